@@ -1,0 +1,7 @@
+// The built-in catalogue. Adding a check: create checks/<id>.ts, fixtures/<id>/ and docs/checks/<id>.md,
+// then list it here; the catalogue test fails until all three exist.
+import type { Check } from '../src/core/types.js';
+import ingressGatewayExposed from './ingress-gateway-exposed.js';
+import mutableMlImage from './mutable-ml-image.js';
+
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage];

@@ -1,0 +1,33 @@
+import type { Writable, Readable } from 'node:stream';
+
+/** Everything the CLI touches in the outside world, injectable so tests can run it in-process. */
+export interface CliIo {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export class UsageError extends Error {}
+
+export function readAll(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer | string) => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size <= limit + 1) chunks.push(buffer);
+    });
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+export function useColor(io: CliIo, requested: boolean): boolean {
+  if (!requested) return false;
+  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
+  if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '0') return true;
+  return io.stdout.isTTY === true;
+}

@@ -1,0 +1,55 @@
+import { Command, CommanderError, Option } from 'commander';
+import { SEVERITIES } from '../core/severity.js';
+import type { Check } from '../core/types.js';
+import { toolVersion } from '../core/version.js';
+import { UnknownCheckError } from '../engine/select.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, type CliIo } from './io.js';
+import { registerScanCommand } from './scan-command.js';
+
+export interface CliDependencies {
+  checks: readonly Check[];
+  io: CliIo;
+}
+
+/**
+ * Runs the CLI and returns its exit code. Never throws: every failure becomes one clear line on stderr,
+ * with the stack only when KFSCAN_DEBUG is set.
+ */
+export async function main(argv: readonly string[], deps: CliDependencies): Promise<number> {
+  const { io } = deps;
+  let exitCode: number = EXIT.ok;
+  const program = new Command('kfscan')
+    .description('Audit Kubernetes manifests and clusters for the Kubeflow cryptomining attack path')
+    .version(toolVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  registerScanCommand(program, deps, (code) => (exitCode = code));
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version are "errors" to commander; they are successes to the user.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof UnknownCheckError) {
+      io.stderr.write(`kfscan: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`kfscan: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (io.env['KFSCAN_DEBUG']) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return EXIT.usage;
+  }
+}
+
+export function severityOption(flags: string, description: string, defaultValue: string, extra: string[] = []): Option {
+  return new Option(flags, description).choices([...SEVERITIES, ...extra]).default(defaultValue);
+}

@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { toolVersion } from '../core/version.js';
+import type { ScanResult } from '../core/types.js';
+import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
+import { UsageError, useColor, type CliIo } from './io.js';
+
+export interface ReportTarget {
+  format: ReportFormat;
+  /** `null` for standard output. */
+  file: string | null;
+}
+
+export function parseFormat(value: string): ReportFormat {
+  if (!isReportFormat(value)) throw new UsageError(`unknown format "${value}" (use ${REPORT_FORMATS.join(', ')})`);
+  return value;
+}
+
+/** `--report sarif=results.sarif`: an extra report written to a file in the same run. */
+export function parseExtraReport(value: string, previous: ReportTarget[] = []): ReportTarget[] {
+  const eq = value.indexOf('=');
+  if (eq <= 0 || eq === value.length - 1) throw new UsageError(`--report takes FORMAT=FILE, e.g. sarif=kfscan.sarif (got "${value}")`);
+  return [...previous, { format: parseFormat(value.slice(0, eq)), file: value.slice(eq + 1) }];
+}
+
+export async function writeReports(result: ScanResult, targets: readonly ReportTarget[], io: CliIo, colorRequested: boolean): Promise<void> {
+  const width = io.stdout.columns ?? 120;
+  for (const target of targets) {
+    const reporter = await loadReporter(target.format);
+    const toStdout = target.file === null || target.file === '-';
+    const text = reporter(result, {
+      version: toolVersion(),
+      color: toStdout && useColor(io, colorRequested),
+      width: toStdout ? width : 120,
+    });
+    if (toStdout) {
+      io.stdout.write(text);
+    } else {
+      const file = path.resolve(io.cwd, target.file!);
+      try {
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, text);
+      } catch (error) {
+        throw new UsageError(`cannot write ${target.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+  }
+}

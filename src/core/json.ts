@@ -1,0 +1,26 @@
+// Manifests are untrusted: any field may hold any type. These narrow unknown values without throwing.
+
+export type JsonObject = Record<string, unknown>;
+
+export function asObject(value: unknown): JsonObject | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** Follows object keys from a root, returning `undefined` as soon as a step is not an object. */
+export function dig(root: unknown, ...keys: string[]): unknown {
+  let current: unknown = root;
+  for (const key of keys) {
+    const object = asObject(current);
+    if (!object) return undefined;
+    current = object[key];
+  }
+  return current;
+}

@@ -1,0 +1,264 @@
+// The data model shared by loaders, the engine, checks and reporters. This file is also the
+// public API for plugin authors, so everything here is plain data and interfaces, no I/O.
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export type Category =
+  | 'exposure'
+  | 'auth'
+  | 'mfa'
+  | 'mutable-ml-image'
+  | 'miner'
+  | 'falco-missing'
+  | 'falco-rules'
+  | 'prometheus-missing'
+  | 'alerting-gap'
+  | 'hardening';
+
+/** A path into a Kubernetes object, e.g. `['spec', 'template', 'spec', 'containers', 0, 'image']`. */
+export type FieldPath = readonly (string | number)[];
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  /** Effective namespace; `null` for cluster-scoped kinds. */
+  namespace: string | null;
+  name: string;
+}
+
+export interface SourceLocation {
+  /** Path relative to the working directory, with forward slashes; `<stdin>` for standard input. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type Origin =
+  | { type: 'file'; file: string; docIndex: number; itemIndex: number | null }
+  | { type: 'cluster'; context: string };
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{ apiVersion?: string; kind?: string; name?: string; controller?: boolean }>;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface Resource {
+  readonly ref: ObjectRef;
+  /** API group without version: `''` for the core group, `apps`, `networking.istio.io`, ... */
+  readonly group: string;
+  readonly obj: KubeObject;
+  readonly origin: Origin;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Position of a field in the source file, or of its nearest existing parent; `null` for live objects. */
+  locate(path: FieldPath): SourceLocation | null;
+}
+
+/**
+ * A kind as checks name it: `Service` (any group), or `group/Kind` when the kind name is ambiguous
+ * (`networking.istio.io/Gateway` versus `gateway.networking.k8s.io/Gateway`).
+ */
+export type KindName = string;
+
+export type LabelSelectorRequirement = {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  values?: string[];
+};
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ContainerSite {
+  readonly pod: PodTemplateSite;
+  /** Path from the resource root to the container object. */
+  readonly path: FieldPath;
+  readonly container: Readonly<Record<string, unknown>>;
+  readonly name: string;
+  readonly type: 'container' | 'initContainer' | 'ephemeralContainer' | 'sidecar' | 'script';
+}
+
+/** Anything that becomes pods: a Pod, a workload's pod template, an Argo template, a TFJob replica spec. */
+export interface PodTemplateSite {
+  readonly resource: Resource;
+  /** Path from the resource root to the pod spec (or Argo template) that holds the containers. */
+  readonly path: FieldPath;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly serviceAccountName: string | null;
+  readonly containers: readonly ContainerSite[];
+  /** Free-form role inside the resource: replica type (`Worker`), Argo template name, ... */
+  readonly role: string | null;
+}
+
+export type Readability =
+  | { state: 'readable' }
+  /** RBAC denied the list; checks that need this kind cannot decide. */
+  | { state: 'forbidden'; reason: string }
+  /** The API does not exist on this cluster (CRD not installed): the kind is known to be empty. */
+  | { state: 'not-installed' };
+
+export interface Inventory {
+  readonly mode: 'manifests' | 'cluster';
+  /** Kube context in cluster mode, `null` offline. */
+  readonly context: string | null;
+  /**
+   * True when the input is known to be a whole cluster (live mode, or offline with `--whole-cluster`),
+   * so that the absence of a thing means it is not there.
+   */
+  readonly wholeCluster: boolean;
+  all(): readonly Resource[];
+  ofKind(kind: KindName): readonly Resource[];
+  inNamespace(kind: KindName, namespace: string): readonly Resource[];
+  get(kind: KindName, namespace: string | null, name: string): Resource | undefined;
+  /** Every pod template of every pod-bearing kind, computed once. */
+  podTemplates(): readonly PodTemplateSite[];
+  /** Pod templates in `namespace` (or any namespace when `null`) whose labels match the selector. */
+  podTemplatesMatching(namespace: string | null, selector: LabelSelector | Record<string, string>): readonly PodTemplateSite[];
+  /** Services in the pod's namespace whose non-empty `spec.selector` matches the pod labels. */
+  servicesSelecting(site: PodTemplateSite): readonly Resource[];
+  /** Whether a kind could be read; offline every kind is readable (what is absent is absent). */
+  readability(kind: KindName): Readability;
+  /**
+   * Memoises an analysis that several checks share (the exposure graph, the Dex configuration), so it is
+   * computed once per inventory.
+   */
+  memo<T>(key: string, compute: () => T): T;
+}
+
+export interface CheckMeta {
+  /** Stable kebab-case id; never changes once shipped. */
+  id: string;
+  title: string;
+  category: Category;
+  /** Default severity; a finding may raise or lower it. */
+  severity: Severity;
+  /** What the check detects, in a sentence or two. */
+  description: string;
+  /** Why it matters in the Kubeflow cryptomining attack. */
+  rationale: string;
+  remediation: string;
+  /** Microsoft Threat Matrix for Kubernetes technique and mitigation ids. */
+  tags: string[];
+  /** Kinds the check reads; live mode lists exactly these. */
+  needs: KindName[];
+  /**
+   * `true` for checks that report the absence of something: offline they run only on whole-cluster
+   * input or input holding an ML platform, and a forbidden kind makes them undecided.
+   */
+  absence?: boolean;
+  /** Absolute docs URL; built-in checks get `<homepage>/blob/main/docs/checks/<id>.md`. */
+  docsUrl?: string;
+  /** Former ids that ignore annotations and config may still use. */
+  aliases?: string[];
+}
+
+export interface RelatedLocation {
+  resource: Resource;
+  path?: FieldPath;
+  note: string;
+}
+
+/** What a check reports: the engine adds ids, severity defaults, locations and fingerprints. */
+export interface Draft {
+  resource: Resource | null;
+  message: string;
+  /** Field that shows the problem; the engine turns it into file:line. */
+  path?: FieldPath;
+  severity?: Severity;
+  /** Distinguishes several findings of one check on one resource (a container name, say). */
+  key?: string;
+  /** The other resources on the path that led to the finding (entry point, gateway, route). */
+  related?: RelatedLocation[];
+}
+
+/** A check that could not reach a verdict, e.g. because RBAC hid a kind it needs. */
+export interface Undecided {
+  undecided: true;
+  reason: string;
+}
+
+export interface CheckContext {
+  /** Options for this check from the configuration file, `{}` when none. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface Check {
+  readonly meta: CheckMeta;
+  run(inventory: Inventory, context: CheckContext): Iterable<Draft | Undecided>;
+}
+
+export interface Finding {
+  checkId: string;
+  title: string;
+  severity: Severity;
+  category: Category;
+  resource: ObjectRef | null;
+  location: SourceLocation | null;
+  context: string | null;
+  message: string;
+  remediation: string;
+  docsUrl: string;
+  fingerprint: string;
+  /** Not serialised to JSON: extra locations for SARIF and the table. */
+  related: Array<{ resource: ObjectRef; location: SourceLocation | null; note: string }>;
+  /** Not serialised to JSON: the field path, for logical locations. */
+  fieldPath: FieldPath;
+}
+
+export interface InputError {
+  file?: string;
+  line?: number;
+  column?: number;
+  context?: string;
+  resource?: string;
+  message: string;
+}
+
+export interface CoverageGap {
+  resource: string;
+  namespace?: string;
+  reason: string;
+  context?: string;
+}
+
+export interface UndecidedCheck {
+  checkId: string;
+  reason: string;
+  context: string | null;
+}
+
+export interface ScanTarget {
+  mode: 'manifests' | 'cluster';
+  paths?: string[];
+  contexts?: string[];
+}
+
+export interface ScanResult {
+  target: ScanTarget;
+  findings: Finding[];
+  errors: InputError[];
+  warnings: InputError[];
+  coverage: { unreadable: CoverageGap[]; undecided: UndecidedCheck[] };
+  /** Metadata of every check that ran, for reporters (SARIF rules, docs links). */
+  checks: CheckMeta[];
+  /** How much was scanned. */
+  scanned: { resources: number; files: number; contexts: number };
+  /** First file scanned: SARIF places cluster-wide findings there, as GitHub needs a file per result. */
+  anchorFile: string | null;
+}

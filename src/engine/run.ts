@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { SEVERITIES, isSeverity, severityRank } from '../core/severity.js';
+import type {
+  Check,
+  CheckMeta,
+  Draft,
+  FieldPath,
+  Finding,
+  InputError,
+  Inventory,
+  Resource,
+  Undecided,
+  UndecidedCheck,
+} from '../core/types.js';
+import { mlPlatformPresent } from '../kube/ml-platform.js';
+import { docsUrlFor } from './docs-url.js';
+
+export interface CheckRun {
+  findings: Finding[];
+  undecided: UndecidedCheck[];
+  /** Checks that threw; the others ran and their findings are kept. */
+  errors: InputError[];
+  /** Absence checks left out because the input is neither a whole cluster nor holds an ML platform. */
+  outOfScope: string[];
+}
+
+export interface RunOptions {
+  /** Per-check options from the configuration, keyed by check id. */
+  checkOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** Runs checks over one inventory and turns their drafts into findings with locations and fingerprints. */
+export function runChecks(inventory: Inventory, checks: readonly Check[], options: RunOptions = {}): CheckRun {
+  const run: CheckRun = { findings: [], undecided: [], errors: [], outOfScope: [] };
+  const inScopeForAbsence = inventory.wholeCluster || mlPlatformPresent(inventory);
+
+  for (const check of checks) {
+    const { meta } = check;
+    if (meta.absence) {
+      if (!inScopeForAbsence) {
+        run.outOfScope.push(meta.id);
+        continue;
+      }
+      const hidden = meta.needs.filter((kind) => inventory.readability(kind).state === 'forbidden');
+      if (hidden.length > 0) {
+        run.undecided.push({ checkId: meta.id, reason: `could not read ${hidden.join(', ')} (forbidden)`, context: inventory.context });
+        continue;
+      }
+    }
+    const seen = new Set<string>();
+    try {
+      const context = { options: options.checkOptions?.[meta.id] ?? {} };
+      for (const item of check.run(inventory, context)) {
+        if (isUndecided(item)) {
+          run.undecided.push({ checkId: meta.id, reason: String(item.reason), context: inventory.context });
+          continue;
+        }
+        const problem = draftProblem(item);
+        if (problem) {
+          run.errors.push({ message: `check ${meta.id} returned an invalid finding: ${problem}` });
+          continue;
+        }
+        const finding = toFinding(meta, item, inventory.context);
+        const identity = `${finding.fingerprint}\0${finding.message}`;
+        if (seen.has(identity)) continue;
+        seen.add(identity);
+        run.findings.push(finding);
+      }
+    } catch (error) {
+      run.errors.push({ message: `check ${meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return run;
+}
+
+function toFinding(meta: CheckMeta, draft: Draft, context: string | null): Finding {
+  const resource = draft.resource;
+  const fieldPath = draft.path ?? [];
+  return {
+    checkId: meta.id,
+    title: meta.title,
+    severity: draft.severity ?? meta.severity,
+    category: meta.category,
+    resource: resource ? { ...resource.ref } : null,
+    location: resource ? resource.locate(fieldPath) : null,
+    context,
+    message: draft.message,
+    remediation: meta.remediation,
+    docsUrl: meta.docsUrl ?? docsUrlFor(meta.id),
+    fingerprint: fingerprint(meta.id, resource, context, draft.key ?? fieldPath.join('.')),
+    related: (draft.related ?? []).map((related) => ({
+      resource: { ...related.resource.ref },
+      location: related.resource.locate(related.path ?? []),
+      note: related.note,
+    })),
+    fieldPath,
+  };
+}
+
+/**
+ * Identifies a finding across runs: the check, the object (by group, kind, namespace and name, not by
+ * file or line, so moving a manifest keeps it) and the context, plus a discriminator for findings that
+ * share an object.
+ */
+export function fingerprint(checkId: string, resource: Resource | null, context: string | null, key: string): string {
+  const object = resource ? [resource.group, resource.ref.kind, resource.ref.namespace ?? '', resource.ref.name] : [];
+  return createHash('sha256')
+    .update(JSON.stringify([checkId, ...object, context ?? '', key]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Severity (highest first), check id, namespace, name, file, line, then message: stable across runs. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    compareText(a.checkId, b.checkId) ||
+    compareText(a.context ?? '', b.context ?? '') ||
+    compareText(a.resource?.namespace ?? '', b.resource?.namespace ?? '') ||
+    compareText(a.resource?.name ?? '', b.resource?.name ?? '') ||
+    compareText(a.resource?.kind ?? '', b.resource?.kind ?? '') ||
+    compareText(a.location?.file ?? '', b.location?.file ?? '') ||
+    (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+    (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+    compareText(a.message, b.message)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isUndecided(item: Draft | Undecided): item is Undecided {
+  return typeof item === 'object' && item !== null && (item as Undecided).undecided === true;
+}
+
+function draftProblem(item: unknown): string | null {
+  if (typeof item !== 'object' || item === null) return 'not an object';
+  const draft = item as Draft;
+  if (typeof draft.message !== 'string' || draft.message === '') return 'message must be a non-empty string';
+  if (draft.resource !== null && (typeof draft.resource !== 'object' || typeof draft.resource.locate !== 'function')) {
+    return 'resource must be an inventory resource or null';
+  }
+  if (draft.severity !== undefined && !isSeverity(draft.severity)) return `severity must be one of ${SEVERITIES.join(', ')}`;
+  if (draft.path !== undefined && !isFieldPath(draft.path)) return 'path must be a list of strings and numbers';
+  return null;
+}
+
+function isFieldPath(path: unknown): path is FieldPath {
+  return Array.isArray(path) && path.every((p) => typeof p === 'string' || typeof p === 'number');
+}

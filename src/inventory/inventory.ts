@@ -1,0 +1,158 @@
+import { parseKindName, qualifiedKind } from '../core/kinds.js';
+import type {
+  Inventory,
+  KindName,
+  PodTemplateSite,
+  Readability,
+  Resource,
+} from '../core/types.js';
+import { extractPodTemplates } from './pod-templates.js';
+import { matchesLabelSelector, matchesMapSelector, requiredPairs, toLabelSelector } from './selectors.js';
+
+export interface InventoryOptions {
+  mode: 'manifests' | 'cluster';
+  context?: string | null;
+  wholeCluster?: boolean;
+  /** Kinds (qualified `group/Kind`, or bare for core) that could not be read, with the reason. */
+  forbidden?: ReadonlyMap<string, string>;
+  /** Kinds whose API is not served by the cluster. */
+  notInstalled?: ReadonlySet<string>;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+const READABLE: Readability = { state: 'readable' };
+
+/**
+ * The one index over all inputs. Built once; every query is a map lookup, so checks can ask for
+ * "the Services in istio-system" or "pods labelled istio=ingressgateway" inside loops without going
+ * quadratic.
+ */
+export function buildInventory(resources: readonly Resource[], options: InventoryOptions): Inventory {
+  const byQualifiedKind = new Map<string, Resource[]>();
+  const byKind = new Map<string, Resource[]>();
+  const byNamespace = new Map<string, Resource[]>();
+  const byName = new Map<string, Resource>();
+  const memos = new Map<string, unknown>();
+
+  for (const resource of resources) {
+    const qualified = qualifiedKind(resource.group, resource.ref.kind);
+    push(byQualifiedKind, qualified, resource);
+    push(byKind, resource.ref.kind, resource);
+    const ns = resource.ref.namespace ?? '';
+    push(byNamespace, `${qualified}\0${ns}`, resource);
+    push(byNamespace, `${resource.ref.kind}\0${ns}`, resource, qualified !== resource.ref.kind);
+    // Later definitions win, as `kubectl apply` of the same object twice would leave the last one.
+    byName.set(`${qualified}\0${ns}\0${resource.ref.name}`, resource);
+    if (qualified !== resource.ref.kind) byName.set(`${resource.ref.kind}\0${ns}\0${resource.ref.name}`, resource);
+  }
+
+  let podTemplates: PodTemplateSite[] | null = null;
+  let podIndex: { byPair: Map<string, PodTemplateSite[]>; byNamespace: Map<string, PodTemplateSite[]> } | null = null;
+  let serviceIndex: Map<string, Resource[]> | null = null;
+
+  const allPodTemplates = (): PodTemplateSite[] => {
+    podTemplates ??= resources.flatMap(extractPodTemplates);
+    return podTemplates;
+  };
+
+  const podLookup = () => {
+    if (podIndex) return podIndex;
+    const byPair = new Map<string, PodTemplateSite[]>();
+    const byNs = new Map<string, PodTemplateSite[]>();
+    for (const site of allPodTemplates()) {
+      push(byNs, site.namespace, site);
+      push(byNs, '\0*', site);
+      for (const [key, value] of Object.entries(site.labels)) {
+        push(byPair, pairKey(site.namespace, key, value), site);
+        push(byPair, pairKey('\0*', key, value), site);
+      }
+    }
+    podIndex = { byPair, byNamespace: byNs };
+    return podIndex;
+  };
+
+  // Services indexed by one of their selector pairs: a pod's candidate Services are those indexed under
+  // one of its own labels, then checked in full.
+  const serviceLookup = (): Map<string, Resource[]> => {
+    if (serviceIndex) return serviceIndex;
+    serviceIndex = new Map();
+    for (const service of byKind.get('Service') ?? EMPTY) {
+      const selector = serviceSelector(service);
+      const first = selector ? Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : 1))[0] : undefined;
+      if (first) push(serviceIndex, pairKey(service.ref.namespace ?? '', first[0], String(first[1])), service);
+    }
+    return serviceIndex;
+  };
+
+  const lookupKind = (kind: KindName): readonly Resource[] => {
+    const { group, kind: bare } = parseKindName(kind);
+    return (group === null ? byKind.get(bare) : byQualifiedKind.get(qualifiedKind(group, bare))) ?? EMPTY;
+  };
+
+  return {
+    mode: options.mode,
+    context: options.context ?? null,
+    wholeCluster: options.wholeCluster ?? options.mode === 'cluster',
+    all: () => resources,
+    ofKind: lookupKind,
+    inNamespace: (kind, namespace) => byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY,
+    get: (kind, namespace, name) => byName.get(`${kind}\0${namespace ?? ''}\0${name}`),
+    podTemplates: allPodTemplates,
+    podTemplatesMatching(namespace, selector) {
+      const labelSelector = toLabelSelector(selector);
+      const pairs = requiredPairs(labelSelector);
+      const lookup = podLookup();
+      const ns = namespace ?? '\0*';
+      let candidates: readonly PodTemplateSite[] = lookup.byNamespace.get(ns) ?? EMPTY;
+      for (const [key, value] of pairs) {
+        const list = lookup.byPair.get(pairKey(ns, key, value)) ?? EMPTY;
+        if (list.length < candidates.length) candidates = list;
+      }
+      return candidates.filter((site) => matchesLabelSelector(labelSelector, site.labels));
+    },
+    servicesSelecting(site) {
+      const index = serviceLookup();
+      const found = new Set<Resource>();
+      for (const [key, value] of Object.entries(site.labels)) {
+        for (const service of index.get(pairKey(site.namespace, key, value)) ?? EMPTY) {
+          if (matchesMapSelector(serviceSelector(service), site.labels)) found.add(service);
+        }
+      }
+      return [...found];
+    },
+    readability(kind) {
+      const { group, kind: bare } = parseKindName(kind);
+      const candidates = group === null ? [...(options.forbidden?.keys() ?? [])].filter((k) => parseKindName(k).kind === bare) : [kind];
+      for (const candidate of candidates) {
+        const reason = options.forbidden?.get(candidate);
+        if (reason !== undefined) return { state: 'forbidden', reason };
+      }
+      if (options.notInstalled?.has(kind)) return { state: 'not-installed' };
+      return READABLE;
+    },
+    memo<T>(key: string, compute: () => T): T {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
+    },
+  };
+}
+
+export function serviceSelector(service: Resource): Record<string, unknown> | null {
+  const spec = service.obj['spec'];
+  if (typeof spec !== 'object' || spec === null) return null;
+  const selector = (spec as Record<string, unknown>)['selector'];
+  if (typeof selector !== 'object' || selector === null || Array.isArray(selector)) return null;
+  return selector as Record<string, unknown>;
+}
+
+function pairKey(namespace: string, key: string, value: string): string {
+  return `${namespace}\0${key}\0${value}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V, when = true): void {
+  if (!when) return;
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+

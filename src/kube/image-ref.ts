@@ -1,0 +1,54 @@
+import { parseFamiliarName } from '@swimlane/docker-reference';
+
+export interface ImageRef {
+  raw: string;
+  /** Registry host with port, normalised: `docker.io` for Docker Hub in all its spellings. */
+  registry: string;
+  /** Repository path without the registry: `library/python`, `tensorflow/tensorflow`. */
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+}
+
+/**
+ * Parses an image reference by the distribution/reference rules (registry with port, Docker Hub
+ * `library/` names, digests), or returns `null` for something a container runtime would refuse.
+ */
+export function parseImageRef(raw: string): ImageRef | null {
+  const trimmed = raw.trim();
+  if (trimmed === '') return null;
+  try {
+    const ref = parseFamiliarName(trimmed);
+    return {
+      raw,
+      registry: ref.domain ?? 'docker.io',
+      repository: ref.repository ?? '',
+      tag: ref.tag ?? null,
+      digest: ref.digest ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The tag a runtime pulls: the one written, or `latest` when there is neither tag nor digest. */
+export function effectiveTag(ref: ImageRef): string | null {
+  if (ref.tag !== null) return ref.tag;
+  return ref.digest === null ? 'latest' : null;
+}
+
+// Tags that registries move on every push. `latest-gpu`, `nightly-jupyter`, `2.15-latest` included.
+const ROLLING_TAG = /^(?:latest|nightly|devel|dev|edge|stable|main|master|rolling|current)(?:[-_.].*)?$|[-_.]latest$/i;
+
+/** A reference is mutable when no digest pins it and its tag is absent or rolling. */
+export function isMutableRef(ref: ImageRef): boolean {
+  if (ref.digest !== null) return false;
+  return ref.tag === null || ROLLING_TAG.test(ref.tag);
+}
+
+/** Full name for messages: `docker.io/tensorflow/tensorflow:latest-gpu` (implicit `latest` written out). */
+export function describeRef(ref: ImageRef): string {
+  const name = `${ref.registry}/${ref.repository}`;
+  if (ref.digest !== null) return `${name}${ref.tag !== null ? `:${ref.tag}` : ''}@${ref.digest}`;
+  return `${name}:${ref.tag ?? 'latest'}${ref.tag === null ? ' (no tag: implicit latest)' : ''}`;
+}

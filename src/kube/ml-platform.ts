@@ -1,0 +1,59 @@
+import type { Inventory } from '../core/types.js';
+import { parseImageRef } from './image-ref.js';
+import { mlImageFamily } from './ml-images.js';
+
+// The central dashboard under every name it has shipped with (<=1.2, 1.3-1.6, 1.7-1.9, 1.10+) and the
+// Pipelines UI: these identify Kubeflow even when a distribution renames its Deployments.
+const KUBEFLOW_UI_IMAGE = /(?:^|\/)(?:kubeflow-images-public\/centraldashboard|notebooks\/central-dashboard|kubeflownotebookswg\/centraldashboard|kubeflow\/kubeflow\/central-dashboard|ml-pipeline\/frontend|kubeflow\/kfp-frontend)$/;
+
+const ML_CUSTOM_KINDS = [
+  'kubeflow.org/Notebook',
+  'kubeflow.org/Profile',
+  'kubeflow.org/TFJob',
+  'kubeflow.org/PyTorchJob',
+  'kubeflow.org/MPIJob',
+  'kubeflow.org/XGBoostJob',
+  'kubeflow.org/PaddleJob',
+  'kubeflow.org/JAXJob',
+  'kubeflow.org/ScheduledWorkflow',
+  'kubeflow.org/Experiment',
+  'trainer.kubeflow.org/TrainJob',
+  'serving.kserve.io/InferenceService',
+  'ray.io/RayCluster',
+  'ray.io/RayJob',
+];
+
+/** Kubeflow is installed: its dashboard, gateway or Pipelines UI is among the inputs. */
+export function kubeflowPresent(inventory: Inventory): boolean {
+  return inventory.memo('kubeflowPresent', () => {
+    if (inventory.get('apps/Deployment', 'kubeflow', 'centraldashboard')) return true;
+    if (inventory.get('apps/Deployment', 'kubeflow', 'ml-pipeline-ui')) return true;
+    if (inventory.get('networking.istio.io/Gateway', 'kubeflow', 'kubeflow-gateway')) return true;
+    if (inventory.ofKind('networking.istio.io/VirtualService').some((vs) => vs.ref.name === 'centraldashboard')) return true;
+    if (inventory.ofKind('CustomResourceDefinition').some((crd) => crd.ref.name === 'profiles.kubeflow.org')) return true;
+    if (inventory.ofKind('kubeflow.org/Profile').length > 0) return true;
+    return inventory.podTemplates().some((site) =>
+      site.containers.some((c) => {
+        const image = typeof c.container['image'] === 'string' ? parseImageRef(c.container['image']) : null;
+        return image !== null && KUBEFLOW_UI_IMAGE.test(`${image.registry}/${image.repository}`);
+      }),
+    );
+  });
+}
+
+/**
+ * The input holds an ML platform or ML workload. Offline, absence checks (Falco, Prometheus, alerts)
+ * only make sense for such input or a whole cluster: one app's manifests are not expected to ship Falco.
+ */
+export function mlPlatformPresent(inventory: Inventory): boolean {
+  return inventory.memo('mlPlatformPresent', () => {
+    if (kubeflowPresent(inventory)) return true;
+    if (ML_CUSTOM_KINDS.some((kind) => inventory.ofKind(kind).length > 0)) return true;
+    return inventory.podTemplates().some((site) =>
+      site.containers.some((c) => {
+        const image = typeof c.container['image'] === 'string' ? parseImageRef(c.container['image']) : null;
+        return image !== null && mlImageFamily(image) !== null;
+      }),
+    );
+  });
+}

@@ -1,0 +1,39 @@
+import { asString, dig } from '../core/json.js';
+import type { Inventory, PodTemplateSite } from '../core/types.js';
+import { ownedByKind } from './ownership.js';
+
+const PIPELINE_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'ScheduledWorkflow']);
+const WORKFLOW_OWNER = new Set(['Workflow']);
+const PIPELINE_LABELS = ['workflows.argoproj.io/workflow', 'pipeline/runid'];
+
+/**
+ * The pod comes from a Kubeflow/Argo pipeline: the way the 2021 attackers ran their miners. Signals are
+ * the pipeline kinds themselves, the labels and annotations KFP and Argo put on run pods, a Workflow owner,
+ * or the pipeline service accounts.
+ */
+export function isPipelineSpawned(site: PodTemplateSite, inventory: Inventory): boolean {
+  const resource = site.resource;
+  if (PIPELINE_KINDS.has(resource.ref.kind)) return true;
+  const labels = { ...resource.labels, ...site.labels };
+  const annotations = { ...resource.annotations, ...site.annotations };
+  if (PIPELINE_LABELS.some((key) => key in labels)) return true;
+  if (Object.keys(labels).some((key) => key.startsWith('pipelines.kubeflow.org/'))) return true;
+  if (Object.keys(annotations).some((key) => key.startsWith('pipelines.kubeflow.org/') || key === 'workflows.argoproj.io/node-name')) return true;
+  if (ownedByKind(resource, WORKFLOW_OWNER)) return true;
+  const account = site.serviceAccountName;
+  if (account === 'pipeline-runner') return true;
+  return account === 'default-editor' && isProfileNamespace(site.namespace, inventory);
+}
+
+/** A Kubeflow user namespace: created by a Profile, or labelled as one. */
+export function isProfileNamespace(namespace: string, inventory: Inventory): boolean {
+  if (inventory.get('kubeflow.org/Profile', null, namespace)) return true;
+  const ns = inventory.get('Namespace', null, namespace);
+  if (!ns) return false;
+  return ns.labels['app.kubernetes.io/part-of'] === 'kubeflow-profile' || ns.labels['pipelines.kubeflow.org/enabled'] === 'true';
+}
+
+/** Live pods that finished: what they ran is history, not what runs. */
+export function podPhase(site: PodTemplateSite): string | null {
+  return site.resource.ref.kind === 'Pod' ? asString(dig(site.resource.obj, 'status', 'phase')) : null;
+}

@@ -1,0 +1,262 @@
+import { LineCounter, isMap, parseAllDocuments, visit, type Document } from 'yaml';
+import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
+import { locateInDocument } from './yaml-locate.js';
+
+export interface ParsedObject {
+  obj: KubeObject;
+  docIndex: number;
+  itemIndex: number | null;
+  locate(path: FieldPath): SourceLocation | null;
+}
+
+export interface ParseOutcome {
+  objects: ParsedObject[];
+  errors: InputError[];
+  warnings: InputError[];
+}
+
+// Aliases are legitimate in hand-written YAML, but thousands of them are the "billion laughs" attack.
+const MAX_ALIAS_COUNT = 1000;
+
+// Helm's own vocabulary. A bare `{{ x }}` is often data (Grafana legends, Prometheus alert texts).
+const HELM_ACTION = /\{\{-|-\}\}|\{\{\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\$\.|include\s|template\s|toYaml|tpl\s|define\s|if\s|else|end\s*\}\}|range\s|with\s|\/\*)/;
+// kustomize vars (`$(kfp-namespace)`) and Kubeflow's `*_PLACEHOLDER` values; `$(POD_NAMESPACE)` in a
+// container's args is Kubernetes' own env-var expansion and is left alone.
+const KUSTOMIZE_VAR = /\$\((?![A-Z_][A-Z0-9_]*\))[A-Za-z][\w.-]*\)|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_PLACEHOLDER\b/;
+
+/**
+ * Parses a manifest file's text into Kubernetes objects with positions. Broken documents become errors
+ * and the documents around them are still returned.
+ */
+export function parseManifests(text: string, file: string): ParseOutcome {
+  const outcome: ParseOutcome = { objects: [], errors: [], warnings: [] };
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const state: ParseState = { file, outcome, placeholderWarned: false, docIndex: 0, mayHoldTemplates: source.includes('{{') };
+  for (const chunk of splitDocuments(source)) parseChunk(chunk, state);
+  return outcome;
+}
+
+interface ParseState {
+  file: string;
+  outcome: ParseOutcome;
+  placeholderWarned: boolean;
+  docIndex: number;
+  mayHoldTemplates: boolean;
+}
+
+interface Chunk {
+  text: string;
+  /** Lines before this chunk in the file. */
+  lineOffset: number;
+}
+
+/**
+ * Cuts the text at `---` lines before parsing, so that a broken document (an unclosed quote, say) cannot
+ * swallow the documents after it: YAML forbids `---` at the start of a line inside any scalar, so every
+ * such line starts a new document anyway.
+ */
+function splitDocuments(source: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  const marker = /^---(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let lineOffset = 0;
+  for (const match of source.matchAll(marker)) {
+    if (match.index === 0) continue;
+    const text = source.slice(start, match.index);
+    chunks.push({ text, lineOffset });
+    lineOffset += countNewlines(text);
+    start = match.index;
+  }
+  chunks.push({ text: source.slice(start), lineOffset });
+  return chunks;
+}
+
+function parseChunk(chunk: Chunk, state: ParseState): void {
+  const { file, outcome } = state;
+  const lineCounter = new LineCounter();
+  const position = (offset: number): { line: number; column: number } => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line: line + chunk.lineOffset, column: col };
+  };
+  let documents: Document.Parsed[];
+  try {
+    documents = parseAllDocuments(chunk.text, { lineCounter, version: '1.1', prettyErrors: false }) as Document.Parsed[];
+  } catch (error) {
+    outcome.errors.push({ file, line: chunk.lineOffset + 1, column: 1, message: `cannot parse YAML: ${describe(error)}` });
+    return;
+  }
+  if (!Array.isArray(documents)) documents = [documents];
+
+  for (const doc of documents) {
+    const docIndex = state.docIndex++;
+    const docSource = chunk.text.slice(doc.range[0], doc.range[2]);
+    const firstError = doc.errors[0];
+    if (firstError) {
+      const templateLine = state.mayHoldTemplates ? findLine(docSource, HELM_ACTION) : null;
+      outcome.errors.push(
+        templateLine !== null
+          ? { file, line: position(doc.range[0]).line + templateLine - 1, column: 1, message: HELM_MESSAGE }
+          : { file, ...position(firstError.pos[0]), message: `invalid YAML: ${firstLine(firstError.message)}` },
+      );
+      continue;
+    }
+    if (doc.contents === null) continue;
+    if (state.mayHoldTemplates) {
+      const templateOffset = templateActionOffset(doc, chunk.text);
+      if (templateOffset !== null) {
+        outcome.errors.push({ file, ...position(templateOffset), message: HELM_MESSAGE });
+        continue;
+      }
+    }
+
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      outcome.errors.push({ file, ...position(doc.contents.range?.[0] ?? 0), message: `document rejected: ${describe(error)}` });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+
+    const locateDoc = (path: FieldPath): SourceLocation | null => {
+      const pos = locateInDocument(doc, lineCounter, path);
+      return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
+    };
+    const docLine = locateDoc([])?.line ?? chunk.lineOffset + 1;
+
+    if (!state.placeholderWarned && KUSTOMIZE_VAR.test(docSource)) {
+      state.placeholderWarned = true;
+      outcome.warnings.push({
+        file,
+        line: position(doc.range[0]).line + (findLine(docSource, KUSTOMIZE_VAR) ?? 1) - 1,
+        message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER): scan `kustomize build` output for exact results',
+      });
+    }
+
+    const problem = kubeObjectProblem(value);
+    if (problem) {
+      outcome.warnings.push({ file, line: docLine, column: 1, message: `skipped: ${problem}` });
+      continue;
+    }
+    const obj = value as KubeObject;
+    if (isListKind(obj)) {
+      unwrapList(obj, file, docIndex, locateDoc, outcome);
+      continue;
+    }
+    if (!hasName(obj)) {
+      outcome.warnings.push({ file, line: docLine, column: 1, message: `skipped ${obj.kind}: no metadata.name (the API server would reject it)` });
+      continue;
+    }
+    outcome.objects.push({ obj, docIndex, itemIndex: null, locate: locateDoc });
+  }
+}
+
+const HELM_MESSAGE = 'unrendered Helm template ({{ ... }}): render it with `helm template` and scan the output';
+
+/**
+ * A template action outside any scalar (`name: {{ .Release.Name }}`) parses as a flow mapping that
+ * starts with `{{`. Actions inside strings, such as Prometheus alert texts (`{{ $labels.pod }}`), are data.
+ */
+function templateActionOffset(doc: Document.Parsed, source: string): number | null {
+  let found: number | null = null;
+  visit(doc, {
+    Map(_key, node) {
+      const start = node.range?.[0];
+      if (isMap(node) && node.flow && start !== undefined && source.startsWith('{{', start)) {
+        found = start;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function unwrapList(
+  list: KubeObject,
+  file: string,
+  docIndex: number,
+  locateDoc: (path: FieldPath) => SourceLocation | null,
+  outcome: ParseOutcome,
+): void {
+  const items = list['items'];
+  if (!Array.isArray(items)) {
+    if (items !== undefined && items !== null) {
+      outcome.warnings.push({ file, line: locateDoc(['items'])?.line ?? 1, message: `skipped ${list.kind}: items is not a list` });
+    }
+    return;
+  }
+  // `kubectl get pods -o yaml` prints a v1 List whose items carry their kind; typed lists (PodList) may not.
+  const impliedKind = list.kind !== 'List' ? list.kind.slice(0, -'List'.length) : undefined;
+  items.forEach((item: unknown, itemIndex) => {
+    const itemPath = ['items', itemIndex];
+    const locate = (path: FieldPath) => locateDoc([...itemPath, ...path]);
+    const line = locate([])?.line ?? 1;
+    if (isPlainObject(item)) {
+      if (item['kind'] === undefined && impliedKind) item['kind'] = impliedKind;
+      if (item['apiVersion'] === undefined) item['apiVersion'] = list.apiVersion;
+    }
+    const problem = kubeObjectProblem(item);
+    if (problem) {
+      outcome.warnings.push({ file, line, column: 1, message: `skipped list item ${itemIndex}: ${problem}` });
+      return;
+    }
+    const obj = item as KubeObject;
+    if (!hasName(obj)) {
+      outcome.warnings.push({ file, line, column: 1, message: `skipped list item ${itemIndex} (${obj.kind}): no metadata.name` });
+      return;
+    }
+    outcome.objects.push({ obj, docIndex, itemIndex, locate });
+  });
+}
+
+function isListKind(obj: KubeObject): boolean {
+  return obj.kind.endsWith('List') && Array.isArray(obj['items']);
+}
+
+/** Why a parsed value is not a Kubernetes object, or `null` when it is one. */
+function kubeObjectProblem(value: unknown): string | null {
+  if (!isPlainObject(value)) {
+    return `not a Kubernetes object (a ${Array.isArray(value) ? 'list' : typeof value}, not a mapping)`;
+  }
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+    return 'not a Kubernetes object (no apiVersion and kind)';
+  }
+  if (kind.endsWith('List') && Array.isArray(value['items'])) return null;
+  const metadata = value['metadata'];
+  if (!isPlainObject(metadata)) return `${kind} has no metadata mapping`;
+  return null;
+}
+
+function hasName(obj: KubeObject): boolean {
+  const { name, generateName } = obj.metadata;
+  return (typeof name === 'string' && name !== '') || (typeof generateName === 'string' && generateName !== '');
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function findLine(text: string, pattern: RegExp): number | null {
+  const match = pattern.exec(text);
+  return match ? lineAt(text, match.index) : null;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+function lineAt(text: string, offset: number): number {
+  return countNewlines(text.slice(0, offset)) + 1;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+function describe(error: unknown): string {
+  return firstLine(error instanceof Error ? error.message : String(error));
+}

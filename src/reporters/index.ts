@@ -1,0 +1,30 @@
+import type { ScanResult } from '../core/types.js';
+
+export interface ReportContext {
+  version: string;
+  /** ANSI colours: only on a TTY and never with NO_COLOR. */
+  color: boolean;
+  /** Terminal width for the table. */
+  width: number;
+}
+
+/** A reporter is a pure function of the results: no I/O, no imports of checks. */
+export type Reporter = (result: ScanResult, context: ReportContext) => string;
+
+export const REPORT_FORMATS = ['table', 'json', 'sarif'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+// Loaded on demand: a JSON run never pays for cli-table3, a table run never for SARIF.
+const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
+  table: async () => (await import('./table.js')).tableReport,
+  json: async () => (await import('./json.js')).jsonReport,
+  sarif: async () => (await import('./sarif.js')).sarifReport,
+};
+
+export function loadReporter(format: ReportFormat): Promise<Reporter> {
+  return LOADERS[format]();
+}

@@ -1,0 +1,37 @@
+import { countBySeverity } from '../core/severity.js';
+import type { Finding, ScanResult } from '../core/types.js';
+import type { ReportContext } from './index.js';
+
+/** The JSON report, schemaVersion 1, as documented in the README; field order is part of its look. */
+export function jsonReport(result: ScanResult, context: ReportContext): string {
+  return `${JSON.stringify(toJsonDocument(result, context), null, 2)}\n`;
+}
+
+export function toJsonDocument(result: ScanResult, context: ReportContext) {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'kfscan', version: context.version },
+    target: result.target,
+    summary: countBySeverity(result.findings),
+    findings: result.findings.map(jsonFinding),
+    errors: result.errors,
+    warnings: result.warnings,
+    coverage: result.coverage,
+  };
+}
+
+export function jsonFinding(finding: Finding) {
+  return {
+    checkId: finding.checkId,
+    title: finding.title,
+    severity: finding.severity,
+    category: finding.category,
+    resource: finding.resource,
+    location: finding.location,
+    context: finding.context,
+    message: finding.message,
+    remediation: finding.remediation,
+    docsUrl: finding.docsUrl,
+    fingerprint: finding.fingerprint,
+  };
+}

@@ -1,0 +1,185 @@
+import Table from 'cli-table3';
+import { SEVERITIES, countBySeverity } from '../core/severity.js';
+import type { Finding, ScanResult, Severity } from '../core/types.js';
+import type { ReportContext } from './index.js';
+import { terminalSafe } from './sanitize.js';
+
+const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
+  critical: ['\u001b[1;31m', '\u001b[0m'],
+  high: ['\u001b[31m', '\u001b[0m'],
+  medium: ['\u001b[33m', '\u001b[0m'],
+  low: ['\u001b[36m', '\u001b[0m'],
+  info: ['\u001b[90m', '\u001b[0m'],
+  dim: ['\u001b[2m', '\u001b[0m'],
+  bold: ['\u001b[1m', '\u001b[0m'],
+};
+
+/** The human report: findings grouped by severity (and by context in live mode), fixes, gaps, summary. */
+export function tableReport(result: ScanResult, context: ReportContext): string {
+  const paint = (style: keyof typeof ANSI, text: string): string =>
+    context.color ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text;
+  const out: string[] = [];
+
+  if (result.findings.length === 0) {
+    out.push(paint('bold', 'No findings.'));
+  } else if (result.target.mode === 'cluster') {
+    for (const [ctx, findings] of groupBy(result.findings, (f) => f.context ?? '(unknown context)')) {
+      out.push(paint('bold', `Context ${terminalSafe(ctx)}`), '');
+      out.push(...severitySections(findings, context, paint));
+    }
+  } else {
+    out.push(...severitySections(result.findings, context, paint));
+  }
+
+  out.push(...fixSection(result, paint));
+  out.push(...coverageSection(result, paint));
+  out.push(...problemSection(result, paint));
+  out.push(summaryLine(result));
+  return `${out.join('\n')}\n`;
+}
+
+function severitySections(findings: readonly Finding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  const out: string[] = [];
+  // One set of widths for all groups, so the tables line up.
+  const widths = columnWidths(context.width, findings);
+  for (const severity of SEVERITIES) {
+    const group = findings.filter((finding) => finding.severity === severity);
+    if (group.length === 0) continue;
+    out.push(paint(severity, `${severity.toUpperCase()} (${group.length})`));
+    const table = new Table({
+      head: ['Check', 'Resource', 'Location', 'Message'],
+      colWidths: widths,
+      style: { head: [], border: [], compact: false },
+    });
+    for (const finding of group) {
+      const cells = [finding.checkId, resourceLabel(finding), locationLabel(finding), finding.message];
+      table.push(cells.map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)));
+    }
+    out.push(table.toString(), '');
+  }
+  return out;
+}
+
+function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  if (result.findings.length === 0) return [];
+  const out = [paint('bold', 'How to fix'), ''];
+  const seen = new Set<string>();
+  for (const finding of result.findings) {
+    if (seen.has(finding.checkId)) continue;
+    seen.add(finding.checkId);
+    out.push(`  ${paint('bold', finding.checkId)}: ${finding.title}`);
+    out.push(`    ${terminalSafe(finding.remediation)}`);
+    out.push(`    ${paint('dim', finding.docsUrl)}`);
+  }
+  out.push('');
+  return out;
+}
+
+function coverageSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  const { unreadable, undecided } = result.coverage;
+  if (unreadable.length === 0 && undecided.length === 0) return [];
+  const out = [paint('bold', 'Coverage gaps (not passes)'), ''];
+  for (const gap of unreadable) {
+    const where = [gap.context, gap.namespace].filter(Boolean).join('/');
+    out.push(`  could not read ${terminalSafe(gap.resource)}${where ? ` in ${terminalSafe(where)}` : ''}: ${terminalSafe(gap.reason)}`);
+  }
+  for (const item of undecided) {
+    out.push(`  ${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`);
+  }
+  out.push('');
+  return out;
+}
+
+function problemSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  if (result.errors.length === 0) return [];
+  const out = [paint('bold', 'Input errors (these inputs were not scanned)'), ''];
+  for (const error of result.errors) out.push(`  ${terminalSafe(formatProblem(error))}`);
+  out.push('');
+  return out;
+}
+
+export function formatProblem(problem: ScanResult['errors'][number]): string {
+  const where = problem.file
+    ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}`
+    : [problem.context, problem.resource].filter(Boolean).join(' ');
+  return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+function summaryLine(result: ScanResult): string {
+  const counts = countBySeverity(result.findings);
+  const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const findings = `${counts.total} finding${counts.total === 1 ? '' : 's'}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}`;
+  const scope =
+    result.target.mode === 'cluster'
+      ? `${result.scanned.resources} resources in ${result.scanned.contexts} context${result.scanned.contexts === 1 ? '' : 's'}`
+      : `${result.scanned.resources} resources from ${result.scanned.files} file${result.scanned.files === 1 ? '' : 's'}`;
+  const extras = [
+    result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
+    result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return `kfscan: ${findings} in ${scope}${extras.length ? `; ${extras.join(', ')}` : ''}`;
+}
+
+function resourceLabel(finding: Finding): string {
+  const ref = finding.resource;
+  if (!ref) return '(cluster)';
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+function locationLabel(finding: Finding): string {
+  if (finding.location) return `${finding.location.file}:${finding.location.line}`;
+  return finding.context ? `context ${finding.context}` : '-';
+}
+
+/** Columns sized to their content where it fits, so that `file:line` stays on one line when it can. */
+function columnWidths(total: number, findings: readonly Finding[]): number[] {
+  const usable = Math.max(total, 80) - 13; // borders and padding
+  const longest = (label: (f: Finding) => string): number => Math.max(...findings.map((f) => terminalSafe(label(f)).length));
+  const check = Math.min(longest((f) => f.checkId), 28);
+  const location = Math.min(longest(locationLabel), Math.floor(usable * 0.35));
+  const resource = Math.min(longest(resourceLabel), Math.floor(usable * 0.22));
+  const message = Math.max(30, usable - check - location - resource);
+  return [check, resource, location, message].map((width) => width + 2);
+}
+
+/**
+ * Wraps at spaces, and breaks words longer than a line after a `/`, `-` or `.` where it can, so that
+ * paths and resource names stay whole and readable instead of being cut off with an ellipsis.
+ */
+export function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  const flush = (): void => {
+    if (line !== '') lines.push(line);
+    line = '';
+  };
+  for (const word of text.split(' ')) {
+    let rest = word;
+    if (line !== '' && line.length + 1 + rest.length <= width) {
+      line += ` ${rest}`;
+      continue;
+    }
+    flush();
+    while (rest.length > width) {
+      const window = rest.slice(0, width);
+      const soft = Math.max(window.lastIndexOf('/'), window.lastIndexOf('-'), window.lastIndexOf('.'));
+      const cut = soft >= width / 2 ? soft + 1 : width;
+      lines.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
+    }
+    line = rest;
+  }
+  flush();
+  return lines.join('\n');
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

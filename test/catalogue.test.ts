@@ -1,0 +1,61 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinChecks } from '../checks/index.js';
+import { SEVERITIES } from '../src/core/severity.js';
+import { FIXTURES_DIR, checkIdsWithFixtures, fixtureCases } from './helpers/fixtures.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CATEGORIES = ['exposure', 'auth', 'mfa', 'mutable-ml-image', 'miner', 'falco-missing', 'falco-rules', 'prometheus-missing', 'alerting-gap', 'hardening'];
+const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+// The catalogue is a public contract: every check is complete, documented and tested, or CI fails.
+describe('check catalogue', () => {
+  it('has unique kebab-case ids that match their file names', () => {
+    const ids = builtinChecks.map((check) => check.meta.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(KEBAB);
+      expect(existsSync(path.join(ROOT, 'checks', `${id}.ts`)), `checks/${id}.ts`).toBe(true);
+    }
+    const files = readdirSync(path.join(ROOT, 'checks')).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.test.ts'));
+    expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual([...ids].sort());
+  });
+
+  it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has complete metadata', (_id, meta) => {
+    expect(meta.title.length).toBeGreaterThan(10);
+    expect(meta.description.length).toBeGreaterThan(40);
+    expect(meta.rationale.length).toBeGreaterThan(40);
+    expect(meta.remediation.length).toBeGreaterThan(20);
+    expect(CATEGORIES).toContain(meta.category);
+    expect(SEVERITIES).toContain(meta.severity);
+    expect(meta.tags.length).toBeGreaterThan(0);
+    for (const tag of meta.tags) expect(tag).toMatch(/^MS-(TA|M)\d{4}(\.\d{3})?$/);
+    expect(meta.needs.length).toBeGreaterThan(0);
+  });
+
+  it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has pass and fail fixtures', (id) => {
+    const cases = fixtureCases(id);
+    expect(cases.some((c) => c.kind === 'pass'), `fixtures/${id}/pass-*`).toBe(true);
+    expect(cases.some((c) => c.kind === 'fail'), `fixtures/${id}/fail-*`).toBe(true);
+  });
+
+  it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has a docs page matching its metadata', (id, meta) => {
+    const file = path.join(ROOT, 'docs', 'checks', `${id}.md`);
+    expect(existsSync(file), `docs/checks/${id}.md`).toBe(true);
+    const doc = readFileSync(file, 'utf8');
+    expect(doc.split('\n')[0]).toBe(`# ${id}`);
+    expect(doc).toContain(`| Title | ${meta.title} |`);
+    expect(doc).toContain(`| Category | \`${meta.category}\` |`);
+    expect(doc).toMatch(new RegExp(`\\| Default severity \\| \`${meta.severity}\``));
+    expect(doc).toContain(`| Threat Matrix | ${meta.tags.join(', ')} |`);
+    for (const section of ['## What it detects', '## Why it matters', '## How to fix', '## Examples']) expect(doc).toContain(section);
+    expect(doc).toContain(meta.remediation);
+  });
+
+  it('has no fixture folder without a check', () => {
+    const ids = new Set(builtinChecks.map((check) => check.meta.id));
+    const orphans = checkIdsWithFixtures().filter((dir) => !ids.has(dir) && !['demo', 'bad-input', 'golden', 'cluster'].includes(dir));
+    expect(orphans, `folders in ${FIXTURES_DIR} without a check`).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
+import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+describe('parseImageRef (distribution/reference rules)', () => {
+  it.each([
+    ['tensorflow/tensorflow', 'docker.io', 'tensorflow/tensorflow', null, null],
+    ['python', 'docker.io', 'library/python', null, null],
+    ['index.docker.io/tensorflow/tensorflow:latest-gpu', 'docker.io', 'tensorflow/tensorflow', 'latest-gpu', null],
+    ['localhost:5000/tensorflow/tensorflow', 'localhost:5000', 'tensorflow/tensorflow', null, null],
+    ['myreg:5000/tensorflow/tensorflow:2.1', 'myreg:5000', 'tensorflow/tensorflow', '2.1', null],
+    [`gcr.io/x/y:1@${DIGEST}`, 'gcr.io', 'x/y', '1', DIGEST],
+    [`tensorflow/tensorflow@${DIGEST}`, 'docker.io', 'tensorflow/tensorflow', null, DIGEST],
+  ])('%s', (raw, registry, repository, tag, digest) => {
+    expect(parseImageRef(raw)).toEqual({ raw, registry, repository, tag, digest });
+  });
+
+  it.each(['', '  ', 'UPPER/case', 'a b', 'x@sha256:short', '$(IMAGE)'])('refuses %j', (raw) => {
+    expect(parseImageRef(raw)).toBeNull();
+  });
+});
+
+describe('mutability', () => {
+  it.each([
+    ['tensorflow/tensorflow', true, 'latest'],
+    ['tensorflow/tensorflow:latest-gpu', true, 'latest-gpu'],
+    ['tensorflow/tensorflow:nightly-jupyter', true, 'nightly-jupyter'],
+    ['tensorflow/tensorflow:2.16.1-gpu', false, '2.16.1-gpu'],
+    [`tensorflow/tensorflow:latest@${DIGEST}`, false, 'latest'],
+    [`tensorflow/tensorflow@${DIGEST}`, false, null],
+    ['localhost:5000/pytorch/pytorch', true, 'latest'],
+    ['pytorch/pytorch:2.3-latest', true, '2.3-latest'],
+    ['pytorch/pytorch:latestish', false, 'latestish'],
+  ])('%s mutable=%s', (raw, mutable, tag) => {
+    const ref = parseImageRef(raw)!;
+    expect(isMutableRef(ref)).toBe(mutable);
+    expect(effectiveTag(ref)).toBe(tag);
+  });
+
+  it('writes out the implicit latest', () => {
+    expect(describeRef(parseImageRef('tensorflow/tensorflow')!)).toBe('docker.io/tensorflow/tensorflow:latest (no tag: implicit latest)');
+  });
+});
+
+describe('ML image families', () => {
+  it.each([
+    ['tensorflow/tensorflow:latest', 'tensorflow'],
+    ['mirror.gcr.io/tensorflow/tensorflow', 'tensorflow'],
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/tensorflow/tensorflow', 'tensorflow'],
+    ['tensorflow/serving', 'tensorflow-serving'],
+    ['pytorch/pytorch', 'pytorch'],
+    ['nvcr.io/nvidia/pytorch:24.01-py3', 'nvidia-framework'],
+    ['nvidia/cuda:12.4.0-base-ubuntu22.04', 'cuda'],
+    ['jupyter/scipy-notebook', 'jupyter'],
+    ['quay.io/jupyter/pytorch-notebook', 'jupyter'],
+    ['kubeflownotebookswg/jupyter-pytorch-cuda-full:v1.8.0', 'kubeflow-notebook'],
+    ['ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter-tensorflow:v1.10.0', 'kubeflow-notebook'],
+    ['rayproject/ray-ml', 'ray'],
+  ])('%s is %s', (raw, family) => {
+    expect(mlImageFamily(parseImageRef(raw)!)).toBe(family);
+  });
+
+  it.each(['redis:alpine', 'nginx:latest', 'python:3.11', 'ubuntu', 'gcr.io/ml-pipeline/should-be-overridden-during-runtime', 'example.com/nottensorflow/tensorflow', 'docker.io/istio/proxyv2:1.22.1'])(
+    '%s is not an ML image',
+    (raw) => {
+      expect(mlImageFamily(parseImageRef(raw)!)).toBeNull();
+    },
+  );
+
+  it('recognises the official TensorFlow image behind any registry', () => {
+    expect(isOfficialTensorflow(parseImageRef('harbor.local/proxy/tensorflow/tensorflow:latest')!)).toBe(true);
+    expect(isOfficialTensorflow(parseImageRef('tensorflow/serving')!)).toBe(false);
+  });
+});

@@ -1,0 +1,158 @@
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from '../src/loaders/manifest-parser.js';
+import { loadManifests } from '../src/loaders/files.js';
+
+const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  type: NodePort\n`;
+
+describe('parseManifests', () => {
+  it('reads multi-document YAML with positions for any field path', () => {
+    const out = parseManifests(`${service('a')}---\n${service('b')}`, 'x.yaml');
+    expect(out.errors).toEqual([]);
+    expect(out.objects.map((o) => o.obj.metadata.name)).toEqual(['a', 'b']);
+    expect(out.objects[1]!.locate(['spec', 'type'])).toEqual({ file: 'x.yaml', line: 13, column: 3 });
+    expect(out.objects[1]!.docIndex).toBe(1);
+  });
+
+  it('handles a UTF-8 BOM and CRLF line endings', () => {
+    const out = parseManifests(`\ufeff${service('a')}`.replace(/\n/g, '\r\n'), 'crlf.yaml');
+    expect(out.errors).toEqual([]);
+    expect(out.objects[0]!.obj.kind).toBe('Service');
+    expect(out.objects[0]!.locate(['spec', 'type'])?.line).toBe(6);
+  });
+
+  it('stops at the nearest existing parent for fields the manifest does not set', () => {
+    const out = parseManifests(service('a'), 'x.yaml');
+    expect(out.objects[0]!.locate(['spec', 'selector', 'app'])?.line).toBe(5);
+  });
+
+  it('unwraps kind: List and typed lists, filling kind and apiVersion of items', () => {
+    const list = `apiVersion: v1\nkind: ServiceList\nitems:\n- metadata: {name: a}\n  spec: {type: LoadBalancer}\n- metadata: {name: b}\n`;
+    const out = parseManifests(list, 'list.yaml');
+    expect(out.objects.map((o) => [o.obj.kind, o.obj.apiVersion, o.obj.metadata.name, o.itemIndex])).toEqual([
+      ['Service', 'v1', 'a', 0],
+      ['Service', 'v1', 'b', 1],
+    ]);
+    expect(out.objects[0]!.locate(['spec', 'type'])?.line).toBe(5);
+    const generic = parseManifests(`apiVersion: v1\nkind: List\nitems:\n- ${service('c').replace(/\n/g, '\n  ')}`, 'l.yaml');
+    expect(generic.objects[0]!.obj.metadata.name).toBe('c');
+  });
+
+  it('reports broken YAML with its line and keeps the documents around it', () => {
+    const text = `${service('before')}---\nkind: Service\nmetadata:\n  name: "unclosed\n---\n${service('after')}`;
+    const out = parseManifests(text, 'broken.yaml');
+    expect(out.objects.map((o) => o.obj.metadata.name)).toEqual(['before', 'after']);
+    expect(out.errors).toHaveLength(1);
+    // The parser notices the missing quote where the document ends.
+    expect(out.errors[0]).toMatchObject({ file: 'broken.yaml', line: 11 });
+    expect(out.errors[0]!.message).toMatch(/^invalid YAML/);
+  });
+
+  it('reports unrendered Helm templates as such', () => {
+    const helm = `apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}-svc\n`;
+    expect(parseManifests(helm, 'h.yaml').errors[0]).toMatchObject({ line: 4, message: expect.stringContaining('Helm') });
+    const block = `{{- if .Values.enabled }}\n${service('x')}{{- end }}\n`;
+    expect(parseManifests(block, 'h2.yaml').errors[0]).toMatchObject({ line: 1, message: expect.stringContaining('Helm') });
+  });
+
+  it('keeps Prometheus and Grafana template text that is data', () => {
+    const rule = `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: r}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: A\n      expr: up == 0\n      annotations:\n        description: Pod {{ $labels.namespace }}/{{ $labels.pod }} is down\n`;
+    const out = parseManifests(rule, 'rule.yaml');
+    expect(out.errors).toEqual([]);
+    expect(out.objects).toHaveLength(1);
+  });
+
+  it('rejects alias bombs and duplicate keys as errors, not crashes', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const out = parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${bomb.map((l) => `  ${l}`).join('\n')}\n`, 'bomb.yaml');
+    expect(out.objects).toEqual([]);
+    expect(out.errors[0]!.message).toMatch(/alias|resource exhaustion/i);
+    const dup = parseManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: d}\nspec:\n  type: ClusterIP\n  type: LoadBalancer\n`, 'dup.yaml');
+    expect(dup.errors[0]).toMatchObject({ line: 6 });
+  });
+
+  it('skips non-Kubernetes documents with a warning and null documents silently', () => {
+    const out = parseManifests(`---\n---\njust a string\n---\n42\n---\nfoo: bar\n---\n${service('ok')}`, 'mixed.yaml');
+    expect(out.objects.map((o) => o.obj.metadata.name)).toEqual(['ok']);
+    expect(out.warnings.map((w) => w.line)).toEqual([3, 5, 7]);
+    expect(out.errors).toEqual([]);
+  });
+
+  it('skips objects the API server would reject for having no name', () => {
+    const out = parseManifests(`apiVersion: v1\nkind: Pod\nmetadata: {labels: {a: b}}\n`, 'noname.yaml');
+    expect(out.objects).toEqual([]);
+    expect(out.warnings[0]!.message).toMatch(/no metadata.name/);
+  });
+
+  it('accepts generateName, as Argo workflows use', () => {
+    const out = parseManifests(`apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: run-}\n`, 'wf.yaml');
+    expect(out.objects).toHaveLength(1);
+  });
+
+  it('warns about kustomize placeholders but not Kubernetes env expansion', () => {
+    const placeholder = parseManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: $(kfp-namespace)}\n`, 'p.yaml');
+    expect(placeholder.warnings[0]!.message).toMatch(/kustomize/);
+    const env = parseManifests(`apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - args: [$(POD_NAMESPACE)]\n`, 'e.yaml');
+    expect(env.warnings).toEqual([]);
+  });
+});
+
+describe('loadManifests', () => {
+  const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kfscan-load-'));
+
+  it('walks directories recursively in a stable order, takes .yaml/.yml/.json, skips dot-files', async () => {
+    const dir = tmp();
+    mkdirSync(path.join(dir, 'b', 'nested'), { recursive: true });
+    writeFileSync(path.join(dir, 'b', 'nested', 'z.yml'), service('z'));
+    writeFileSync(path.join(dir, 'a.yaml'), service('a'));
+    writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'c' } }));
+    writeFileSync(path.join(dir, 'notes.txt'), 'not yaml');
+    writeFileSync(path.join(dir, '.kfscan.yaml'), 'ignore: []');
+    const out = await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6 });
+    expect(out.objects.map((o) => `${o.file}:${o.obj.metadata.name}`)).toEqual(['a.yaml:a', 'b/nested/z.yml:z', 'c.json:c']);
+    expect(out.errors).toEqual([]);
+  });
+
+  it('reports missing paths, binary files, oversized files and symlink loops, and goes on', async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'ok.yaml'), service('ok'));
+    writeFileSync(path.join(dir, 'bin.yaml'), Buffer.from([0x61, 0x00, 0x62]));
+    writeFileSync(path.join(dir, 'big.yaml'), `${service('big')}# ${'x'.repeat(2000)}\n`);
+    mkdirSync(path.join(dir, 'loop'));
+    symlinkSync('..', path.join(dir, 'loop', 'up'));
+    const out = await loadManifests([dir, path.join(dir, 'missing.yaml')], { cwd: dir, maxFileBytes: 1000 });
+    expect(out.objects.map((o) => o.obj.metadata.name)).toEqual(['ok']);
+    const messages = out.errors.map((e) => `${e.file}: ${e.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^big.yaml: skipped: file is .* above the .* limit/),
+        'bin.yaml: skipped: binary file (contains NUL bytes)',
+        'missing.yaml: cannot read: no such file or directory',
+      ]),
+    );
+    expect(out.warnings.map((w) => w.message)).toContain('skipped: symbolic link loop back to a parent directory');
+  });
+
+  it('reads stdin for -', async () => {
+    const out = await loadManifests(['-'], { cwd: '/', maxFileBytes: 1e6, readStdin: async () => Buffer.from(service('piped')) });
+    expect(out.objects[0]).toMatchObject({ file: '<stdin>', obj: { metadata: { name: 'piped' } } });
+  });
+
+  it('applies a kustomization namespace, outermost first, and leaves patches out with a warning', async () => {
+    const dir = tmp();
+    mkdirSync(path.join(dir, 'base', 'patches'), { recursive: true });
+    mkdirSync(path.join(dir, 'overlay'));
+    writeFileSync(path.join(dir, 'base', 'svc.yaml'), service('svc'));
+    writeFileSync(path.join(dir, 'base', 'patches', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {type: ClusterIP}\n');
+    writeFileSync(path.join(dir, 'base', 'kustomization.yaml'), 'resources: [svc.yaml]\nnamespace: base-ns\npatchesStrategicMerge: [patches/svc.yaml]\n');
+    writeFileSync(path.join(dir, 'overlay', 'kustomization.yaml'), 'resources: [../base]\nnamespace: overlay-ns\n');
+    const out = await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6 });
+    expect(out.objects.map((o) => [o.file, o.namespaceHint])).toEqual([['base/svc.yaml', 'overlay-ns']]);
+    expect(out.warnings.map((w) => w.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/kustomize build/), expect.stringMatching(/kustomize patch/)]),
+    );
+  });
+});

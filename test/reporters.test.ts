@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinChecks } from '../checks/index.js';
+import { scanManifests } from '../src/engine/scan.js';
+import type { ScanResult } from '../src/core/types.js';
+import { jsonReport } from '../src/reporters/json.js';
+import { sarifReport } from '../src/reporters/sarif.js';
+import { tableReport } from '../src/reporters/table.js';
+import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const context = { version: '0.0.0-test', color: false, width: 120 };
+
+async function demoResult(): Promise<ScanResult> {
+  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks });
+  return result;
+}
+
+describe('reporters on the demo manifests', () => {
+  it('JSON matches the golden file and the schemaVersion 1 contract', async () => {
+    const text = jsonReport(await demoResult(), context);
+    await expect(text).toMatchFileSnapshot('golden/demo.json');
+    const report = JSON.parse(text);
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage']);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.tool).toEqual({ name: 'kfscan', version: '0.0.0-test' });
+    expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });
+    for (const finding of report.findings) {
+      expect(Object.keys(finding)).toEqual([
+        'checkId', 'title', 'severity', 'category', 'resource', 'location', 'context', 'message', 'remediation', 'docsUrl', 'fingerprint',
+      ]);
+      expect(finding.location.file).toMatch(/^fixtures\/demo\/[a-z-]+\.yaml$/);
+      expect(finding.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+    }
+    const total = report.summary.critical + report.summary.high + report.summary.medium + report.summary.low + report.summary.info;
+    expect(report.summary.total).toBe(total);
+    expect(report.findings).toHaveLength(total);
+  });
+
+  it('SARIF matches the golden file, the official 2.1.0 schema and GitHub code scanning rules', async () => {
+    const text = sarifReport(await demoResult(), context);
+    await expect(text).toMatchFileSnapshot('golden/demo.sarif');
+    const log = JSON.parse(text);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(githubCodeScanningProblems(log)).toEqual([]);
+    expect(log.runs[0].tool.driver.version).toBe('0.0.0-test');
+    expect(log.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(builtinChecks.map((c) => c.meta.id));
+  });
+
+  it('table matches the golden file', async () => {
+    await expect(tableReport(await demoResult(), context)).toMatchFileSnapshot('golden/demo.table.txt');
+  });
+
+  it('output is deterministic across runs', async () => {
+    const [a, b] = await Promise.all([demoResult(), demoResult()]);
+    expect(jsonReport(a, context)).toBe(jsonReport(b, context));
+    expect(sarifReport(a, context)).toBe(sarifReport(b, context));
+  });
+});
+
+describe('SARIF edge cases stay valid', () => {
+  it('a finding without a resource is placed on the first scanned file', async () => {
+    const result = await demoResult();
+    result.findings.push({ ...result.findings[0]!, resource: null, location: null, related: [] });
+    const log = JSON.parse(sarifReport(result, context));
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(githubCodeScanningProblems(log)).toEqual([]);
+    expect(log.runs[0].results.at(-1).locations[0].physicalLocation.artifactLocation.uri).toBe(result.anchorFile);
+  });
+
+  it('live findings use logical locations', async () => {
+    const result = await demoResult();
+    const live: ScanResult = {
+      ...result,
+      target: { mode: 'cluster', contexts: ['prod'] },
+      anchorFile: null,
+      findings: result.findings.map((f) => ({ ...f, location: null, context: 'prod', related: [] })),
+    };
+    const log = JSON.parse(sarifReport(live, context));
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(log.runs[0].results[0].locations[0].logicalLocations[0].fullyQualifiedName).toMatch(/^prod\/[^/]+\/[A-Za-z]+\/.+/);
+  });
+});
+
+describe('table output is safe for a terminal', () => {
+  it('shows control characters from manifests as escapes and adds colour only when asked', async () => {
+    const result = await demoResult();
+    result.findings[0] = { ...result.findings[0]!, message: 'evil \u001b[2J\u001b]0;title\u0007 name\u202e' };
+    const plain = tableReport(result, context);
+    expect(plain).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(plain).toContain('\\x1b[2J');
+    const coloured = tableReport(result, { ...context, color: true });
+    expect(coloured).toContain('\u001b[1;31mCRITICAL');
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).not.toContain('\u001b');
+  });
+});
