@@ -2,7 +2,7 @@ import type { Check, ScanResult } from '../core/types.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
 import { DEFAULT_MAX_FILE_BYTES, loadManifests, type FileReport } from '../loaders/files.js';
-import { compareFindings, runChecks } from './run.js';
+import { analyseInventory } from './analyse.js';
 
 export interface ManifestScanOptions {
   cwd: string;
@@ -35,8 +35,7 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
     }),
   );
   const inventory = buildInventory(resources, { mode: 'manifests', wholeCluster: options.wholeCluster ?? false });
-  const run = runChecks(inventory, options.checks, options.checkOptions ? { checkOptions: options.checkOptions } : {});
-  run.findings.sort(compareFindings);
+  const run = analyseInventory(inventory, { checks: options.checks, ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}) });
   return {
     result: {
       target: { mode: 'manifests', paths: [...inputs] },
