@@ -155,8 +155,14 @@ export interface CheckMeta {
   remediation: string;
   /** Microsoft Threat Matrix for Kubernetes technique and mitigation ids. */
   tags: string[];
-  /** Kinds the check reads; live mode lists exactly these. */
+  /** Kinds the check reads; live mode lists exactly these. Never list `Secret` here: use `namedSecrets`. */
   needs: KindName[];
+  /**
+   * The few Secrets the check compares against known defaults, by namespace and name. Live mode reads
+   * exactly these by GET (never a cluster-wide LIST of Secrets), and not at all with `--no-secrets`, in
+   * which case `inventory.readability('Secret')` is `forbidden` and the check must say it could not decide.
+   */
+  namedSecrets?: Array<{ namespace: string; name: string }>;
   /**
    * `true` for checks that report the absence of something: offline they run only on whole-cluster
    * input or input holding an ML platform, and a forbidden kind makes them undecided.
