@@ -156,3 +156,29 @@ describe('loadManifests', () => {
     );
   });
 });
+
+describe('fast and precise parsing agree', () => {
+  it('gives the same objects, problems and positions on every project fixture', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const full = path.join(dir, name);
+        return statSync(full).isDirectory() ? walk(full) : /\.(ya?ml|json)$/.test(name) ? [full] : [];
+      });
+    const files = walk(path.resolve(import.meta.dirname, '../fixtures'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const fast = parseManifests(text, file);
+      const precise = parseManifests(text, file, { precise: true });
+      expect(fast.objects.map((o) => o.obj), file).toEqual(precise.objects.map((o) => o.obj));
+      expect(fast.errors, file).toEqual(precise.errors);
+      expect(fast.warnings, file).toEqual(precise.warnings);
+      fast.objects.forEach((object, index) => {
+        for (const fieldPath of [[], ['metadata', 'name'], ['spec'], ['spec', 'template', 'spec', 'containers', 0, 'image']]) {
+          expect(object.locate(fieldPath), `${file} #${index} ${fieldPath.join('.')}`).toEqual(precise.objects[index]!.locate(fieldPath));
+        }
+      });
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import jsYaml from 'js-yaml';
 import { LineCounter, isMap, parseAllDocuments, visit, type Document } from 'yaml';
 import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
 import { locateInDocument } from './yaml-locate.js';
@@ -26,13 +27,17 @@ const KUSTOMIZE_VAR = /\$\((?![A-Z_][A-Z0-9_]*\))[A-Za-z][\w.-]*\)|\b[A-Z][A-Z0-
 
 /**
  * Parses a manifest file's text into Kubernetes objects with positions. Broken documents become errors
- * and the documents around them are still returned.
+ * and the documents around them are still returned. `precise` forces the position-keeping parser for
+ * every document (tests compare both paths).
  */
-export function parseManifests(text: string, file: string): ParseOutcome {
+export function parseManifests(text: string, file: string, options: { precise?: boolean } = {}): ParseOutcome {
   const outcome: ParseOutcome = { objects: [], errors: [], warnings: [] };
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const state: ParseState = { file, outcome, placeholderWarned: false, docIndex: 0, mayHoldTemplates: source.includes('{{') };
-  for (const chunk of splitDocuments(source)) parseChunk(chunk, state);
+  for (const chunk of splitDocuments(source)) {
+    if (options.precise) parseChunkPrecisely(chunk, state);
+    else parseChunk(chunk, state);
+  }
   return outcome;
 }
 
@@ -71,7 +76,56 @@ function splitDocuments(source: string): Chunk[] {
   return chunks;
 }
 
+// Both parsers read YAML 1.2's core schema plus merge keys: no timestamps turned into dates, no `yes`
+// booleans, so that the fast and the precise path give the same objects.
+const YAML_OPTIONS = { version: '1.2', merge: true, prettyErrors: false } as const;
+// `types` exists at runtime but is missing from @types/js-yaml.
+const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge]);
+// Anchors and aliases (alias bombs) and template braces go to the precise parser, which bounds alias
+// expansion and can tell a Helm action from data.
+const NEEDS_PRECISE_PARSER = /\{\{|(?:^|[\s[{,:-])[&*][^\s,[\]{}]/m;
+
 function parseChunk(chunk: Chunk, state: ParseState): void {
+  if (!NEEDS_PRECISE_PARSER.test(chunk.text) && parseChunkFast(chunk, state)) return;
+  parseChunkPrecisely(chunk, state);
+}
+
+/**
+ * Most documents are plain: js-yaml reads them about ten times faster than the position-keeping parser.
+ * Positions are worked out later, and only for the documents that have findings (`lazyLocator`).
+ * Returns false when the fast parser refuses the chunk, so the precise one reports the exact error.
+ */
+function parseChunkFast(chunk: Chunk, state: ParseState): boolean {
+  let value: unknown;
+  try {
+    value = jsYaml.load(chunk.text, { schema: FAST_SCHEMA, json: false });
+  } catch {
+    return false;
+  }
+  const docIndex = state.docIndex++;
+  if (value === null || value === undefined) return true;
+  const locate = lazyLocator(chunk, state.file);
+  acceptDocument(value, { docIndex, docSource: chunk.text, docLine: () => locate([])?.line ?? chunk.lineOffset + 1, locate }, state);
+  return true;
+}
+
+function lazyLocator(chunk: Chunk, file: string): (path: FieldPath) => SourceLocation | null {
+  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | null | undefined;
+  return (path) => {
+    if (parsed === undefined) {
+      const lineCounter = new LineCounter();
+      const doc = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }).find((d) => d.contents !== null) as
+        | Document.Parsed
+        | undefined;
+      parsed = doc ? { doc, lineCounter } : null;
+    }
+    if (!parsed) return null;
+    const pos = locateInDocument(parsed.doc, parsed.lineCounter, path);
+    return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
+  };
+}
+
+function parseChunkPrecisely(chunk: Chunk, state: ParseState): void {
   const { file, outcome } = state;
   const lineCounter = new LineCounter();
   const position = (offset: number): { line: number; column: number } => {
@@ -80,7 +134,7 @@ function parseChunk(chunk: Chunk, state: ParseState): void {
   };
   let documents: Document.Parsed[];
   try {
-    documents = parseAllDocuments(chunk.text, { lineCounter, version: '1.1', prettyErrors: false }) as Document.Parsed[];
+    documents = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }) as Document.Parsed[];
   } catch (error) {
     outcome.errors.push({ file, line: chunk.lineOffset + 1, column: 1, message: `cannot parse YAML: ${describe(error)}` });
     return;
@@ -118,37 +172,48 @@ function parseChunk(chunk: Chunk, state: ParseState): void {
     }
     if (value === null || value === undefined) continue;
 
-    const locateDoc = (path: FieldPath): SourceLocation | null => {
+    const locate = (path: FieldPath): SourceLocation | null => {
       const pos = locateInDocument(doc, lineCounter, path);
       return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
     };
-    const docLine = locateDoc([])?.line ?? chunk.lineOffset + 1;
-
-    if (!state.placeholderWarned && KUSTOMIZE_VAR.test(docSource)) {
-      state.placeholderWarned = true;
-      outcome.warnings.push({
-        file,
-        line: position(doc.range[0]).line + (findLine(docSource, KUSTOMIZE_VAR) ?? 1) - 1,
-        message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER): scan `kustomize build` output for exact results',
-      });
-    }
-
-    const problem = kubeObjectProblem(value);
-    if (problem) {
-      outcome.warnings.push({ file, line: docLine, column: 1, message: `skipped: ${problem}` });
-      continue;
-    }
-    const obj = value as KubeObject;
-    if (isListKind(obj)) {
-      unwrapList(obj, file, docIndex, locateDoc, outcome);
-      continue;
-    }
-    if (!hasName(obj)) {
-      outcome.warnings.push({ file, line: docLine, column: 1, message: `skipped ${obj.kind}: no metadata.name (the API server would reject it)` });
-      continue;
-    }
-    outcome.objects.push({ obj, docIndex, itemIndex: null, locate: locateDoc });
+    acceptDocument(value, { docIndex, docSource, docLine: () => position(doc.contents!.range?.[0] ?? doc.range[0]).line, locate }, state);
   }
+}
+
+interface DocumentFacts {
+  docIndex: number;
+  docSource: string;
+  /** Line of the document's first node; a function so the fast path computes it only when needed. */
+  docLine: () => number;
+  locate: (path: FieldPath) => SourceLocation | null;
+}
+
+/** Turns a parsed document into objects, or a warning saying why it is not one. */
+function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState): void {
+  const { file, outcome } = state;
+  if (!state.placeholderWarned && KUSTOMIZE_VAR.test(facts.docSource)) {
+    state.placeholderWarned = true;
+    outcome.warnings.push({
+      file,
+      line: facts.docLine() + (findLine(facts.docSource.slice(facts.docSource.search(/\S/)), KUSTOMIZE_VAR) ?? 1) - 1,
+      message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER): scan `kustomize build` output for exact results',
+    });
+  }
+  const problem = kubeObjectProblem(value);
+  if (problem) {
+    outcome.warnings.push({ file, line: facts.docLine(), column: 1, message: `skipped: ${problem}` });
+    return;
+  }
+  const obj = value as KubeObject;
+  if (isListKind(obj)) {
+    unwrapList(obj, file, facts.docIndex, facts.locate, outcome);
+    return;
+  }
+  if (!hasName(obj)) {
+    outcome.warnings.push({ file, line: facts.docLine(), column: 1, message: `skipped ${obj.kind}: no metadata.name (the API server would reject it)` });
+    return;
+  }
+  outcome.objects.push({ obj, docIndex: facts.docIndex, itemIndex: null, locate: facts.locate });
 }
 
 const HELM_MESSAGE = 'unrendered Helm template ({{ ... }}): render it with `helm template` and scan the output';
