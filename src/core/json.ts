@@ -24,3 +24,13 @@ export function dig(root: unknown, ...keys: string[]): unknown {
   }
   return current;
 }
+
+/**
+ * The text of a label-like value: strings as they are, numbers and booleans as YAML wrote them, anything
+ * else `null`. Never calls String() on an object, which throws for objects without a prototype.
+ */
+export function scalarText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}

@@ -68,3 +68,33 @@ const CLUSTER_SCOPED = new Set([
 export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
+
+// The built-in API groups have a closed set of kinds: anything else there is a typo that the API server
+// would reject (`kind: Deploymnet`). Custom groups are open; their kinds are never questioned.
+const BUILTIN_KINDS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries({
+    '': ['Binding', 'ComponentStatus', 'ConfigMap', 'Endpoints', 'Event', 'LimitRange', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount', 'List'],
+    apps: ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
+    batch: ['CronJob', 'Job'],
+    'networking.k8s.io': ['Ingress', 'IngressClass', 'NetworkPolicy', 'IPAddress', 'ServiceCIDR'],
+    'rbac.authorization.k8s.io': ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+    policy: ['PodDisruptionBudget', 'PodSecurityPolicy', 'Eviction'],
+    autoscaling: ['HorizontalPodAutoscaler', 'Scale'],
+    'storage.k8s.io': ['CSIDriver', 'CSINode', 'CSIStorageCapacity', 'StorageClass', 'VolumeAttachment', 'VolumeAttributesClass'],
+    'apiextensions.k8s.io': ['CustomResourceDefinition'],
+    'admissionregistration.k8s.io': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'],
+    'scheduling.k8s.io': ['PriorityClass'],
+    'coordination.k8s.io': ['Lease', 'LeaseCandidate'],
+    'discovery.k8s.io': ['EndpointSlice'],
+    'certificates.k8s.io': ['CertificateSigningRequest', 'ClusterTrustBundle'],
+    'node.k8s.io': ['RuntimeClass'],
+    'events.k8s.io': ['Event'],
+    'apiregistration.k8s.io': ['APIService'],
+  }).map(([group, kinds]) => [group, new Set(kinds)]),
+);
+
+/** A kind the built-in group it claims does not have; `false` for custom groups, which are open. */
+export function isUnknownBuiltinKind(group: string, kind: string): boolean {
+  const kinds = BUILTIN_KINDS.get(group);
+  return kinds !== undefined && !kinds.has(kind) && !kind.endsWith('List');
+}

@@ -52,7 +52,7 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
       const context = { options: options.checkOptions?.[meta.id] ?? {} };
       for (const item of check.run(inventory, context)) {
         if (isUndecided(item)) {
-          run.undecided.push({ checkId: meta.id, reason: String(item.reason), context: inventory.context });
+          run.undecided.push({ checkId: meta.id, reason: typeof item.reason === 'string' ? item.reason : 'no reason given', context: inventory.context });
           continue;
         }
         const problem = draftProblem(item);
@@ -61,7 +61,8 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
           continue;
         }
         const finding = toFinding(meta, item, inventory.context);
-        const identity = `${finding.fingerprint}\0${finding.message}`;
+        // The same object may sit in two files; only a repeat of the very same report is dropped.
+        const identity = `${finding.fingerprint}\0${finding.message}\0${finding.location?.file ?? ''}\0${finding.location?.line ?? ''}`;
         if (seen.has(identity)) continue;
         seen.add(identity);
         run.findings.push(finding);

@@ -1,3 +1,4 @@
+import { scalarText } from '../core/json.js';
 import { parseKindName, qualifiedKind } from '../core/kinds.js';
 import type {
   Inventory,
@@ -79,7 +80,8 @@ export function buildInventory(resources: readonly Resource[], options: Inventor
     for (const service of byKind.get('Service') ?? EMPTY) {
       const selector = serviceSelector(service);
       const first = selector ? Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : 1))[0] : undefined;
-      if (first) push(serviceIndex, pairKey(service.ref.namespace ?? '', first[0], String(first[1])), service);
+      const value = first ? scalarText(first[1]) : null;
+      if (first && value !== null) push(serviceIndex, pairKey(service.ref.namespace ?? '', first[0], value), service);
     }
     return serviceIndex;
   };

@@ -1,3 +1,4 @@
+import { scalarText } from '../core/json.js';
 import type { LabelSelector } from '../core/types.js';
 
 /**
@@ -9,13 +10,14 @@ export function matchesLabelSelector(selector: LabelSelector | null | undefined,
   if (!selector) return false;
   const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
   for (const [key, value] of Object.entries(matchLabels)) {
-    if (labels[key] !== String(value)) return false;
+    const wanted = scalarText(value);
+    if (wanted === null || labels[key] !== wanted) return false;
   }
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   for (const requirement of expressions) {
     if (!isRecord(requirement) || typeof requirement.key !== 'string') return false;
     const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
-    const values = Array.isArray(requirement.values) ? requirement.values.map(String) : [];
+    const values = Array.isArray(requirement.values) ? requirement.values.map(scalarText).filter((v): v is string => v !== null) : [];
     switch (requirement.operator) {
       case 'In':
         if (!has || !values.includes(labels[requirement.key]!)) return false;
@@ -36,12 +38,18 @@ export function matchesLabelSelector(selector: LabelSelector | null | undefined,
   return true;
 }
 
-/** A Service-style selector (a plain map): every entry must match, and an empty map selects nothing. */
+/**
+ * A Service-style selector (a plain map): every entry must match, an empty map selects nothing, and a
+ * value that is not a scalar (which the API server would refuse) makes the selector select nothing.
+ */
 export function matchesMapSelector(selector: Readonly<Record<string, unknown>> | null | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return false;
   const entries = Object.entries(selector);
   if (entries.length === 0) return false;
-  return entries.every(([key, value]) => labels[key] === String(value));
+  return entries.every(([key, value]) => {
+    const wanted = scalarText(value);
+    return wanted !== null && labels[key] === wanted;
+  });
 }
 
 /** Normalises either selector form to a LabelSelector. A plain map is read as matchLabels. */
@@ -54,12 +62,15 @@ export function toLabelSelector(selector: LabelSelector | Record<string, string>
 export function requiredPairs(selector: LabelSelector): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   if (isRecord(selector.matchLabels)) {
-    for (const [key, value] of Object.entries(selector.matchLabels)) pairs.push([key, String(value)]);
+    for (const [key, value] of Object.entries(selector.matchLabels)) {
+      const text = scalarText(value);
+      if (text !== null) pairs.push([key, text]);
+    }
   }
   for (const requirement of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
-    if (requirement?.operator === 'In' && Array.isArray(requirement.values) && requirement.values.length === 1) {
-      pairs.push([requirement.key, String(requirement.values[0])]);
-    }
+    if (typeof requirement !== 'object' || requirement === null) continue;
+    const only = requirement?.operator === 'In' && Array.isArray(requirement.values) && requirement.values.length === 1 ? scalarText(requirement.values[0]) : null;
+    if (only !== null && typeof requirement.key === 'string') pairs.push([requirement.key, only]);
   }
   return pairs;
 }

@@ -146,9 +146,10 @@ interface OneFile {
 
 async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeIndex): Promise<OneFile> {
   const display = file === STDIN_NAME ? STDIN_NAME : displayPath(file, options.cwd);
-  const fail = (message: string): OneFile => ({
+  // Whole-file problems point at line 1, or at the line of the first NUL byte for binary files.
+  const fail = (message: string, line = 1): OneFile => ({
     objects: [],
-    errors: [{ file: display, message }],
+    errors: [{ file: display, line, message }],
     warnings: [],
     report: { file: display, objects: 0, errors: 1, warnings: 0, skipped: true },
   });
@@ -177,7 +178,8 @@ async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeI
     return fail(`cannot read: ${systemReason(error)}`);
   }
   if (buffer.length > options.maxFileBytes) return fail(tooLarge(buffer.length, options.maxFileBytes));
-  if (buffer.includes(0)) return fail('skipped: binary file (contains NUL bytes)');
+  const nul = buffer.indexOf(0);
+  if (nul !== -1) return fail('skipped: binary file (contains NUL bytes)', lineOfOffset(buffer, nul));
 
   const parsed = parseManifests(buffer.toString('utf8'), display);
   const namespaceHint = file === STDIN_NAME ? null : (kustomize.namespaces.get(file) ?? null);
@@ -193,6 +195,12 @@ async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeI
       skipped: false,
     },
   };
+}
+
+function lineOfOffset(buffer: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = buffer.indexOf(10); i !== -1 && i < offset; i = buffer.indexOf(10, i + 1)) line++;
+  return line;
 }
 
 function isKustomization(name: string): boolean {

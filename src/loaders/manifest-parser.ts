@@ -1,5 +1,6 @@
 import jsYaml from 'js-yaml';
 import { LineCounter, isMap, parseAllDocuments, visit, type Document } from 'yaml';
+import { groupOf, isUnknownBuiltinKind } from '../core/kinds.js';
 import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
 import { locateInDocument } from './yaml-locate.js';
 
@@ -18,6 +19,7 @@ export interface ParseOutcome {
 
 // Aliases are legitimate in hand-written YAML, but thousands of them are the "billion laughs" attack.
 const MAX_ALIAS_COUNT = 1000;
+const MAX_DEPTH = 100;
 
 // Helm's own vocabulary. A bare `{{ x }}` is often data (Grafana legends, Prometheus alert texts).
 const HELM_ACTION = /\{\{-|-\}\}|\{\{\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\$\.|include\s|template\s|toYaml|tpl\s|define\s|if\s|else|end\s*\}\}|range\s|with\s|\/\*)/;
@@ -150,7 +152,7 @@ function parseChunkPrecisely(chunk: Chunk, state: ParseState): void {
       outcome.errors.push(
         templateLine !== null
           ? { file, line: position(doc.range[0]).line + templateLine - 1, column: 1, message: HELM_MESSAGE }
-          : { file, ...position(firstError.pos[0]), message: `invalid YAML: ${firstLine(firstError.message)}` },
+          : { file, ...position(firstError.pos[0]), message: `invalid YAML: ${/call stack/i.test(firstError.message) ? 'nested too deeply to parse' : firstLine(firstError.message)}` },
       );
       continue;
     }
@@ -199,6 +201,10 @@ function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState)
       message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER): scan `kustomize build` output for exact results',
     });
   }
+  if (nestingDepth(value, MAX_DEPTH) > MAX_DEPTH) {
+    outcome.errors.push({ file, line: facts.docLine(), column: 1, message: `document rejected: nested more than ${MAX_DEPTH} levels deep` });
+    return;
+  }
   const problem = kubeObjectProblem(value);
   if (problem) {
     outcome.warnings.push({ file, line: facts.docLine(), column: 1, message: `skipped: ${problem}` });
@@ -208,6 +214,9 @@ function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState)
   if (isListKind(obj)) {
     unwrapList(obj, file, facts.docIndex, facts.locate, outcome);
     return;
+  }
+  if (isUnknownBuiltinKind(groupOf(obj.apiVersion), obj.kind)) {
+    outcome.warnings.push({ file, line: facts.docLine(), column: 1, message: `unknown kind ${obj.kind} in ${obj.apiVersion} (a typo? the API server would reject it); scanned as it is` });
   }
   if (!hasName(obj)) {
     outcome.warnings.push({ file, line: facts.docLine(), column: 1, message: `skipped ${obj.kind}: no metadata.name (the API server would reject it)` });
@@ -323,5 +332,23 @@ function firstLine(message: string): string {
 }
 
 function describe(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nested too deeply to parse';
   return firstLine(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Depth of nested objects and arrays, counted without recursion and stopping past `limit`. Real
+ * Kubernetes objects stay far below it; deeper documents are hostile and would strain every check.
+ */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > deepest) deepest = depth;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

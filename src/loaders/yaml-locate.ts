@@ -40,8 +40,9 @@ export function locateInDocument(
 }
 
 function keyMatches(key: unknown, segment: string | number): boolean {
-  if (isScalar(key)) return String(key.value) === String(segment);
-  return false;
+  if (!isScalar(key)) return false;
+  const value = key.value;
+  return (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && String(value) === String(segment);
 }
 
 function resolveAlias(node: unknown, doc: Document): unknown {

@@ -30,6 +30,7 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
           },
         },
         automationDetails: { id: `kfscan/${result.target.mode}/` },
+        invocations: [toInvocation(result)],
         columnKind: 'unicodeCodePoints',
         results: result.findings.map((finding) => toResult(finding, ruleIndex, result.anchorFile)),
       },
@@ -93,6 +94,21 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
       category: finding.category,
       ...(finding.context !== null ? { context: finding.context } : {}),
     },
+  };
+}
+
+/** Inputs that could not be scanned travel as tool notifications, so CI consumers see them too. */
+function toInvocation(result: ScanResult): Sarif.Invocation {
+  const notify = (level: 'error' | 'warning') => (problem: ScanResult['errors'][number]): Sarif.Notification => {
+    const where = problem.file && problem.file !== STDIN
+      ? [{ physicalLocation: { artifactLocation: { uri: encodeUri(problem.file), uriBaseId: SRCROOT }, ...(problem.line ? { region: { startLine: problem.line, ...(problem.column ? { startColumn: problem.column } : {}) } } : {}) } }]
+      : [];
+    const prefix = [problem.context, problem.resource].filter(Boolean).join(' ');
+    return { level, message: { text: prefix ? `${prefix}: ${problem.message}` : problem.message }, ...(where.length ? { locations: where } : {}) };
+  };
+  return {
+    executionSuccessful: result.errors.length === 0,
+    toolExecutionNotifications: [...result.errors.map(notify('error')), ...result.warnings.map(notify('warning'))],
   };
 }
 

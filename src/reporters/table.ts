@@ -92,7 +92,7 @@ function coverageSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: st
 
 function problemSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
   if (result.errors.length === 0) return [];
-  const out = [paint('bold', 'Input errors (these inputs were not scanned)'), ''];
+  const out = [paint('bold', 'Input errors (these files or documents were not scanned)'), ''];
   for (const error of result.errors) out.push(`  ${terminalSafe(formatProblem(error))}`);
   out.push('');
   return out;
