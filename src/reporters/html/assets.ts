@@ -93,7 +93,10 @@ footer { margin-top: 40px; padding: 16px 0 32px; border-top: 1px solid var(--lin
   .filters, .no-print { display: none !important; }
   .check, .fix { background: none; }
   th { background: none; border-bottom: 1.5px solid #555555; }
-  h2, h3, h4, .check-head { break-after: avoid; }
+  h2, h3, h4, .check-head, .fix { break-after: avoid; }
+  table.findings .col-severity { width: 6.5em; }
+  table.findings .col-resource { width: 21%; }
+  table.findings .col-location { width: 19%; }
   tr, .path-block svg, .tile, .fix, .summary-grid { break-inside: avoid; }
   a { color: inherit; }
   a.docs::after { content: " (" attr(href) ")"; font-size: 8pt; color: #444444; overflow-wrap: anywhere; }

@@ -216,7 +216,7 @@ ${byCheck.map((group) => checkBlock(group, live))}
   return html`<section id="findings">
 <h2>Findings</h2>
 ${filterPanel(result)}
-<p id="filter-empty" class="muted" hidden>No findings match the filters.</p>
+<p id="filter-empty" class="muted no-print" hidden>No findings match the filters.</p>
 ${sections}
 </section>`;
 }
