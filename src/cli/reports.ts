@@ -25,6 +25,7 @@ export function parseExtraReport(value: string, previous: ReportTarget[] = []): 
 
 export async function writeReports(result: ScanResult, targets: readonly ReportTarget[], io: CliIo, colorRequested: boolean): Promise<void> {
   const width = io.stdout.columns ?? 120;
+  const generatedAt = reportTime(io.env);
   for (const target of targets) {
     const reporter = await loadReporter(target.format);
     const toStdout = target.file === null || target.file === '-';
@@ -32,6 +33,7 @@ export async function writeReports(result: ScanResult, targets: readonly ReportT
       version: toolVersion(),
       color: toStdout && useColor(io, colorRequested),
       width: toStdout ? width : 120,
+      generatedAt,
     });
     if (toStdout) {
       io.stdout.write(text);
@@ -45,4 +47,14 @@ export async function writeReports(result: ScanResult, targets: readonly ReportT
       }
     }
   }
+}
+
+/**
+ * The time a report says it was made: now, or SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
+ * convention, so that CI can produce byte-identical HTML reports.
+ */
+export function reportTime(env: Readonly<Record<string, string | undefined>>): Date {
+  const epoch = env['SOURCE_DATE_EPOCH'];
+  if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return new Date(Number(epoch.trim()) * 1000);
+  return new Date();
 }

@@ -28,7 +28,7 @@ interface ScanOptions extends CommonScanOptions {
 
 export function addReportOptions(command: Command): Command {
   return command
-    .option('-f, --format <format>', 'report format on stdout or --output: table, json, sarif', 'table')
+    .option('-f, --format <format>', 'report format on stdout or --output: table, json, sarif, html', 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--report <format=file>', 'also write another format to a file, e.g. sarif=kfscan.sarif (repeatable)', parseExtraReport, [])
     .addOption(severityOption('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (none: never)', 'high', ['none']))

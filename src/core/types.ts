@@ -267,4 +267,9 @@ export interface ScanResult {
   scanned: { resources: number; files: number; contexts: number };
   /** First file scanned: SARIF places cluster-wide findings there, as GitHub needs a file per result. */
   anchorFile: string | null;
+  /**
+   * Absence checks that were selected but not run because the offline input is neither a whole cluster nor
+   * holds an ML platform, so reporters do not mistake "not run" for "nothing found". Absent means none.
+   */
+  outOfScope?: string[];
 }

@@ -50,6 +50,7 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
         contexts: 0,
       },
       anchorFile: loaded.files.find((file) => !file.skipped && file.file !== '<stdin>')?.file ?? null,
+      outOfScope: run.outOfScope,
     },
     files: loaded.files,
     outOfScope: run.outOfScope,

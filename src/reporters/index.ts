@@ -6,23 +6,26 @@ export interface ReportContext {
   color: boolean;
   /** Terminal width for the table. */
   width: number;
+  /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
+  generatedAt?: Date;
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
-// Loaded on demand: a JSON run never pays for cli-table3, a table run never for SARIF.
+// Loaded on demand: a JSON run never pays for cli-table3, a table run never for SARIF or HTML.
 const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   table: async () => (await import('./table.js')).tableReport,
   json: async () => (await import('./json.js')).jsonReport,
   sarif: async () => (await import('./sarif.js')).sarifReport,
+  html: async () => (await import('./html/report.js')).htmlReport,
 };
 
 export function loadReporter(format: ReportFormat): Promise<Reporter> {
