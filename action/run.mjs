@@ -200,7 +200,8 @@ export function main(env = process.env) {
     setOutput(env.GITHUB_OUTPUT, 'sarif-file', sarifPath !== '' && existsSync(sarifPath) ? sarifPath : '');
     if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, stepSummary(summary, exitCode, inputs.failOn));
     if (exitCode === 1) {
-      process.stdout.write(`::error title=kfscan::${atOrAbove(summary, inputs.failOn)} findings at or above ${inputs.failOn}\n`);
+      const failing = atOrAbove(summary, inputs.failOn);
+      process.stdout.write(`::error title=kfscan::${failing} finding${failing === 1 ? '' : 's'} at or above ${inputs.failOn}\n`);
     }
     return exitCode;
   } catch (error) {

@@ -19,7 +19,8 @@ function workspace(): string {
   return dir;
 }
 
-const demoFindings = (): number => JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none']).stdout).summary.total;
+const demoSummary = (): Record<string, number> => JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none']).stdout).summary;
+const demoFindings = (): number => demoSummary()['total']!;
 
 describe('action.yml', () => {
   const action = readAction();
@@ -60,7 +61,8 @@ describe('the action script, run as the runner runs it', () => {
     expect(run.stdout).toContain('kfscan scan --format table --fail-on high');
     expect(run.stdout).toMatch(/^CRITICAL \(\d+\)/m);
     expect(run.stdout).toContain('deploy/istio.yaml:33');
-    expect(run.stdout).toMatch(/^::error title=kfscan::\d+ findings at or above high$/m);
+    const failing = demoSummary()['critical']! + demoSummary()['high']!;
+    expect(run.stdout).toMatch(new RegExp(`^::error title=kfscan::${failing} findings? at or above high$`, 'm'));
 
     expect(run.outputs['exit-code']).toBe('1');
     expect(run.outputs['findings']).toBe(String(demoFindings()));
@@ -106,9 +108,12 @@ describe('the action script, run as the runner runs it', () => {
 
   it('passes extra arguments and writes no SARIF when sarif-file is empty', async () => {
     const dir = workspace();
-    const run = await runAction({ paths: 'deploy', 'sarif-file': '', args: '--skip-checks ingress-gateway-exposed,mutable-ml-image' }, { workspace: dir });
+    const run = await runAction({ paths: 'deploy', 'sarif-file': '', 'fail-on': 'none', args: '--checks\n  mutable-ml-image' }, { workspace: dir });
+    const direct = JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'json', '--checks', 'mutable-ml-image']).stdout);
+    expect(direct.summary.total).toBeGreaterThan(0);
+    expect(direct.summary.total).toBeLessThan(demoFindings());
     expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({ 'exit-code': '0', findings: '0', 'sarif-file': '' });
+    expect(run.outputs).toMatchObject({ 'exit-code': '0', findings: String(direct.summary.total), 'sarif-file': '' });
     expect(readdirSync(dir)).toEqual(['deploy']);
   });
 
