@@ -104,6 +104,11 @@ beforeAll(async () => {
   versionAction = action;
 }, SLOW);
 
+afterAll(() => {
+  // Removes the symbolic links to node_modules, never what they point at.
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
 /** The installed `kfscan` command, run through the link npm made in node_modules/.bin (shebang and mode included). */
 function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
   return sh(path.join(installDir, 'node_modules', '.bin', 'kfscan'), args, {
