@@ -1,0 +1,284 @@
+// The published package, tested the way a user gets it: `npm pack` (which builds through `prepack`), then
+// `npm install <tarball> --omit=dev` into an empty folder and the `kfscan` binary run from there. The pack
+// runs in a copy of the project, so that its `prepack` rebuild cannot disturb the other tests that run the
+// built CLI meanwhile, and so that the copy holds every file of the project: `files` must leave out what
+// users do not need.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_URL } from '../src/engine/docs-url.js';
+import { runAction, type ActionRun } from './helpers/action.js';
+import { spawnCollect, type Collected } from './helpers/process.js';
+import { kfscan, ROOT } from './helpers/cli.js';
+import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
+
+interface PackageJson {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  files: string[];
+  engines: { node: string };
+  exports: Record<string, unknown>;
+  types: string;
+  homepage: string;
+  repository: { type: string; url: string };
+  bugs: { url: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+}
+
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+const SLOW = 600_000;
+
+async function sh(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Collected> {
+  // No update check or funding notes: the output is parsed, and the test must not wait on them.
+  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...options.env };
+  return spawnCollect(command, args, { cwd: options.cwd, env });
+}
+
+function must(run: Collected, what: string): Collected {
+  if (run.code !== 0) throw new Error(`${what} exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+function listFiles(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
+  });
+}
+
+const demoWorkspace = (): string => {
+  const dir = mkdtempSync(path.join(work, 'workspace-'));
+  cpSync(path.join(ROOT, 'fixtures', 'demo'), path.join(dir, 'deploy'), { recursive: true });
+  return dir;
+};
+
+let work: string;
+let freshCheckoutAction: ActionRun;
+let versionAction: ActionRun;
+let versionWorkspace: string;
+let pack: Collected;
+let tarball: string;
+let tarballFiles: string[];
+let installDir: string;
+let installed: string;
+
+/** A copy of the project as a fresh clone would have it, with the dependencies `npm ci` installed. */
+function checkoutCopy(name: string): string {
+  const copy = path.join(work, name);
+  const leftOut = new Set(['node_modules', 'dist', '.git', 'coverage', 'test-artifacts']);
+  cpSync(ROOT, copy, { recursive: true, filter: (source) => !leftOut.has(path.basename(source)) && !source.endsWith('.tgz') });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  return copy;
+}
+
+// The slow steps (builds, npm install) run here, overlapping where they do not depend on each other.
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'kfscan-package-'));
+  const packing = (async () => {
+    pack = must(await sh('npm', ['pack', '--json', '--pack-destination', work], { cwd: checkoutCopy('checkout-to-pack') }), 'npm pack');
+    const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    tarball = path.join(work, packed!.filename);
+    tarballFiles = packed!.files.map((file) => file.path).sort();
+  })();
+  // The action used from a checkout that was never built builds itself first (its `version` input empty).
+  const building = runAction({ paths: 'deploy' }, { workspace: demoWorkspace(), actionPath: checkoutCopy('checkout-of-action') });
+  [freshCheckoutAction] = await Promise.all([building, packing]);
+
+  installDir = path.join(work, 'install');
+  mkdirSync(installDir);
+  writeFileSync(path.join(installDir, 'package.json'), '{ "name": "kfscan-install-test", "private": true }\n');
+  installed = path.join(installDir, 'node_modules', 'kfscan');
+  versionWorkspace = demoWorkspace();
+  const [install, action] = await Promise.all([
+    // --prefer-offline: the npm cache that `npm ci` filled serves the dependencies when the registry is away.
+    sh('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: installDir }),
+    runAction({ paths: 'deploy', version: tarball, 'fail-on': 'none' }, { workspace: versionWorkspace, runnerTemp: path.join(work, 'runner') }),
+  ]);
+  must(install, 'npm install <tarball>');
+  versionAction = action;
+}, SLOW);
+
+afterAll(() => {
+  // Removes the symbolic links to node_modules, never what they point at.
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The installed `kfscan` command, run through the link npm made in node_modules/.bin (shebang and mode included). */
+function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
+  return sh(path.join(installDir, 'node_modules', '.bin', 'kfscan'), args, {
+    cwd,
+    env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? os.tmpdir() },
+  });
+}
+
+describe('the tarball', () => {
+  const allowed = [
+    /^(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$/,
+    /^bin\/kfscan\.js$/,
+    // The CLI is one bundle; the package entry point is the (runtime-empty) module of the public types.
+    /^dist\/kfscan\.mjs$/,
+    /^dist\/src\/index\.js$/,
+    // Declarations of the public API only: the entry point and src/core (types for check authors).
+    /^dist\/src\/(index|core\/[\w-]+)\.d\.ts$/,
+    /^docs\/checks\/[a-z0-9-]+\.md$/,
+    /^fixtures\/demo\/[\w.-]+$/,
+  ];
+
+  it('packs cleanly, building through prepack', () => {
+    expect(pack.stderr).toContain('> tsc -p tsconfig.json');
+    expect(pack.stderr).not.toMatch(/npm warn/i);
+  });
+
+  it('holds only what users need: no tests, sources, other fixtures or development files', () => {
+    expect(tarballFiles.filter((file) => !allowed.some((pattern) => pattern.test(file)))).toEqual([]);
+    expect(tarballFiles.filter((file) => /(^|\/)test\/|\.test\.|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('holds everything users need: the bundled CLI, the entry point, the docs pages, the demo and the legal files', () => {
+    const modules = ['dist/kfscan.mjs', 'dist/src/index.js'];
+    const docs = readdirSync(path.join(ROOT, 'docs', 'checks')).map((file) => `docs/checks/${file}`);
+    const demo = readdirSync(path.join(ROOT, 'fixtures', 'demo')).map((file) => `fixtures/demo/${file}`);
+    const required = ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', pkg.bin['kfscan']!, 'dist/src/index.d.ts', 'dist/src/core/types.d.ts'];
+    expect([...required, ...modules, ...docs, ...demo].filter((file) => !tarballFiles.includes(file))).toEqual([]);
+    expect(docs.length).toBeGreaterThan(0);
+  });
+
+  it('declares where the project lives, consistent with the docs links in every report', () => {
+    expect(pkg.homepage.startsWith(PROJECT_URL)).toBe(true);
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${PROJECT_URL}.git` });
+    expect(pkg.bugs.url).toBe(`${PROJECT_URL}/issues`);
+    expect(pkg.engines.node).toMatch(/^>=20\.\d+\.\d+$/);
+    expect(pkg.types).toBe('./dist/src/index.d.ts');
+    expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
+  });
+});
+
+describe('kfscan installed from the tarball with production dependencies only', () => {
+  it('prints the version from package.json', async () => {
+    const run = await installedKfscan(['--version']);
+    expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('scans the bundled demo with the same results as the development build', async () => {
+    const fromPackage = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json'], installed);
+    const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json']);
+    expect(fromPackage.code).toBe(1);
+    expect(fromPackage.stdout).toBe(fromSource.stdout);
+    const report = JSON.parse(fromPackage.stdout);
+    expect(report.tool).toEqual({ name: 'kfscan', version: pkg.version });
+    expect(report.summary.critical).toBeGreaterThan(0);
+  });
+
+  it('scans the demo by its installed path, as the README shows, and writes table and SARIF reports', async () => {
+    const sarif = path.join(work, 'demo.sarif');
+    const run = await installedKfscan(['scan', 'node_modules/kfscan/fixtures/demo', '--no-color', '--report', `sarif=${sarif}`]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^CRITICAL \(\d+\)/m);
+    expect(run.stdout).toMatch(/^kfscan: \d+ findings \(.*critical.*\) in \d+ resources from 4 files$/m);
+    const log = JSON.parse(readFileSync(sarif, 'utf8'));
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('node_modules/kfscan/fixtures/demo/istio.yaml');
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(githubCodeScanningProblems(log)).toEqual([]);
+    expect(log.runs[0].tool.driver.version).toBe(pkg.version);
+  });
+
+  it('installed no development-only package', () => {
+    const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const devOnly = Object.entries(lock.packages)
+      .filter(([key, entry]) => key.startsWith('node_modules/') && entry.dev === true)
+      .map(([key]) => key);
+    expect(devOnly).toContain('node_modules/typescript');
+    expect(devOnly.filter((key) => existsSync(path.join(installDir, key)))).toEqual([]);
+  });
+
+  it('imports nothing at run time but Node built-ins, its dependencies and its own shipped files', () => {
+    const builtins = new Set(builtinModules);
+    const problems: string[] = [];
+    const scripts = listFiles(installed).filter((file) => /\.m?js$/.test(file));
+    expect(scripts).toContain('dist/kfscan.mjs');
+    for (const file of scripts) {
+      const { importedFiles } = ts.preProcessFile(readFileSync(path.join(installed, file), 'utf8'), true, true);
+      for (const { fileName: specifier } of importedFiles) {
+        if (specifier.startsWith('.')) {
+          if (!existsSync(path.resolve(installed, path.dirname(file), specifier))) problems.push(`${file}: ${specifier} is not in the package`);
+        } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
+          const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+          if (!(name in pkg.dependencies)) problems.push(`${file}: ${specifier} is not a production dependency`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives plugin authors the check types: `import type { Check } from "kfscan"` compiles under strict NodeNext', async () => {
+    const consumer = path.join(work, 'plugin');
+    mkdirSync(path.join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(installed, path.join(consumer, 'node_modules', 'kfscan'), 'dir');
+    writeFileSync(path.join(consumer, 'package.json'), '{ "name": "kfscan-plugin-test", "private": true, "type": "module" }\n');
+    writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: [], skipLibCheck: false },
+        files: ['plugin.ts'],
+      }),
+    );
+    writeFileSync(
+      path.join(consumer, 'plugin.ts'),
+      [
+        "import type { Check, CheckMeta, Draft, Severity } from 'kfscan';",
+        'const meta: CheckMeta = {',
+        "  id: 'public-notebook', title: 'Notebook Service exposed', category: 'exposure', severity: 'high',",
+        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service'],",
+        '};',
+        'const check: Check = {',
+        '  meta,',
+        '  *run(inventory): Generator<Draft> {',
+        "    for (const service of inventory.ofKind('Service')) {",
+        "      if (service.obj['spec'] !== undefined) yield { resource: service, message: `${service.ref.name} is exposed`, path: ['spec', 'type'] };",
+        '    }',
+        '  },',
+        '};',
+        '// @ts-expect-error the types are real, not `any`: an unknown severity is rejected',
+        "const wrong: Severity = 'urgent';",
+        'export default [check, wrong];',
+        '',
+      ].join('\n'),
+    );
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(consumer, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    const program = ts.createProgram({ rootNames: config!.fileNames, options: config!.options });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+    expect(diagnostics).toEqual([]);
+    // The entry point also loads at run time (it holds types only, so it exports nothing).
+    const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); console.log(Object.keys(m).length)"], { cwd: consumer });
+    expect(load).toMatchObject({ code: 0, stdout: '0\n' });
+  });
+});
+
+describe('the GitHub Action outside this checkout', () => {
+  it('builds a fresh checkout of itself on first use, then scans', () => {
+    expect(freshCheckoutAction.stdout).toContain('::group::Build kfscan');
+    expect(freshCheckoutAction.code).toBe(1);
+    expect(freshCheckoutAction.outputs).toMatchObject({ 'exit-code': '1' });
+    expect(Number(freshCheckoutAction.outputs['findings'])).toBeGreaterThan(0);
+  });
+
+  it('installs and runs the kfscan package its `version` input names (here a packed tarball)', () => {
+    const run = versionAction;
+    expect(run.stdout).toContain(`::group::Install ${tarball}`);
+    expect(run.code).toBe(0);
+    const prefix = path.join(run.runnerTemp, 'kfscan-npm', 'node_modules');
+    expect(existsSync(path.join(prefix, 'kfscan', 'package.json'))).toBe(true);
+    expect(existsSync(path.join(prefix, 'typescript'))).toBe(false);
+    const sarif = path.join(versionWorkspace, 'kfscan.sarif');
+    const log = JSON.parse(readFileSync(sarif, 'utf8'));
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(log.runs[0].tool.driver.version).toBe(pkg.version);
+    expect(run.outputs).toMatchObject({ 'exit-code': '0', 'sarif-file': sarif });
+  });
+});
