@@ -3,9 +3,6 @@ import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
 import type { ContainerSite, FieldPath, PodTemplateSite, Resource } from '../core/types.js';
 import { stringMap } from '../inventory/resource.js';
 
-/** The image Kubeflow Pipelines v2 writes into its Argo template; the real one comes at run time. */
-export const KFP_V2_PLACEHOLDER_IMAGE = 'gcr.io/ml-pipeline/should-be-overridden-during-runtime';
-
 const IMPLEMENTATION_PARAMETER = 'implementations-';
 const IMPLEMENTATION_ANNOTATION = 'pipelines.kubeflow.org/implementations-';
 

@@ -10,7 +10,7 @@ export interface Indicator {
 
 // Falco's `miner_ports` list (falcosecurity/rules, sandbox set). Ports such as 8080 are ordinary on
 // their own; they only add weight next to a pool host or a miner.
-export const MINER_PORTS: ReadonlySet<number> = new Set([
+const MINER_PORTS: ReadonlySet<number> = new Set([
   25, 3333, 3334, 3335, 3336, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8000, 8001, 8008, 8080, 8118, 8333, 8888,
   8899, 9332, 9999, 14433, 14444, 45560, 45700,
 ]);
