@@ -1,7 +1,6 @@
-import type { Check, Draft, RelatedLocation, Undecided } from '../src/core/types.js';
-import { falcoRules, nodeSensors, sensorLabel, type RuntimeSensor } from '../src/kube/falco.js';
+import type { Check, Draft, Inventory, RelatedLocation, Undecided } from '../src/core/types.js';
+import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../src/kube/falco.js';
 import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../src/kube/falco-rules.js';
-import type { Inventory } from '../src/core/types.js';
 
 const check: Check = {
   meta: {
@@ -74,7 +73,7 @@ function status(rule: RuleState): string {
   return rule.enabled ? `"${rule.name}" is enabled` : `"${rule.name}" is disabled (${rule.disabledBy ?? 'enabled: false'})`;
 }
 
-function why(stratum: RuleState | undefined, sources: ReturnType<typeof falcoRules>['sources']): string {
+function why(stratum: RuleState | undefined, sources: FalcoRulesAnalysis['sources']): string {
   const notes: string[] = [];
   if (!stratum && sources.stableSetOnly) {
     const installedElsewhere = sources.notLoaded.some((n) => n.includes('falco-sandbox-rules'));

@@ -1,6 +1,6 @@
 import { asArray, asObject, asString } from '../src/core/json.js';
 import type { Check, ContainerSite, Draft, FieldPath, Inventory } from '../src/core/types.js';
-import { containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
+import { WORKLOAD_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
 import { parseImageRef } from '../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../src/kube/miner-iocs.js';
 import { mlImageFamily } from '../src/kube/ml-images.js';
@@ -26,26 +26,8 @@ const check: Check = {
     remediation:
       'Treat it as an incident: stop the workload (delete the pipeline run, recurring run or pod), find who created it (audit logs, Kubeflow pipeline owner), rotate credentials it could read, and block the entry point (exposed dashboard, missing authentication).',
     tags: ['MS-TA9039'],
-    needs: [
-      'Pod',
-      'apps/Deployment',
-      'apps/StatefulSet',
-      'apps/DaemonSet',
-      'apps/ReplicaSet',
-      'batch/Job',
-      'batch/CronJob',
-      'argoproj.io/Workflow',
-      'argoproj.io/WorkflowTemplate',
-      'argoproj.io/ClusterWorkflowTemplate',
-      'argoproj.io/CronWorkflow',
-      'kubeflow.org/ScheduledWorkflow',
-      'kubeflow.org/Notebook',
-      'kubeflow.org/TFJob',
-      'kubeflow.org/PyTorchJob',
-      'kubeflow.org/MPIJob',
-      'trainer.kubeflow.org/TrainJob',
-      'ConfigMap',
-    ],
+    // ConfigMaps: env values taken from them are read (Secrets never are).
+    needs: [...WORKLOAD_KINDS, 'ConfigMap'],
   },
   *run(inventory) {
     for (const container of workloadContainers(inventory)) yield* judge(container, inventory);

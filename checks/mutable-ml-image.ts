@@ -1,6 +1,6 @@
 import { asArray, asObject, asString } from '../src/core/json.js';
 import type { Check, Draft, Inventory, Severity } from '../src/core/types.js';
-import { containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
+import { WORKLOAD_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
 import { isPipelineSpawned, runFinished } from '../src/kube/pipelines.js';
@@ -21,27 +21,8 @@ const check: Check = {
     remediation:
       'Pin the image by digest (`tensorflow/tensorflow:2.16.1-gpu@sha256:...`) or at least a version tag, mirror it into your own registry, and enforce allowed registries with an admission policy (Kyverno, Gatekeeper or ValidatingAdmissionPolicy).',
     tags: ['MS-TA9002', 'MS-TA9008'],
-    needs: [
-      'Pod',
-      'apps/Deployment',
-      'apps/StatefulSet',
-      'apps/DaemonSet',
-      'apps/ReplicaSet',
-      'batch/Job',
-      'batch/CronJob',
-      'argoproj.io/Workflow',
-      'argoproj.io/WorkflowTemplate',
-      'argoproj.io/ClusterWorkflowTemplate',
-      'argoproj.io/CronWorkflow',
-      'kubeflow.org/ScheduledWorkflow',
-      'kubeflow.org/Notebook',
-      'kubeflow.org/TFJob',
-      'kubeflow.org/PyTorchJob',
-      'kubeflow.org/MPIJob',
-      'kubeflow.org/Profile',
-      'trainer.kubeflow.org/TrainJob',
-      'Namespace',
-    ],
+    // Profiles and Namespaces tell whether default-editor runs in a Kubeflow user namespace.
+    needs: [...WORKLOAD_KINDS, 'kubeflow.org/Profile', 'Namespace'],
   },
   *run(inventory) {
     for (const container of workloadContainers(inventory)) {

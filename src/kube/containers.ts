@@ -3,6 +3,34 @@ import type { ContainerSite, Inventory, Resource } from '../core/types.js';
 import { kfpV2ComponentSites } from './kfp-v2.js';
 import { templateOwner } from './ownership.js';
 
+/** Every kind `workloadContainers` reads containers from, for checks' `needs` (live mode lists these). */
+export const WORKLOAD_KINDS: readonly string[] = [
+  'Pod',
+  'apps/Deployment',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'apps/ReplicaSet',
+  'batch/Job',
+  'batch/CronJob',
+  'argoproj.io/Workflow',
+  'argoproj.io/WorkflowTemplate',
+  'argoproj.io/ClusterWorkflowTemplate',
+  'argoproj.io/CronWorkflow',
+  'kubeflow.org/ScheduledWorkflow',
+  'kubeflow.org/Notebook',
+  'kubeflow.org/TFJob',
+  'kubeflow.org/PyTorchJob',
+  'kubeflow.org/MPIJob',
+  'kubeflow.org/XGBoostJob',
+  'kubeflow.org/PaddleJob',
+  'kubeflow.org/JAXJob',
+  'kubeflow.org/Experiment',
+  'trainer.kubeflow.org/TrainJob',
+  'trainer.kubeflow.org/TrainingRuntime',
+  'trainer.kubeflow.org/ClusterTrainingRuntime',
+  'serving.kserve.io/InferenceService',
+];
+
 export interface WorkloadContainer {
   readonly site: ContainerSite;
   /** The container is a Kubeflow Pipelines v2 component spec held as JSON in the workflow, not a pod spec. */
