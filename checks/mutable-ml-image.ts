@@ -1,13 +1,12 @@
-import { asString } from '../src/core/json.js';
-import type { Check, ContainerSite, Draft, Inventory, Severity } from '../src/core/types.js';
+import { asArray, asObject, asString } from '../src/core/json.js';
+import type { Check, Draft, Inventory, Severity } from '../src/core/types.js';
+import { WORKLOAD_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
-import { templateOwner } from '../src/kube/ownership.js';
-import { isPipelineSpawned, podPhase } from '../src/kube/pipelines.js';
+import { isPipelineSpawned, runFinished } from '../src/kube/pipelines.js';
 
 // The two tags of the 2021 campaign; an untagged reference pulls `latest` too.
 const ATTACK_TAGS = new Set(['latest', 'latest-gpu']);
-const FINISHED_PHASES = new Set(['Succeeded', 'Failed']);
 
 const check: Check = {
   meta: {
@@ -22,40 +21,18 @@ const check: Check = {
     remediation:
       'Pin the image by digest (`tensorflow/tensorflow:2.16.1-gpu@sha256:...`) or at least a version tag, mirror it into your own registry, and enforce allowed registries with an admission policy (Kyverno, Gatekeeper or ValidatingAdmissionPolicy).',
     tags: ['MS-TA9002', 'MS-TA9008'],
-    needs: [
-      'Pod',
-      'apps/Deployment',
-      'apps/StatefulSet',
-      'apps/DaemonSet',
-      'apps/ReplicaSet',
-      'batch/Job',
-      'batch/CronJob',
-      'argoproj.io/Workflow',
-      'argoproj.io/WorkflowTemplate',
-      'argoproj.io/ClusterWorkflowTemplate',
-      'argoproj.io/CronWorkflow',
-      'kubeflow.org/ScheduledWorkflow',
-      'kubeflow.org/Notebook',
-      'kubeflow.org/TFJob',
-      'kubeflow.org/PyTorchJob',
-      'kubeflow.org/MPIJob',
-      'kubeflow.org/Profile',
-      'trainer.kubeflow.org/TrainJob',
-      'Namespace',
-    ],
+    // Profiles and Namespaces tell whether default-editor runs in a Kubeflow user namespace.
+    needs: [...WORKLOAD_KINDS, 'kubeflow.org/Profile', 'Namespace'],
   },
   *run(inventory) {
-    for (const site of inventory.podTemplates()) {
-      if (templateOwner(site.resource, inventory)) continue;
-      for (const container of site.containers) {
-        const draft = judge(container, inventory);
-        if (draft) yield draft;
-      }
+    for (const container of workloadContainers(inventory)) {
+      const draft = judge(container, inventory);
+      if (draft) yield draft;
     }
   },
 };
 
-function judge(site: ContainerSite, inventory: Inventory): Draft | null {
+function judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory): Draft | null {
   const image = asString(site.container['image']);
   if (image === null) return null;
   const ref = parseImageRef(image);
@@ -63,7 +40,7 @@ function judge(site: ContainerSite, inventory: Inventory): Draft | null {
 
   const pipeline = isPipelineSpawned(site.pod, inventory);
   const attackImage = isOfficialTensorflow(ref) && ATTACK_TAGS.has(effectiveTag(ref) ?? '');
-  const finished = FINISHED_PHASES.has(podPhase(site.pod) ?? '');
+  const finished = runFinished(site.pod.resource);
   const severity: Severity = finished
     ? 'low'
     : attackImage && pipeline
@@ -73,26 +50,30 @@ function judge(site: ContainerSite, inventory: Inventory): Draft | null {
         : 'medium';
 
   const resource = site.pod.resource;
-  const where = `${resource.ref.kind} ${resource.ref.namespace ? `${resource.ref.namespace}/` : ''}${resource.ref.name}`;
-  const role = site.pod.role ? ` (${site.pod.role})` : '';
   return {
     resource,
-    path: [...site.path, 'image'],
+    path: kfpComponent ? site.path : [...site.path, 'image'],
     severity,
-    key: `${site.pod.role ?? ''}/${site.type}/${site.name}`,
-    message: `${capitalise(site.type)} ${site.name}${role} in ${where} runs ${describeRef(ref)}, a mutable reference${reason(attackImage, pipeline, finished)}`,
+    key: `${kfpComponent ? 'kfp-v2/' : ''}${site.pod.role ?? ''}/${site.type}/${site.name}`,
+    message: `${containerLabel(site, kfpComponent)} in ${resourceLabel(resource)} runs ${describeRef(ref)}${resolvedDigest(site)}, a mutable reference${reason(attackImage, pipeline, finished)}`,
   };
 }
 
+/** What a live pod's container really pulled: the runtime reports the digest behind the tag. */
+function resolvedDigest(site: WorkloadContainer['site']): string {
+  if (site.pod.resource.ref.kind !== 'Pod') return '';
+  const status = asObject(site.pod.resource.obj['status']);
+  const field = site.type === 'initContainer' ? 'initContainerStatuses' : site.type === 'ephemeralContainer' ? 'ephemeralContainerStatuses' : 'containerStatuses';
+  const entry = asArray(status?.[field]).map(asObject).find((s) => s?.['name'] === site.name);
+  const digest = /@(sha256:[0-9a-f]{12})[0-9a-f]*$/.exec(asString(entry?.['imageID']) ?? '');
+  return digest ? `, resolved to ${digest[1]}` : '';
+}
+
 function reason(attackImage: boolean, pipeline: boolean, finished: boolean): string {
-  if (finished) return ' (the pod has finished)';
+  if (finished) return ' (the run has finished)';
   if (attackImage && pipeline) return ' in a pipeline pod: the image and launch path of the 2021 Kubeflow mining campaign';
   if (attackImage) return ': the image used in the 2021 Kubeflow mining campaign';
   return '';
-}
-
-function capitalise(text: string): string {
-  return text === 'initContainer' ? 'Init container' : text === 'ephemeralContainer' ? 'Ephemeral container' : text[0]!.toUpperCase() + text.slice(1);
 }
 
 export default check;

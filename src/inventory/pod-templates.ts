@@ -60,9 +60,11 @@ function rawSites(resource: Resource): RawSite[] {
     });
   }
   if (kind === 'Experiment') {
-    const trialSpec = asObject(asObject(spec['trialTemplate'])?.['trialSpec']);
-    const trialTemplate = asObject(trialSpec?.['spec'])?.['template'];
-    return templateSite(['spec', 'trialTemplate', 'trialSpec', 'spec', 'template'], trialTemplate, 'trial');
+    // A trial is usually a Job, but may be a TFJob or PyTorchJob with replica specs.
+    const trialJobSpec = asObject(asObject(asObject(spec['trialTemplate'])?.['trialSpec'])?.['spec']);
+    const trialPath: FieldPath = ['spec', 'trialTemplate', 'trialSpec', 'spec'];
+    const replicas = trialJobSpec ? replicaSpecSites(trialJobSpec, trialPath) : [];
+    return replicas.length > 0 ? replicas : templateSite([...trialPath, 'template'], trialJobSpec?.['template'], 'trial');
   }
   if (kind === 'TrainJob') {
     const trainer = asObject(spec['trainer']);
@@ -71,7 +73,7 @@ function rawSites(resource: Resource): RawSite[] {
   if (kind === 'TrainingRuntime' || kind === 'ClusterTrainingRuntime' || kind === 'JobSet') {
     return jobSetSites(kind === 'JobSet' ? ['spec'] : ['spec', 'template', 'spec'], kind === 'JobSet' ? spec : asObject(asObject(spec['template'])?.['spec']));
   }
-  const replicaSites = replicaSpecSites(spec);
+  const replicaSites = replicaSpecSites(spec, ['spec']);
   if (replicaSites.length > 0) return replicaSites;
   // Unknown kinds with a standard pod template (operators, OpenShift, Knative) still count.
   if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(['spec', 'template'], spec['template'], null);
@@ -79,14 +81,14 @@ function rawSites(resource: Resource): RawSite[] {
 }
 
 /** TFJob `tfReplicaSpecs`, PyTorchJob `pytorchReplicaSpecs`, MPIJob, XGBoostJob, PaddleJob, JAXJob, ... */
-function replicaSpecSites(spec: Json): RawSite[] {
+function replicaSpecSites(spec: Json, base: FieldPath): RawSite[] {
   const sites: RawSite[] = [];
   for (const [field, value] of Object.entries(spec)) {
     if (!field.endsWith('ReplicaSpecs')) continue;
     const replicas = asObject(value);
     if (!replicas) continue;
     for (const [role, replica] of Object.entries(replicas)) {
-      sites.push(...templateSite(['spec', field, role, 'template'], asObject(replica)?.['template'], role));
+      sites.push(...templateSite([...base, field, role, 'template'], asObject(replica)?.['template'], role));
     }
   }
   return sites;

@@ -1,5 +1,5 @@
 import { asString, dig } from '../core/json.js';
-import type { Inventory, PodTemplateSite } from '../core/types.js';
+import type { Inventory, PodTemplateSite, Resource } from '../core/types.js';
 import { ownedByKind } from './ownership.js';
 
 const PIPELINE_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate', 'CronWorkflow', 'ScheduledWorkflow']);
@@ -33,7 +33,17 @@ export function isProfileNamespace(namespace: string, inventory: Inventory): boo
   return ns.labels['app.kubernetes.io/part-of'] === 'kubeflow-profile' || ns.labels['pipelines.kubeflow.org/enabled'] === 'true';
 }
 
-/** Live pods that finished: what they ran is history, not what runs. */
-export function podPhase(site: PodTemplateSite): string | null {
-  return site.resource.ref.kind === 'Pod' ? asString(dig(site.resource.obj, 'status', 'phase')) : null;
+const FINISHED_POD_PHASES = new Set(['Succeeded', 'Failed']);
+const FINISHED_WORKFLOW_PHASES = new Set(['Succeeded', 'Failed', 'Error']);
+
+/**
+ * A live Pod or Argo Workflow that has finished: what it ran is history, not what runs. Definitions
+ * (templates, Deployments, ScheduledWorkflows) never finish.
+ */
+export function runFinished(resource: Resource): boolean {
+  const phase = asString(dig(resource.obj, 'status', 'phase'));
+  if (phase === null) return false;
+  if (resource.ref.kind === 'Pod') return FINISHED_POD_PHASES.has(phase);
+  if (resource.ref.kind === 'Workflow') return FINISHED_WORKFLOW_PHASES.has(phase);
+  return false;
 }

