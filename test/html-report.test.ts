@@ -102,7 +102,10 @@ describe('HTML report', () => {
     const demo = await demoResult();
     const page = htmlReport(demo, context);
     const categories = [...page.matchAll(/data-category="([a-z-]+)"/g)].map((m) => m[1]);
-    expect(categories).toEqual(['exposure', 'mutable-ml-image']);
+    // Attack order: the contract's category order, from the internet to the alerts.
+    const order = ['exposure', 'auth', 'mfa', 'mutable-ml-image', 'miner', 'falco-missing', 'falco-rules', 'prometheus-missing', 'alerting-gap', 'hardening'];
+    expect(categories).toEqual(order.filter((category) => demo.findings.some((f) => f.category === category)));
+    expect(categories.length).toBeGreaterThan(1);
     expect(page).toContain('fixtures/<wbr>demo/<wbr>istio.yaml:33:3');
     expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/docs/checks/ingress-gateway-exposed.md"');
     expect(page).toContain('<strong>How to fix:</strong> Set the Service to type ClusterIP and reach the dashboard with <code>kubectl port-forward');
