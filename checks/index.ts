@@ -3,5 +3,6 @@
 import type { Check } from '../src/core/types.js';
 import ingressGatewayExposed from './ingress-gateway-exposed.js';
 import mutableMlImage from './mutable-ml-image.js';
+import prometheusMissing from './prometheus-missing.js';
 
-export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage];
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage, prometheusMissing];

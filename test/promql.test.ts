@@ -127,6 +127,10 @@ describe('parsePromQL', () => {
     expect(parsePromQL('kube_pod_info >').ok).toBe(false);
   });
 
+  it('ignores comments inside expressions', () => {
+    expect(parse('# pods per namespace\nsum by (namespace) (kube_pod_info) # now\n> 3')).toMatchObject({ type: 'binary', op: '>' });
+  });
+
   it('reads metric names from __name__ matchers and quoted names', () => {
     expect(parse('{__name__="kube_pod_info", namespace="x"}')).toEqual({
       type: 'selector',

@@ -43,7 +43,7 @@ export function parsePromQL(source: string): ParseResult {
     },
   });
   if (errorAt !== -1) return { ok: false, error: `PromQL syntax error at offset ${errorAt}` };
-  const root = tree.topNode.firstChild;
+  const root = children(tree.topNode)[0];
   if (!root) return { ok: false, error: 'empty PromQL expression' };
   try {
     return { ok: true, expr: convert(root, source) };
@@ -213,12 +213,12 @@ function unquote(raw: string): string {
 
 function children(node: SyntaxNode): SyntaxNode[] {
   const list: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) list.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (child.name !== 'LineComment') list.push(child);
   return list;
 }
 
 function expectChild(node: SyntaxNode): SyntaxNode {
-  const child = node.firstChild;
+  const child = children(node)[0];
   if (!child) throw new Error(`empty ${node.name}`);
   return child;
 }
