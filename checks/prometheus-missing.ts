@@ -43,6 +43,7 @@ const check: Check = {
       const target = ksm.services[0] ?? ksm.sites[0]!.resource;
       const draft: Draft = {
         resource: target,
+        path: ['metadata', 'name'],
         key: 'kube-state-metrics',
         message: `kube-state-metrics runs (${describe(ksm.sites[0]!.resource)}) but no Prometheus scrapes it: no ServiceMonitor or PodMonitor selected by a Prometheus matches it, and no scrape job keeps it, so kube_pod_info is not collected`,
       };

@@ -41,12 +41,12 @@ function positive(value: unknown): boolean {
   return Number.isFinite(number) && number > 0;
 }
 
-/** For messages: `Node gpu-1` or `Notebook team-a/train`. */
+/** For messages: `GPU node gpu-1` or `workload requesting nvidia.com/gpu: Notebook team-a/train`. */
 export function describeGpuEvidence(evidence: GpuEvidence): string {
-  const first = evidence.nodes[0] ?? evidence.workloads[0]?.resource;
-  if (!first) return 'no GPUs';
-  const count = evidence.nodes.length > 0 ? evidence.nodes.length : evidence.workloads.length;
-  const what = evidence.nodes.length > 0 ? 'GPU node' : 'workload requesting nvidia.com/gpu';
-  const name = `${first.ref.kind} ${first.ref.namespace ? `${first.ref.namespace}/` : ''}${first.ref.name}`;
-  return count > 1 ? `${count} ${what}s, e.g. ${name}` : `${what} ${name}`;
+  const node = evidence.nodes[0];
+  if (node) return evidence.nodes.length > 1 ? `${evidence.nodes.length} GPU nodes, e.g. ${node.ref.name}` : `GPU node ${node.ref.name}`;
+  const workload = evidence.workloads[0]?.resource;
+  if (!workload) return 'no GPUs';
+  const name = `${workload.ref.kind} ${workload.ref.namespace ? `${workload.ref.namespace}/` : ''}${workload.ref.name}`;
+  return evidence.workloads.length > 1 ? `${evidence.workloads.length} workloads requesting nvidia.com/gpu, e.g. ${name}` : `workload requesting nvidia.com/gpu: ${name}`;
 }

@@ -6,7 +6,7 @@ import { classifyAlertExpr, type AlertClassification } from '../promql/classify.
 import { expandRecordingRules } from '../promql/expand.js';
 import { parsePromQL, type Expr } from '../promql/parse.js';
 import { resolvePlainServer, type MountedFile } from './plain-config.js';
-import { collectRules, type RuleEntry } from './rules.js';
+import { RULE_KINDS, collectRules, type RuleEntry } from './rules.js';
 import { jobScrapesCadvisor, jobScrapesExporter, readPlainJobs, readScrapeConfigJob, type Exporter, type ScrapeJob } from './scrape-jobs.js';
 import { anyTri, bothTri, monitorNamespaceSelected, namespaceSelected, selectorMatches, type Tri } from './selection.js';
 import { describe, findMetricsServers, type MetricsServer } from './servers.js';
@@ -75,6 +75,9 @@ export const MONITORING_KINDS = [
   'Namespace',
   'Node',
 ];
+
+/** Kinds the monitoring analysis reads for alert rules as well. */
+export const ALERTING_KINDS = [...MONITORING_KINDS, ...RULE_KINDS];
 
 const KSM_IMAGE = /(?:^|\/)kube-state-metrics$/;
 const DCGM_IMAGE = /(?:^|\/)dcgm-exporter$/;

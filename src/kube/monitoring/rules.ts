@@ -20,7 +20,8 @@ export interface RuleEntry {
   whyNotLoaded: string | null;
 }
 
-const RULE_KINDS = ['monitoring.coreos.com/PrometheusRule', 'monitoring.googleapis.com/Rules', 'monitoring.googleapis.com/ClusterRules', 'monitoring.googleapis.com/GlobalRules', 'operator.victoriametrics.com/VMRule'];
+/** Kinds that hold alerting and recording rules. */
+export const RULE_KINDS = ['monitoring.coreos.com/PrometheusRule', 'monitoring.googleapis.com/Rules', 'monitoring.googleapis.com/ClusterRules', 'monitoring.googleapis.com/GlobalRules', 'operator.victoriametrics.com/VMRule'];
 
 /**
  * Every alerting and recording rule in the input, and whether something really loads it:

@@ -101,10 +101,15 @@ export function jobScrapesCadvisor(job: ScrapeJob, inventory: Inventory): Tri {
     ? nodes.map((node) => ({ ...base, ...metaLabels('node', node.labels, node.annotations), __meta_kubernetes_node_name: node.ref.name }))
     : [{ ...base, __meta_kubernetes_node_name: 'node' }];
   if (job.discovery.length === 0 && job.staticTargets.length === 0) return 'no';
+  const pathMentionsCadvisor =
+    job.metricsPath.includes(CADVISOR_PATH) || job.relabelings.some((rule) => rule.targetLabel === '__metrics_path__' && rule.replacement.includes(CADVISOR_PATH));
+  if (!pathMentionsCadvisor) return 'no';
+  const nodeRole = job.discovery.some((sd) => sd.role === 'node');
   for (const labels of targets) {
     const result = relabel(labels, job.relabelings);
     if (result === 'unknown') results.push('unknown');
-    else if (result === null) results.push(nodes.length > 0 ? 'no' : 'unknown');
+    // Without Node objects a keep rule on node labels cannot be judged.
+    else if (result === null) results.push(nodes.length > 0 || !nodeRole ? 'no' : 'unknown');
     else results.push((result['__metrics_path__'] ?? '').includes(CADVISOR_PATH) ? 'yes' : 'no');
   }
   return anyTri(results);

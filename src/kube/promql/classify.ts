@@ -17,6 +17,8 @@ export interface SignalVerdict {
   class: AlertClass;
   /** Finest level at which the metric meets a threshold. */
   level: Level;
+  /** The threshold applies to a change against a baseline (true for growth; may be true at the wrong level). */
+  baseline: boolean;
 }
 
 export interface AlertClassification {
@@ -79,7 +81,7 @@ export function classifyAlertExpr(expr: Expr): AlertClassification {
   for (const event of events) {
     const growth = event.baseline && event.level === 'namespace';
     const current = signals[event.signal];
-    const verdict: SignalVerdict = { class: growth ? 'growth' : 'static-threshold', level: event.level };
+    const verdict: SignalVerdict = { class: growth ? 'growth' : 'static-threshold', level: event.level, baseline: event.baseline };
     if (!current || rankVerdict(verdict) > rankVerdict(current)) signals[event.signal] = verdict;
   }
   const verdicts = Object.values(signals);
@@ -92,7 +94,7 @@ export function classifyAlertExpr(expr: Expr): AlertClassification {
 }
 
 function rankVerdict(verdict: SignalVerdict): number {
-  return (verdict.class === 'growth' ? 10 : 0) + LEVEL_RANK[verdict.level];
+  return (verdict.class === 'growth' ? 10 : 0) + (verdict.baseline ? 5 : 0) + LEVEL_RANK[verdict.level];
 }
 
 /** The signal a metric name carries, with its level: raw series are per pod; recorded names say their level. */
