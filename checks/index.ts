@@ -1,9 +1,10 @@
 // The built-in catalogue. Adding a check: create checks/<id>.ts, fixtures/<id>/ and docs/checks/<id>.md,
 // then list it here; the catalogue test fails until all three exist.
 import type { Check } from '../src/core/types.js';
+import egressUnrestricted from './egress-unrestricted.js';
 import growthAlertsMissing from './growth-alerts-missing.js';
 import ingressGatewayExposed from './ingress-gateway-exposed.js';
 import mutableMlImage from './mutable-ml-image.js';
 import prometheusMissing from './prometheus-missing.js';
 
-export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage, prometheusMissing, growthAlertsMissing];
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage, prometheusMissing, growthAlertsMissing, egressUnrestricted];

@@ -9,7 +9,8 @@ import { resolvePlainServer, type MountedFile } from './plain-config.js';
 import { RULE_KINDS, collectRules, type RuleEntry } from './rules.js';
 import { jobScrapesCadvisor, jobScrapesExporter, readPlainJobs, readScrapeConfigJob, type Exporter, type ScrapeJob } from './scrape-jobs.js';
 import { anyTri, bothTri, monitorNamespaceSelected, namespaceSelected, selectorMatches, type Tri } from './selection.js';
-import { describe, findMetricsServers, type MetricsServer } from './servers.js';
+import { describeResource as describe } from '../describe.js';
+import { findMetricsServers, type MetricsServer } from './servers.js';
 
 export type { Tri } from './selection.js';
 export type { MetricsServer } from './servers.js';

@@ -1,5 +1,6 @@
 import { asString } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
+import { describeResource as describe } from '../describe.js';
 import { parseImageRef } from '../image-ref.js';
 import { ownedByKind, templateOwner } from '../ownership.js';
 import { hasFlag } from './plain-config.js';
@@ -87,8 +88,4 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
   }
   if (!gmpFound && gmpObject) servers.push({ kind: 'gmp', resource: gmpObject, container: null, label: describe(gmpObject), scrapes: true, evaluatesRules: true });
   return servers;
-}
-
-export function describe(resource: Resource): string {
-  return `${resource.ref.kind} ${resource.ref.namespace ? `${resource.ref.namespace}/` : ''}${resource.ref.name}`;
 }
