@@ -5,6 +5,7 @@ import egressUnrestricted from './egress-unrestricted.js';
 import growthAlertsMissing from './growth-alerts-missing.js';
 import ingressGatewayExposed from './ingress-gateway-exposed.js';
 import mutableMlImage from './mutable-ml-image.js';
+import namespaceQuotaMissing from './namespace-quota-missing.js';
 import prometheusMissing from './prometheus-missing.js';
 
-export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage, prometheusMissing, growthAlertsMissing, egressUnrestricted];
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage, prometheusMissing, growthAlertsMissing, egressUnrestricted, namespaceQuotaMissing];
