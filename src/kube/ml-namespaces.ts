@@ -33,12 +33,15 @@ export function mlNamespaces(inventory: Inventory): MlNamespace[] {
     for (const namespace of inventory.ofKind('Namespace')) {
       if (isProfileNamespace(namespace.ref.name, inventory)) add(namespace.ref.name, 'Kubeflow profile namespace');
     }
+    // First workload per namespace, to point at when the Namespace object is not in the input.
+    const firstWorkload = new Map<string, Resource>();
     for (const site of inventory.podTemplates()) {
+      if (!firstWorkload.has(site.namespace)) firstWorkload.set(site.namespace, site.resource);
       if (templateOwner(site.resource, inventory)) continue;
       if (isNotebook(site)) add(site.namespace, 'runs notebooks', site);
       else if (isPipelineSpawned(site, inventory)) add(site.namespace, 'runs pipelines', site);
     }
-    if (kubeflowPresent(inventory) && (inventory.get('Namespace', null, 'kubeflow') || inventory.podTemplates().some((site) => site.namespace === 'kubeflow'))) {
+    if (kubeflowPresent(inventory) && (inventory.get('Namespace', null, 'kubeflow') || firstWorkload.has('kubeflow'))) {
       add('kubeflow', 'the Kubeflow namespace');
     }
     return [...found.entries()]
@@ -46,7 +49,7 @@ export function mlNamespaces(inventory: Inventory): MlNamespace[] {
       .map(([name, entry]) => ({
         name,
         roles: ROLE_ORDER.filter((role) => entry.roles.has(role)),
-        anchor: anchorFor(name, entry.sites, inventory),
+        anchor: anchorFor(name, entry.sites[0]?.resource ?? firstWorkload.get(name), inventory),
         sites: entry.sites,
       }));
   });
@@ -54,10 +57,9 @@ export function mlNamespaces(inventory: Inventory): MlNamespace[] {
 
 const ROLE_ORDER = ['the Kubeflow namespace', 'Kubeflow profile namespace', 'runs pipelines', 'runs notebooks'];
 
-function anchorFor(name: string, sites: readonly PodTemplateSite[], inventory: Inventory): MlNamespace['anchor'] {
+function anchorFor(name: string, workload: Resource | undefined, inventory: Inventory): MlNamespace['anchor'] {
   const own = inventory.get('Namespace', null, name) ?? inventory.get('kubeflow.org/Profile', null, name);
   if (own) return { resource: own, path: ['metadata', 'name'] };
-  const workload = sites[0]?.resource ?? inventory.podTemplates().find((site) => site.namespace === name)?.resource;
   return workload ? { resource: workload, path: ['metadata', 'namespace'] } : null;
 }
 
