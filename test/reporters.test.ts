@@ -29,7 +29,7 @@ describe('reporters on the demo manifests', () => {
       expect(Object.keys(finding)).toEqual([
         'checkId', 'title', 'severity', 'category', 'resource', 'location', 'context', 'message', 'remediation', 'docsUrl', 'fingerprint',
       ]);
-      // A cluster-wide finding (no Falco at all) has neither resource nor location, as the contract says.
+      // A cluster-wide finding (no Falco or no Prometheus at all) has neither resource nor location, as the contract says.
       if (finding.resource === null) expect(finding.location).toBeNull();
       else expect(finding.location.file).toMatch(/^fixtures\/demo\/[a-z-]+\.yaml$/);
       expect(finding.fingerprint).toMatch(/^[0-9a-f]{32}$/);

@@ -1,0 +1,117 @@
+import { asArray, asObject, asString } from '../../core/json.js';
+
+/** One `relabel_configs` entry, from plain config (snake_case) or a CR (camelCase). */
+export interface RelabelRule {
+  sourceLabels: string[];
+  separator: string;
+  targetLabel: string | null;
+  regex: string;
+  replacement: string;
+  action: string;
+}
+
+export type Labels = Record<string, string>;
+
+export function readRelabelRules(value: unknown): RelabelRule[] {
+  return asArray(value).flatMap((entry) => {
+    const rule = asObject(entry);
+    if (!rule) return [];
+    const sources = rule['source_labels'] ?? rule['sourceLabels'];
+    return [
+      {
+        sourceLabels: asArray(sources).map(String),
+        separator: asString(rule['separator']) ?? ';',
+        targetLabel: asString(rule['target_label'] ?? rule['targetLabel']),
+        regex: rule['regex'] === undefined || rule['regex'] === null ? '(.*)' : String(rule['regex']),
+        replacement: rule['replacement'] === undefined || rule['replacement'] === null ? '$1' : String(rule['replacement']),
+        action: (asString(rule['action']) ?? 'replace').toLowerCase(),
+      },
+    ];
+  });
+}
+
+/**
+ * Prometheus target relabelling (`relabel_configs`): the label set that survives, `null` when a keep or
+ * drop rule removes the target, or `'unknown'` for a regex JavaScript cannot read. Regexes are RE2 and
+ * anchored at both ends, as in Prometheus.
+ */
+export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | null | 'unknown' {
+  let labels: Labels = { ...input };
+  for (const rule of rules) {
+    const regex = compile(rule.regex);
+    if (regex === null) return 'unknown';
+    const value = rule.sourceLabels.map((name) => labels[name] ?? '').join(rule.separator);
+    switch (rule.action) {
+      case 'keep':
+        if (!regex.test(value)) return null;
+        break;
+      case 'drop':
+        if (regex.test(value)) return null;
+        break;
+      case 'keepequal':
+        if (rule.targetLabel === null || value !== (labels[rule.targetLabel] ?? '')) return null;
+        break;
+      case 'dropequal':
+        if (rule.targetLabel !== null && value === (labels[rule.targetLabel] ?? '')) return null;
+        break;
+      case 'replace': {
+        const match = regex.exec(value);
+        if (!match || rule.targetLabel === null) break;
+        const target = expand(rule.targetLabel, match);
+        const replaced = expand(rule.replacement, match);
+        if (replaced === '') delete labels[target];
+        else labels[target] = replaced;
+        break;
+      }
+      case 'lowercase':
+      case 'uppercase':
+        if (rule.targetLabel !== null) labels[rule.targetLabel] = rule.action === 'lowercase' ? value.toLowerCase() : value.toUpperCase();
+        break;
+      case 'labelmap': {
+        const next: Labels = { ...labels };
+        for (const [name, labelValue] of Object.entries(labels)) {
+          const match = regex.exec(name);
+          if (match) next[expand(rule.replacement, match)] = labelValue;
+        }
+        labels = next;
+        break;
+      }
+      case 'labeldrop':
+      case 'labelkeep':
+        labels = Object.fromEntries(Object.entries(labels).filter(([name]) => regex.test(name) === (rule.action === 'labelkeep') || name.startsWith('__')));
+        break;
+      // hashmod shards targets over several servers; every target is scraped by one of them.
+      default:
+        break;
+    }
+  }
+  return labels;
+}
+
+/** Prometheus' label-name sanitising for meta labels: `app.kubernetes.io/name` -> `app_kubernetes_io_name`. */
+export function sanitizeLabelName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+const cache = new Map<string, RegExp | null>();
+
+function compile(source: string): RegExp | null {
+  let regex = cache.get(source);
+  if (regex !== undefined) return regex;
+  try {
+    // RE2 named groups `(?P<name>...)` are written `(?<name>...)` in JavaScript.
+    regex = new RegExp(`^(?:${source.replace(/\(\?P</g, '(?<')})$`, 's');
+  } catch {
+    regex = null;
+  }
+  cache.set(source, regex);
+  return regex;
+}
+
+function expand(template: string, match: RegExpExecArray): string {
+  return template.replace(/\$(?:\{(\w+)\}|(\w+))/g, (_, braced: string | undefined, bare: string | undefined) => {
+    const key = braced ?? bare ?? '';
+    const value = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
+    return value ?? '';
+  });
+}

@@ -1,0 +1,91 @@
+import { asString } from '../../core/json.js';
+import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
+import { describeResource as describe } from '../describe.js';
+import { parseImageRef } from '../image-ref.js';
+import { ownedByKind, templateOwner } from '../ownership.js';
+import { hasFlag } from './plain-config.js';
+
+export type ServerKind =
+  /** A prometheus-operator `Prometheus` CR. */
+  | 'operator'
+  /** A Deployment/StatefulSet/Pod running the Prometheus image with its own configuration. */
+  | 'plain'
+  /** Scrapes and forwards, evaluates no rules: `PrometheusAgent`, `prometheus --agent`, Grafana Agent/Alloy. */
+  | 'agent'
+  /** Evaluates rules only: `ThanosRuler`, `VMAlert`. */
+  | 'ruler'
+  /** GKE Managed Service for Prometheus: collectors, rule evaluator and `Rules` objects in the cluster. */
+  | 'gmp'
+  /** VictoriaMetrics operator: `VMAgent` scrapes, `VMAlert` evaluates `VMRule`s. */
+  | 'victoriametrics'
+  /** Azure Monitor managed Prometheus (`ama-metrics`): scrapes kubelet and kube-state-metrics; rules are Azure resources. */
+  | 'azure';
+
+export interface MetricsServer {
+  kind: ServerKind;
+  resource: Resource;
+  /** The Prometheus container of a plain or agent workload. */
+  container: ContainerSite | null;
+  /** `Prometheus monitoring/k8s`, `Deployment monitoring/prometheus-server`. */
+  label: string;
+  scrapes: boolean;
+  /** Evaluates alert rules in the cluster, where kfscan can read them. */
+  evaluatesRules: boolean;
+}
+
+const PROMETHEUS_IMAGE = /(?:^|\/)(?:prom|prometheus)\/prometheus$/;
+const GMP_IMAGE = /\/prometheus-engine\/(?:prometheus|rule-evaluator)$/;
+const AGENT_IMAGE = /(?:^|\/)grafana\/(?:agent|alloy)$/;
+const AZURE_IMAGE = /azuremonitor\/containerinsights\/ciprod\/prometheus-collector/;
+const VM_IMAGE = /(?:^|\/)victoriametrics\/(?:victoria-metrics|vmagent|vmalert)$/;
+const OPERATOR_OWNERS = new Set(['Prometheus', 'PrometheusAgent', 'ThanosRuler', 'Alertmanager']);
+const GMP_KINDS = ['PodMonitoring', 'ClusterPodMonitoring', 'ClusterNodeMonitoring', 'Rules', 'ClusterRules', 'GlobalRules', 'OperatorConfig'].map((k) => `monitoring.googleapis.com/${k}`);
+
+/** Every metrics collector and rule evaluator in the input, found by CR kind and by image, not by name. */
+export function findMetricsServers(inventory: Inventory): MetricsServer[] {
+  const servers: MetricsServer[] = [];
+  for (const resource of inventory.ofKind('monitoring.coreos.com/Prometheus')) {
+    servers.push({ kind: 'operator', resource, container: null, label: describe(resource), scrapes: true, evaluatesRules: true });
+  }
+  for (const resource of inventory.ofKind('monitoring.coreos.com/PrometheusAgent')) {
+    servers.push({ kind: 'agent', resource, container: null, label: describe(resource), scrapes: true, evaluatesRules: false });
+  }
+  for (const resource of inventory.ofKind('monitoring.coreos.com/ThanosRuler')) {
+    servers.push({ kind: 'ruler', resource, container: null, label: describe(resource), scrapes: false, evaluatesRules: true });
+  }
+  for (const kind of ['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']) {
+    for (const resource of inventory.ofKind(`operator.victoriametrics.com/${kind}`)) {
+      servers.push({ kind: 'victoriametrics', resource, container: null, label: describe(resource), scrapes: kind === 'VMAgent', evaluatesRules: kind === 'VMAlert' });
+    }
+  }
+  const gmpObject = GMP_KINDS.map((kind) => inventory.ofKind(kind)[0]).find((r) => r !== undefined);
+  let gmpFound = false;
+  let azureFound = false;
+
+  for (const site of inventory.podTemplates()) {
+    if (templateOwner(site.resource, inventory) || ownedByKind(site.resource, OPERATOR_OWNERS)) continue;
+    for (const container of site.containers) {
+      if (container.type !== 'container') continue;
+      const image = parseImageRef(asString(container.container['image']) ?? '');
+      const path = image ? `${image.registry}/${image.repository}` : '';
+      const label = describe(site.resource);
+      if (PROMETHEUS_IMAGE.test(path)) {
+        const agent = hasFlag(container, /^--?(?:agent|enable-feature=.*\bagent\b)/);
+        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label, scrapes: true, evaluatesRules: !agent });
+      } else if (GMP_IMAGE.test(path) && !gmpFound) {
+        gmpFound = true;
+        servers.push({ kind: 'gmp', resource: site.resource, container, label, scrapes: true, evaluatesRules: true });
+      } else if (AGENT_IMAGE.test(path)) {
+        servers.push({ kind: 'agent', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+      } else if ((AZURE_IMAGE.test(path) || /^ama-metrics/.test(site.resource.ref.name)) && !azureFound) {
+        azureFound = true;
+        servers.push({ kind: 'azure', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+      } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, new Set(['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']))) {
+        const alerting = image?.repository.endsWith('vmalert') === true;
+        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label, scrapes: !alerting, evaluatesRules: alerting });
+      }
+    }
+  }
+  if (!gmpFound && gmpObject) servers.push({ kind: 'gmp', resource: gmpObject, container: null, label: describe(gmpObject), scrapes: true, evaluatesRules: true });
+  return servers;
+}
