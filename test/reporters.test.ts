@@ -21,7 +21,7 @@ describe('reporters on the demo manifests', () => {
     const text = jsonReport(await demoResult(), context);
     await expect(text).toMatchFileSnapshot('golden/demo.json');
     const report = JSON.parse(text);
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage']);
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered']);
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: 'kfscan', version: '0.0.0-test' });
     expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });

@@ -23,7 +23,13 @@ export function parseExtraReport(value: string, previous: ReportTarget[] = []): 
   return [...previous, { format: parseFormat(value.slice(0, eq)), file: value.slice(eq + 1) }];
 }
 
-export async function writeReports(result: ScanResult, targets: readonly ReportTarget[], io: CliIo, colorRequested: boolean): Promise<void> {
+export async function writeReports(
+  result: ScanResult,
+  targets: readonly ReportTarget[],
+  io: CliIo,
+  colorRequested: boolean,
+  { showSuppressed = false }: { showSuppressed?: boolean } = {},
+): Promise<void> {
   const width = io.stdout.columns ?? 120;
   for (const target of targets) {
     const reporter = await loadReporter(target.format);
@@ -32,6 +38,7 @@ export async function writeReports(result: ScanResult, targets: readonly ReportT
       version: toolVersion(),
       color: toStdout && useColor(io, colorRequested),
       width: toStdout ? width : 120,
+      showSuppressed,
     });
     if (toStdout) {
       io.stdout.write(text);

@@ -6,12 +6,14 @@ export interface ReportContext {
   color: boolean;
   /** Terminal width for the table. */
   width: number;
+  /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
+  showSuppressed?: boolean;
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -23,6 +25,7 @@ const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   table: async () => (await import('./table.js')).tableReport,
   json: async () => (await import('./json.js')).jsonReport,
   sarif: async () => (await import('./sarif.js')).sarifReport,
+  markdown: async () => (await import('./markdown.js')).markdownReport,
 };
 
 export function loadReporter(format: ReportFormat): Promise<Reporter> {
