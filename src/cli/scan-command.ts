@@ -100,6 +100,10 @@ function describeInputs(paths: readonly string[], scan: ManifestScan, io: CliIo)
       continue;
     }
     const scanned = files.filter((file) => !file.skipped);
+    if (input === '-') {
+      write(`input - (standard input): ${scanned.length ? plural(scanned[0]!.objects, 'object') : 'not read'}`);
+      continue;
+    }
     const objects = scanned.reduce((sum, file) => sum + file.objects, 0);
     const skipped = files.length - scanned.length;
     write(`input ${input}: ${plural(scanned.length, 'file')} scanned (${plural(objects, 'object')})${skipped ? `, ${skipped} skipped` : ''}`);

@@ -112,7 +112,7 @@ function describeError(error: ErrorObject, at: (string | number)[], unknownKey: 
     }
     case 'type': {
       const types = ([] as string[]).concat(error.params['type'] as string | string[]);
-      const wanted = types.map((t) => ({ object: 'a mapping', array: 'a list of strings', string: 'a string' })[t] ?? t).join(' or ');
+      const wanted = types.includes('string') && types.includes('array') ? 'a string or a list of strings' : types.map((t) => ({ object: 'a mapping', array: 'a list' })[t] ?? `a ${t}`).join(' or ');
       return `${name} must be ${at.length === 0 ? 'a mapping (e.g. ignore: [...])' : wanted}`;
     }
     case 'minLength':
