@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { builtinChecks } from '../checks/index.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { runMain } from './helpers/main.js';
@@ -108,7 +109,7 @@ describe('suppression by a Namespace annotation', () => {
     const run = kfscan(['scan', '.'], { cwd: expired });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('kfscan.io/ignore on Namespace sandbox expired on 2001-01-31');
-    const current = tempRepo({ 'ns.yaml': namespace('2030-06-30'), 'pod.yaml': PIPELINE_POD });
+    const current = tempRepo({ 'ns.yaml': namespace('2999-12-31'), 'pod.yaml': PIPELINE_POD });
     expect(kfscan(['scan', '.'], { cwd: current }).code).toBe(0);
   });
 
@@ -305,5 +306,21 @@ describe('several inputs at once', () => {
         'kfscan: input missing: cannot read: no such file or directory',
       ]),
     );
+  });
+});
+
+describe('pre-commit hook', () => {
+  it('runs the installed bin on the configured folders when a manifest changes', async () => {
+    const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<Record<string, unknown>>;
+    const hook = hooks.find((h) => h['id'] === 'kfscan')!;
+    expect(hook).toMatchObject({ language: 'node', pass_filenames: false, entry: 'kfscan scan' });
+    const bin = Object.keys(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin);
+    const [command, ...entryArgs] = String(hook['entry']).split(' ');
+    expect(bin).toContain(command);
+    const files = new RegExp(String(hook['files']));
+    expect(['deploy/a.yaml', 'b.yml', 'c.json'].every((f) => files.test(f))).toBe(true);
+    expect(['README.md', 'yaml.txt'].some((f) => files.test(f))).toBe(false);
+    const dir = tempRepo({ 'deploy/gateway.yaml': gateway() });
+    expect((await runMain([...entryArgs, ...(hook['args'] as string[])], { cwd: dir })).code).toBe(1);
   });
 });

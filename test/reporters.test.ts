@@ -101,6 +101,7 @@ describe('suppressed findings in every report', () => {
       cwd: ROOT,
       checks: builtinChecks,
       suppression: {
+        now: new Date('2030-01-01T00:00:00Z'),
         rules: [
           {
             checks: new Set(['ingress-gateway-exposed']),

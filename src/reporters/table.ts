@@ -32,7 +32,10 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
     out.push(...severitySections(result.findings, context, paint));
   }
 
-  if (context.showSuppressed) out.push(...suppressedSection(result.suppressed ?? [], context, paint));
+  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) {
+    if (out.at(-1) !== '') out.push('');
+    out.push(...suppressedSection(result.suppressed!, context, paint));
+  }
   out.push(...fixSection(result, paint));
   out.push(...coverageSection(result, paint));
   out.push(...problemSection(result, paint));
@@ -63,7 +66,6 @@ function severitySections(findings: readonly Finding[], context: ReportContext, 
 }
 
 function suppressedSection(suppressed: readonly SuppressedFinding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
-  if (suppressed.length === 0) return [];
   const widths = columnWidths(context.width, suppressed);
   const table = new Table({
     head: ['Check', 'Resource', 'Location', 'Suppressed by'],
