@@ -258,6 +258,28 @@ describe('catalogue commands', () => {
     expect((await runMain(['explain', 'mutable-ml-image', '--format', 'markdown'], { cwd: ROOT })).stdout).toBe(page);
   });
 
+  it('explains a plugin check without a docs page from its metadata', async () => {
+    const plugin = {
+      meta: {
+        ...builtinChecks[0]!.meta,
+        id: 'acme-gpu-quota',
+        title: 'GPU quota missing',
+        aliases: ['gpu-quota'],
+        docsUrl: 'https://acme.example/kfscan/gpu-quota',
+        description: 'Namespaces running notebooks have no GPU quota.',
+      },
+      run: () => [],
+    };
+    const run = await runMain(['explain', 'gpu-quota'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('acme-gpu-quota: GPU quota missing');
+    expect(run.stdout).toContain('("gpu-quota" is a former id of this check)');
+    expect(run.stdout).toContain('  Namespaces running notebooks have no GPU quota.');
+    expect(run.stdout).toContain('No examples ship with this check; see https://acme.example/kfscan/gpu-quota');
+    const markdown = await runMain(['explain', 'acme-gpu-quota', '-f', 'markdown'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
+    expect(markdown.stdout.split('\n').slice(0, 5)).toEqual(['# acme-gpu-quota', '', '| | |', '|---|---|', '| Title | GPU quota missing |']);
+  });
+
   it('suggests the closest id for an unknown one', async () => {
     const run = kfscan(['explain', 'mutable-image']);
     expect(run.code).toBe(2);

@@ -6,7 +6,7 @@ import { builtinChecks } from '../checks/index.js';
 import type { Finding, ScanResult } from '../src/core/types.js';
 import { scanManifests } from '../src/engine/scan.js';
 import { MAX_ROWS, markdownReport } from '../src/reporters/markdown.js';
-import { markdownCode } from '../src/reporters/sanitize.js';
+import { markdownCode, markdownLink } from '../src/reporters/sanitize.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const context = { version: '0.0.0-test', color: false, width: 120 };
@@ -97,5 +97,13 @@ describe('markdownCode', () => {
 
   it('escapes pipes in table cells', () => {
     expect(markdownCode('a | b', { inTable: true })).toBe('`a \\| b`');
+  });
+});
+
+describe('markdownLink', () => {
+  it('links plain http(s) URLs only', () => {
+    expect(markdownLink('docs', 'https://example.com/a.md')).toBe('[docs](https://example.com/a.md)');
+    expect(markdownLink('docs', 'javascript:alert(1)')).toBe('docs');
+    expect(markdownLink('docs', 'https://example.com/a) [x](https://evil.example')).toBe('docs');
   });
 });

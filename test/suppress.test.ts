@@ -158,6 +158,13 @@ describe('kfscan.io/ignore on a Namespace', () => {
     expect(after.warnings.map((w) => w.message)).toEqual(['kfscan.io/ignore on Namespace sandbox expired on 2030-06-30: its findings are reported again']);
   });
 
+  it('still applies when the annotation on the object itself has expired, without claiming the finding is back', () => {
+    const pod = pipelinePod('sandbox').replace('  labels:', '  annotations: {kfscan.io/ignore: mutable-ml-image, kfscan.io/ignore-expires: "2001-01-01"}\n  labels:');
+    const run = analyse(`${namespace('sandbox', '    kfscan.io/ignore: mutable-ml-image\n')}---\n${pod}`);
+    expect(run.suppressed.map((f) => f.suppression.via)).toEqual(['namespace-annotation']);
+    expect(run.warnings).toEqual([]);
+  });
+
   it('needs the Namespace among the inputs', () => {
     const run = analyse(`${pipelinePod('sandbox')}`);
     expect(run.suppressed).toEqual([]);

@@ -3,8 +3,7 @@ import { parseDocsPage, readDocsPage, type DocsPage } from '../catalogue/docs-pa
 import { didYouMean } from '../core/suggest.js';
 import type { Check, CheckMeta } from '../core/types.js';
 import { docsUrlFor } from '../engine/docs-url.js';
-import { link } from '../reporters/markdown.js';
-import { markdownText, terminalSafe } from '../reporters/sanitize.js';
+import { markdownLink, markdownText, terminalSafe } from '../reporters/sanitize.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, useColor } from './io.js';
 import type { CliDependencies } from './main.js';
@@ -74,7 +73,7 @@ function checksJson(metas: readonly CheckMeta[]): string {
 
 function checksMarkdown(metas: readonly CheckMeta[]): string {
   const rows = metas.map(
-    (m) => `| ${link(markdownText(m.id), m.docsUrl ?? docsUrlFor(m.id))} | ${m.severity} | ${markdownText(m.category)} | ${markdownText(m.title)} |`,
+    (m) => `| ${markdownLink(markdownText(m.id), m.docsUrl ?? docsUrlFor(m.id))} | ${m.severity} | ${markdownText(m.category)} | ${markdownText(m.title)} |`,
   );
   return `${['| id | severity | category | title |', '|---|---|---|---|', ...rows].join('\n')}\n`;
 }

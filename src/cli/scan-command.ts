@@ -68,7 +68,7 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
   });
 
   if (options.verbose) describeInputs(paths, scan, io);
-  const code = await finishScan(scan.result, prepared, options, deps, scan.suppressionWarnings);
+  const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
 
   if (scan.result.scanned.resources === 0) {
     io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${paths.join(', ')}\n`);

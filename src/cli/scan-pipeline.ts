@@ -82,29 +82,38 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
   };
 }
 
+export interface FinishOptions {
+  /** Problems with suppressions (from `analyseInventory`): printed even without --verbose. */
+  importantWarnings?: readonly InputError[];
+  /** Errors the command has already printed as they happened (a context that failed, say). */
+  printedErrors?: readonly InputError[];
+}
+
 /**
  * Writes the baseline (every finding that is not suppressed, before the report filters, so that a later
  * `--min-severity` change does not make old findings look new), filters, writes the reports and returns
- * the exit code of what was reported. `importantWarnings` (expired or mistyped suppressions) are printed
- * even without --verbose, since they change what the report shows.
+ * the exit code of what was reported. Expired or mistyped suppressions are printed even without
+ * --verbose, since they change what the report shows.
  */
 export async function finishScan(
   scanned: ScanResult,
   prepared: PreparedScan,
   options: CommonScanOptions,
   deps: CliDependencies,
-  importantWarnings: readonly InputError[] = [],
+  { importantWarnings = [], printedErrors = [] }: FinishOptions = {},
 ): Promise<number> {
   const { io } = deps;
   const complete: ScanResult = { ...scanned, warnings: [...scanned.warnings, ...prepared.configWarnings] };
   if (options.writeBaseline !== undefined) {
     await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
+    if (options.verbose) io.stderr.write(`kfscan: baseline ${options.writeBaseline}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
   }
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
 
   const primary: ReportTarget = { format: prepared.format, file: options.output ?? null };
   const tableOnStdout = prepared.format === 'table' && primary.file === null;
-  reportProblems(result, io.stderr, {
+  const printed = new Set(printedErrors);
+  reportProblems({ ...result, errors: result.errors.filter((error) => !printed.has(error)) }, io.stderr, {
     includeErrors: !tableOnStdout,
     verbose: options.verbose === true,
     important: [...prepared.configWarnings, ...importantWarnings],

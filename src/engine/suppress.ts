@@ -77,19 +77,20 @@ export function applySuppressions(
   const warnedExpired = new Set<Resource>();
 
   for (const finding of findings) {
-    const suppression = findSuppression(finding, annotations, rules, (expired) => {
-      if (warnedExpired.has(expired.resource)) return;
-      warnedExpired.add(expired.resource);
-      outcome.warnings.push(
-        annotationWarning(
-          expired.resource,
-          IGNORE_EXPIRES_ANNOTATION,
-          `${IGNORE_ANNOTATION} on ${describeObject(expired.resource.ref)} expired on ${expired.expires}: its findings are reported again`,
-        ),
-      );
-    });
-    if (suppression) outcome.suppressed.push({ ...finding, suppression });
-    else outcome.findings.push(finding);
+    const expired: AnnotationIgnore[] = [];
+    const suppression = findSuppression(finding, annotations, rules, expired);
+    if (suppression) {
+      outcome.suppressed.push({ ...finding, suppression });
+      continue;
+    }
+    outcome.findings.push(finding);
+    // Said once per annotation, and only when the finding is reported because of it.
+    for (const ignore of expired) {
+      if (warnedExpired.has(ignore.resource)) continue;
+      warnedExpired.add(ignore.resource);
+      const message = `${IGNORE_ANNOTATION} on ${describeObject(ignore.resource.ref)} expired on ${ignore.expires}: its findings are reported again`;
+      outcome.warnings.push(annotationWarning(ignore.resource, IGNORE_EXPIRES_ANNOTATION, message));
+    }
   }
   return outcome;
 }
@@ -98,7 +99,7 @@ function findSuppression(
   finding: Finding,
   annotations: ReadonlyMap<string, AnnotationIgnore>,
   rules: readonly IgnoreRule[],
-  onExpired: (ignore: AnnotationIgnore) => void,
+  expired: AnnotationIgnore[],
 ): Suppression | null {
   if (finding.resource && annotations.size > 0) {
     const { apiVersion, kind, namespace, name } = finding.resource;
@@ -109,7 +110,7 @@ function findSuppression(
       [ns, 'namespace-annotation'],
     ] as const) {
       if (!ignore?.checks.has(finding.checkId)) continue;
-      if (ignore.state === 'expired') onExpired(ignore);
+      if (ignore.state === 'expired') expired.push(ignore);
       if (ignore.state !== 'active') continue;
       return {
         kind: 'inSource',

@@ -2,7 +2,7 @@ import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
 import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './index.js';
 import { formatProblem } from './table.js';
-import { markdownCode, markdownText, terminalSafe } from './sanitize.js';
+import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
 
 /** Enough to act on in a pull-request comment, well under GitHub's 65,536-character limit. */
 export const MAX_ROWS = 25;
@@ -88,11 +88,6 @@ function gaps(result: ScanResult): string[] {
     if (result.errors.length > MAX_LISTED_PROBLEMS) out.push(`- …and ${result.errors.length - MAX_LISTED_PROBLEMS} more`);
   }
   return out;
-}
-
-/** Docs URLs come from check metadata (plugins too): only plain http(s) URLs become links. */
-export function link(text: string, url: string): string {
-  return /^https?:\/\/[^\s<>()[\]`]+$/.test(url) ? `[${text}](${url})` : text;
 }
 
 function cell(text: string): string {

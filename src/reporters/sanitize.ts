@@ -33,3 +33,8 @@ export function markdownCode(text: string, { inTable = false }: { inTable?: bool
 export function markdownText(text: string): string {
   return terminalSafe(text).replace(/[\\`*_{}[\]<>#+!~&|]/g, (char) => `\\${char}`);
 }
+
+/** A link for Markdown; URLs come from check metadata (plugins too), so only plain http(s) ones link. */
+export function markdownLink(text: string, url: string): string {
+  return /^https?:\/\/[^\s<>()[\]`]+$/.test(url) ? `[${text}](${url})` : text;
+}
