@@ -33,7 +33,8 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   }
   if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) out.push(...suppressedDetails(result.suppressed!));
   out.push(...gaps(result));
-  return `${out.join('\n').trimEnd()}\n`;
+  // Sections start with a blank line of their own; never two in a row.
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
 function findingsTable(findings: readonly Finding[]): string[] {
