@@ -2,8 +2,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
+import { parseDocsPage } from '../src/catalogue/docs-page.js';
 import { SEVERITIES } from '../src/core/severity.js';
+import { analyseInventory } from '../src/engine/analyse.js';
 import { FIXTURES_DIR, checkIdsWithFixtures, fixtureCases } from './helpers/fixtures.js';
+import { scannedInventory } from './helpers/inventory.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CATEGORIES = ['exposure', 'auth', 'mfa', 'mutable-ml-image', 'miner', 'falco-missing', 'falco-rules', 'prometheus-missing', 'alerting-gap', 'hardening'];
@@ -51,6 +54,26 @@ describe('check catalogue', () => {
     expect(doc).toContain(`| Threat Matrix | ${meta.tags.join(', ')} |`);
     for (const section of ['## What it detects', '## Why it matters', '## How to fix', '## Examples']) expect(doc).toContain(section);
     expect(doc).toContain(meta.remediation);
+  });
+
+  // `kfscan explain` prints these examples: each must do what its label says when the check runs on it
+  // alone (as a whole cluster, so that absence checks run too).
+  it.each(builtinChecks.map((check) => [check.meta.id, check] as const))('%s has docs examples that fail and pass as labelled', (id, check) => {
+    const page = parseDocsPage(readFileSync(path.join(ROOT, 'docs', 'checks', `${id}.md`), 'utf8'));
+    expect(page.title).toBe(id);
+    for (const heading of ['What it detects', 'Why it matters', 'How to fix']) {
+      expect(page.sections.find((s) => s.heading === heading)?.body.length ?? 0, heading).toBeGreaterThan(40);
+    }
+    const labelled = page.examples.filter((example) => example.kind !== 'other');
+    expect(labelled.some((example) => example.kind === 'fail'), 'a "Fails:" example').toBe(true);
+    expect(labelled.some((example) => example.kind === 'pass'), 'a "Passes:" example').toBe(true);
+    for (const example of labelled) {
+      const inventory = scannedInventory(example.yaml, { file: `docs/checks/${id}.md`, wholeCluster: true });
+      const run = analyseInventory(inventory, { checks: [check] });
+      expect(run.errors, `${example.label} example runs`).toEqual([]);
+      if (example.kind === 'fail') expect(run.findings.length, `the "${example.label}" example of ${id} must give a finding`).toBeGreaterThan(0);
+      else expect(run.findings, `the "${example.label}" example of ${id} must give no finding`).toEqual([]);
+    }
   });
 
   it('has no fixture folder without a check', () => {

@@ -223,6 +223,6 @@ describe('kfscan scan --format html (built binary)', () => {
   it('lists html among the formats', () => {
     const run = kfscan(['scan', 'fixtures/demo', '--format', 'pdf']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('unknown format "pdf" (use table, json, sarif, html)');
+    expect(run.stderr).toMatch(/unknown format "pdf" \(use table, json, sarif, [a-z, ]*html[a-z, ]*\)/);
   });
 });

@@ -21,7 +21,7 @@ describe('reporters on the demo manifests', () => {
     const text = jsonReport(await demoResult(), context);
     await expect(text).toMatchFileSnapshot('golden/demo.json');
     const report = JSON.parse(text);
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage']);
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered']);
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: 'kfscan', version: '0.0.0-test' });
     expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });
@@ -94,5 +94,89 @@ describe('table output is safe for a terminal', () => {
     const coloured = tableReport(result, { ...context, color: true });
     expect(coloured).toContain('\u001b[1;31mCRITICAL');
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).not.toContain('\u001b');
+  });
+});
+
+describe('suppressed findings in every report', () => {
+  // The demo seen by the two checks these counts are about.
+  const checks = builtinChecks.filter((check) => ['ingress-gateway-exposed', 'mutable-ml-image'].includes(check.meta.id));
+
+  async function suppressedDemo(): Promise<ScanResult> {
+    const { result } = await scanManifests(['fixtures/demo'], {
+      cwd: ROOT,
+      checks,
+      suppression: {
+        now: new Date('2030-01-01T00:00:00Z'),
+        rules: [
+          {
+            checks: new Set(['ingress-gateway-exposed']),
+            matches: () => true,
+            reason: 'internal load balancer behind the VPN',
+            expires: '2031-01-31',
+            location: { file: '.kfscan.yaml', line: 3, column: 5 },
+          },
+        ],
+      },
+    });
+    return result;
+  }
+
+  it('leave the table, which counts them and lists them on request', async () => {
+    const result = await suppressedDemo();
+    const table = tableReport(result, context);
+    expect(table).not.toContain('ingress-gateway-exposed');
+    expect(table).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed \(--show-suppressed lists them\)$/m);
+    const listed = tableReport(result, { ...context, width: 220, showSuppressed: true });
+    expect(listed).toContain('SUPPRESSED (1)');
+    expect(listed).toContain('.kfscan.yaml:3: internal load balancer behind the VPN, until 2031-01-31');
+    expect(listed).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed$/m);
+  });
+
+  it('are a separate list in JSON, with their suppression', async () => {
+    const report = JSON.parse(jsonReport(await suppressedDemo(), context));
+    expect(report.summary.total).toBe(2);
+    expect(report.findings.map((f: { checkId: string }) => f.checkId)).not.toContain('ingress-gateway-exposed');
+    expect(report.suppressed).toHaveLength(1);
+    expect(report.suppressed[0].checkId).toBe('ingress-gateway-exposed');
+    expect(report.suppressed[0].suppression).toEqual({
+      kind: 'external',
+      via: 'config',
+      justification: 'internal load balancer behind the VPN',
+      location: { file: '.kfscan.yaml', line: 3, column: 5 },
+      resource: null,
+      expires: '2031-01-31',
+    });
+  });
+
+  it('stay in SARIF as accepted suppressions with their justification, valid for the schema and GitHub', async () => {
+    const result = await suppressedDemo();
+    const inSource: ScanResult = {
+      ...result,
+      suppressed: result.suppressed!.map((f) => ({
+        ...f,
+        suppression: { ...f.suppression, kind: 'inSource', via: 'annotation', justification: 'waived', location: f.location, resource: f.resource, expires: null },
+      })),
+    };
+    for (const variant of [result, inSource]) {
+      const log = JSON.parse(sarifReport(variant, context));
+      expect(sarifSchemaErrors(log)).toEqual([]);
+      expect(githubCodeScanningProblems(log)).toEqual([]);
+      const results = log.runs[0].results;
+      expect(results).toHaveLength(3);
+      expect(results.filter((r: { suppressions?: unknown }) => !r.suppressions)).toHaveLength(2);
+    }
+    const external = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
+    expect(external.ruleId).toBe('ingress-gateway-exposed');
+    expect(external.suppressions).toEqual([
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'internal load balancer behind the VPN',
+        location: { physicalLocation: { artifactLocation: { uri: '.kfscan.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 5 } } },
+        properties: { via: 'config', expires: '2031-01-31' },
+      },
+    ]);
+    const annotation = JSON.parse(sarifReport(inSource, context)).runs[0].results.at(-1);
+    expect(annotation.suppressions[0]).toMatchObject({ kind: 'inSource', status: 'accepted', justification: 'waived' });
   });
 });

@@ -2,7 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../core/severity.js';
 import type { Check } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
+import { ConfigError } from '../config/load.js';
 import { UnknownCheckError } from '../engine/select.js';
+import { registerCatalogueCommands } from './catalogue-commands.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import { registerScanCommand } from './scan-command.js';
@@ -10,6 +12,8 @@ import { registerScanCommand } from './scan-command.js';
 export interface CliDependencies {
   checks: readonly Check[];
   io: CliIo;
+  /** The clock for expiry dates of suppressions; tests inject it. */
+  now?: () => Date;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     .exitOverride();
 
   registerScanCommand(program, deps, (code) => (exitCode = code));
+  registerCatalogueCommands(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -40,7 +45,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof UnknownCheckError) {
+    if (error instanceof UsageError || error instanceof UnknownCheckError || error instanceof ConfigError) {
       io.stderr.write(`kfscan: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -23,7 +23,13 @@ export function parseExtraReport(value: string, previous: ReportTarget[] = []): 
   return [...previous, { format: parseFormat(value.slice(0, eq)), file: value.slice(eq + 1) }];
 }
 
-export async function writeReports(result: ScanResult, targets: readonly ReportTarget[], io: CliIo, colorRequested: boolean): Promise<void> {
+export async function writeReports(
+  result: ScanResult,
+  targets: readonly ReportTarget[],
+  io: CliIo,
+  colorRequested: boolean,
+  { showSuppressed = false }: { showSuppressed?: boolean } = {},
+): Promise<void> {
   const width = io.stdout.columns ?? 120;
   const generatedAt = reportTime(io.env);
   for (const target of targets) {
@@ -34,6 +40,7 @@ export async function writeReports(result: ScanResult, targets: readonly ReportT
       color: toStdout && useColor(io, colorRequested),
       width: toStdout ? width : 120,
       generatedAt,
+      showSuppressed,
     });
     if (toStdout) {
       io.stdout.write(text);

@@ -1,47 +1,48 @@
+import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_MAX_FILE_BYTES } from '../loaders/files.js';
-import { scanManifests } from '../engine/scan.js';
-import { selectChecks } from '../engine/select.js';
-import type { ScanResult } from '../core/types.js';
-import { EXIT, exitCodeFor, type FailOn } from './exit-codes.js';
-import { UsageError, readAll } from './io.js';
+import { SEVERITIES } from '../core/severity.js';
+import { DEFAULT_MAX_FILE_BYTES, STDIN_NAME, displayPath, type FileReport } from '../loaders/files.js';
+import { scanManifests, type ManifestScan } from '../engine/scan.js';
+import { terminalSafe } from '../reporters/sanitize.js';
+import { REPORT_FORMATS } from '../reporters/index.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, readAll, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
 import { severityOption } from './main.js';
-import { parseExtraReport, parseFormat, writeReports, type ReportTarget } from './reports.js';
-import { formatProblem } from '../reporters/table.js';
+import { parseExtraReport } from './reports.js';
+import { finishScan, prepareScan, type CommonScanOptions } from './scan-pipeline.js';
 
-export interface CommonScanOptions {
-  format: string;
-  output?: string;
-  report: ReportTarget[];
-  failOn: FailOn;
-  checks?: string;
-  skipChecks?: string;
-  color: boolean;
-  verbose?: boolean;
-}
+export { reportProblems, splitList, type CommonScanOptions } from './scan-pipeline.js';
 
 interface ScanOptions extends CommonScanOptions {
   wholeCluster?: boolean;
   maxFileSize: string;
 }
 
+/** Report, filter and suppression options shared by every scanning command. */
 export function addReportOptions(command: Command): Command {
   return command
-    .option('-f, --format <format>', 'report format on stdout or --output: table, json, sarif, html', 'table')
+    .option('-f, --format <format>', `report format on stdout or --output: ${REPORT_FORMATS.join(', ')}`, 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--report <format=file>', 'also write another format to a file, e.g. sarif=kfscan.sarif (repeatable)', parseExtraReport, [])
-    .addOption(severityOption('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (none: never)', 'high', ['none']))
+    .addOption(severityOption('--fail-on <severity>', 'exit 1 when a reported finding is at or above this severity (none: never)', 'high', ['none']))
+    .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES]))
     .option('--checks <ids>', 'run only these checks (comma-separated ids)')
     .option('--skip-checks <ids>', 'do not run these checks (comma-separated ids)')
+    .option('--config <file>', 'configuration file (default: .kfscan.yaml found upward from the working directory)')
+    .option('--no-config', 'ignore any .kfscan.yaml')
+    .option('--no-annotation-ignores', 'disregard kfscan.io/ignore annotations in the scanned objects')
+    .option('--show-suppressed', 'list suppressed findings in the table and markdown reports')
+    .option('--baseline <file>', 'report only findings whose fingerprint is not in this kfscan JSON report')
+    .option('--write-baseline <file>', 'write the findings of this run (not suppressed, before filters) as a baseline')
     .option('--no-color', 'no ANSI colours in the table (also NO_COLOR)')
-    .option('-v, --verbose', 'list every file scanned, every warning and the checks left out');
+    .option('-v, --verbose', 'list every file scanned or skipped, every warning and the checks left out');
 }
 
 export function registerScanCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = program
     .command('scan')
-    .description('scan manifest files, directories (recursive) or - for stdin')
+    .description('scan manifest files, directories (recursive) and - for stdin, together in one view')
     .argument('[paths...]', 'files or directories to scan; - reads standard input', ['.'])
     .option('--whole-cluster', 'the input is a whole cluster (e.g. kubectl get -A -o yaml): run absence checks on it')
     .addOption(new Option('--max-file-size <MB>', 'skip files larger than this').default(String(DEFAULT_MAX_FILE_BYTES / 1024 / 1024)));
@@ -52,61 +53,76 @@ export function registerScanCommand(program: Command, deps: CliDependencies, set
 
 async function runScan(paths: string[], options: ScanOptions, deps: CliDependencies): Promise<number> {
   const { io } = deps;
-  const format = parseFormat(options.format);
-  const checks = selectChecks(deps.checks, splitList(options.checks), splitList(options.skipChecks));
   const maxFileBytes = Number(options.maxFileSize) * 1024 * 1024;
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a number of megabytes (got "${options.maxFileSize}")`);
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
+  const prepared = await prepareScan(options, deps);
 
   const scan = await scanManifests(paths, {
     cwd: io.cwd,
-    checks,
+    checks: prepared.checks,
     wholeCluster: options.wholeCluster === true,
     maxFileBytes,
     readStdin: () => readAll(io.stdin, maxFileBytes),
+    suppression: prepared.suppression,
   });
-  const { result } = scan;
 
-  const primary: ReportTarget = { format, file: options.output ?? null };
-  const tableOnStdout = format === 'table' && primary.file === null;
-  reportProblems(result, io.stderr, { includeErrors: !tableOnStdout, verbose: options.verbose === true });
-  if (options.verbose) {
-    for (const file of scan.files) {
-      io.stderr.write(`kfscan: ${file.skipped ? 'skipped' : 'scanned'} ${file.file}: ${file.objects} object${file.objects === 1 ? '' : 's'}\n`);
-    }
-    if (scan.outOfScope.length > 0) {
-      io.stderr.write(
-        `kfscan: not run: ${scan.outOfScope.join(', ')} (absence checks need a whole cluster, --whole-cluster, or input holding an ML platform)\n`,
-      );
-    }
-  }
+  if (options.verbose) describeInputs(paths, scan, io);
+  const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
 
-  await writeReports(result, [primary, ...options.report], io, options.color);
-
-  if (result.scanned.resources === 0) {
+  if (scan.result.scanned.resources === 0) {
     io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${paths.join(', ')}\n`);
     return EXIT.usage;
   }
-  return exitCodeFor(result, options.failOn);
+  return code;
 }
 
-export function reportProblems(
-  result: ScanResult,
-  stderr: { write(text: string): unknown },
-  { includeErrors, verbose }: { includeErrors: boolean; verbose: boolean },
-): void {
-  if (includeErrors) for (const error of result.errors) stderr.write(`kfscan: error: ${formatProblem(error)}\n`);
-  if (verbose) {
-    for (const warning of result.warnings) stderr.write(`kfscan: warning: ${formatProblem(warning)}\n`);
-  } else if (result.warnings.length > 0) {
-    stderr.write(`kfscan: ${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'} (--verbose lists them)\n`);
+/** What each file and each input contributed, so a user can see that nothing was left out by mistake. */
+function describeInputs(paths: readonly string[], scan: ManifestScan, io: CliIo): void {
+  const write = (text: string): void => void io.stderr.write(`kfscan: ${terminalSafe(text)}\n`);
+  const problems = [...scan.result.errors, ...scan.result.warnings];
+  for (const file of scan.files) {
+    if (file.skipped) {
+      const reason = problems.find((problem) => problem.file === file.file)?.message.replace(/^skipped: /, '') ?? 'skipped';
+      write(`skipped ${file.file}: ${reason}`);
+    } else {
+      write(`scanned ${file.file}: ${plural(file.objects, 'object')}${fileNotes(file)}`);
+    }
+  }
+  const claimed = new Set<FileReport>();
+  for (const input of paths) {
+    const display = input === '-' ? STDIN_NAME : displayPath(path.resolve(io.cwd, input), io.cwd);
+    const files = scan.files.filter((file) => !claimed.has(file) && belongsTo(file.file, display));
+    files.forEach((file) => claimed.add(file));
+    const unreadable = scan.result.errors.find((error) => error.file === display && !files.some((file) => file.file === display));
+    if (unreadable) {
+      write(`input ${input}: ${unreadable.message}`);
+      continue;
+    }
+    const scanned = files.filter((file) => !file.skipped);
+    if (input === '-') {
+      write(`input - (standard input): ${scanned.length ? plural(scanned[0]!.objects, 'object') : 'not read'}`);
+      continue;
+    }
+    const objects = scanned.reduce((sum, file) => sum + file.objects, 0);
+    const skipped = files.length - scanned.length;
+    write(`input ${input}: ${plural(scanned.length, 'file')} scanned (${plural(objects, 'object')})${skipped ? `, ${skipped} skipped` : ''}`);
+  }
+  if (scan.outOfScope.length > 0) {
+    write(`not run: ${scan.outOfScope.join(', ')} (absence checks need a whole cluster, --whole-cluster, or input holding an ML platform)`);
   }
 }
 
-export function splitList(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+function belongsTo(file: string, input: string): boolean {
+  if (input === STDIN_NAME || file === STDIN_NAME) return file === input;
+  return input === '.' ? !file.startsWith('../') : file === input || file.startsWith(`${input}/`);
+}
+
+function fileNotes(file: FileReport): string {
+  const notes = [file.errors ? plural(file.errors, 'error') : '', file.warnings ? plural(file.warnings, 'warning') : ''].filter(Boolean);
+  return notes.length ? ` (${notes.join(', ')})` : '';
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

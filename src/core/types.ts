@@ -227,6 +227,36 @@ export interface Finding {
   fieldPath: FieldPath;
 }
 
+/**
+ * Why a finding is not reported: a `kfscan.io/ignore` annotation (SARIF `inSource`) or an entry of the
+ * configuration file (SARIF `external`).
+ */
+export interface Suppression {
+  kind: 'inSource' | 'external';
+  via: 'annotation' | 'namespace-annotation' | 'config';
+  /** The reason given, or a note that none was. */
+  justification: string;
+  /** Where the suppression is written: the annotation in the manifest, or the config entry; `null` live. */
+  location: SourceLocation | null;
+  /** The object that carries the annotation; `null` for config entries. */
+  resource: ObjectRef | null;
+  /** `YYYY-MM-DD`, the last day it applies; `null` when it does not expire. */
+  expires: string | null;
+}
+
+export interface SuppressedFinding extends Finding {
+  suppression: Suppression;
+}
+
+/** What the report filters (`--min-severity`, `--baseline`) left out, so that readers know it is there. */
+export interface ReportFilters {
+  minSeverity: Severity | null;
+  belowMinSeverity: number;
+  /** The baseline file as given on the command line. */
+  baseline: string | null;
+  inBaseline: number;
+}
+
 export interface InputError {
   file?: string;
   line?: number;
@@ -272,4 +302,8 @@ export interface ScanResult {
    * holds an ML platform, so reporters do not mistake "not run" for "nothing found". Absent means none.
    */
   outOfScope?: string[];
+  /** Findings an annotation or the configuration suppressed: left out of `findings` and the exit code. */
+  suppressed?: SuppressedFinding[];
+  /** Set when `--min-severity` or `--baseline` left findings out. */
+  filtered?: ReportFilters;
 }

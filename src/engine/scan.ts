@@ -1,8 +1,9 @@
-import type { Check, ScanResult } from '../core/types.js';
+import type { Check, InputError, ScanResult } from '../core/types.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
 import { DEFAULT_MAX_FILE_BYTES, loadManifests, type FileReport } from '../loaders/files.js';
 import { analyseInventory } from './analyse.js';
+import type { SuppressionOptions } from './suppress.js';
 
 export interface ManifestScanOptions {
   cwd: string;
@@ -12,12 +13,15 @@ export interface ManifestScanOptions {
   maxFileBytes?: number;
   readStdin?: () => Promise<Buffer>;
   checkOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  suppression?: SuppressionOptions;
 }
 
 export interface ManifestScan {
   result: ScanResult;
   files: FileReport[];
   outOfScope: string[];
+  /** Problems with suppressions (also in `result.warnings`): worth showing even without --verbose. */
+  suppressionWarnings: InputError[];
 }
 
 export async function scanManifests(inputs: readonly string[], options: ManifestScanOptions): Promise<ManifestScan> {
@@ -35,13 +39,17 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
     }),
   );
   const inventory = buildInventory(resources, { mode: 'manifests', wholeCluster: options.wholeCluster ?? false });
-  const run = analyseInventory(inventory, { checks: options.checks, ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}) });
+  const run = analyseInventory(inventory, {
+    checks: options.checks,
+    ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
+    ...(options.suppression ? { suppression: options.suppression } : {}),
+  });
   return {
     result: {
       target: { mode: 'manifests', paths: [...inputs] },
       findings: run.findings,
       errors: [...loaded.errors, ...run.errors],
-      warnings: loaded.warnings,
+      warnings: [...loaded.warnings, ...run.warnings],
       coverage: { unreadable: [], undecided: run.undecided },
       checks: options.checks.map((check) => check.meta),
       scanned: {
@@ -51,8 +59,10 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
       },
       anchorFile: loaded.files.find((file) => !file.skipped && file.file !== '<stdin>')?.file ?? null,
       outOfScope: run.outOfScope,
+      suppressed: run.suppressed,
     },
     files: loaded.files,
     outOfScope: run.outOfScope,
+    suppressionWarnings: run.warnings,
   };
 }

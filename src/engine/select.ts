@@ -1,3 +1,4 @@
+import { didYouMean } from '../core/suggest.js';
 import type { Check } from '../core/types.js';
 
 export class UnknownCheckError extends Error {}
@@ -14,7 +15,7 @@ export function selectChecks(all: readonly Check[], only: readonly string[] = []
   }
   const resolve = (id: string): Check => {
     const check = byId.get(id);
-    if (!check) throw new UnknownCheckError(`unknown check id "${id}" (see \`kfscan checks\`)`);
+    if (!check) throw new UnknownCheckError(`unknown check id "${id}"${didYouMean(id, byId.keys())} (see \`kfscan checks\`)`);
     return check;
   };
   const chosen = only.length > 0 ? new Set(only.map(resolve)) : new Set(all);

@@ -8,12 +8,14 @@ export interface ReportContext {
   width: number;
   /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
   generatedAt?: Date;
+  /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
+  showSuppressed?: boolean;
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */
 export type Reporter = (result: ScanResult, context: ReportContext) => string;
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'html'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -26,6 +28,7 @@ const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   json: async () => (await import('./json.js')).jsonReport,
   sarif: async () => (await import('./sarif.js')).sarifReport,
   html: async () => (await import('./html/report.js')).htmlReport,
+  markdown: async () => (await import('./markdown.js')).markdownReport,
 };
 
 export function loadReporter(format: ReportFormat): Promise<Reporter> {

@@ -1,5 +1,5 @@
 import { countBySeverity } from '../core/severity.js';
-import type { Finding, ScanResult } from '../core/types.js';
+import type { Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
 import type { ReportContext } from './index.js';
 
 /** The JSON report, schemaVersion 1, as documented in the README; field order is part of its look. */
@@ -17,7 +17,16 @@ export function toJsonDocument(result: ScanResult, context: ReportContext) {
     errors: result.errors,
     warnings: result.warnings,
     coverage: result.coverage,
+    suppressed: (result.suppressed ?? []).map(jsonSuppressed),
+    filtered: result.filtered ?? NO_FILTERS,
   };
+}
+
+const NO_FILTERS: ReportFilters = { minSeverity: null, belowMinSeverity: 0, baseline: null, inBaseline: 0 };
+
+function jsonSuppressed(finding: SuppressedFinding) {
+  const { kind, via, justification, location, resource, expires } = finding.suppression;
+  return { ...jsonFinding(finding), suppression: { kind, via, justification, location, resource, expires } };
 }
 
 export function jsonFinding(finding: Finding) {

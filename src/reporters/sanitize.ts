@@ -11,3 +11,30 @@ export function terminalSafe(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * Markdown inline code that shows `text` verbatim. Manifest text goes into pull-request comments only
+ * this way: inside a code span no link, image, HTML, mention or emphasis can come out of it. In a table
+ * cell, pipes are escaped as GFM requires (`\|` is honoured inside code spans there).
+ */
+export function markdownCode(text: string, { inTable = false }: { inTable?: boolean } = {}): string {
+  let safe = terminalSafe(text);
+  if (inTable) safe = safe.replace(/\|/g, '\\|');
+  if (safe === '') return '';
+  const longestRun = Math.max(0, ...(safe.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  // A space on both sides is stripped by the renderer; it is needed when the text itself starts or ends
+  // with a backtick, or starts and ends with a space.
+  const pad = /^`|`$/.test(safe) || (/^ /.test(safe) && / $/.test(safe)) || safe.trim() === '' ? ' ' : '';
+  return `${fence}${pad}${safe}${pad}${fence}`;
+}
+
+/** Text from check metadata for Markdown, also in table cells: characters with Markdown meaning are escaped. */
+export function markdownText(text: string): string {
+  return terminalSafe(text).replace(/[\\`*_{}[\]<>#+!~&|]/g, (char) => `\\${char}`);
+}
+
+/** A link for Markdown; URLs come from check metadata (plugins too), so only plain http(s) ones link. */
+export function markdownLink(text: string, url: string): string {
+  return /^https?:\/\/[^\s<>()[\]`]+$/.test(url) ? `[${text}](${url})` : text;
+}

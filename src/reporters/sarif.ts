@@ -1,6 +1,6 @@
 import type * as Sarif from 'sarif';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
-import type { CheckMeta, Finding, ObjectRef, ScanResult } from '../core/types.js';
+import type { CheckMeta, Finding, ObjectRef, ScanResult, Suppression } from '../core/types.js';
 import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
 import type { ReportContext } from './index.js';
 
@@ -32,7 +32,15 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
         automationDetails: { id: `kfscan/${result.target.mode}/` },
         invocations: [toInvocation(result)],
         columnKind: 'unicodeCodePoints',
-        results: result.findings.map((finding) => toResult(finding, ruleIndex, result.anchorFile)),
+        results: [
+          ...result.findings.map((finding) => toResult(finding, ruleIndex, result.anchorFile)),
+          // Suppressed findings stay in the log, marked as such, so code scanning shows them as closed
+          // with their justification instead of losing track of them.
+          ...(result.suppressed ?? []).map((finding) => ({
+            ...toResult(finding, ruleIndex, result.anchorFile),
+            suppressions: [toSuppression(finding.suppression)],
+          })),
+        ],
       },
     ],
   };
@@ -109,6 +117,20 @@ function toInvocation(result: ScanResult): Sarif.Invocation {
   return {
     executionSuccessful: result.errors.length === 0,
     toolExecutionNotifications: [...result.errors.map(notify('error')), ...result.warnings.map(notify('warning'))],
+  };
+}
+
+function toSuppression(suppression: Suppression): Sarif.Suppression {
+  const physical = suppression.location && !suppression.location.file.startsWith('../') ? physicalLocation(suppression.location, null) : null;
+  return {
+    kind: suppression.kind,
+    status: 'accepted',
+    justification: suppression.justification,
+    ...(physical ? { location: { physicalLocation: physical } } : {}),
+    properties: {
+      via: suppression.via,
+      ...(suppression.expires ? { expires: suppression.expires } : {}),
+    },
   };
 }
 

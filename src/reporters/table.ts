@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
-import { SEVERITIES, countBySeverity } from '../core/severity.js';
-import type { Finding, ScanResult, Severity } from '../core/types.js';
+import { SEVERITIES } from '../core/severity.js';
+import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
+import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './index.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -31,10 +32,14 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
     out.push(...severitySections(result.findings, context, paint));
   }
 
+  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) {
+    if (out.at(-1) !== '') out.push('');
+    out.push(...suppressedSection(result.suppressed!, context, paint));
+  }
   out.push(...fixSection(result, paint));
   out.push(...coverageSection(result, paint));
   out.push(...problemSection(result, paint));
-  out.push(summaryLine(result));
+  out.push(summaryLine(result, context.showSuppressed === true));
   return `${out.join('\n')}\n`;
 }
 
@@ -58,6 +63,20 @@ function severitySections(findings: readonly Finding[], context: ReportContext, 
     out.push(table.toString(), '');
   }
   return out;
+}
+
+function suppressedSection(suppressed: readonly SuppressedFinding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  const widths = columnWidths(context.width, suppressed);
+  const table = new Table({
+    head: ['Check', 'Resource', 'Location', 'Suppressed by'],
+    colWidths: widths,
+    style: { head: [], border: [], compact: false },
+  });
+  for (const finding of suppressed) {
+    const cells = [finding.checkId, resourceLabel(finding), locationLabel(finding), suppressionLabel(finding.suppression)];
+    table.push(cells.map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)));
+  }
+  return [paint('dim', `SUPPRESSED (${suppressed.length})`), table.toString(), ''];
 }
 
 function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
@@ -105,30 +124,13 @@ export function formatProblem(problem: ScanResult['errors'][number]): string {
   return where ? `${where}: ${problem.message}` : problem.message;
 }
 
-function summaryLine(result: ScanResult): string {
-  const counts = countBySeverity(result.findings);
-  const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
-  const findings = `${counts.total} finding${counts.total === 1 ? '' : 's'}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}`;
-  const scope =
-    result.target.mode === 'cluster'
-      ? `${result.scanned.resources} resources in ${result.scanned.contexts} context${result.scanned.contexts === 1 ? '' : 's'}`
-      : `${result.scanned.resources} resources from ${result.scanned.files} file${result.scanned.files === 1 ? '' : 's'}`;
+function summaryLine(result: ScanResult, showSuppressed: boolean): string {
   const extras = [
+    ...omittedLabels(result, showSuppressed),
     result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
     result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
-  return `kfscan: ${findings} in ${scope}${extras.length ? `; ${extras.join(', ')}` : ''}`;
-}
-
-function resourceLabel(finding: Finding): string {
-  const ref = finding.resource;
-  if (!ref) return '(cluster)';
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
-function locationLabel(finding: Finding): string {
-  if (finding.location) return `${finding.location.file}:${finding.location.line}`;
-  return finding.context ? `context ${finding.context}` : '-';
+  return `kfscan: ${findingsHeadline(result.findings)} in ${scopeLabel(result)}${extras.length ? `; ${extras.join(', ')}` : ''}`;
 }
 
 /** Columns sized to their content where it fits, so that `file:line` stays on one line when it can. */

@@ -1,0 +1,46 @@
+// The configuration file's JSON Schema: the loader validates with it and editors can use its published
+// copy (schema/kfscan-config.schema.json, kept equal by a test). New top-level keys (`plugins:`, ...) are
+// added under `properties`; unknown keys stay errors, so a typo never silently does nothing.
+
+const stringOrList = (description: string) =>
+  ({
+    description,
+    type: ['string', 'array'],
+    minLength: 1,
+    items: { type: 'string', minLength: 1 },
+    minItems: 1,
+  }) as const;
+
+export const CONFIG_SCHEMA_URL = 'https://raw.githubusercontent.com/kfscan/kfscan/main/schema/kfscan-config.schema.json';
+
+export const CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: CONFIG_SCHEMA_URL,
+  title: 'kfscan configuration (.kfscan.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ignore: {
+      description: 'Findings to suppress. Each entry names the checks it applies to and a reason; its other conditions must all match.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['check', 'reason'],
+        properties: {
+          check: stringOrList('Check ids or aliases the entry suppresses; there is no wildcard.'),
+          namespace: stringOrList('Globs on the namespace of the object, e.g. team-*'),
+          resource: stringOrList('Globs on Kind/name of the object, e.g. Service/istio-ingressgateway or Deployment/trainer-*'),
+          path: stringOrList("Globs on the manifest file, relative to this file's directory, e.g. deploy/legacy/**"),
+          context: stringOrList('Globs on the kube context (live scans), e.g. dev-*'),
+          reason: { description: 'Why the finding is accepted; shown in reports and SARIF.', type: 'string', minLength: 1, pattern: '\\S' },
+          expires: {
+            description: 'Last day (YYYY-MM-DD, UTC) the entry applies; after it the findings are reported again with a warning.',
+            type: 'string',
+            pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+          },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,49 @@
+import { describeObject } from '../core/object-ref.js';
+import { SEVERITIES, countBySeverity } from '../core/severity.js';
+import type { Finding, ScanResult, Suppression } from '../core/types.js';
+
+// Labels that the human reports (table, markdown) share, so that both say the same thing.
+
+export function resourceLabel(finding: Finding): string {
+  return finding.resource ? describeObject(finding.resource) : '(cluster)';
+}
+
+export function locationLabel(finding: Finding): string {
+  if (finding.location) return `${finding.location.file}:${finding.location.line}`;
+  return finding.context ? `context ${finding.context}` : '-';
+}
+
+/** `kfscan.io/ignore on Namespace sandbox (ns.yaml:5): reason, until 2026-01-31` or `.kfscan.yaml:4: reason`. */
+export function suppressionLabel(suppression: Suppression): string {
+  const at = suppression.location ? `${suppression.location.file}:${suppression.location.line}` : null;
+  const source =
+    suppression.via === 'config'
+      ? (at ?? 'configuration')
+      : `kfscan.io/ignore on ${suppression.resource ? describeObject(suppression.resource) : 'the object'}${at ? ` (${at})` : ''}`;
+  return `${source}: ${suppression.justification}${suppression.expires ? `, until ${suppression.expires}` : ''}`;
+}
+
+/** `3 findings (1 critical, 2 high)` */
+export function findingsHeadline(findings: readonly Finding[]): string {
+  const counts = countBySeverity(findings);
+  const bySeverity = SEVERITIES.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return `${counts.total} finding${counts.total === 1 ? '' : 's'}${bySeverity.length ? ` (${bySeverity.join(', ')})` : ''}`;
+}
+
+/** `18 resources from 4 files` or `5000 resources in 2 contexts`. */
+export function scopeLabel(result: ScanResult): string {
+  return result.target.mode === 'cluster'
+    ? `${result.scanned.resources} resources in ${result.scanned.contexts} context${result.scanned.contexts === 1 ? '' : 's'}`
+    : `${result.scanned.resources} resources from ${result.scanned.files} file${result.scanned.files === 1 ? '' : 's'}`;
+}
+
+/** What the report leaves out and why: `2 suppressed`, `5 in the baseline`, `3 below --min-severity`. */
+export function omittedLabels(result: ScanResult, showSuppressed: boolean): string[] {
+  const suppressed = result.suppressed?.length ?? 0;
+  const filtered = result.filtered;
+  return [
+    suppressed ? `${suppressed} suppressed${showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',
+    filtered?.inBaseline ? `${filtered.inBaseline} in the baseline` : '',
+    filtered?.belowMinSeverity ? `${filtered.belowMinSeverity} below --min-severity ${filtered.minSeverity}` : '',
+  ].filter(Boolean);
+}
