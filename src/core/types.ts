@@ -239,6 +239,8 @@ export interface InputError {
 export interface CoverageGap {
   resource: string;
   namespace?: string;
+  /** A single object that could not be read (a named Secret). */
+  name?: string;
   reason: string;
   context?: string;
 }
