@@ -5,6 +5,8 @@ import { toolVersion } from '../core/version.js';
 import { UnknownCheckError } from '../engine/select.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
+import { registerClusterCommand } from './cluster-command.js';
+import { registerRbacCommand } from './rbac-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 export interface CliDependencies {
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     .exitOverride();
 
   registerScanCommand(program, deps, (code) => (exitCode = code));
+  registerClusterCommand(program, deps, (code) => (exitCode = code));
+  registerRbacCommand(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
