@@ -2,7 +2,7 @@ import { asArray, asObject, asString } from '../core/json.js';
 import type { KubeObject } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { ApiResource } from './discovery.js';
-import { pruneLiveObject } from './prune.js';
+import { pruneLiveObject, StringPool } from './prune.js';
 
 /** Page size: what kubectl uses, and small enough that one page of pods stays a few megabytes. */
 export const PAGE_SIZE = 500;
@@ -22,7 +22,7 @@ export function collectionPath(resource: Pick<ApiResource, 'group' | 'version' |
  * Every object of one resource type, cluster-wide, page by page (`limit` + `continue`). Items of built-in
  * lists come without `kind` and `apiVersion`; they get them here, and lose what no check reads.
  */
-export async function listAll(client: ApiClient, resource: ApiResource, onPage?: (items: number) => void): Promise<KubeObject[]> {
+export async function listAll(client: ApiClient, resource: ApiResource, pool: StringPool, onPage?: (items: number) => void): Promise<KubeObject[]> {
   for (let restart = 0; ; restart++) {
     const objects: KubeObject[] = [];
     let token: string | null = null;
@@ -33,7 +33,7 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
         const page = asObject(await client.get(collectionPath(resource), query));
         if (!page || !Array.isArray(page['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
         for (const item of page['items']) {
-          const object = toLiveObject(item, resource);
+          const object = toLiveObject(item, resource, pool);
           if (object) objects.push(object);
         }
         onPage?.(page['items'].length);
@@ -49,11 +49,12 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
   }
 }
 
-export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>): KubeObject | null {
+export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>, pool: StringPool): KubeObject | null {
   const object = asObject(item);
   if (!object || !asObject(object['metadata'])) return null;
+  pruneLiveObject(object, resource.kind);
+  pool.share(object);
   object['apiVersion'] = apiVersionOf(resource);
   object['kind'] = resource.kind;
-  pruneLiveObject(object, resource.kind);
   return object as KubeObject;
 }

@@ -6,6 +6,7 @@ import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
+import { StringPool } from './prune.js';
 import { displayResource } from './resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
@@ -70,6 +71,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   }
 
   const origin = { type: 'cluster', context } as const;
+  const pool = new StringPool();
   let listsDone = 0;
   let counted = 0;
   const listed = await Promise.all(
@@ -83,7 +85,7 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          const objects = await listAll(client, resource, (items) => {
+          const objects = await listAll(client, resource, pool, (items) => {
             counted += items;
             report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
           });
@@ -96,7 +98,7 @@ export async function readContext(client: ApiClient, context: string, options: R
             return [];
           }
           markUnreadable(snapshot, keys, { resource: name, reason: reasonFor(failure), context });
-          if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: name, message: `cannot list ${name}: ${failure.message}` });
+          if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: name, message: failure.message });
           return [];
         } finally {
           listsDone++;
@@ -107,7 +109,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   );
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
-  for (const secret of await readSecrets(client, context, plan, options, snapshot, limit, abort)) {
+  for (const secret of await readSecrets(client, context, plan, options, snapshot, limit, abort, pool)) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
   return snapshot;
@@ -121,6 +123,7 @@ async function readSecrets(
   snapshot: ContextSnapshot,
   limit: <T>(task: () => Promise<T>) => Promise<T>,
   abort: AbortController,
+  pool: StringPool,
 ): Promise<KubeObject[]> {
   if (plan.secrets.length === 0) return [];
   if (!options.secrets) {
@@ -133,7 +136,7 @@ async function readSecrets(
       limit(async () => {
         const path = `/api/v1/namespaces/${encodeURIComponent(secret.namespace)}/secrets/${encodeURIComponent(secret.name)}`;
         try {
-          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' });
+          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' }, pool);
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') return null;
@@ -141,7 +144,7 @@ async function readSecrets(
           const reason = reasonFor(failure);
           snapshot.forbidden.set('Secret', `${reason}: get ${secret.namespace}/${secret.name}`);
           snapshot.unreadable.push({ resource: 'secrets', namespace: secret.namespace, name: secret.name, reason, context });
-          if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: `secret ${secret.namespace}/${secret.name}`, message: `cannot get secret ${secret.namespace}/${secret.name}: ${failure.message}` });
+          if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: `secret ${secret.namespace}/${secret.name}`, message: failure.message });
           return null;
         }
       }),
