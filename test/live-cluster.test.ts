@@ -71,9 +71,10 @@ describe('kfscan cluster', () => {
     expect(messages(report, 'test-readability')).toContain('Secret: forbidden (forbidden: get auth/dex-passwords): []');
     expect(report.errors).toEqual([]);
     // The table says so too, as gaps and not as passes.
-    const table = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: api }]), '--fail-on', 'none'], { checks: [...builtinChecks, falcoLikeAbsenceCheck] });
+    const table = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: api }]), '--fail-on', 'none'], { checks: [...builtinChecks, probe, falcoLikeAbsenceCheck] });
     expect(table.stdout).toContain('Coverage gaps (not passes)');
     expect(table.stdout).toContain('could not read daemonsets.apps in rbac: forbidden');
+    expect(table.stdout).toContain('could not read secrets auth/dex-passwords in rbac: forbidden');
     expect(table.stdout).toContain('test-falco-like [rbac] could not decide: could not read apps/DaemonSet (forbidden)');
   });
 
@@ -167,6 +168,24 @@ describe('kfscan cluster', () => {
     expect(new Set(all.findings.map((f) => f.context))).toEqual(new Set(['demo', 'other']));
     const named = json((await runCli(['cluster', '--context', 'other', '-f', 'json', '--fail-on', 'none'], { env })).stdout);
     expect(named.findings.map((f) => f.resource?.name)).toEqual(['public-entry']);
+  });
+
+  it('gets credentials from an exec plugin, as EKS, GKE and AKS kubeconfigs do', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], tokens: ['token-from-plugin'] });
+    const dir = tempDir();
+    const plugin = path.join(dir, 'plugin.mjs');
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'token-from-plugin' } }));\n`);
+    const config = path.join(dir, 'config');
+    const text = kubeconfigYaml([{ name: 'eks', server: api, token: null }]).replace(
+      /users:\n  - name: eks\n    user: \{\}\n/,
+      `users:\n  - name: eks\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: ${JSON.stringify(process.execPath)}\n        args: [${JSON.stringify(plugin)}]\n        interactiveMode: Never\n`,
+    );
+    expect(text).toContain('exec:');
+    writeFileSync(config, text);
+    const report = json((await runCli(['cluster', '--kubeconfig', config, '-f', 'json', '--fail-on', 'none'], { env: { PATH: process.env['PATH'] ?? '' } })).stdout);
+    expect(report.errors).toEqual([]);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(api.requests.every((r) => r.authenticated)).toBe(true);
   });
 
   it('refuses unknown contexts and conflicting context options as usage errors', async () => {
