@@ -65,6 +65,7 @@ describe('kfscan cluster when things go wrong', () => {
       faultTimes(1, listOf('apps', 'deployments'), { status: 503 }),
       faultTimes(1, (r) => r.path === '/apis/apps/v1', { status: 500 }),
       faultTimes(1, listOf('networking.istio.io', 'gateways'), { raw: '{"kind":"GatewayList","items":[{"metad' }),
+      faultTimes(1, listOf('networking.istio.io', 'virtualservices'), { stallAfterBytes: 40 }),
     ];
     const api = await server({ fixtures: ['fixtures/demo'], intercept: (request) => faults.map((f) => f(request)).find(Boolean) });
     const { result } = await quickScan(api, 'flaky');
@@ -76,16 +77,25 @@ describe('kfscan cluster when things go wrong', () => {
     expect(count((r) => r.path === '/api/v1/services')).toBe(2);
     expect(count((r) => r.path === '/apis/apps/v1/deployments')).toBe(2);
     expect(count((r) => r.path === '/apis/networking.istio.io/v1/gateways')).toBe(2);
+    expect(count((r) => r.path === '/apis/networking.istio.io/v1/virtualservices')).toBe(2);
   });
 
   it('gives up on a resource after three attempts: a coverage gap and an error, the rest scanned', async () => {
-    const api = await server({ fixtures: ['fixtures/demo'], intercept: (request) => (listOf('apps', 'daemonsets')(request) ? { status: 500 } : undefined) });
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      intercept: (request) =>
+        listOf('apps', 'daemonsets')(request) ? { status: 500 } : listOf('apps', 'statefulsets')(request) ? { stallAfterBytes: 30 } : undefined,
+    });
     const { result } = await quickScan(api, 'broken');
+    const serverError = 'HTTP 500 for GET /apis/apps/v1/daemonsets: injected fault (after 3 attempts)';
+    const stalled = 'no complete answer within 0.3 s (after 3 attempts)';
     expect(result.coverage.unreadable).toEqual([
-      { resource: 'daemonsets.apps', reason: 'HTTP 500 for GET /apis/apps/v1/daemonsets: injected fault (after 3 attempts)', context: 'broken' },
+      { resource: 'daemonsets.apps', reason: serverError, context: 'broken' },
+      { resource: 'statefulsets.apps', reason: stalled, context: 'broken' },
     ]);
     expect(result.errors).toEqual([
-      { context: 'broken', resource: 'daemonsets.apps', message: 'HTTP 500 for GET /apis/apps/v1/daemonsets: injected fault (after 3 attempts)' },
+      { context: 'broken', resource: 'daemonsets.apps', message: serverError },
+      { context: 'broken', resource: 'statefulsets.apps', message: stalled },
     ]);
     expect(result.findings.length).toBeGreaterThan(0);
     expect(api.requests.filter((r) => r.path === '/apis/apps/v1/daemonsets')).toHaveLength(3);

@@ -108,8 +108,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
 
   const send = (method: string, path: string, body: Buffer | null): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
-      const target = `${server}${path}`;
-      const request = (url.protocol === 'http:' ? http : https).request(target, {
+      const request = (url.protocol === 'http:' ? http : https).request(`${server}${path}`, {
         method,
         agent,
         headers: {
@@ -121,43 +120,43 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         },
         ...(credentials.basicAuth ? { auth: credentials.basicAuth } : {}),
       });
-      const timer = setTimeout(() => request.destroy(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
-      const onAbort = (): void => {
-        request.destroy(new ApiError('aborted', 'aborted'));
+      // Why a request ended early (timeout, abort, oversize) wins over the socket error it causes.
+      let cause: ApiError | null = null;
+      let settled = false;
+      const stop = (error: ApiError): void => {
+        cause ??= error;
+        request.destroy(error);
       };
+      const onAbort = (): void => stop(new ApiError('aborted', 'aborted'));
+      const timer = setTimeout(() => stop(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = (): void => {
+      const settle = (outcome: { response: RawResponse } | { error: unknown }): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
+        if ('response' in outcome) resolve(outcome.response);
+        else reject(cause ?? outcome.error);
       };
-      request.on('error', (error) => {
-        done();
-        reject(error);
-      });
+      request.on('error', (error) => settle({ error }));
       request.on('response', (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_BODY_BYTES) request.destroy(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
+          if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
           else chunks.push(chunk);
         });
-        response.on('error', (error) => {
-          done();
-          reject(error);
-        });
+        response.on('error', (error) => settle({ error }));
+        response.on('close', () => settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) }));
         response.on('end', () => {
-          done();
-          if (!response.complete) {
-            reject(new ApiError('malformed', 'the connection closed in the middle of the answer', null, true));
-            return;
-          }
+          if (!response.complete) return; // 'close' reports it
           try {
             const raw = Buffer.concat(chunks);
             const decoded = response.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: decoded });
+            settle({ response: { status: response.statusCode ?? 0, headers: response.headers, body: decoded } });
           } catch {
-            reject(new ApiError('malformed', 'the answer is not valid gzip', null, true));
+            settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) });
           }
         });
       });

@@ -53,6 +53,8 @@ export async function readContext(client: ApiClient, context: string, options: R
   try {
     plan = await planReads(client, options.checks, limit);
   } catch (error) {
+    // Queued discovery requests must not go out for a context that has already failed.
+    abort.abort();
     if (error instanceof ApiError && !error.fatal) throw new ApiError(error.kind, `API discovery failed: ${error.message}`, error.status);
     throw error;
   }

@@ -101,6 +101,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       outcome.error = contextFailure(error);
       errors.push({ context, message: outcome.error });
     } finally {
+      abort.abort();
       client?.close();
       outcome.durationMs = Date.now() - started;
       progress?.done(outcome);

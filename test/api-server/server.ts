@@ -55,6 +55,8 @@ export type Fault =
   | { raw: string | Buffer; status?: number; headers?: Record<string, string> }
   /** Never answer (until the server closes). */
   | { stall: true }
+  /** Send the status line, headers and the first bytes of the normal answer, then nothing more. */
+  | { stallAfterBytes: number }
   /** Drop the connection without an answer. */
   | { destroy: true }
   /** Answer normally, after a delay. */
@@ -199,6 +201,14 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return;
     }
     const fault = options.intercept?.(request);
+    if (fault && 'stallAfterBytes' in fault) {
+      const [status, answer] = answerFor(request, body);
+      log(request, status, true);
+      const payload = Buffer.from(JSON.stringify(answer));
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
+      res.write(payload.subarray(0, Math.min(fault.stallAfterBytes, payload.length - 1)));
+      return;
+    }
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
     else if (fault) {
       if ('stall' in fault) {
