@@ -7,6 +7,8 @@ import { UnknownCheckError } from '../engine/select.js';
 import { registerCatalogueCommands } from './catalogue-commands.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
+import { registerClusterCommand } from './cluster-command.js';
+import { registerRbacCommand } from './rbac-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 export interface CliDependencies {
@@ -35,6 +37,8 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
 
   registerScanCommand(program, deps, (code) => (exitCode = code));
   registerCatalogueCommands(program, deps, (code) => (exitCode = code));
+  registerClusterCommand(program, deps, (code) => (exitCode = code));
+  registerRbacCommand(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

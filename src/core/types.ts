@@ -67,7 +67,9 @@ export interface Resource {
 
 /**
  * A kind as checks name it: `Service` (any group), or `group/Kind` when the kind name is ambiguous
- * (`networking.istio.io/Gateway` versus `gateway.networking.k8s.io/Gateway`).
+ * (`networking.istio.io/Gateway` versus `gateway.networking.k8s.io/Gateway`). In `meta.needs`, live mode
+ * reads a bare name as the built-in kind of that name (`Service` is core's, not knative's): qualify
+ * custom kinds there.
  */
 export type KindName = string;
 
@@ -269,6 +271,8 @@ export interface InputError {
 export interface CoverageGap {
   resource: string;
   namespace?: string;
+  /** A single object that could not be read (a named Secret). */
+  name?: string;
   reason: string;
   context?: string;
 }

@@ -28,7 +28,10 @@ const READABLE: Readability = { state: 'readable' };
  * "the Services in istio-system" or "pods labelled istio=ingressgateway" inside loops without going
  * quadratic.
  */
-export function buildInventory(resources: readonly Resource[], options: InventoryOptions): Inventory {
+export function buildInventory(input: readonly Resource[], options: InventoryOptions): Inventory {
+  // One canonical order whatever the source: files list objects in their own order, the API server in
+  // another. Checks that report "the first" of something must give the same answer offline and live.
+  const resources = [...input].sort(canonicalOrder);
   const byQualifiedKind = new Map<string, Resource[]>();
   const byKind = new Map<string, Resource[]>();
   const byNamespace = new Map<string, Resource[]>();
@@ -137,6 +140,29 @@ export function buildInventory(resources: readonly Resource[], options: Inventor
       return memos.get(key) as T;
     },
   };
+}
+
+function canonicalOrder(a: Resource, b: Resource): number {
+  return (
+    compareText(a.group, b.group) ||
+    compareText(a.ref.kind, b.ref.kind) ||
+    compareText(a.ref.namespace ?? '', b.ref.namespace ?? '') ||
+    compareText(a.ref.name, b.ref.name) ||
+    compareText(originKey(a), originKey(b)) ||
+    originIndex(a) - originIndex(b)
+  );
+}
+
+function originKey(resource: Resource): string {
+  return resource.origin.type === 'file' ? resource.origin.file : resource.origin.context;
+}
+
+function originIndex(resource: Resource): number {
+  return resource.origin.type === 'file' ? resource.origin.docIndex * 1_000_000 + (resource.origin.itemIndex ?? 0) : 0;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function serviceSelector(service: Resource): Record<string, unknown> | null {

@@ -7,14 +7,16 @@ export interface ResourceInput {
   /** Namespace to use when the object has none (a kustomization's, or the context's default). */
   defaultNamespace?: string | null;
   locate?: (path: FieldPath) => SourceLocation | null;
+  /** Scope from API discovery (live mode); offline it is inferred from the kind. */
+  clusterScoped?: boolean;
 }
 
 const NO_LOCATION = (): null => null;
 
-export function createResource({ obj, origin, defaultNamespace, locate }: ResourceInput): Resource {
+export function createResource({ obj, origin, defaultNamespace, locate, clusterScoped }: ResourceInput): Resource {
   const metadata = obj.metadata;
   const name = nonEmptyString(metadata.name) ?? nonEmptyString(metadata['generateName']) ?? '';
-  const namespace = isClusterScoped(obj.kind)
+  const namespace = (clusterScoped ?? isClusterScoped(obj.kind))
     ? null
     : (nonEmptyString(metadata.namespace) ?? defaultNamespace ?? 'default');
   return {

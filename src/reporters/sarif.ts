@@ -70,7 +70,12 @@ function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
 }
 
 function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: string | null): Sarif.Result {
-  const logical = finding.resource ? [logicalLocation(finding.resource, finding.context)] : undefined;
+  // A cluster-wide live finding (no Falco at all) is located at its context.
+  const logical = finding.resource
+    ? [logicalLocation(finding.resource, finding.context)]
+    : finding.context !== null
+      ? [{ name: finding.context, fullyQualifiedName: finding.context, kind: 'resource' }]
+      : undefined;
   const physical = physicalLocation(finding.location, anchorFile);
   const location: Sarif.Location = {
     ...(physical ? { physicalLocation: physical } : {}),

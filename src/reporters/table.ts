@@ -99,8 +99,9 @@ function coverageSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: st
   if (unreadable.length === 0 && undecided.length === 0) return [];
   const out = [paint('bold', 'Coverage gaps (not passes)'), ''];
   for (const gap of unreadable) {
-    const where = [gap.context, gap.namespace].filter(Boolean).join('/');
-    out.push(`  could not read ${terminalSafe(gap.resource)}${where ? ` in ${terminalSafe(where)}` : ''}: ${terminalSafe(gap.reason)}`);
+    const object = gap.name ? `${gap.resource} ${[gap.namespace, gap.name].filter(Boolean).join('/')}` : gap.resource;
+    const where = gap.name ? (gap.context ?? '') : [gap.context, gap.namespace].filter(Boolean).join('/');
+    out.push(`  could not read ${terminalSafe(object)}${where ? ` in ${terminalSafe(where)}` : ''}: ${terminalSafe(gap.reason)}`);
   }
   for (const item of undecided) {
     out.push(`  ${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -20,4 +20,28 @@ export function kfscan(args: string[], options: { cwd?: string; input?: string |
     timeout: 60_000,
   });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * The same, without blocking this process: for runs against a server that lives in the test process.
+ * `nodeArgs` go before the script (e.g. `--import` a hook).
+ */
+export function kfscanAsync(args: string[], options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
 }

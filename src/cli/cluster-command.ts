@@ -1,0 +1,149 @@
+import { Option, type Command } from 'commander';
+import type { Check } from '../core/types.js';
+import type { ApiClient } from '../live/api-client.js';
+import type { LoadedKubeconfig } from '../live/kubeconfig.js';
+import type { ConnectionOptions } from '../live/scan-cluster.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, type CliIo } from './io.js';
+import type { CliDependencies } from './main.js';
+import { createProgress, summary } from './progress.js';
+import { addReportOptions } from './scan-command.js';
+import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
+
+interface ClusterOptions extends CommonScanOptions {
+  kubeconfig?: string;
+  context?: string;
+  contexts?: string;
+  allContexts?: boolean;
+  inCluster?: boolean;
+  secrets: boolean;
+  checkAccess?: boolean;
+  requestTimeout: string;
+  concurrency: string;
+}
+
+export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
+  const command = program
+    .command('cluster')
+    .description('scan live clusters through kubeconfig contexts (read-only: GET requests only)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
+    .option('--context <name>', 'scan this context (default: the current context)')
+    .option('--contexts <names>', 'scan these contexts (comma-separated)')
+    .option('--all-contexts', 'scan every context in the kubeconfig')
+    .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
+    .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
+    .option('--check-access', 'print what the current identity can and cannot read of what the checks need, and scan nothing')
+    .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
+    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'));
+  addReportOptions(command).action(async (options: ClusterOptions) => {
+    setExit(await runCluster(options, deps));
+  });
+}
+
+async function runCluster(options: ClusterOptions, deps: CliDependencies): Promise<number> {
+  const { io } = deps;
+  // Configuration, baseline and check selection fail before any request is sent.
+  const prepared = await prepareScan(options, deps);
+  const { checks } = prepared;
+  // Loaded here, not at start-up: offline scans never pay for the Kubernetes client.
+  const [{ loadKubeconfig, chooseContexts, KubeconfigError }, { scanCluster, DEFAULT_CONNECTION }] = await Promise.all([
+    import('../live/kubeconfig.js'),
+    import('../live/scan-cluster.js'),
+  ]);
+  const connection = connectionOptions(options, DEFAULT_CONNECTION);
+
+  let kubeconfig: LoadedKubeconfig;
+  let contexts: string[];
+  try {
+    kubeconfig = await loadKubeconfig({
+      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+      inCluster: options.inCluster === true,
+      env: io.env,
+      cwd: io.cwd,
+    });
+    contexts = chooseContexts(kubeconfig, {
+      ...(options.context !== undefined ? { context: options.context } : {}),
+      ...(options.contexts !== undefined ? { contexts: splitList(options.contexts) } : {}),
+      allContexts: options.allContexts === true,
+    });
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  if (options.checkAccess) return runAccessCheck(kubeconfig, contexts, checks, options.secrets, connection, io);
+
+  const scan = await scanCluster(kubeconfig, contexts, {
+    ...connection,
+    checks,
+    secrets: options.secrets,
+    suppression: prepared.suppression,
+    progress: await createProgress(io),
+  });
+  const { result } = scan;
+
+  // Failed contexts were reported as they happened; the rest follow the offline conventions.
+  const failed = new Set(scan.outcomes.filter((o) => o.error !== null).map((o) => o.context));
+  const printedErrors = result.errors.filter((e) => e.context && failed.has(e.context) && !e.resource);
+  if (options.verbose) {
+    for (const outcome of scan.outcomes) {
+      if (outcome.error) continue;
+      io.stderr.write(`kfscan: ${outcome.context} (${outcome.server}): ${summary(outcome)}\n`);
+      if (outcome.notInstalled.length > 0) io.stderr.write(`kfscan: ${outcome.context}: not installed: ${outcome.notInstalled.join(', ')}\n`);
+    }
+  }
+
+  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors });
+
+  if (result.scanned.contexts === 0) {
+    io.stderr.write(`kfscan: no context could be scanned (${contexts.join(', ')})\n`);
+    return EXIT.usage;
+  }
+  return code;
+}
+
+async function runAccessCheck(
+  kubeconfig: LoadedKubeconfig,
+  contexts: readonly string[],
+  checks: readonly Check[],
+  secrets: boolean,
+  connection: ConnectionOptions,
+  io: CliIo,
+): Promise<number> {
+  const [{ createApiClient }, { checkAccess, formatAccessReport, accessComplete }, { toolVersion }] = await Promise.all([
+    import('../live/api-client.js'),
+    import('../live/access.js'),
+    import('../core/version.js'),
+  ]);
+  let reachable = 0;
+  let complete = true;
+  for (const context of contexts) {
+    let client: ApiClient | null = null;
+    try {
+      client = await createApiClient(kubeconfig.forContext(context), {
+        ...connection,
+        maxSockets: connection.concurrency,
+        userAgent: `kfscan/${toolVersion()}`,
+      });
+      const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
+      io.stdout.write(formatAccessReport(context, client.server, report));
+      reachable++;
+      if (!accessComplete(report)) complete = false;
+    } catch (error) {
+      io.stderr.write(`kfscan: error: ${context}: ${error instanceof Error ? error.message : String(error)}\n`);
+      complete = false;
+    } finally {
+      client?.close();
+    }
+  }
+  if (reachable === 0) return EXIT.usage;
+  return complete ? EXIT.ok : EXIT.incomplete;
+}
+
+function connectionOptions(options: ClusterOptions, defaults: ConnectionOptions): ConnectionOptions {
+  const seconds = Number(options.requestTimeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout takes a number of seconds (got "${options.requestTimeout}")`);
+  const concurrency = Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64 (got "${options.concurrency}")`);
+  return { ...defaults, concurrency, timeoutMs: seconds * 1000 };
+}

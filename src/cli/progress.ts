@@ -1,0 +1,50 @@
+import type { ContextOutcome, ContextProgress } from '../live/scan-cluster.js';
+import type { ReadProgress } from '../live/read-context.js';
+import type { CliIo } from './io.js';
+
+export type ProgressFactory = (context: string) => ContextProgress;
+
+/**
+ * A spinner per context on stderr while it is read, only where a person watches: on a terminal, outside
+ * CI, with a capable TERM. Elsewhere nothing but a failed context's one line, so logs and pipes stay clean.
+ */
+export async function createProgress(io: CliIo): Promise<ProgressFactory> {
+  if (!interactive(io)) {
+    return () => ({
+      update: () => {},
+      done: (outcome) => {
+        if (outcome.error) io.stderr.write(`kfscan: error: ${outcome.context}: ${outcome.error}\n`);
+      },
+    });
+  }
+  const { default: ora } = await import('ora');
+  return (context) => {
+    const spinner = ora({ text: `${context}: connecting`, stream: io.stderr, isEnabled: true, discardStdin: false }).start();
+    return {
+      update: (progress) => {
+        spinner.text = `${context}: ${describe(progress)}`;
+      },
+      done: (outcome) => {
+        if (outcome.error) spinner.fail(`${context}: ${outcome.error}`);
+        else spinner.succeed(`${context}: ${summary(outcome)}`);
+      },
+    };
+  };
+}
+
+export function interactive(io: CliIo): boolean {
+  const ci = io.env['CI'];
+  if (ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false') return false;
+  if (io.env['TERM'] === 'dumb') return false;
+  return io.stderr.isTTY === true;
+}
+
+function describe(progress: ReadProgress): string {
+  if (progress.phase === 'discovery') return 'discovering APIs';
+  return `listing ${progress.listsDone}/${progress.listsTotal} resource types, ${progress.objects.toLocaleString('en-US')} objects`;
+}
+
+export function summary(outcome: ContextOutcome): string {
+  const seconds = (outcome.durationMs / 1000).toFixed(1);
+  return `${outcome.resources.toLocaleString('en-US')} objects from ${outcome.resourceTypes} resource types in ${seconds} s`;
+}

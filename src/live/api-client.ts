@@ -1,0 +1,327 @@
+import http from 'node:http';
+import https from 'node:https';
+import { gunzipSync } from 'node:zlib';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * What went wrong talking to an API server. `fatal` errors concern the whole context (cannot connect, TLS,
+ * credentials rejected): scanning it further is pointless. The others concern one request.
+ */
+export type ApiErrorKind =
+  | 'config'
+  | 'unreachable'
+  | 'tls'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'gone'
+  | 'too-many-requests'
+  | 'server'
+  | 'http'
+  | 'timeout'
+  | 'malformed'
+  | 'aborted';
+
+const FATAL: ReadonlySet<ApiErrorKind> = new Set(['config', 'unreachable', 'tls', 'unauthorized', 'aborted']);
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly status: number | null = null,
+    /** Worth another attempt: a timeout, a dropped connection, throttling, a server error. */
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+
+  get fatal(): boolean {
+    return FATAL.has(this.kind);
+  }
+}
+
+export interface ApiClientOptions {
+  /** Time for one attempt, headers and body together. */
+  timeoutMs: number;
+  /** Extra attempts after a timeout, a dropped connection, 429 or 5xx. */
+  retries: number;
+  /** First back-off; doubles per attempt, with jitter, capped at MAX_BACKOFF_MS. */
+  backoffMs: number;
+  /** Connections kept open to the server. */
+  maxSockets: number;
+  userAgent: string;
+  /** Aborts every request in flight, e.g. when another request found the context unusable. */
+  signal?: AbortSignal;
+}
+
+export interface ApiClient {
+  readonly server: string;
+  get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
+  /** Only for SelfSubjectAccessReview, which asks and changes nothing. */
+  post(path: string, body: unknown): Promise<unknown>;
+  close(): void;
+}
+
+const MAX_BACKOFF_MS = 10_000;
+// A single list page is bounded by `limit`; anything this large is not a Kubernetes answer.
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+interface Credentials {
+  headers: Record<string, string>;
+  basicAuth: string | undefined;
+}
+
+/**
+ * A minimal JSON client for one context. client-node supplies the kubeconfig semantics (certificates,
+ * tokens, exec and auth-provider plugins, proxies); the requests are plain HTTPS so that objects arrive as
+ * the server sent them (client-node's typed models drop fields they do not know) and connections are
+ * kept alive across pages.
+ */
+export async function createApiClient(config: KubeConfig, options: ApiClientOptions): Promise<ApiClient> {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new ApiError('config', 'the context has no cluster');
+  const server = cluster.server.replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new ApiError('config', `invalid server URL "${server}"`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && cluster.skipTLSVerify)) {
+    throw new ApiError('config', `server ${server} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
+  }
+
+  const tls = await applyKubeconfig(config, server);
+  let credentials: Credentials = tls.credentials;
+  const agent: http.Agent =
+    tls.proxyAgent ??
+    (url.protocol === 'http:'
+      ? new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
+      : new https.Agent({ ...tls.agentOptions, keepAlive: true, maxSockets: options.maxSockets }));
+
+  const send = (method: string, path: string, body: Buffer | null): Promise<RawResponse> =>
+    new Promise((resolve, reject) => {
+      const request = (url.protocol === 'http:' ? http : https).request(`${server}${path}`, {
+        method,
+        agent,
+        headers: {
+          ...credentials.headers,
+          Accept: 'application/json',
+          'Accept-Encoding': 'gzip',
+          'User-Agent': options.userAgent,
+          ...(body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {}),
+        },
+        ...(credentials.basicAuth ? { auth: credentials.basicAuth } : {}),
+      });
+      // Why a request ended early (timeout, abort, oversize) wins over the socket error it causes.
+      let cause: ApiError | null = null;
+      let settled = false;
+      const stop = (error: ApiError): void => {
+        cause ??= error;
+        request.destroy(error);
+      };
+      const onAbort = (): void => stop(new ApiError('aborted', 'aborted'));
+      const timer = setTimeout(() => stop(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (outcome: { response: RawResponse } | { error: unknown }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if ('response' in outcome) resolve(outcome.response);
+        else reject(cause ?? outcome.error);
+      };
+      request.on('error', (error) => settle({ error }));
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
+          else chunks.push(chunk);
+        });
+        response.on('error', (error) => settle({ error }));
+        response.on('close', () => settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) }));
+        response.on('end', () => {
+          if (!response.complete) return; // 'close' reports it
+          try {
+            const raw = Buffer.concat(chunks);
+            const decoded = response.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+            settle({ response: { status: response.statusCode ?? 0, headers: response.headers, body: decoded } });
+          } catch {
+            settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) });
+          }
+        });
+      });
+      if (options.signal?.aborted) onAbort();
+      request.end(body ?? undefined);
+    });
+
+  const call = async (method: string, path: string, body: unknown): Promise<unknown> => {
+    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      let failure: ApiError;
+      let retryAfterMs: number | null = null;
+      try {
+        const response = await send(method, path, payload);
+        if (response.status === 401 && !refreshed) {
+          // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
+          refreshed = true;
+          credentials = (await applyKubeconfig(config, server)).credentials;
+          attempt--;
+          continue;
+        }
+        if (response.status >= 200 && response.status < 300) return parseJson(response.body);
+        failure = statusError(response, method, path, server);
+        retryAfterMs = retryAfter(response.headers['retry-after']);
+      } catch (error) {
+        failure = toApiError(error, server);
+      }
+      if (!failure.retryable || attempt >= options.retries || options.signal?.aborted) {
+        if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
+        throw failure;
+      }
+      await sleep(retryAfterMs ?? backoff(options.backoffMs, attempt), options.signal);
+    }
+  };
+
+  return {
+    server,
+    get: (path, query) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined),
+    post: (path, body) => call('POST', path, body),
+    close: () => agent.destroy(),
+  };
+}
+
+async function applyKubeconfig(
+  config: KubeConfig,
+  server: string,
+): Promise<{ credentials: Credentials; agentOptions: https.AgentOptions; proxyAgent: http.Agent | null }> {
+  const options: https.RequestOptions = {};
+  try {
+    await config.applyToHTTPSOptions(options);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `file not found: ${(error as NodeJS.ErrnoException).path}` : oneLine(error);
+    throw new ApiError('config', `cannot use the credentials for ${server}: ${reason}`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number') headers[key] = String(value).trim();
+  }
+  const agentOptions: https.AgentOptions = {};
+  for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
+    if (options[key] !== undefined) (agentOptions as Record<string, unknown>)[key] = options[key];
+  }
+  const proxied = config.getCurrentCluster()?.proxyUrl ? (options.agent as http.Agent) : null;
+  if (!proxied && options.agent instanceof http.Agent) options.agent.destroy();
+  return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    // A proxy cutting an answer short looks like this; another attempt usually gets all of it.
+    throw new ApiError('malformed', 'the answer is not valid JSON', null, true);
+  }
+}
+
+function statusError(response: RawResponse, method: string, path: string, server: string): ApiError {
+  let message = '';
+  try {
+    const status = JSON.parse(response.body.toString('utf8')) as { message?: unknown };
+    if (typeof status.message === 'string') message = status.message;
+  } catch {
+    // Proxies and load balancers answer with HTML; the status code says enough.
+  }
+  const code = response.status;
+  const detail = message ? `: ${oneLine(message)}` : '';
+  switch (code) {
+    case 401:
+      return new ApiError('unauthorized', `authentication failed (401 Unauthorized) at ${server}: the token or client certificate was rejected; it may have expired`, code);
+    case 403:
+      return new ApiError('forbidden', `forbidden${detail}`, code);
+    case 404:
+      return new ApiError('not-found', `not found (${method} ${path.split('?')[0]})`, code);
+    case 410:
+      return new ApiError('gone', `gone (410)${detail}`, code);
+    case 429:
+      return new ApiError('too-many-requests', `throttled by the server (429)${detail}`, code, true);
+    default:
+      return new ApiError(code >= 500 ? 'server' : 'http', `HTTP ${code} for ${method} ${path.split('?')[0]}${detail}`, code, RETRYABLE_STATUS.has(code));
+  }
+}
+
+const TLS_CODES: Readonly<Record<string, string>> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate is not signed by the kubeconfig's certificate authority",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "the server's certificate is not signed by the kubeconfig's certificate authority",
+  SELF_SIGNED_CERT_IN_CHAIN: "the server's certificate chain ends in a certificate authority the kubeconfig does not trust",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed and not the kubeconfig's certificate authority",
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+  CERT_NOT_YET_VALID: "the server's certificate is not valid yet",
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate does not name this host",
+};
+const UNREACHABLE_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+};
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+function toApiError(error: unknown, server: string): ApiError {
+  if (error instanceof ApiError) return error;
+  const code = (error as NodeJS.ErrnoException)?.code ?? '';
+  if (TLS_CODES[code]) return new ApiError('tls', `TLS verification failed for ${server}: ${TLS_CODES[code]} (${code})`);
+  if (/^ERR_(TLS|SSL)_|CERT|EPROTO/.test(code)) return new ApiError('tls', `TLS handshake with ${server} failed (${code}: ${oneLine(error)})`);
+  if (UNREACHABLE_CODES[code]) return new ApiError('unreachable', `cannot reach ${server} (${UNREACHABLE_CODES[code]})`, null, TRANSIENT_CODES.has(code));
+  if ((error as Error)?.message === 'socket hang up') return new ApiError('unreachable', `${server} closed the connection`, null, true);
+  return new ApiError('unreachable', `cannot talk to ${server}: ${oneLine(error)}`);
+}
+
+function retryAfter(header: string | string[] | undefined): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_BACKOFF_MS) : null;
+}
+
+function backoff(base: number, attempt: number): number {
+  const exponential = Math.min(base * 2 ** attempt, MAX_BACKOFF_MS);
+  return exponential * (0.8 + Math.random() * 0.4);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new ApiError('aborted', 'aborted'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new ApiError('aborted', 'aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').slice(0, 300);
+}

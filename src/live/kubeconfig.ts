@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** A problem with the kubeconfig or the context choice: a usage error, reported in one line. */
+export class KubeconfigError extends Error {}
+
+export const IN_CLUSTER_CONTEXT = 'in-cluster';
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export interface KubeconfigOptions {
+  /** `--kubeconfig FILE`: this file only, as kubectl does. */
+  kubeconfig?: string;
+  /** `--in-cluster`: the pod's service account, even if a kubeconfig exists. */
+  inCluster?: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Where the pod's service account is mounted; tests point it elsewhere. */
+  serviceAccountDir?: string;
+}
+
+export interface LoadedKubeconfig {
+  /** Context names in kubeconfig order. */
+  contexts: string[];
+  current: string | null;
+  /** Where the configuration came from, for messages. */
+  source: string;
+  /**
+   * A new KubeConfig holding a copy of the one context, its cluster and its user, with its own
+   * authenticators: nothing is shared between contexts, so no cached client or token can cross over.
+   */
+  forContext(name: string): KubeConfig;
+}
+
+type ClientNode = typeof import('@kubernetes/client-node');
+
+// Cold start matters for offline scans: client-node and its dependencies take half a second to import, so
+// only live mode loads it, here.
+let clientNode: Promise<ClientNode> | null = null;
+export function loadClientNode(): Promise<ClientNode> {
+  clientNode ??= import('@kubernetes/client-node');
+  return clientNode;
+}
+
+/**
+ * Finds the configuration the way kubectl does: `--kubeconfig`, else every file in `KUBECONFIG` (merged:
+ * the first file to set a value wins, missing files are skipped), else `~/.kube/config`, else the pod's
+ * service account when running inside a cluster.
+ */
+export async function loadKubeconfig(options: KubeconfigOptions): Promise<LoadedKubeconfig> {
+  const { KubeConfig } = await loadClientNode();
+  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  if (options.inCluster) return inClusterConfig(KubeConfig, options.env, saDir);
+
+  const files = kubeconfigFiles(options);
+  if (files.length === 0) {
+    if (options.env['KUBERNETES_SERVICE_HOST'] && existsSync(path.join(saDir, 'token'))) return inClusterConfig(KubeConfig, options.env, saDir);
+    throw new KubeconfigError('no kubeconfig found: use --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a cluster (--in-cluster)');
+  }
+
+  const merged = { clusters: [] as Named[], users: [] as Named[], contexts: [] as Named[], currentContext: '' };
+  for (const file of files) {
+    const single = new KubeConfig();
+    try {
+      // A broken entry for some other cluster must not stop the scan of this one: drop it, and say so
+      // only if the chosen context needs it.
+      single.loadFromFile(file, { onInvalidEntry: 'filter' });
+    } catch (error) {
+      throw new KubeconfigError(`cannot read kubeconfig ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
+    }
+    mergeFirstWins(merged.clusters, single.getClusters());
+    mergeFirstWins(merged.users, single.getUsers());
+    mergeFirstWins(merged.contexts, single.getContexts());
+    if (!merged.currentContext && single.getCurrentContext()) merged.currentContext = single.getCurrentContext();
+  }
+  return {
+    contexts: merged.contexts.map((context) => context.name),
+    current: merged.currentContext || null,
+    source: files.join(path.delimiter),
+    forContext(name) {
+      const context = merged.contexts.find((c) => c.name === name) as { name: string; cluster?: string; user?: string } | undefined;
+      if (!context) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
+      const cluster = merged.clusters.find((c) => c.name === context.cluster);
+      if (!cluster) throw new KubeconfigError(`context "${name}" uses cluster "${context.cluster ?? ''}", which the kubeconfig does not define (or defines without a server)`);
+      const user = merged.users.find((u) => u.name === context.user);
+      const config = new KubeConfig();
+      config.loadFromOptions(
+        structuredClone({ clusters: [cluster], users: user ? [user] : [], contexts: [context], currentContext: name }),
+      );
+      return config;
+    },
+  };
+}
+
+interface Named {
+  name: string;
+}
+
+function kubeconfigFiles(options: KubeconfigOptions): string[] {
+  if (options.kubeconfig) {
+    const file = path.resolve(options.cwd, options.kubeconfig);
+    if (!existsSync(file)) throw new KubeconfigError(`kubeconfig ${options.kubeconfig} does not exist`);
+    return [file];
+  }
+  const fromEnv = options.env['KUBECONFIG'];
+  if (fromEnv) {
+    const listed = fromEnv.split(path.delimiter).filter(Boolean).map((file) => path.resolve(options.cwd, file));
+    const present = [...new Set(listed)].filter((file) => existsSync(file));
+    if (present.length === 0) throw new KubeconfigError(`none of the files in KUBECONFIG exists (${fromEnv})`);
+    return present;
+  }
+  const home = options.env['HOME'] ?? options.env['USERPROFILE'];
+  const fallback = home ? path.join(home, '.kube', 'config') : null;
+  return fallback && existsSync(fallback) ? [fallback] : [];
+}
+
+// kubectl's merge rule: the first file that defines a name (or the current context) wins.
+function mergeFirstWins(into: Named[], from: readonly Named[]): void {
+  for (const entry of from) if (!into.some((existing) => existing.name === entry.name)) into.push(entry);
+}
+
+function inClusterConfig(KubeConfigClass: ClientNode['KubeConfig'], env: KubeconfigOptions['env'], saDir: string): LoadedKubeconfig {
+  const host = env['KUBERNETES_SERVICE_HOST'];
+  const port = env['KUBERNETES_SERVICE_PORT'] ?? '443';
+  if (!host) throw new KubeconfigError('--in-cluster: KUBERNETES_SERVICE_HOST is not set (not running in a pod?)');
+  const tokenFile = path.join(saDir, 'token');
+  if (!existsSync(tokenFile)) throw new KubeconfigError(`--in-cluster: no service account token at ${tokenFile} (automountServiceAccountToken off?)`);
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const options = {
+    clusters: [{ name: IN_CLUSTER_CONTEXT, server, caFile: path.join(saDir, 'ca.crt'), skipTLSVerify: false }],
+    // A token file, re-read as the kubelet rotates it (projected tokens live an hour).
+    users: [{ name: IN_CLUSTER_CONTEXT, authProvider: { name: 'tokenFile', config: { tokenFile } } }],
+    contexts: [{ name: IN_CLUSTER_CONTEXT, cluster: IN_CLUSTER_CONTEXT, user: IN_CLUSTER_CONTEXT }],
+    currentContext: IN_CLUSTER_CONTEXT,
+  };
+  return {
+    contexts: [IN_CLUSTER_CONTEXT],
+    current: IN_CLUSTER_CONTEXT,
+    source: `service account in ${saDir}`,
+    forContext(name) {
+      if (name !== IN_CLUSTER_CONTEXT) throw new KubeconfigError(`context "${name}" not found: inside a cluster the only context is "${IN_CLUSTER_CONTEXT}"`);
+      const config = new KubeConfigClass();
+      config.loadFromOptions(structuredClone(options));
+      return config;
+    },
+  };
+}
+
+/** Which contexts a run scans: `--context`, `--contexts`, `--all-contexts`, or the current one. */
+export function chooseContexts(
+  loaded: LoadedKubeconfig,
+  choice: { context?: string; contexts?: string[]; allContexts?: boolean },
+): string[] {
+  const given = [choice.context !== undefined, choice.contexts !== undefined, choice.allContexts === true].filter(Boolean).length;
+  if (given > 1) throw new KubeconfigError('use only one of --context, --contexts and --all-contexts');
+  let names: string[];
+  if (choice.allContexts) names = loaded.contexts;
+  else if (choice.contexts) names = [...new Set(choice.contexts)];
+  else if (choice.context !== undefined) names = [choice.context];
+  else {
+    if (!loaded.current) throw new KubeconfigError(`no current context in ${loaded.source}: use --context NAME (available: ${loaded.contexts.join(', ') || 'none'})`);
+    names = [loaded.current];
+  }
+  if (names.length === 0) throw new KubeconfigError(`no contexts in ${loaded.source}`);
+  const unknown = names.filter((name) => !loaded.contexts.includes(name));
+  if (unknown.length > 0) {
+    throw new KubeconfigError(
+      `context${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `"${n}"`).join(', ')} not found in ${loaded.source} (available: ${loaded.contexts.join(', ') || 'none'})`,
+    );
+  }
+  return names;
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).split('\n')[0] ?? '';
+}

@@ -1,0 +1,532 @@
+import { randomBytes } from 'node:crypto';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { loadManifests } from '../../src/loaders/files.js';
+import { CATALOGUE, GROUP_VERSIONS, type ServedResource } from './catalogue.js';
+import { createCertificateAuthority, type CertificateAuthority } from './tls.js';
+
+/**
+ * An HTTPS Kubernetes API server for tests and benchmarks: discovery, paginated lists, single GETs and
+ * SelfSubjectAccessReview over objects from fixture manifests or generated in code, with bearer-token
+ * authentication, RBAC-like denials, absent CRDs, latency and injectable faults, and a log of every
+ * request. It copies what real servers do where clients can tell: items of built-in lists carry no kind or
+ * apiVersion, errors are `Status` objects, large answers are gzipped when asked, lists are ordered by
+ * namespace and name.
+ */
+
+export interface ForbidRule {
+  /** Plural resource, e.g. `daemonsets`; `*` for all. */
+  resource: string;
+  /** API group; `''` (default) is the core group. */
+  group?: string;
+  /** `list`, `get` or `create`; all verbs when absent. */
+  verb?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** An RBAC PolicyRule, as in a ClusterRole. */
+export interface PolicyRule {
+  apiGroups: readonly string[];
+  resources: readonly string[];
+  verbs: readonly string[];
+  resourceNames?: readonly string[];
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** `discovery`, `list`, `get`, `create`, or `unknown` for paths the server does not route. */
+  verb: 'discovery' | 'list' | 'get' | 'create' | 'unknown';
+  group?: string;
+  version?: string;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** What an interceptor may do instead of the normal answer. */
+export type Fault =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  /** Send these bytes as the body with status 200 (e.g. broken JSON). */
+  | { raw: string | Buffer; status?: number; headers?: Record<string, string> }
+  /** Never answer (until the server closes). */
+  | { stall: true }
+  /** Send the status line, headers and the first bytes of the normal answer, then nothing more. */
+  | { stallAfterBytes: number }
+  /** Drop the connection without an answer. */
+  | { destroy: true }
+  /** Answer normally, after a delay. */
+  | { delayMs: number };
+
+export type Interceptor = (request: ApiRequest) => Fault | undefined;
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: string;
+  verb: ApiRequest['verb'];
+  resource: string | null;
+  namespace: string | null;
+  name: string | null;
+  status: number;
+  authenticated: boolean;
+}
+
+export interface ApiServerOptions {
+  /** Objects to serve, as manifests would hold them. */
+  objects?: readonly unknown[];
+  /** Manifest files or directories, read with kfscan's own loader (kustomize namespaces included). */
+  fixtures?: readonly string[];
+  /** Bearer tokens accepted; one random token when absent. */
+  tokens?: readonly string[];
+  forbid?: readonly ForbidRule[];
+  /**
+   * Allow only what these rules grant, as RBAC would for an identity bound to a ClusterRole with them
+   * (discovery and SelfSubjectAccessReview stay open, as system:discovery and system:basic-user grant).
+   */
+  allow?: readonly PolicyRule[];
+  /** Custom kinds (`group/Kind`) to serve even without objects; custom kinds with objects are served anyway. */
+  installed?: readonly string[];
+  /** Delay before every answer. */
+  latencyMs?: number;
+  intercept?: Interceptor;
+  /** Shared CA, so several servers can be trusted by one kubeconfig; a new one when absent. */
+  ca?: CertificateAuthority;
+  /** Gzip answers above 128 KiB when the client accepts it, as kube-apiserver does (default true). */
+  gzip?: boolean;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  /** The CA certificate (PEM) that signed the server certificate. */
+  readonly caPem: string;
+  /** The first accepted token. */
+  readonly token: string;
+  readonly requests: LoggedRequest[];
+  /** Objects served per resource (`pods`, `daemonsets.apps`). */
+  count(resource: string): number;
+  close(): Promise<void>;
+}
+
+interface Stored {
+  namespace: string | null;
+  name: string;
+  object: Record<string, unknown>;
+}
+
+const GZIP_THRESHOLD = 128 * 1024;
+const RESOURCE_VERSION = '4242';
+
+let sharedCa: Promise<CertificateAuthority> | null = null;
+/** One CA per process is enough for most tests. */
+export function defaultCertificateAuthority(): Promise<CertificateAuthority> {
+  sharedCa ??= createCertificateAuthority();
+  return sharedCa;
+}
+
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  const ca = options.ca ?? (await defaultCertificateAuthority());
+  const tokens = options.tokens ?? [randomBytes(16).toString('hex')];
+  const served = new Map<string, ServedResource>(); // `${group}/${resource}`
+  const store = new Map<string, Stored[]>();
+
+  for (const resource of CATALOGUE) if (!resource.custom) served.set(key(resource.group, resource.resource), resource);
+  for (const name of options.installed ?? []) install(served, name);
+
+  const objects: Array<{ object: Record<string, unknown>; namespaceHint: string | null }> = [];
+  for (const object of options.objects ?? []) objects.push({ object: structuredClone(object) as Record<string, unknown>, namespaceHint: null });
+  if (options.fixtures && options.fixtures.length > 0) {
+    const loaded = await loadManifests(options.fixtures, { cwd: process.cwd(), maxFileBytes: 64 * 1024 * 1024 });
+    for (const item of loaded.objects) objects.push({ object: structuredClone(item.obj) as Record<string, unknown>, namespaceHint: item.namespaceHint });
+  }
+  for (const { object, namespaceHint } of objects) {
+    const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
+    const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
+    const metadata = (object['metadata'] ?? {}) as Record<string, unknown>;
+    if (!kind || typeof metadata['name'] !== 'string') continue;
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const resource = install(served, `${group}/${kind}`, apiVersion.slice(apiVersion.indexOf('/') + 1));
+    const namespace = resource.namespaced ? (typeof metadata['namespace'] === 'string' ? metadata['namespace'] : (namespaceHint ?? 'default')) : null;
+    if (namespace !== null) metadata['namespace'] = namespace;
+    else delete metadata['namespace'];
+    object['metadata'] = metadata;
+    const list = store.get(key(resource.group, resource.resource)) ?? [];
+    list.push({ namespace, name: metadata['name'] as string, object });
+    store.set(key(resource.group, resource.resource), list);
+  }
+  // etcd order: by namespace, then name; a later object of the same name replaces the earlier one.
+  for (const [storeKey, list] of store) {
+    const unique = new Map(list.map((entry) => [`${entry.namespace ?? ''}/${entry.name}`, entry]));
+    store.set(storeKey, [...unique.values()].sort((a, b) => compare(a.namespace ?? '', b.namespace ?? '') || compare(a.name, b.name)));
+  }
+
+  const requests: LoggedRequest[] = [];
+  const tls = await ca.serverCertificate();
+  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(req, res, 500, statusBody(500, 'InternalError', String(error)));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  const log = (request: ApiRequest, status: number, authenticated: boolean): void => {
+    requests.push({
+      method: request.method,
+      path: request.path,
+      query: request.query.toString(),
+      verb: request.verb,
+      resource: request.resource === undefined ? null : display(request.group ?? '', request.resource),
+      namespace: request.namespace ?? null,
+      name: request.name ?? null,
+      status,
+      authenticated,
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const request = route(req.method ?? 'GET', url);
+    const body = await readBody(req);
+    const authorization = req.headers['authorization'] ?? '';
+    const authenticated = tokens.some((token) => authorization === `Bearer ${token}`);
+    if (options.latencyMs) await sleep(options.latencyMs);
+    if (!authenticated) {
+      log(request, 401, false);
+      send(req, res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const fault = options.intercept?.(request);
+    if (fault && 'stallAfterBytes' in fault) {
+      const [status, answer] = answerFor(request, body);
+      log(request, status, true);
+      const payload = Buffer.from(JSON.stringify(answer));
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
+      res.write(payload.subarray(0, Math.min(fault.stallAfterBytes, payload.length - 1)));
+      return;
+    }
+    if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
+    else if (fault) {
+      if ('stall' in fault) {
+        log(request, 0, true);
+        return;
+      }
+      if ('destroy' in fault) {
+        log(request, 0, true);
+        req.socket.destroy();
+        return;
+      }
+      const status = fault.status ?? 200;
+      log(request, status, true);
+      const payload = 'raw' in fault ? (typeof fault.raw === 'string' ? Buffer.from(fault.raw) : fault.raw) : fault.body === undefined ? statusBody(status, 'Fault', 'injected fault') : fault.body;
+      send(req, res, status, payload, fault.headers);
+      return;
+    }
+    const [status, answer] = answerFor(request, body);
+    log(request, status, true);
+    send(req, res, status, answer);
+  };
+
+  const answerFor = (request: ApiRequest, body: Buffer): [number, unknown] => {
+    const { group = '', version, resource, namespace, name } = request;
+    if (request.verb === 'discovery') return discovery(request, served);
+    if (request.verb === 'unknown' || resource === undefined || version === undefined) return notFound(request.path);
+    const entry = served.get(key(group, resource));
+    if (!entry || !entry.versions.includes(version)) return notFound(request.path);
+    if (request.verb === 'create') {
+      if (group === 'authorization.k8s.io' && resource === 'selfsubjectaccessreviews' && request.method === 'POST') {
+        if (isForbidden(options.forbid, 'create', group, resource)) return forbidden('create', group, resource, null, null);
+        return [201, accessReview(body, (verb, g, r, ns, n) => denied(options, verb, g, r, ns, n))];
+      }
+      return [405, statusBody(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`)];
+    }
+    if (!entry.namespaced && namespace !== undefined) return notFound(request.path);
+    if (denied(options, request.verb, group, resource, namespace, name)) return forbidden(request.verb, group, resource, namespace ?? null, name ?? null);
+    const all = store.get(key(group, resource)) ?? [];
+    if (request.verb === 'get') {
+      const found = all.find((entry) => entry.name === name && (entry.namespace ?? undefined) === namespace);
+      if (!found) return [404, statusBody(404, 'NotFound', `${display(group, resource)} "${name}" not found`)];
+      return [200, asServed(found.object, entry, version, true)];
+    }
+    return list(request, entry, version, namespace === undefined ? all : all.filter((stored) => stored.namespace === namespace));
+  };
+
+  const list = (request: ApiRequest, entry: ServedResource, version: string, items: readonly Stored[]): [number, unknown] => {
+    const scope = `${entry.group}/${entry.resource}/${request.namespace ?? ''}`;
+    let offset = 0;
+    const token = request.query.get('continue');
+    if (token) {
+      const decoded = decodeContinue(token);
+      if (!decoded || decoded.scope !== scope || decoded.offset > items.length) {
+        return [400, statusBody(400, 'BadRequest', 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')];
+      }
+      offset = decoded.offset;
+    }
+    const limit = Number(request.query.get('limit') ?? '0');
+    const end = limit > 0 ? Math.min(items.length, offset + limit) : items.length;
+    const page = items.slice(offset, end).map((stored) => asServed(stored.object, entry, version, false));
+    const metadata: Record<string, unknown> = { resourceVersion: RESOURCE_VERSION };
+    if (end < items.length) {
+      metadata['continue'] = encodeContinue({ scope, offset: end });
+      metadata['remainingItemCount'] = items.length - end;
+    }
+    return [200, { kind: `${entry.kind}List`, apiVersion: groupVersion(entry.group, version), metadata, items: page }];
+  };
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    caPem: ca.certPem,
+    token: tokens[0]!,
+    requests,
+    count: (resource) => {
+      const [plural, ...groupParts] = resource.split('.');
+      return store.get(key(groupParts.join('.'), plural!))?.length ?? 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function install(served: Map<string, ServedResource>, qualified: string, versionHint?: string): ServedResource {
+  const slash = qualified.lastIndexOf('/');
+  const group = slash === -1 ? '' : qualified.slice(0, slash);
+  const kind = qualified.slice(slash + 1);
+  const known = CATALOGUE.find((entry) => entry.group === group && entry.kind === kind);
+  if (known) {
+    served.set(key(group, known.resource), known);
+    return known;
+  }
+  const existing = [...served.values()].find((entry) => entry.group === group && entry.kind === kind);
+  if (existing) return existing;
+  // A kind the catalogue does not know: serve it as a custom resource in the version the manifest uses.
+  const resource: ServedResource = {
+    group,
+    versions: [versionHint || 'v1'],
+    kind,
+    resource: `${kind.toLowerCase()}s`,
+    namespaced: true,
+    custom: true,
+    verbs: ['get', 'list'],
+    subresources: [],
+  };
+  served.set(key(group, resource.resource), resource);
+  return resource;
+}
+
+function route(method: string, url: URL): ApiRequest {
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, verb: 'unknown' };
+  let group: string;
+  let rest: string[];
+  if (segments[0] === 'api') {
+    if (segments.length <= 2) return { ...base, verb: 'discovery' };
+    group = '';
+    rest = segments.slice(1);
+  } else if (segments[0] === 'apis') {
+    if (segments.length <= 3) return { ...base, verb: 'discovery' };
+    group = segments[1]!;
+    rest = segments.slice(2);
+  } else {
+    return base;
+  }
+  const [version, ...path] = rest;
+  let namespace: string | undefined;
+  let resource: string | undefined;
+  let name: string | undefined;
+  if (path[0] === 'namespaces' && path.length >= 3) {
+    [, namespace, resource, name] = path;
+    if (path.length > 4) return base;
+  } else {
+    [resource, name] = path;
+    if (path.length > 2) return base;
+  }
+  const verb = method === 'GET' ? (name === undefined ? 'list' : 'get') : 'create';
+  return {
+    ...base,
+    verb,
+    group,
+    ...(version !== undefined ? { version } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+  };
+}
+
+function discovery(request: ApiRequest, served: Map<string, ServedResource>): [number, unknown] {
+  const segments = request.path.split('/').filter(Boolean);
+  if (request.method !== 'GET') return [405, statusBody(405, 'MethodNotAllowed', 'method not allowed')];
+  const groups = new Map<string, readonly string[]>();
+  for (const entry of served.values()) {
+    if (!groups.has(entry.group)) groups.set(entry.group, GROUP_VERSIONS[entry.group] ?? entry.versions);
+  }
+  const versionsOf = (group: string): string[] => (groups.get(group) ?? []).filter((version) => [...served.values()].some((e) => e.group === group && e.versions.includes(version)));
+  if (segments[0] === 'api' && segments.length === 1) {
+    return [200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '10.0.0.1:6443' }] }];
+  }
+  if (segments[0] === 'apis' && segments.length === 1) {
+    const list = [...groups.keys()]
+      .filter((group) => group !== '')
+      .map((group) => groupDocument(group, versionsOf(group)))
+      .filter((group) => group.versions.length > 0);
+    return [200, { kind: 'APIGroupList', apiVersion: 'v1', groups: list }];
+  }
+  if (segments[0] === 'apis' && segments.length === 2) {
+    const versions = versionsOf(segments[1]!);
+    return versions.length > 0 ? [200, { kind: 'APIGroup', apiVersion: 'v1', ...groupDocument(segments[1]!, versions) }] : notFound(request.path);
+  }
+  const group = segments[0] === 'api' ? '' : segments[1]!;
+  const version = segments[0] === 'api' ? segments[1]! : segments[2]!;
+  const resources = [...served.values()].filter((entry) => entry.group === group && entry.versions.includes(version));
+  if (resources.length === 0) return notFound(request.path);
+  return [
+    200,
+    {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: groupVersion(group, version),
+      resources: resources.flatMap((entry) => [
+        { name: entry.resource, singularName: entry.kind.toLowerCase(), namespaced: entry.namespaced, kind: entry.kind, verbs: entry.verbs },
+        ...entry.subresources.map((sub) => ({ name: `${entry.resource}/${sub}`, singularName: '', namespaced: entry.namespaced, kind: entry.kind, verbs: ['get', 'patch', 'update'] })),
+      ]),
+    },
+  ];
+}
+
+function groupDocument(group: string, versions: readonly string[]) {
+  return {
+    name: group,
+    versions: versions.map((version) => ({ groupVersion: groupVersion(group, version), version })),
+    preferredVersion: { groupVersion: groupVersion(group, versions[0]!), version: versions[0]! },
+  };
+}
+
+function asServed(object: Record<string, unknown>, entry: ServedResource, version: string, single: boolean): Record<string, unknown> {
+  // Built-in list items come without kind and apiVersion; custom resources (and single GETs) carry them.
+  if (!single && !entry.custom) {
+    const { kind: _kind, apiVersion: _apiVersion, ...rest } = object;
+    return rest;
+  }
+  return { ...object, apiVersion: groupVersion(entry.group, version), kind: entry.kind };
+}
+
+type Decision = (verb: string, group: string, resource: string, namespace?: string, name?: string) => boolean;
+
+function denied(options: ApiServerOptions, verb: string, group: string, resource: string, namespace?: string, name?: string): boolean {
+  if (isForbidden(options.forbid, verb, group, resource, namespace, name)) return true;
+  if (!options.allow) return false;
+  return !options.allow.some(
+    (rule) =>
+      (rule.apiGroups.includes('*') || rule.apiGroups.includes(group)) &&
+      (rule.resources.includes('*') || rule.resources.includes(resource)) &&
+      (rule.verbs.includes('*') || rule.verbs.includes(verb)) &&
+      (rule.resourceNames === undefined || rule.resourceNames.length === 0 || (name !== undefined && rule.resourceNames.includes(name))),
+  );
+}
+
+function accessReview(body: Buffer, isDenied: Decision): unknown {
+  let review: { spec?: { resourceAttributes?: Record<string, string> } } = {};
+  try {
+    review = JSON.parse(body.toString('utf8'));
+  } catch {
+    // An empty review is denied below.
+  }
+  const attributes = review.spec?.resourceAttributes ?? {};
+  const verb = attributes['verb'] ?? '';
+  const no = !verb || isDenied(verb, attributes['group'] ?? '', attributes['resource'] ?? '', attributes['namespace'], attributes['name']);
+  return {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    metadata: { creationTimestamp: null },
+    spec: review.spec ?? {},
+    status: no ? { allowed: false, reason: 'no RBAC policy matched' } : { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "test"' },
+  };
+}
+
+function isForbidden(rules: readonly ForbidRule[] | undefined, verb: string, group: string, resource: string, namespace?: string, name?: string): boolean {
+  return (rules ?? []).some(
+    (rule) =>
+      (rule.group ?? '') === group &&
+      (rule.resource === '*' || rule.resource === resource) &&
+      (rule.verb === undefined || rule.verb === verb) &&
+      (rule.namespace === undefined || rule.namespace === namespace) &&
+      (rule.name === undefined || rule.name === name),
+  );
+}
+
+function forbidden(verb: string, group: string, resource: string, namespace: string | null, name: string | null): [number, unknown] {
+  const where = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const what = name ? `${display(group, resource)} "${name}"` : display(group, resource);
+  return [403, statusBody(403, 'Forbidden', `${what} is forbidden: User "system:serviceaccount:test:kfscan" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`)];
+}
+
+function notFound(path: string): [number, unknown] {
+  return [404, statusBody(404, 'NotFound', `the server could not find the requested resource (${path})`)];
+}
+
+function statusBody(code: number, reason: string, message: string) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  let payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+  const out: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
+  if (payload.length > GZIP_THRESHOLD && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+    payload = gzipSync(payload);
+    out['Content-Encoding'] = 'gzip';
+  }
+  out['Content-Length'] = String(payload.length);
+  res.writeHead(status, out);
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function encodeContinue(value: { scope: string; offset: number }): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function decodeContinue(token: string): { scope: string; offset: number } | null {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { scope?: unknown; offset?: unknown };
+    return typeof value.scope === 'string' && typeof value.offset === 'number' && value.offset >= 0 ? { scope: value.scope, offset: value.offset } : null;
+  } catch {
+    return null;
+  }
+}
+
+function groupVersion(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
+}
+
+function key(group: string, resource: string): string {
+  return `${group}/${resource}`;
+}
+
+function display(group: string, resource: string): string {
+  return group === '' ? resource : `${resource}.${group}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

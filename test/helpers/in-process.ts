@@ -1,0 +1,43 @@
+import { PassThrough, Writable } from 'node:stream';
+import { builtinChecks } from '../../checks/index.js';
+import { main } from '../../src/cli/main.js';
+import type { Check } from '../../src/core/types.js';
+import { ROOT } from './cli.js';
+
+export interface InProcessRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI in this process, for tests that talk to a server in this process too (a child process
+ * would work as well, but costs half a second of start-up per run).
+ */
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; checks?: readonly Check[]; cwd?: string; stderrIsTTY?: boolean } = {},
+): Promise<InProcessRun> {
+  let stdout = '';
+  let stderr = '';
+  const collect = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        append(chunk.toString());
+        callback();
+      },
+    });
+  const stderrStream = Object.assign(collect((t) => (stderr += t)), { isTTY: options.stderrIsTTY === true });
+  const code = await main(args, {
+    checks: options.checks ?? builtinChecks,
+    io: {
+      stdout: collect((t) => (stdout += t)),
+      stderr: stderrStream,
+      stdin: new PassThrough(),
+      cwd: options.cwd ?? ROOT,
+      // No HOME: a developer's ~/.kube/config must never be scanned by a test.
+      env: { HOME: '/nonexistent', ...options.env },
+    },
+  });
+  return { code, stdout, stderr };
+}

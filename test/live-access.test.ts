@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinChecks } from '../checks/index.js';
+import { loadKubeconfig } from '../src/live/kubeconfig.js';
+import { scanCluster, DEFAULT_CONNECTION } from '../src/live/scan-cluster.js';
+import { kfscanAsync } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
+import { kubeconfigFile, readabilityProbe, secretNeedingCheck, tempDir, useApiServers } from './helpers/live.js';
+
+const server = useApiServers();
+
+describe('read-only guarantee', () => {
+  it('sends nothing but GET requests during a scan (the built binary, every output format)', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'dex-passwords', namespace: 'auth' } }] });
+    const kubeconfig = kubeconfigFile([{ name: 'ro', server: api }]);
+    const dir = tempDir();
+    const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--report', `sarif=${path.join(dir, 'out.sarif')}`, '--fail-on', 'none']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).findings.length).toBeGreaterThan(0);
+    expect(api.requests.length).toBeGreaterThan(10);
+    expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // In process too, with a check that names a Secret: still only GETs, and never a list of Secrets.
+    api.requests.length = 0;
+    await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json'], { checks: [...builtinChecks, secretNeedingCheck] });
+    expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(api.requests.filter((r) => r.resource === 'secrets').map((r) => r.verb)).toEqual(['get']);
+  });
+});
+
+describe('kfscan cluster --check-access', () => {
+  it('prints what the identity can and cannot read, asking only with SelfSubjectAccessReview', async () => {
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      forbid: [{ group: 'apps', resource: 'daemonsets' }, { resource: 'secrets', name: 'dex-passwords' }],
+    });
+    const kubeconfig = kubeconfigFile([{ name: 'audit', server: api }]);
+    const checks = [...builtinChecks, readabilityProbe([], [{ namespace: 'auth', name: 'dex-passwords' }])];
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--check-access'], { checks });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(`Context audit (${api.url})`);
+    expect(run.stdout).toMatch(/^ {2}can {4}list pods\b/m);
+    expect(run.stdout).toMatch(/^ {2}can {4}list deployments\.apps\b/m);
+    expect(run.stdout).toMatch(/^ {2}CANNOT list daemonsets\.apps +\(no RBAC policy matched\)$/m);
+    expect(run.stdout).toMatch(/^ {2}CANNOT get {2}secrets +auth\/dex-passwords/m);
+    expect(run.stdout).toMatch(/not installed \(nothing to read\): .*kubeflow\.org\/Notebook/);
+    expect(run.stdout).toContain('2 of ');
+    const writes = api.requests.filter((r) => r.method !== 'GET');
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((r) => r.method === 'POST' && r.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')).toBe(true);
+    // Asking lists nothing.
+    expect(api.requests.filter((r) => r.verb === 'list' || r.verb === 'get')).toEqual([]);
+
+    const full = await server({ fixtures: ['fixtures/demo'] });
+    const ok = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'full', server: full }]), '--check-access']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('kfscan can read everything its checks need in full.');
+  });
+});
+
+describe('in-cluster configuration', () => {
+  it("uses the pod's service account token and CA when there is no kubeconfig", async () => {
+    const api = await server({ fixtures: ['fixtures/demo'] });
+    const serviceAccount = tempDir('kfscan-sa-');
+    writeFileSync(path.join(serviceAccount, 'token'), api.token);
+    writeFileSync(path.join(serviceAccount, 'ca.crt'), api.caPem);
+    writeFileSync(path.join(serviceAccount, 'namespace'), 'kfscan');
+    const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(api.port), HOME: '/nonexistent' };
+
+    const kubeconfig = await loadKubeconfig({ env, cwd: process.cwd(), serviceAccountDir: serviceAccount });
+    expect(kubeconfig.contexts).toEqual(['in-cluster']);
+    const scan = await scanCluster(kubeconfig, ['in-cluster'], { ...DEFAULT_CONNECTION, checks: builtinChecks, secrets: true });
+    expect(scan.outcomes[0]!.error).toBeNull();
+    expect(scan.result.findings.some((f) => f.context === 'in-cluster' && f.resource?.name === 'istio-ingressgateway')).toBe(true);
+
+    // Without a token the service account is not usable: a clear usage error, not a request.
+    const empty = tempDir('kfscan-sa-');
+    await expect(loadKubeconfig({ env, cwd: process.cwd(), serviceAccountDir: empty, inCluster: true })).rejects.toThrow(/no service account token at .*token/);
+  });
+});

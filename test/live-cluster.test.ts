@@ -1,0 +1,230 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtinChecks } from '../checks/index.js';
+import { kubeconfigYaml } from './api-server/index.js';
+import { runCli } from './helpers/in-process.js';
+import { falcoLikeAbsenceCheck, generatedPods, kubeconfigFile, messages, readabilityProbe, secretNeedingCheck, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
+import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
+
+const server = useApiServers();
+
+const json = (stdout: string): JsonReport => JSON.parse(stdout) as JsonReport;
+
+describe('kfscan cluster', () => {
+  it('scans the current context: findings carry the context and no location, the target lists the contexts', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'] });
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'kind-demo', server: api }]), '-f', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const report = json(run.stdout);
+    expect(report.target).toEqual({ mode: 'cluster', contexts: ['kind-demo'] });
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const finding of report.findings) {
+      expect(finding.context).toBe('kind-demo');
+      expect(finding.location).toBeNull();
+    }
+    expect(report.findings.find((f) => f.checkId === 'ingress-gateway-exposed')?.resource).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: 'istio-system',
+      name: 'istio-ingressgateway',
+    });
+  });
+
+  it('reads every page of a large list with limit 500 and continue, and keeps status while dropping managedFields', async () => {
+    const api = await server({ objects: generatedPods(1203) });
+    const probe = readabilityProbe(['Pod']);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'big', server: api }]), '-f', 'json', '--fail-on', 'none'], {
+      checks: [...builtinChecks, probe],
+    });
+    expect(run.code).toBe(0);
+    const report = json(run.stdout);
+    const podPages = api.requests.filter((r) => r.path === '/api/v1/pods');
+    expect(podPages.map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['500', '500', '500']);
+    expect(podPages.map((r) => new URLSearchParams(r.query).has('continue'))).toEqual([false, true, true]);
+    const listed = messages(report, 'test-readability')[0]!;
+    expect(listed.match(/load\/pod-\d{5}/g)).toHaveLength(1203);
+    // Every 400th pod runs tensorflow:latest: 0, 400, 800, 1200.
+    expect(messages(report, 'mutable-ml-image')).toHaveLength(4);
+  });
+
+  it('turns 403 on DaemonSets and Secrets into coverage gaps and undecided absence checks, never passes', async () => {
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'dex-passwords', namespace: 'auth' }, data: {} }],
+      forbid: [{ group: 'apps', resource: 'daemonsets' }, { resource: 'secrets' }],
+    });
+    const probe = readabilityProbe(['apps/DaemonSet', 'Pod'], [{ namespace: 'auth', name: 'dex-passwords' }]);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: api }]), '-f', 'json', '--fail-on', 'none'], {
+      checks: [...builtinChecks, probe, falcoLikeAbsenceCheck],
+    });
+    expect(run.code).toBe(0); // RBAC limits are coverage gaps, not a failed scan
+    const report = json(run.stdout);
+    expect(report.coverage.unreadable).toEqual([
+      { resource: 'daemonsets.apps', reason: 'forbidden', context: 'rbac' },
+      { resource: 'secrets', namespace: 'auth', name: 'dex-passwords', reason: 'forbidden', context: 'rbac' },
+    ]);
+    expect(report.coverage.undecided).toContainEqual({ checkId: 'test-falco-like', reason: 'could not read apps/DaemonSet (forbidden)', context: 'rbac' });
+    expect(messages(report, 'test-falco-like')).toEqual([]);
+    expect(messages(report, 'test-readability')).toContain('apps/DaemonSet: forbidden (forbidden): []');
+    expect(messages(report, 'test-readability')).toContain('Secret: forbidden (forbidden: get auth/dex-passwords): []');
+    expect(report.errors).toEqual([]);
+    // The table says so too, as gaps and not as passes.
+    const table = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: api }]), '--fail-on', 'none'], { checks: [...builtinChecks, probe, falcoLikeAbsenceCheck] });
+    expect(table.stdout).toContain('Coverage gaps (not passes)');
+    expect(table.stdout).toContain('could not read daemonsets.apps in rbac: forbidden');
+    expect(table.stdout).toContain('could not read secrets auth/dex-passwords in rbac: forbidden');
+    expect(table.stdout).toContain('test-falco-like [rbac] could not decide: could not read apps/DaemonSet (forbidden)');
+  });
+
+  it('runs absence checks on a readable cluster and lets them pass or fail on what is there', async () => {
+    const falco = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'falco', namespace: 'falco' }, spec: { template: { spec: { containers: [{ name: 'falco', image: 'falcosecurity/falco:0.41.0' }] } } } };
+    const without = await server({ fixtures: ['fixtures/mutable-ml-image/pass-pinned-and-non-ml.yaml'] });
+    const withFalco = await server({ objects: [falco] });
+    const kubeconfig = kubeconfigFile([
+      { name: 'bare', server: without },
+      { name: 'guarded', server: withFalco },
+    ]);
+    const report = json((await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none'], { checks: [falcoLikeAbsenceCheck] })).stdout);
+    expect(report.findings.map((f) => [f.context, f.message])).toEqual([['bare', 'no Falco DaemonSet']]);
+    expect(report.coverage.undecided).toEqual([]);
+  });
+
+  it('marks custom kinds the cluster does not serve as not installed, also when the CRD disappears after discovery', async () => {
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      installed: ['kubeflow.org/Notebook'],
+      intercept: (request) => (request.verb === 'list' && request.group === 'kubeflow.org' && request.resource === 'notebooks' ? { status: 404, body: { kind: 'Status', code: 404, reason: 'NotFound' } } : undefined),
+    });
+    const probe = readabilityProbe(['networking.istio.io/Gateway', 'kubeflow.org/Notebook', 'kubeflow.org/TFJob', 'gateway.networking.k8s.io/HTTPRoute']);
+    const report = json((await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'crds', server: api }]), '-f', 'json'], { checks: [probe] })).stdout);
+    expect(messages(report)).toEqual([
+      'gateway.networking.k8s.io/HTTPRoute: not-installed: []',
+      'kubeflow.org/Notebook: not-installed: []',
+      'kubeflow.org/TFJob: not-installed: []',
+      'networking.istio.io/Gateway: readable: [kubeflow/kubeflow-gateway]',
+    ]);
+    expect(report.coverage.unreadable).toEqual([]);
+    // Discovery said TFJob and HTTPRoute do not exist: no request was wasted on them.
+    expect(api.requests.some((r) => r.path.includes('tfjobs') || r.path.includes('httproutes'))).toBe(false);
+  });
+
+  it('reads the Secrets checks name with GET, never lists Secrets, and skips them with --no-secrets', async () => {
+    const api = await server({
+      objects: [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'dex-passwords', namespace: 'auth' }, data: { DEX_USER_PASSWORD: 'JDJ5JDEy' } },
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'unrelated', namespace: 'auth' }, data: { token: 'c2VjcmV0' } },
+      ],
+    });
+    const kubeconfig = kubeconfigFile([{ name: 'secrets', server: api }]);
+    const withSecrets = json((await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json'], { checks: [secretNeedingCheck] })).stdout);
+    expect(messages(withSecrets)).toEqual(['saw secret auth/dex-passwords']);
+    const secretRequests = api.requests.filter((r) => r.resource === 'secrets');
+    expect(secretRequests.map((r) => [r.verb, r.namespace, r.name])).toEqual([['get', 'auth', 'dex-passwords']]);
+
+    api.requests.length = 0;
+    const without = json((await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--no-secrets'], { checks: [secretNeedingCheck, readabilityProbe([], [{ namespace: 'auth', name: 'dex-passwords' }])] })).stdout);
+    expect(messages(without, 'test-secret-needs')).toEqual([]);
+    expect(messages(without, 'test-readability')).toEqual(['Secret: forbidden (skipped (--no-secrets)): []']);
+    expect(without.coverage.unreadable).toEqual([{ resource: 'secrets', reason: 'skipped (--no-secrets)', context: 'secrets' }]);
+    expect(api.requests.filter((r) => r.resource === 'secrets')).toEqual([]);
+  });
+
+  it('gives each context its own client: two contexts on two servers each report their own cluster', async () => {
+    const demo = await server({ fixtures: ['fixtures/demo'], tokens: ['token-for-demo'] });
+    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'], tokens: ['token-for-other'] });
+    const kubeconfig = kubeconfigFile([
+      { name: 'demo', server: demo },
+      { name: 'other', server: other },
+    ]);
+    const report = json((await runCli(['cluster', '--kubeconfig', kubeconfig, '--contexts', 'demo,other', '-f', 'json', '--fail-on', 'none'])).stdout);
+    expect(report.target.contexts).toEqual(['demo', 'other']);
+    // Findings on objects (the absence checks add cluster-wide ones to every context).
+    const byContext = (context: string) =>
+      report.findings.filter((f) => f.context === context && f.resource !== null).map((f) => `${f.resource?.namespace}/${f.resource?.name}`);
+    expect(byContext('demo')).toContain('istio-system/istio-ingressgateway');
+    expect(byContext('demo')).toContain('kubeflow-user-example-com/sequential-pipeline-x7k2p');
+    expect(byContext('other')).toEqual(['edge/public-entry']);
+    // Each server saw only its own context's credentials, and both were asked.
+    for (const api of [demo, other]) {
+      expect(api.requests.length).toBeGreaterThan(0);
+      expect(api.requests.every((r) => r.authenticated)).toBe(true);
+    }
+  });
+
+  it('merges several KUBECONFIG files as kubectl does: the first current-context wins, missing files are skipped', async () => {
+    const demo = await server({ fixtures: ['fixtures/demo'] });
+    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'] });
+    const dir = tempDir();
+    const first = path.join(dir, 'first');
+    const second = path.join(dir, 'second');
+    writeFileSync(first, kubeconfigYaml([{ name: 'demo', server: demo }], 'demo'));
+    writeFileSync(second, kubeconfigYaml([{ name: 'other', server: other }], 'other'));
+    const env = { KUBECONFIG: [first, path.join(dir, 'missing'), second].join(path.delimiter) };
+
+    const current = json((await runCli(['cluster', '-f', 'json', '--fail-on', 'none'], { env })).stdout);
+    expect(current.target.contexts).toEqual(['demo']);
+    const all = json((await runCli(['cluster', '--all-contexts', '-f', 'json', '--fail-on', 'none'], { env })).stdout);
+    expect(all.target.contexts).toEqual(['demo', 'other']);
+    expect(new Set(all.findings.map((f) => f.context))).toEqual(new Set(['demo', 'other']));
+    const named = json((await runCli(['cluster', '--context', 'other', '-f', 'json', '--fail-on', 'none'], { env })).stdout);
+    expect(named.findings.filter((f) => f.resource !== null).map((f) => f.resource?.name)).toEqual(['public-entry']);
+  });
+
+  it('gets credentials from an exec plugin, as EKS, GKE and AKS kubeconfigs do', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], tokens: ['token-from-plugin'] });
+    const dir = tempDir();
+    const plugin = path.join(dir, 'plugin.mjs');
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'token-from-plugin' } }));\n`);
+    const config = path.join(dir, 'config');
+    const text = kubeconfigYaml([{ name: 'eks', server: api, token: null }]).replace(
+      /users:\n  - name: eks\n    user: \{\}\n/,
+      `users:\n  - name: eks\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: ${JSON.stringify(process.execPath)}\n        args: [${JSON.stringify(plugin)}]\n        interactiveMode: Never\n`,
+    );
+    expect(text).toContain('exec:');
+    writeFileSync(config, text);
+    const report = json((await runCli(['cluster', '--kubeconfig', config, '-f', 'json', '--fail-on', 'none'], { env: { PATH: process.env['PATH'] ?? '' } })).stdout);
+    expect(report.errors).toEqual([]);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(api.requests.every((r) => r.authenticated)).toBe(true);
+  });
+
+  it('refuses unknown contexts and conflicting context options as usage errors', async () => {
+    const api = await server({});
+    const kubeconfig = kubeconfigFile([{ name: 'only', server: api }]);
+    const unknown = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^kfscan: context "nope" not found in .*config \(available: only\)\n$/);
+    const both = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'only', '--all-contexts']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('kfscan: use only one of --context, --contexts and --all-contexts\n');
+    const none = await runCli(['cluster']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no kubeconfig found');
+    expect(api.requests).toEqual([]);
+  });
+
+  it('writes SARIF with logical locations context/namespace/kind/name that validates against the schema', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'] });
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'prod-eu', server: api }]), '-f', 'sarif', '--fail-on', 'none']);
+    const log = JSON.parse(run.stdout);
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const names = log.runs[0].results.map((r: { locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }) => r.locations[0]!.logicalLocations[0]!.fullyQualifiedName);
+    expect(names).toContain('prod-eu/istio-system/Service/istio-ingressgateway');
+    // Nothing in GitHub's rules but the file it wants for every result.
+    expect(githubCodeScanningProblems(log).every((problem) => problem.includes('without a physical location'))).toBe(true);
+  });
+
+  it('groups the table by context', async () => {
+    const demo = await server({ fixtures: ['fixtures/demo'] });
+    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'] });
+    const kubeconfig = kubeconfigFile([
+      { name: 'alpha', server: demo },
+      { name: 'beta', server: other },
+    ]);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--fail-on', 'none']);
+    expect(run.stdout).toMatch(/^Context alpha\n[\s\S]*\nContext beta\n/);
+    expect(run.stdout).toMatch(/kfscan: \d+ findings .* in \d+ resources in 2 contexts\n$/);
+  });
+});

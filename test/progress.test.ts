@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createProgress } from '../src/cli/progress.js';
+import type { CliIo } from '../src/cli/io.js';
+import type { ContextOutcome } from '../src/live/scan-cluster.js';
+
+function stderr(isTTY: boolean): { stream: CliIo['stderr']; text: () => string } {
+  let text = '';
+  const stream = Object.assign(
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        text += chunk.toString();
+        callback();
+      },
+    }),
+    // What ora needs of a terminal.
+    { isTTY, columns: 100, cursorTo: () => true, moveCursor: () => true, clearLine: () => true },
+  );
+  return { stream, text: () => text };
+}
+
+function io(err: CliIo['stderr'], env: Record<string, string> = {}): CliIo {
+  return { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr: err, stdin: process.stdin, cwd: process.cwd(), env };
+}
+
+const scanned: ContextOutcome = { context: 'prod', server: 'https://x', error: null, resources: 1234, resourceTypes: 17, notInstalled: [], durationMs: 2100 };
+const failed: ContextOutcome = { ...scanned, context: 'lab', error: 'cannot reach https://10.0.0.1:6443 (connection refused)' };
+
+describe('progress on stderr', () => {
+  it('shows a spinner per context on a terminal and ends it with the outcome', async () => {
+    const err = stderr(true);
+    const factory = await createProgress(io(err.stream, { TERM: 'xterm-256color' }));
+    const progress = factory('prod');
+    progress.update({ phase: 'listing', listsDone: 3, listsTotal: 17, objects: 800 });
+    progress.done(scanned);
+    factory('lab').done(failed);
+    expect(err.text()).toContain('prod: 1,234 objects from 17 resource types in 2.1 s');
+    expect(err.text()).toContain('lab: cannot reach https://10.0.0.1:6443 (connection refused)');
+  });
+
+  it('is silent off a terminal and in CI, except for a failed context', async () => {
+    for (const [isTTY, env] of [[false, {}], [true, { CI: 'true', TERM: 'xterm' }], [true, { TERM: 'dumb' }]] as const) {
+      const err = stderr(isTTY);
+      const factory = await createProgress(io(err.stream, env));
+      const progress = factory('prod');
+      progress.update({ phase: 'discovery', listsDone: 0, listsTotal: 0, objects: 0 });
+      progress.done(scanned);
+      factory('lab').done(failed);
+      expect(err.text()).toBe('kfscan: error: lab: cannot reach https://10.0.0.1:6443 (connection refused)\n');
+    }
+  });
+});
