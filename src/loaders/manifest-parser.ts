@@ -119,7 +119,7 @@ function parseChunk(chunk: Chunk, state: ParseState): void {
     if (value === null || value === undefined) continue;
 
     const locateDoc = (path: FieldPath): SourceLocation | null => {
-      const pos = locateInDocument(doc, lineCounter, path);
+      const pos = locateInDocument(doc, lineCounter, path, chunk.text);
       return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
     };
     const docLine = locateDoc([])?.line ?? chunk.lineOffset + 1;
