@@ -2,6 +2,7 @@
 // then list it here; the catalogue test fails until all three exist.
 import type { Check } from '../src/core/types.js';
 import ingressGatewayExposed from './ingress-gateway-exposed.js';
+import kubeflowDashboardExposed from './kubeflow-dashboard-exposed.js';
 import mutableMlImage from './mutable-ml-image.js';
 
-export const builtinChecks: readonly Check[] = [ingressGatewayExposed, mutableMlImage];
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, kubeflowDashboardExposed, mutableMlImage];
