@@ -1,8 +1,9 @@
 // The built-in catalogue. Adding a check: create checks/<id>.ts, fixtures/<id>/ and docs/checks/<id>.md,
 // then list it here; the catalogue test fails until all three exist.
 import type { Check } from '../src/core/types.js';
+import dashboardAuthMissing from './dashboard-auth-missing.js';
 import ingressGatewayExposed from './ingress-gateway-exposed.js';
 import kubeflowDashboardExposed from './kubeflow-dashboard-exposed.js';
 import mutableMlImage from './mutable-ml-image.js';
 
-export const builtinChecks: readonly Check[] = [ingressGatewayExposed, kubeflowDashboardExposed, mutableMlImage];
+export const builtinChecks: readonly Check[] = [ingressGatewayExposed, kubeflowDashboardExposed, dashboardAuthMissing, mutableMlImage];
