@@ -3,8 +3,8 @@
 
 /** bcrypt hashes shipped as static Dex passwords, with where each comes from. */
 const DEFAULT_PASSWORD_HASHES: ReadonlyMap<string, string> = new Map([
-  ['$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72', 'Kubeflow manifests v1.3 to 26.03 (documented default password)'],
-  ['$2y$12$ruoM7FqXrpVgaol44eRZW.4HWS8SAvg6KYVVSCIwKQPBmTpCm.EeO', 'kfctl v1.0 to v1.2 (documented default password)'],
+  ['$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72', "Kubeflow's manifests v1.3 to 26.03, whose password the README documents"],
+  ['$2y$12$ruoM7FqXrpVgaol44eRZW.4HWS8SAvg6KYVVSCIwKQPBmTpCm.EeO', "kfctl's v1.0 to v1.2 configs, whose password the docs give"],
   ['$2a$10$2b2cU8CPhOTaGrs1HRQuAueS7JTT5ZHsHSzYiFPm1leZck7Mc8T4W', 'the Dex example configuration'],
   ['$2b$10$ztyRMtzZ.CgC7KKeHsJuku03GWTjt0d0ClcCz4J2qG2FdVnJB8a8a', "Kubeflow v1.2's IBM stack"],
   ['$2y$12$vIm8CANhuWui0J1p3jYeGeuM28Qcn76IFMaFWvZCG5ZkKZ4MjTF4u', "the Kubeflow README's example"],
