@@ -33,7 +33,8 @@ const check: Check = {
   },
   *run(inventory) {
     if (!kubeflowPresent(inventory)) return;
-    const uiReaches = externalReaches(inventory).filter((r) => kubeflowUiOf(r.target.name, r.target.pods) !== null);
+    const reaches = externalReaches(inventory);
+    const uiReaches = reaches.filter((r) => kubeflowUiOf(r.target.name, r.target.pods) !== null);
     const seen = new Set<string>();
 
     for (const ingress of kubeflowIngresses(inventory)) {
@@ -44,7 +45,12 @@ const check: Check = {
       seen.add(id);
 
       const auth = gatewayAuth(inventory, ingress.workload);
-      const external = uiReaches.filter((r) => r.passages.some((p) => p.gateway === ingress.gateway && sameWorkload(p.workload, ingress.workload)));
+      // Entry points to the gateway pods: through them to a Kubeflow route, or to their Service at all.
+      const external = reaches.filter(
+        (r) =>
+          (ingress.workload.service !== null && r.target.service === ingress.workload.service && r.passages.length === 0) ||
+          r.passages.some((p) => p.gateway === ingress.gateway && sameWorkload(p.workload, ingress.workload) && kubeflowUiOf(r.target.name, r.target.pods) !== null),
+      );
       const open = external.filter((r) => r.entryAuth === null);
       if (auth.anonymous.length === 0 && auth.complete.length > 0) continue;
       if (auth.anonymous.length === 0 && auth.partial.length === 0 && external.length > 0 && open.length === 0) continue;
