@@ -102,7 +102,9 @@ const check: Check = {
         resource: entry,
         path: reach.entryPath,
         severity: isExposed(reach) ? 'critical' : 'high',
-        message: `${ui} is reached without passing the Istio ingress gateway, so no Kubeflow authentication applies: ${pathText(reach)} (${describe(entry)} ${reach.entry.exposure.detail})`,
+        message:
+          `${ui} is reached without passing the Istio ingress gateway, so no Kubeflow authentication applies: ` +
+          (reach.hops.length === 1 ? `${describe(entry)} ${reach.entry.exposure.detail}` : `${pathText(reach)}; ${describe(entry)} ${reach.entry.exposure.detail}`),
         related: hopsAsRelated(reach),
       };
     }

@@ -61,7 +61,7 @@ const check: Check = {
         const id = `${path.resource.ref.kind}/${path.resource.ref.namespace}/${path.resource.ref.name}:${path.what}`;
         if (seenFederated.has(id)) continue;
         seenFederated.add(id);
-        yield upstream(path.resource, path.path, `Kubeflow's login goes to ${path.what}`);
+        yield upstream(path.resource, path.path, `Kubeflow's login goes through ${path.what}`);
       }
     }
   },

@@ -278,7 +278,7 @@ function rayHeadReaches(inventory: Inventory): Reach[] {
       );
       if (!exposure) continue;
       const label = `${describe(resource)} (head Service ${type})`;
-      const entry: EntryPoint = { resource, label, exposure };
+      const entry: EntryPoint = { resource, label, exposure: { ...exposure, detail: `gets a head Service from KubeRay that ${exposure.detail}` } };
       const pods = inventory
         .podTemplates()
         .filter((site) => site.resource === resource && site.labels['ray.io/node-type'] === 'head' && site.path.join('.').startsWith(headGroup.join('.')));
