@@ -21,7 +21,7 @@ const check: Check = {
     description:
       "Dex's local password database with a static user whose bcrypt hash is a published default (Kubeflow's user@example.com, kfctl's admin@kubeflow.org, Dex's example), also when the hash sits in Secret dex-passwords through hashFromEnv; other static Dex passwords; and the OIDC client and oauth2-proxy cookie secrets that Kubeflow's manifests publish. Values are compared, never printed.",
     rationale:
-      "Kubeflow's README documents the default login (user@example.com, 12341234), and its manifests publish the OIDC client and cookie secrets: an exposed dashboard with these defaults is as open as one without authentication, which is how the 2021 attackers got in.",
+      "Kubeflow's README documents the password of its default user user@example.com, and its manifests publish the OIDC client and cookie secrets: an exposed dashboard with these defaults is as open as one without authentication, which is how the 2021 attackers got in.",
     remediation:
       'Replace the static user: generate a new bcrypt hash (`htpasswd -nbBC 12 "" <password> | tr -d \':\\n\'`) into Secret auth/dex-passwords, or disable enablePasswordDB and use a connector to your identity provider; generate new OIDC client and cookie secrets (`openssl rand -base64 32`) in every Secret that holds them.',
     tags: ['MS-TA9005', 'MS-M9009'],
@@ -93,9 +93,11 @@ function* staticPasswords(inventory: Inventory, dex: DexInstance, undecided: Set
       }
       if (resolved.state === 'value') hash = resolved;
     }
-    const stored = hash ?? { resource: dex.source.resource, path: dexConfigPath(dex, 'staticPasswords', index) };
-    const held = hash && hash.resource !== dex.source.resource ? ` (its hash is in ${describe(hash.resource)}, key ${String(hash.path[1])}, through hashFromEnv ${fromEnv})` : '';
-    const origin = hash ? knownDefault('password-hash', hash.value) : null;
+    // A hashFromEnv that nothing sets leaves the user without a password to judge.
+    if (!hash) continue;
+    const stored = hash;
+    const held = hash.resource !== dex.source.resource ? ` (its hash is in ${describe(hash.resource)}, key ${String(hash.path[1])}, through hashFromEnv ${fromEnv})` : '';
+    const origin = knownDefault('password-hash', hash.value);
     const key = `static-password:${email}`;
     if (origin) {
       yield* report(

@@ -31,7 +31,8 @@ const check: Check = {
     absence: true,
   },
   *run(inventory) {
-    if (!kubeflowPresent(inventory) && dexInstances(inventory).instances.length === 0) return;
+    const dex = dexInstances(inventory);
+    if (!kubeflowPresent(inventory) && dex.instances.length === 0 && dex.unreadable.length === 0) return;
     const login = kubeflowLogin(inventory);
     for (const reason of new Set(login.unreadable)) yield { undecided: true, reason: `${reason}: the Kubeflow login path could not be followed` };
 
