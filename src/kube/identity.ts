@@ -55,8 +55,9 @@ export function kubeflowLogin(inventory: Inventory): KubeflowLogin {
       if (!reach.entryAuth || !kubeflowUiOf(reach.target.name, reach.target.pods)) continue;
       result.paths.push(entryPath(reach.entryAuth));
     }
-    // Input with Dex but nothing that shows what uses it (only the identity part of an install).
-    if (result.paths.length === 0) for (const instance of dex.instances) result.paths.push({ kind: 'dex', dex: instance, via: 'Dex' });
+    // Input with Dex but nothing that shows what uses it (only the identity part of an install). Where
+    // Kubeflow's gateway authenticates nobody, Dex is not on the way in.
+    if (result.paths.length === 0 && result.unauthenticated.length === 0) for (const instance of dex.instances) result.paths.push({ kind: 'dex', dex: instance, via: 'Dex' });
     return result;
   });
 }

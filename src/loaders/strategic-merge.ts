@@ -16,10 +16,10 @@ function mergeValue(target: unknown, patch: unknown): unknown {
   if (isMap(patch)) {
     const directive = patch['$patch'];
     if (directive === 'delete') return DELETE;
-    const clean = withoutDirectives(patch);
-    if (directive === 'replace' || !isMap(target)) return clean;
+    if (directive === 'replace' || !isMap(target)) return withoutDirectives(patch);
     const out: Record<string, unknown> = { ...target };
-    for (const [key, value] of Object.entries(clean)) {
+    for (const [key, value] of Object.entries(patch)) {
+      if (isDirective(key)) continue;
       if (value === null) {
         delete out[key];
         continue;
@@ -50,11 +50,16 @@ function mergeableByName(list: unknown[]): boolean {
   return list.length > 0 && list.every((item) => isMap(item) && typeof item['name'] === 'string');
 }
 
+function isDirective(key: string): boolean {
+  return key === '$patch' || key === '$retainKeys' || key.startsWith('$setElementOrder') || key.startsWith('$deleteFromPrimitiveList');
+}
+
+/** A patch value used as is (nothing to merge into): directives are not data. */
 function withoutDirectives(map: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(map)) {
-    if (key === '$patch' || key.startsWith('$setElementOrder') || key.startsWith('$deleteFromPrimitiveList') || key === '$retainKeys') continue;
-    out[key] = isMap(value) ? withoutDirectives(value) : value;
+    if (isDirective(key)) continue;
+    out[key] = isMap(value) ? withoutDirectives(value) : Array.isArray(value) ? value.map((v) => (isMap(v) ? withoutDirectives(v) : v)) : value;
   }
   return out;
 }
