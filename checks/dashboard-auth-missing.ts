@@ -1,6 +1,6 @@
 import type { Check, FieldPath, Resource, Severity } from '../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../src/kube/entry-graph.js';
-import { EXPOSURE_NEEDS } from '../src/kube/exposure-needs.js';
+import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
 import { gatewayAuth } from '../src/kube/gateway-auth.js';
 import type { GatewayWorkload } from '../src/kube/istio-gateways.js';
 import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
@@ -21,14 +21,7 @@ const check: Check = {
     remediation:
       "Install Kubeflow's authentication (oauth2-proxy with the CUSTOM ext-authz policy and its mesh-config provider from 1.9, or oidc-authservice before), remove the add-user-filter EnvoyFilter, and reach Kubeflow only through the ingress gateway: never expose centraldashboard, ml-pipeline-ui or ml-pipeline directly.",
     tags: ['MS-TA9005', 'MS-M9009'],
-    needs: [
-      ...EXPOSURE_NEEDS,
-      'networking.istio.io/EnvoyFilter',
-      'security.istio.io/AuthorizationPolicy',
-      'security.istio.io/RequestAuthentication',
-      'ConfigMap',
-      'install.istio.io/IstioOperator',
-    ],
+    needs: GATEWAY_AUTH_NEEDS,
     absence: true,
   },
   *run(inventory) {

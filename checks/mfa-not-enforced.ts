@@ -1,6 +1,6 @@
 import type { Check, Draft, FieldPath, Resource } from '../src/core/types.js';
 import { dexInstances, dexSourceName, type DexInstance } from '../src/kube/dex.js';
-import { EXPOSURE_NEEDS } from '../src/kube/exposure-needs.js';
+import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
 import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../src/kube/identity.js';
 import { kubeflowPresent } from '../src/kube/ml-platform.js';
 import { AUTH_SECRETS } from '../src/kube/secrets.js';
@@ -19,14 +19,7 @@ const check: Check = {
     remediation:
       "Log in through an identity provider that enforces MFA: configure a Dex connector (oidc, saml, google, microsoft, github with orgs) to your IdP and set enablePasswordDB: false, or point oauth2-proxy at that IdP directly; then require MFA in the IdP's policy for the Kubeflow client.",
     tags: ['MS-M9001'],
-    needs: [
-      ...EXPOSURE_NEEDS,
-      'networking.istio.io/EnvoyFilter',
-      'security.istio.io/AuthorizationPolicy',
-      'security.istio.io/RequestAuthentication',
-      'ConfigMap',
-      'install.istio.io/IstioOperator',
-    ],
+    needs: GATEWAY_AUTH_NEEDS,
     namedSecrets: [...AUTH_SECRETS],
     absence: true,
   },

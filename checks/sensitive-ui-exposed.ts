@@ -1,6 +1,6 @@
 import type { Check, Resource } from '../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../src/kube/entry-graph.js';
-import { EXPOSURE_NEEDS } from '../src/kube/exposure-needs.js';
+import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
 import { gatewayAuth } from '../src/kube/gateway-auth.js';
 import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
 import { exposureSeverity, reachWording } from '../src/kube/reachability.js';
@@ -20,7 +20,7 @@ const check: Check = {
     remediation:
       'Keep these Services ClusterIP and use kubectl port-forward, or publish them only through an internal load balancer or an authenticating proxy; turn their own login on (remove --enable-skip-login, use --auth-mode=client or sso for Argo, set a Jupyter token or password, run MLflow with --app-name basic-auth).',
     tags: ['MS-TA9005'],
-    needs: [...EXPOSURE_NEEDS, 'rbac.authorization.k8s.io/ClusterRoleBinding', 'networking.istio.io/EnvoyFilter', 'security.istio.io/AuthorizationPolicy', 'security.istio.io/RequestAuthentication', 'ConfigMap'],
+    needs: [...GATEWAY_AUTH_NEEDS, 'rbac.authorization.k8s.io/ClusterRoleBinding'],
   },
   *run(inventory) {
     const kubeflowGateways = new Set<Resource>(kubeflowIngresses(inventory).map((k) => k.gateway));

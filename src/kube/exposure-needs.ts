@@ -32,3 +32,13 @@ export const EXPOSURE_NEEDS: KindName[] = [
   'ray.io/RayService',
   'ray.io/RayJob',
 ];
+
+/** The graph's kinds plus what decides the authentication at Istio gateways (policies and the mesh config). */
+export const GATEWAY_AUTH_NEEDS: KindName[] = [
+  ...EXPOSURE_NEEDS,
+  'networking.istio.io/EnvoyFilter',
+  'security.istio.io/AuthorizationPolicy',
+  'security.istio.io/RequestAuthentication',
+  'ConfigMap',
+  'install.istio.io/IstioOperator',
+];
