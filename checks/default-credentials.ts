@@ -5,6 +5,7 @@ import { dexConfigPath, dexEnv, dexInstances, dexSourceName, type DexInstance } 
 import { isDefaultUser, knownDefault, knownSecretDefault } from '../src/kube/known-defaults.js';
 import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../src/kube/secrets.js';
 import { kubeflowPresent } from '../src/kube/ml-platform.js';
+import { oauth2Proxies } from '../src/kube/oauth2-proxy.js';
 import { describe } from '../src/kube/services.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
@@ -66,6 +67,7 @@ const check: Check = {
       }
     }
     yield* inlineSecrets(inventory, report);
+    proxySecretsUnread(inventory, undecided);
     for (const reason of undecided) yield { undecided: true, reason } satisfies Undecided;
   },
 };
@@ -157,6 +159,19 @@ function* staticClients(inventory: Inventory, dex: DexInstance, undecided: Set<s
       },
       secret,
     );
+  }
+}
+
+/**
+ * oauth2-proxy reads its client and cookie secrets from a Secret that, in live mode, may carry
+ * kustomize's name hash and not be among the Secrets kfscan reads: that must show as undecided, not as
+ * a pass. (Values that were read are compared by the Secret, config-file and env scans.)
+ */
+function proxySecretsUnread(inventory: Inventory, undecided: Set<string>): void {
+  for (const proxy of oauth2Proxies(inventory)) {
+    proxy.option('clientSecret');
+    proxy.option('cookieSecret');
+    for (const reason of proxy.unreadable) undecided.add(`${reason}: oauth2-proxy's client and cookie secrets were not compared`);
   }
 }
 

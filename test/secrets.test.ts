@@ -101,3 +101,26 @@ describe('--no-secrets (Secrets forbidden) makes the checks that need them undec
     ]);
   });
 });
+
+describe('oauth2-proxy in live mode', () => {
+  it('is undecided when its secrets sit in a Secret kfscan does not read by name (kustomize name hash)', async () => {
+    const inventory = await liveInventory('fixtures/mfa-not-enforced/fail-dex-password-db-behind-oauth2-proxy.yaml', new Map());
+    const withEnv = inventory.all().map((r) =>
+      r.ref.kind === 'Deployment' && r.ref.name === 'oauth2-proxy'
+        ? createResource({
+            obj: JSON.parse(
+              JSON.stringify(r.obj).replace(
+                '"volumeMounts"',
+                '"env":[{"name":"OAUTH2_PROXY_COOKIE_SECRET","valueFrom":{"secretKeyRef":{"name":"oauth2-proxy-h675gf55ht","key":"cookie-secret"}}}],"volumeMounts"',
+              ),
+            ),
+            origin: r.origin,
+          })
+        : r,
+    );
+    const run = analyseInventory(buildInventory(withEnv, { mode: 'cluster', context: 'prod' }), { checks: [check('default-credentials')] });
+    expect(run.undecided.map((u) => u.reason)).toEqual([
+      expect.stringMatching(/^Secret oauth2-proxy\/oauth2-proxy-h675gf55ht is not among the Secrets kfscan reads by name: oauth2-proxy's/),
+    ]);
+  });
+});
