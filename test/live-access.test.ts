@@ -24,7 +24,10 @@ describe('read-only guarantee', () => {
     api.requests.length = 0;
     await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json'], { checks: [...builtinChecks, secretNeedingCheck] });
     expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(api.requests.filter((r) => r.resource === 'secrets').map((r) => r.verb)).toEqual(['get']);
+    const secretReads = api.requests.filter((r) => r.resource === 'secrets');
+    expect(new Set(secretReads.map((r) => r.verb))).toEqual(new Set(['get']));
+    const named = new Set([...builtinChecks, secretNeedingCheck].flatMap((check) => (check.meta.namedSecrets ?? []).map((s) => `${s.namespace}/${s.name}`)));
+    expect(new Set(secretReads.map((r) => `${r.namespace}/${r.name}`))).toEqual(named);
   });
 });
 

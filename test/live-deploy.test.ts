@@ -25,7 +25,9 @@ describe('kfscan rbac', () => {
     const { code, role } = await rbac();
     expect(code).toBe(0);
     expect(role.kind).toBe('ClusterRole');
-    const granted = new Set(role.rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`))));
+    // The name-restricted Secret rule is checked below; here, the kinds that are listed.
+    const listed = role.rules.filter((rule) => !rule.resourceNames);
+    const granted = new Set(listed.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`))));
     // Independent source: the test server's catalogue, written from real discovery documents and CRDs.
     const expected = new Set(
       neededKinds(builtinChecks).map((kind) => {
@@ -36,15 +38,19 @@ describe('kfscan rbac', () => {
       }),
     );
     expect(granted).toEqual(expected);
-    for (const rule of role.rules) expect(rule.verbs).toEqual(['get', 'list']);
+    for (const rule of listed) expect(rule.verbs).toEqual(['get', 'list']);
   });
 
   it('grants Secrets by name only, and none with --no-secrets', async () => {
-    const checks = [...builtinChecks, readabilityProbe([], [{ namespace: 'auth', name: 'dex-passwords' }, { namespace: 'oauth2-proxy', name: 'oauth2-proxy' }])];
+    const probe = readabilityProbe([], [{ namespace: 'auth', name: 'dex-passwords' }, { namespace: 'team', name: 'probe-only' }]);
+    const checks = [...builtinChecks, probe];
     const { role, stdout } = await rbac([], checks);
     const secretRules = role.rules.filter((rule) => rule.resources.includes('secrets'));
-    expect(secretRules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['dex-passwords', 'oauth2-proxy'], verbs: ['get'] }]);
-    expect(stdout).toContain('# Secrets read: auth/dex-passwords, oauth2-proxy/oauth2-proxy.');
+    const named = checks.flatMap((check) => check.meta.namedSecrets ?? []);
+    const names = [...new Set(named.map((secret) => secret.name))].sort();
+    expect(names).toContain('probe-only');
+    expect(secretRules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: names, verbs: ['get'] }]);
+    expect(stdout).toContain('team/probe-only');
     const without = await rbac(['--no-secrets'], checks);
     expect(without.role.rules.some((rule) => rule.resources.includes('secrets'))).toBe(false);
   });

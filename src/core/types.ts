@@ -209,6 +209,12 @@ export interface CheckContext {
 export interface Check {
   readonly meta: CheckMeta;
   run(inventory: Inventory, context: CheckContext): Iterable<Draft | Undecided>;
+  /**
+   * Secrets the check compares whose names only the other objects tell (a Deployment's secretKeyRef to
+   * a generated `oauth2-proxy-h675gf55ht`). Live mode calls it after listing and reads them by GET, like
+   * `meta.namedSecrets`; offline the Secrets are simply among the inputs.
+   */
+  secretsToRead?(inventory: Inventory): Iterable<{ namespace: string; name: string }>;
 }
 
 export interface Finding {

@@ -73,11 +73,44 @@ function rawSites(resource: Resource): RawSite[] {
   if (kind === 'TrainingRuntime' || kind === 'ClusterTrainingRuntime' || kind === 'JobSet') {
     return jobSetSites(kind === 'JobSet' ? ['spec'] : ['spec', 'template', 'spec'], kind === 'JobSet' ? spec : asObject(asObject(spec['template'])?.['spec']));
   }
+  if (RAY_CLUSTER_SPEC[kind]) return rayClusterSites(RAY_CLUSTER_SPEC[kind]!, resource);
   const replicaSites = replicaSpecSites(spec, ['spec']);
   if (replicaSites.length > 0) return replicaSites;
   // Unknown kinds with a standard pod template (operators, OpenShift, Knative) still count.
   if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(['spec', 'template'], spec['template'], null);
   return [];
+}
+
+// Where KubeRay kinds keep their RayCluster spec.
+const RAY_CLUSTER_SPEC: Readonly<Record<string, FieldPath>> = {
+  RayCluster: ['spec'],
+  RayJob: ['spec', 'rayClusterSpec'],
+  RayService: ['spec', 'rayClusterConfig'],
+};
+
+/**
+ * The head and worker groups of a Ray cluster, with the labels KubeRay gives their pods
+ * (`ray.io/node-type`, `ray.io/cluster`), so that Services selecting them are found.
+ */
+function rayClusterSites(base: FieldPath, resource: Resource): RawSite[] {
+  let spec: unknown = resource.obj;
+  for (const key of base) spec = asObject(spec)?.[key as string];
+  const cluster = asObject(spec);
+  if (!cluster) return [];
+  const clusterLabel = { 'ray.io/cluster': resource.ref.name };
+  const head = templateSite([...base, 'headGroupSpec', 'template'], asObject(cluster['headGroupSpec'])?.['template'], 'head').map((site) => ({
+    ...site,
+    labels: { ...site.labels, ...clusterLabel, 'ray.io/node-type': 'head' },
+  }));
+  const workers = (Array.isArray(cluster['workerGroupSpecs']) ? cluster['workerGroupSpecs'] : []).flatMap((group, index) => {
+    const groupObj = asObject(group);
+    const role = typeof groupObj?.['groupName'] === 'string' ? groupObj['groupName'] : 'worker';
+    return templateSite([...base, 'workerGroupSpecs', index, 'template'], groupObj?.['template'], role).map((site) => ({
+      ...site,
+      labels: { ...site.labels, ...clusterLabel, 'ray.io/node-type': 'worker' },
+    }));
+  });
+  return [...head, ...workers];
 }
 
 /** TFJob `tfReplicaSpecs`, PyTorchJob `pytorchReplicaSpecs`, MPIJob, XGBoostJob, PaddleJob, JAXJob, ... */

@@ -1,10 +1,8 @@
 import type { Inventory } from '../core/types.js';
 import { parseImageRef } from './image-ref.js';
+import { kubeflowUiOfImage } from './kubeflow-uis.js';
 import { mlImageFamily } from './ml-images.js';
 
-// The central dashboard under every name it has shipped with (<=1.2, 1.3-1.6, 1.7-1.9, 1.10+) and the
-// Pipelines UI: these identify Kubeflow even when a distribution renames its Deployments.
-const KUBEFLOW_UI_IMAGE = /(?:^|\/)(?:kubeflow-images-public\/centraldashboard|notebooks\/central-dashboard|kubeflownotebookswg\/centraldashboard|kubeflow\/kubeflow\/central-dashboard|ml-pipeline\/frontend|kubeflow\/kfp-frontend)$/;
 
 const ML_CUSTOM_KINDS = [
   'kubeflow.org/Notebook',
@@ -33,9 +31,10 @@ export function kubeflowPresent(inventory: Inventory): boolean {
     if (inventory.ofKind('CustomResourceDefinition').some((crd) => crd.ref.name === 'profiles.kubeflow.org')) return true;
     if (inventory.ofKind('kubeflow.org/Profile').length > 0) return true;
     return inventory.podTemplates().some((site) =>
+      // The dashboard and Pipelines UI images identify Kubeflow even when a distribution renames them.
       site.containers.some((c) => {
-        const image = typeof c.container['image'] === 'string' ? parseImageRef(c.container['image']) : null;
-        return image !== null && KUBEFLOW_UI_IMAGE.test(`${image.registry}/${image.repository}`);
+        const ui = typeof c.container['image'] === 'string' ? kubeflowUiOfImage(c.container['image']) : null;
+        return ui === 'dashboard' || ui === 'pipelines-ui';
       }),
     );
   });

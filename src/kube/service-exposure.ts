@@ -33,31 +33,61 @@ const AWS_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
 
 /**
+ * What exposure depends on, wherever it is written: a Service, or the Service a controller will create
+ * for a Gateway API Gateway or a RayCluster head (type and annotations then sit on that object).
+ */
+export interface ServiceShape {
+  type: string;
+  spec: Record<string, unknown>;
+  annotations: Readonly<Record<string, string>>;
+  status: unknown;
+  typePath: FieldPath;
+  specPath(field: string): FieldPath;
+  annotationPath(key: string): FieldPath;
+}
+
+export function serviceShape(service: Resource): ServiceShape {
+  const spec = asObject(service.obj['spec']) ?? {};
+  return {
+    type: typeof spec['type'] === 'string' ? spec['type'] : 'ClusterIP',
+    spec,
+    annotations: service.annotations,
+    status: service.obj['status'],
+    typePath: ['spec', 'type'],
+    specPath: (field) => ['spec', field],
+    annotationPath: (key) => ['metadata', 'annotations', key],
+  };
+}
+
+/**
  * How far a Service reaches, from its type, external IPs, cloud annotations, source ranges and (live)
  * the addresses its load balancer got. Firewalls outside the cluster are invisible, so "public" means
  * "nothing in the cluster limits it".
  */
 export function classifyServiceExposure(service: Resource, inventory: Inventory): ServiceExposure {
-  const spec = asObject(service.obj['spec']) ?? {};
-  const type = typeof spec['type'] === 'string' ? spec['type'] : 'ClusterIP';
+  return classifyServiceShape(serviceShape(service), inventory);
+}
+
+export function classifyServiceShape(shape: ServiceShape, inventory: Inventory): ServiceExposure {
+  const { spec, type } = shape;
   const externalIPs = Array.isArray(spec['externalIPs']) ? spec['externalIPs'].filter((ip) => typeof ip === 'string') : [];
   if (externalIPs.length > 0) {
     const publicIps = externalIPs.filter((ip) => !isPrivateAddress(ip));
     if (publicIps.length > 0) {
-      return { reach: 'public', via: 'external-ips', path: ['spec', 'externalIPs'], detail: `has externalIPs ${publicIps.join(', ')}`, confirmed: true };
+      return { reach: 'public', via: 'external-ips', path: shape.specPath('externalIPs'), detail: `has externalIPs ${publicIps.join(', ')}`, confirmed: true };
     }
   }
-  if (type === 'LoadBalancer') return classifyLoadBalancer(service, spec);
-  if (type === 'NodePort') return classifyNodePort(spec, inventory);
+  if (type === 'LoadBalancer') return classifyLoadBalancer(shape);
+  if (type === 'NodePort') return classifyNodePort(shape, inventory);
   return { reach: 'cluster' };
 }
 
-function classifyLoadBalancer(service: Resource, spec: Record<string, unknown>): ServiceExposure {
-  const path: FieldPath = ['spec', 'type'];
-  const internal = internalReason(service, spec);
-  if (internal) return { reach: 'private', via: 'load-balancer', path, detail: `is an internal LoadBalancer (${internal})` };
+function classifyLoadBalancer(shape: ServiceShape): ServiceExposure {
+  const path = shape.typePath;
+  const internal = internalReason(shape);
+  if (internal) return { reach: 'private', via: 'load-balancer', path: internal.path, detail: `is an internal LoadBalancer (${internal.text})` };
 
-  const ingress = asObject(asObject(service.obj['status'])?.['loadBalancer'])?.['ingress'];
+  const ingress = asObject(asObject(shape.status)?.['loadBalancer'])?.['ingress'];
   const addresses = Array.isArray(ingress)
     ? ingress.flatMap((entry) => (typeof asObject(entry)?.['ip'] === 'string' ? [asObject(entry)!['ip'] as string] : []))
     : [];
@@ -66,25 +96,37 @@ function classifyLoadBalancer(service: Resource, spec: Record<string, unknown>):
     return { reach: 'private', via: 'load-balancer', path: ['status', 'loadBalancer', 'ingress'], detail: `is a LoadBalancer with only private addresses (${addresses.join(', ')})` };
   }
 
-  const { ranges, rangesPath } = sourceRanges(service, spec);
-  if (ranges.length === 0 || ranges.some((range) => classifyCidr(range) === 'wide')) {
-    const wide = ranges.filter((range) => classifyCidr(range) === 'wide');
+  const { ranges, rangesPath } = sourceRanges(shape);
+  const restriction = classifyRanges(ranges);
+  if (restriction.reach === 'public') {
     return {
       reach: 'public',
       via: 'load-balancer',
       path: ranges.length === 0 ? path : rangesPath,
-      detail: ranges.length === 0 ? 'is type LoadBalancer with no source ranges' : `is type LoadBalancer open to ${wide.join(', ')}`,
+      detail: ranges.length === 0 ? 'is type LoadBalancer with no source ranges' : `is type LoadBalancer open to ${restriction.ranges.join(', ')}`,
       confirmed: true,
     };
   }
-  if (ranges.every((range) => classifyCidr(range) === 'private' || classifyCidr(range) === 'invalid')) {
+  if (restriction.reach === 'private') {
     return { reach: 'private', via: 'load-balancer', path: rangesPath, detail: `is a LoadBalancer restricted to private source ranges (${ranges.join(', ')})` };
   }
-  const publicRanges = ranges.filter((range) => classifyCidr(range) === 'narrow-public');
-  return { reach: 'limited', via: 'load-balancer', path: rangesPath, detail: `is a LoadBalancer restricted to public source ranges ${publicRanges.join(', ')}` };
+  return { reach: 'limited', via: 'load-balancer', path: rangesPath, detail: `is a LoadBalancer restricted to public source ranges ${restriction.ranges.join(', ')}` };
 }
 
-function classifyNodePort(spec: Record<string, unknown>, inventory: Inventory): ServiceExposure {
+/**
+ * What a list of allowed source ranges leaves open: everything (no list, or a wide range in it), only
+ * private networks, or a few public networks (returned in `ranges`).
+ */
+export function classifyRanges(ranges: readonly string[]): { reach: 'public' | 'limited' | 'private'; ranges: string[] } {
+  if (ranges.length === 0) return { reach: 'public', ranges: [] };
+  const wide = ranges.filter((range) => classifyCidr(range) === 'wide');
+  if (wide.length > 0) return { reach: 'public', ranges: wide };
+  if (ranges.every((range) => classifyCidr(range) === 'private' || classifyCidr(range) === 'invalid')) return { reach: 'private', ranges: [...ranges] };
+  return { reach: 'limited', ranges: ranges.filter((range) => classifyCidr(range) === 'narrow-public') };
+}
+
+function classifyNodePort(shape: ServiceShape, inventory: Inventory): ServiceExposure {
+  const { spec } = shape;
   const ports = Array.isArray(spec['ports']) ? spec['ports'] : [];
   const nodePorts = ports.flatMap((port) => (typeof asObject(port)?.['nodePort'] === 'number' ? [asObject(port)!['nodePort'] as number] : []));
   const portText = nodePorts.length > 0 ? ` ${nodePorts.join(', ')}` : 's assigned by the cluster';
@@ -92,12 +134,12 @@ function classifyNodePort(spec: Record<string, unknown>, inventory: Inventory): 
   if (nodes.length > 0 && inventory.readability('Node').state === 'readable') {
     const withPublicAddress = nodes.filter(hasPublicNodeAddress);
     if (withPublicAddress.length === 0) {
-      return { reach: 'private', via: 'node-port', path: ['spec', 'type'], detail: `is type NodePort (port${portText}) but no node has an external address` };
+      return { reach: 'private', via: 'node-port', path: shape.typePath, detail: `is type NodePort (port${portText}) but no node has an external address` };
     }
     return {
       reach: 'public',
       via: 'node-port',
-      path: ['spec', 'type'],
+      path: shape.typePath,
       detail: `is type NodePort (port${portText}) and ${withPublicAddress.length} node${withPublicAddress.length === 1 ? ' has' : 's have'} an external address`,
       confirmed: true,
     };
@@ -120,29 +162,34 @@ function hasPublicNodeAddress(node: Resource): boolean {
   });
 }
 
-function internalReason(service: Resource, spec: Record<string, unknown>): string | null {
+function internalReason(shape: ServiceShape): { text: string; path: FieldPath } | null {
+  const { annotations, spec } = shape;
   for (const [annotation, values] of INTERNAL_ANNOTATIONS) {
-    const value = service.annotations[annotation];
-    if (value !== undefined && values.includes(value.trim().toLowerCase())) return `${annotation}: ${value}`;
+    const value = annotations[annotation];
+    if (value !== undefined && values.includes(value.trim().toLowerCase())) return { text: `${annotation}: ${value}`, path: shape.typePath };
   }
   const lbClass = typeof spec['loadBalancerClass'] === 'string' ? spec['loadBalancerClass'] : null;
-  if (lbClass && INTERNAL_LB_CLASSES.has(lbClass)) return `loadBalancerClass ${lbClass}`;
+  if (lbClass && INTERNAL_LB_CLASSES.has(lbClass)) return { text: `loadBalancerClass ${lbClass}`, path: shape.typePath };
   // The AWS Load Balancer Controller makes NLBs internal unless the scheme says internet-facing (v2.2+).
-  const awsType = service.annotations[AWS_TYPE]?.trim().toLowerCase();
+  const awsType = annotations[AWS_TYPE]?.trim().toLowerCase();
   const awsController = lbClass === 'service.k8s.aws/nlb' || awsType === 'external' || awsType === 'nlb-ip';
-  if (awsController && service.annotations[AWS_SCHEME] === undefined) {
-    return 'AWS Load Balancer Controller without an internet-facing scheme';
+  if (awsController && annotations[AWS_SCHEME] === undefined) {
+    return { text: 'AWS Load Balancer Controller without an internet-facing scheme', path: shape.typePath };
   }
   return null;
 }
 
-function sourceRanges(service: Resource, spec: Record<string, unknown>): { ranges: string[]; rangesPath: FieldPath } {
+function sourceRanges(shape: ServiceShape): { ranges: string[]; rangesPath: FieldPath } {
+  const { spec } = shape;
   const fromSpec = Array.isArray(spec['loadBalancerSourceRanges'])
     ? spec['loadBalancerSourceRanges'].filter((range): range is string => typeof range === 'string' && range.trim() !== '')
     : [];
-  if (fromSpec.length > 0) return { ranges: fromSpec.map((r) => r.trim()), rangesPath: ['spec', 'loadBalancerSourceRanges'] };
-  const annotation = service.annotations[SOURCE_RANGES_ANNOTATION];
-  const fromAnnotation = annotation ? annotation.split(',').map((r) => r.trim()).filter(Boolean) : [];
-  return { ranges: fromAnnotation, rangesPath: ['metadata', 'annotations', SOURCE_RANGES_ANNOTATION] };
+  if (fromSpec.length > 0) return { ranges: fromSpec.map((r) => r.trim()), rangesPath: shape.specPath('loadBalancerSourceRanges') };
+  const annotation = shape.annotations[SOURCE_RANGES_ANNOTATION];
+  return { ranges: splitRanges(annotation), rangesPath: shape.annotationPath(SOURCE_RANGES_ANNOTATION) };
 }
 
+/** A comma-separated list of CIDRs, as annotations hold them. */
+export function splitRanges(text: string | undefined): string[] {
+  return text ? text.split(',').map((r) => r.trim()).filter(Boolean) : [];
+}

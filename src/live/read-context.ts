@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { buildInventory } from '../inventory/inventory.js';
 import { qualifiedKind } from '../core/kinds.js';
 import type { Check, CoverageGap, InputError, KindName, KubeObject, Resource } from '../core/types.js';
 import { createResource } from '../inventory/resource.js';
@@ -111,30 +112,72 @@ export async function readContext(client: ApiClient, context: string, options: R
   );
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
-  for (const secret of await readSecrets(client, context, plan, options, snapshot, limit, abort, pool)) {
+  const reading: SecretReading = { client, context, snapshot, limit, abort, pool };
+  for (const secret of await readSecrets(reading, plan, options)) {
+    snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
+  }
+  for (const secret of await readReferencedSecrets(reading, plan, options)) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
   return snapshot;
 }
 
-async function readSecrets(
-  client: ApiClient,
-  context: string,
-  plan: ReadPlan,
-  options: ReadOptions,
-  snapshot: ContextSnapshot,
-  limit: <T>(task: () => Promise<T>) => Promise<T>,
-  abort: AbortController,
-  pool: StringPool,
-): Promise<KubeObject[]> {
+/**
+ * Secrets whose names only the listed objects tell (generated names a Deployment refers to), asked of
+ * the checks once everything else is read. A denied one is a gap for that Secret alone: the checks then
+ * say they could not decide about it, and still judge the Secrets they could read.
+ */
+async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, options: ReadOptions): Promise<KubeObject[]> {
+  const { context, snapshot } = reading;
+  const askers = options.checks.filter((check) => check.secretsToRead);
+  if (!options.secrets || askers.length === 0) return [];
+  const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context });
+  const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
+  const wanted = new Map<string, { namespace: string; name: string }>();
+  for (const check of askers) {
+    for (const secret of check.secretsToRead!(inventory)) {
+      const key = `${secret.namespace}/${secret.name}`;
+      if (!known.has(key)) wanted.set(key, secret);
+    }
+  }
+  return getSecrets(reading, [...wanted.values()]);
+}
+
+async function readSecrets(reading: SecretReading, plan: ReadPlan, options: ReadOptions): Promise<KubeObject[]> {
+  const { context, snapshot } = reading;
   if (plan.secrets.length === 0) return [];
   if (!options.secrets) {
     snapshot.forbidden.set('Secret', NO_SECRETS_REASON);
     snapshot.unreadable.push({ resource: 'secrets', reason: NO_SECRETS_REASON, context });
     return [];
   }
+  // Checks see named Secrets only as a kind: one unreadable named Secret makes their verdict unsure. The
+  // reason names the first unreadable one in the plan's order, whatever order the answers came in.
+  const unreadable: Array<{ secret: { namespace: string; name: string }; reason: string }> = [];
+  const secrets = await getSecrets(reading, plan.secrets, (secret, reason) => unreadable.push({ secret, reason }));
+  const first = plan.secrets.map((secret) => unreadable.find((u) => u.secret === secret)).find((u) => u !== undefined);
+  if (first) snapshot.forbidden.set('Secret', `${first.reason}: get ${first.secret.namespace}/${first.secret.name}`);
+  return secrets;
+}
+
+/** What reading Secrets of one context needs. */
+interface SecretReading {
+  client: ApiClient;
+  context: string;
+  snapshot: ContextSnapshot;
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  abort: AbortController;
+  pool: StringPool;
+}
+
+/** GETs Secrets by name; a missing one is no Secret, a denied or failed one a coverage gap. */
+async function getSecrets(
+  { client, context, snapshot, limit, abort, pool }: SecretReading,
+  wanted: ReadonlyArray<{ namespace: string; name: string }>,
+  onUnreadable: (secret: { namespace: string; name: string }, reason: string) => void = () => {},
+): Promise<KubeObject[]> {
   const secrets = await Promise.all(
-    plan.secrets.map((secret) =>
+    wanted.map((secret) =>
       limit(async () => {
         const path = `/api/v1/namespaces/${encodeURIComponent(secret.namespace)}/secrets/${encodeURIComponent(secret.name)}`;
         try {
@@ -142,9 +185,8 @@ async function readSecrets(
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') return null;
-          // Checks see Secrets only as a kind: one unreadable named Secret makes their verdict unsure.
           const reason = reasonFor(failure);
-          snapshot.forbidden.set('Secret', `${reason}: get ${secret.namespace}/${secret.name}`);
+          onUnreadable(secret, reason);
           snapshot.unreadable.push({ resource: 'secrets', namespace: secret.namespace, name: secret.name, reason, context });
           if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: `secret ${secret.namespace}/${secret.name}`, message: failure.message });
           return null;

@@ -58,6 +58,7 @@ const BUILTIN: ReadonlyArray<[group: string, kind: string, resource?: string]> =
 // Custom kinds whose plural is not the default rule's, as their CRDs declare them.
 const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
   'monitoring.googleapis.com/Rules': 'rules',
+  'elbv2.k8s.aws/IngressClassParams': 'ingressclassparams',
   'monitoring.googleapis.com/ClusterRules': 'clusterrules',
   'monitoring.googleapis.com/GlobalRules': 'globalrules',
 };

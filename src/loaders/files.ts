@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import type { InputError } from '../core/types.js';
 import { parseManifests, type ParsedObject } from './manifest-parser.js';
 import { readKustomizations, type KustomizeIndex } from './kustomize.js';
+import { applyKustomizations } from './kustomize-apply.js';
 
 export interface LoadedObject extends ParsedObject {
   file: string;
@@ -63,12 +64,16 @@ export async function loadManifests(inputs: readonly string[], options: LoadOpti
 
   const limit = pLimit(READ_CONCURRENCY);
   const loaded = await Promise.all(files.map((file) => limit(() => loadOne(file, options, kustomize))));
+  const objects: LoadedObject[] = [];
   for (const one of loaded) {
-    result.objects.push(...one.objects);
+    objects.push(...one.objects);
     result.errors.push(...one.errors);
     result.warnings.push(...one.warnings);
     result.files.push(one.report);
   }
+  const transformed = await applyKustomizations(objects, kustomize, options.cwd);
+  result.objects.push(...transformed.objects);
+  result.warnings.push(...transformed.warnings);
   return result;
 }
 
@@ -156,11 +161,12 @@ async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeI
 
   const patchOf = file === STDIN_NAME ? undefined : kustomize.patches.get(file);
   if (patchOf) {
+    // Applied to its targets (kustomize-apply.ts) rather than scanned as objects of its own.
     return {
       objects: [],
       errors: [],
-      warnings: [{ file: display, message: `skipped: a kustomize patch of ${patchOf}; only \`kustomize build\` applies it` }],
-      report: { file: display, objects: 0, errors: 0, warnings: 1, skipped: true },
+      warnings: [],
+      report: { file: display, objects: 0, errors: 0, warnings: 0, skipped: true },
     };
   }
 

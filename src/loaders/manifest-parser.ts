@@ -122,7 +122,7 @@ function lazyLocator(chunk: Chunk, file: string): (path: FieldPath) => SourceLoc
       parsed = doc ? { doc, lineCounter } : null;
     }
     if (!parsed) return null;
-    const pos = locateInDocument(parsed.doc, parsed.lineCounter, path);
+    const pos = locateInDocument(parsed.doc, parsed.lineCounter, path, chunk.text);
     return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
   };
 }
@@ -175,7 +175,7 @@ function parseChunkPrecisely(chunk: Chunk, state: ParseState): void {
     if (value === null || value === undefined) continue;
 
     const locate = (path: FieldPath): SourceLocation | null => {
-      const pos = locateInDocument(doc, lineCounter, path);
+      const pos = locateInDocument(doc, lineCounter, path, chunk.text);
       return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
     };
     acceptDocument(value, { docIndex, docSource, docLine: () => position(doc.contents!.range?.[0] ?? doc.range[0]).line, locate }, state);

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { LineCounter, Scalar, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { FieldPath } from '../core/types.js';
 
 export interface Position {
@@ -10,15 +10,20 @@ export interface Position {
  * Finds where a field path sits in a parsed YAML document: the key of the last map entry found, or the
  * item of the last sequence index found. A path that leaves the document (a field the manifest does not
  * set) stops at its deepest existing parent, which is where a user would add the field.
+ *
+ * A path may go on into a literal block scalar that holds YAML itself (Dex's `config.yaml`, Istio's
+ * `mesh` in a ConfigMap): with the source text, the rest of the path is located inside that block.
  */
 export function locateInDocument(
   doc: Document,
   lineCounter: LineCounter,
   path: FieldPath,
+  source?: string,
 ): Position | null {
   let node: unknown = doc.contents;
   let offset = startOf(node);
-  for (const segment of path) {
+  for (let index = 0; index < path.length; index++) {
+    const segment = path[index]!;
     node = resolveAlias(node, doc);
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && keyMatches(item.key, segment));
@@ -31,12 +36,48 @@ export function locateInDocument(
       offset = startOf(item) ?? offset;
       node = item;
     } else {
+      if (source !== undefined && isScalar(node)) {
+        const inside = locateInBlockScalar(node, lineCounter, source, path.slice(index));
+        if (inside) return inside;
+      }
       break;
     }
   }
   if (offset === null) return null;
   const { line, col } = lineCounter.linePos(offset);
   return { line, column: col };
+}
+
+/**
+ * A literal block (`|`) keeps its lines as they are, so line N of the embedded document is line N after
+ * the block's indicator, shifted right by the block's indentation. Folded and quoted scalars do not keep
+ * lines, and are located at the scalar itself.
+ */
+function locateInBlockScalar(node: Scalar, lineCounter: LineCounter, source: string, rest: FieldPath): Position | null {
+  if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range) return null;
+  const innerCounter = new LineCounter();
+  const inner = parseDocument(node.value, { lineCounter: innerCounter, version: '1.1', prettyErrors: false });
+  if (inner.errors.length > 0 || !isMap(inner.contents) || !inner.contents.has(rest[0])) return null;
+  const position = locateInDocument(inner, innerCounter, rest);
+  if (!position) return null;
+
+  const header = lineCounter.linePos(node.range[0]).line;
+  const indent = blockIndent(source, node.range[0], node.value);
+  return { line: header + position.line, column: position.column + indent };
+}
+
+/** Indentation of a block's content: leading spaces of its first non-blank source line, less any the value keeps. */
+function blockIndent(source: string, start: number, value: string): number {
+  const afterHeader = source.indexOf('\n', start);
+  if (afterHeader === -1) return 0;
+  const lines = source.slice(afterHeader + 1).split('\n');
+  const first = lines.find((line) => line.trim() !== '') ?? '';
+  const firstValue = value.split('\n').find((line) => line.trim() !== '') ?? '';
+  return leadingSpaces(first) - leadingSpaces(firstValue);
+}
+
+function leadingSpaces(text: string): number {
+  return text.length - text.trimStart().length;
 }
 
 function keyMatches(key: unknown, segment: string | number): boolean {

@@ -68,6 +68,10 @@ export const GROUP_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   'projectcalico.org': ['v3'],
   'instance.falcosecurity.dev': ['v1alpha1'],
   'artifact.falcosecurity.dev': ['v1alpha1'],
+  'cloud.google.com': ['v1'],
+  'networking.gke.io': ['v1'],
+  'elbv2.k8s.aws': ['v1beta1'],
+  'install.istio.io': ['v1alpha1'],
 };
 
 const v = (name: string): readonly string[] => GROUP_VERSIONS[name]!;
@@ -149,6 +153,8 @@ export const CATALOGUE: readonly ServedResource[] = [
     ['GRPCRoute', 'grpcroutes', 'ns', ['v1']],
     ['GatewayClass', 'gatewayclasses', 'cluster'],
     ['ReferenceGrant', 'referencegrants', 'ns', ['v1beta1']],
+    ['TCPRoute', 'tcproutes', 'ns', ['v1alpha2']],
+    ['TLSRoute', 'tlsroutes', 'ns', ['v1alpha2']],
   ]),
   ...group('route.openshift.io', v('route.openshift.io'), true, [['Route', 'routes', 'ns']]),
   ...group('apps.openshift.io', v('apps.openshift.io'), true, [['DeploymentConfig', 'deploymentconfigs', 'ns']]),
@@ -223,6 +229,11 @@ export const CATALOGUE: readonly ServedResource[] = [
     ['GlobalNetworkPolicy', 'globalnetworkpolicies', 'cluster'],
     ['GlobalNetworkSet', 'globalnetworksets', 'cluster'],
   ]),
+  // Cloud load-balancer policies that put authentication or limits in front of an Ingress.
+  ...group('cloud.google.com', v('cloud.google.com'), true, [['BackendConfig', 'backendconfigs', 'ns']]),
+  ...group('networking.gke.io', v('networking.gke.io'), true, [['GCPBackendPolicy', 'gcpbackendpolicies', 'ns']]),
+  ...group('elbv2.k8s.aws', v('elbv2.k8s.aws'), true, [['IngressClassParams', 'ingressclassparams', 'cluster']]),
+  ...group('install.istio.io', v('install.istio.io'), true, [['IstioOperator', 'istiooperators', 'ns']]),
   // Calico's own API server (projectcalico.org/v3) beside the CRDs it stores them in.
   ...group('projectcalico.org', v('projectcalico.org'), true, [
     ['NetworkPolicy', 'networkpolicies', 'ns'],

@@ -144,7 +144,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const loaded = await loadManifests(options.fixtures, { cwd: process.cwd(), maxFileBytes: 64 * 1024 * 1024 });
     for (const item of loaded.objects) objects.push({ object: structuredClone(item.obj) as Record<string, unknown>, namespaceHint: item.namespaceHint });
   }
-  for (const { object, namespaceHint } of objects) {
+  for (const { object: original, namespaceHint } of objects) {
+    const object = servedVersion(original);
     const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
     const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
     const metadata = (object['metadata'] ?? {}) as Record<string, unknown>;
@@ -529,4 +530,46 @@ function compare(a: string, b: string): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A real API server stores an object created through a removed version (extensions/v1beta1 Ingress,
+ * apps/v1beta2 Deployment) and serves it through the current one, converted: so does this one.
+ */
+function servedVersion(object: Record<string, unknown>): Record<string, unknown> {
+  const apiVersion = object['apiVersion'];
+  const kind = object['kind'];
+  if (kind === 'Ingress' && (apiVersion === 'extensions/v1beta1' || apiVersion === 'networking.k8s.io/v1beta1')) {
+    return { ...object, apiVersion: 'networking.k8s.io/v1', spec: ingressV1Spec(object['spec']) };
+  }
+  if (typeof apiVersion === 'string' && /^(apps|extensions)\/v1beta[12]$/.test(apiVersion) && ['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet'].includes(String(kind))) {
+    return { ...object, apiVersion: 'apps/v1' };
+  }
+  return object;
+}
+
+function ingressV1Spec(spec: unknown): unknown {
+  if (typeof spec !== 'object' || spec === null) return spec;
+  const { backend, rules, ...rest } = spec as Record<string, unknown>;
+  const convertBackend = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const { serviceName, servicePort, ...other } = value as Record<string, unknown>;
+    if (serviceName === undefined) return value;
+    const port = typeof servicePort === 'number' ? { number: servicePort } : { name: servicePort };
+    return { ...other, service: { name: serviceName, port } };
+  };
+  const convertedRules = Array.isArray(rules)
+    ? rules.map((rule) => {
+        if (typeof rule !== 'object' || rule === null) return rule;
+        const http = (rule as Record<string, unknown>)['http'] as Record<string, unknown> | undefined;
+        if (!http || !Array.isArray(http['paths'])) return rule;
+        const paths = http['paths'].map((path) =>
+          typeof path === 'object' && path !== null
+            ? { pathType: 'ImplementationSpecific', ...(path as Record<string, unknown>), backend: convertBackend((path as Record<string, unknown>)['backend']) }
+            : path,
+        );
+        return { ...(rule as Record<string, unknown>), http: { ...http, paths } };
+      })
+    : rules;
+  return { ...rest, ...(backend !== undefined ? { defaultBackend: convertBackend(backend) } : {}), ...(rules !== undefined ? { rules: convertedRules } : {}) };
 }

@@ -1,0 +1,121 @@
+import { parse } from 'yaml';
+import { asObject, asString } from '../core/json.js';
+import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
+import { commandLine, mountedFile, resolveEnv, type EnvResolution } from './container-env.js';
+import { parseImageRef } from './image-ref.js';
+import { AUTH_SECRETS, lookupSecret, secretEntries, configMapEntry, secretEntry, type StoredValue } from './secrets.js';
+
+/** A Dex configuration and the Dex container that reads it (null when the input holds only the config). */
+export interface DexInstance {
+  source: StoredValue;
+  config: Record<string, unknown>;
+  container: ContainerSite | null;
+}
+
+export interface DexDiscovery {
+  instances: DexInstance[];
+  /** Configurations that could not be read (a Secret hidden by RBAC or `--no-secrets`). */
+  unreadable: string[];
+}
+
+const DEX_IMAGE = /(?:^|\/)(?:dexidp\/dex|coreos\/dex)$/;
+const CONFIG_KEYS = ['config.yaml', 'config.yml'];
+
+/**
+ * Dex configurations: the file each Dex container serves (`dex serve <path>`, followed through its
+ * volume to a ConfigMap or Secret), and any other ConfigMap or Secret key `config.yaml` shaped like a
+ * Dex config (issuer plus clients, connectors or passwords), for input that holds only the config.
+ */
+export function dexInstances(inventory: Inventory): DexDiscovery {
+  const declared = AUTH_SECRETS;
+  return inventory.memo('dexInstances', () => {
+    const instances: DexInstance[] = [];
+    const unreadable: string[] = [];
+    const seen = new Set<string>();
+    const add = (source: StoredValue, container: ContainerSite | null) => {
+      const id = `${source.resource.ref.kind}/${source.resource.ref.namespace}/${source.resource.ref.name}/${source.path.join('.')}`;
+      if (seen.has(id)) return;
+      const config = parseDexConfig(source.value);
+      if (!config) return;
+      seen.add(id);
+      instances.push({ source, config, container });
+    };
+
+    for (const site of inventory.podTemplates()) {
+      for (const container of site.containers) {
+        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
+        if (!image || !DEX_IMAGE.test(`${image.registry}/${image.repository}`)) continue;
+        const path = configFilePath(commandLine(container));
+        if (!path) continue;
+        const file = mountedFile(inventory, container, path, declared);
+        if (file.state === 'value') add(file, container);
+        else if (file.state === 'unreadable') unreadable.push(file.reason);
+      }
+    }
+    for (const configMap of inventory.ofKind('ConfigMap')) {
+      for (const key of CONFIG_KEYS) {
+        const entry = configMapEntry(configMap, key);
+        if (entry) add(entry, null);
+      }
+    }
+    for (const secret of inventory.ofKind('Secret')) {
+      for (const entry of secretEntries(secret)) if (CONFIG_KEYS.includes(String(entry.path[1]))) add(entry, null);
+    }
+    return { instances, unreadable };
+  });
+}
+
+function configFilePath(words: readonly string[]): string | null {
+  const serve = words.indexOf('serve');
+  if (serve === -1) return null;
+  const files = words.slice(serve + 1).filter((word) => !word.startsWith('-') && /\.(?:ya?ml|json)$/.test(word));
+  return files.at(-1) ?? null;
+}
+
+function parseDexConfig(text: string): Record<string, unknown> | null {
+  let parsed: unknown;
+  try {
+    parsed = parse(text, { maxAliasCount: 100 });
+  } catch {
+    return null;
+  }
+  const config = asObject(parsed);
+  if (!config || typeof config['issuer'] !== 'string') return null;
+  const shaped = ['staticClients', 'connectors', 'enablePasswordDB', 'staticPasswords'].some((key) => key in config);
+  return shaped ? config : null;
+}
+
+/** Path to a field of the Dex config: inside the value when it is plain text, else the key holding it. */
+export function dexConfigPath(dex: DexInstance, ...inner: Array<string | number>): FieldPath {
+  return dex.source.plainText ? [...dex.source.path, ...inner] : dex.source.path;
+}
+
+/** `ConfigMap auth/dex`: how messages name where the config lives. */
+export function dexSourceName(dex: DexInstance): string {
+  const { kind, namespace, name } = dex.source.resource.ref;
+  return `${kind} ${namespace}/${name}`;
+}
+
+// Where Kubeflow keeps what Dex reads from its environment, for input without the Dex Deployment.
+const FALLBACK_ENV_SECRETS = ['dex-passwords', 'dex-oidc-client'];
+
+/**
+ * An environment variable of the Dex container (`hashFromEnv`, `secretEnv`, `idEnv`). Without the
+ * container, Kubeflow's Secrets in the config's namespace (`dex-passwords`, `dex-oidc-client`) stand in.
+ */
+export function dexEnv(inventory: Inventory, dex: DexInstance, name: string): EnvResolution {
+  const declared = AUTH_SECRETS;
+  if (dex.container) return resolveEnv(inventory, dex.container, name, declared);
+  const namespace = dex.source.resource.ref.namespace ?? 'default';
+  for (const secretName of FALLBACK_ENV_SECRETS) {
+    const lookup = lookupSecret(inventory, namespace, secretName, declared);
+    if (lookup.state === 'unreadable') return lookup;
+    const entry = lookup.state === 'found' ? secretEntry(lookup.secret, name) : null;
+    if (entry) return { state: 'value', ...entry };
+  }
+  return { state: 'unset' };
+}
+
+export function stringField(object: Record<string, unknown> | null, key: string): string | null {
+  return asString(object?.[key]);
+}

@@ -1,0 +1,44 @@
+import type { KindName } from '../core/types.js';
+
+/**
+ * Kinds the entry graph reads: Services and the pods behind them, nodes (NodePort reachability), Istio
+ * Gateways and VirtualServices, Ingresses with their classes and GKE/AWS parameters, Gateway API
+ * gateways and routes, OpenShift Routes, KubeRay clusters. Checks built on the graph list these.
+ */
+export const EXPOSURE_NEEDS: KindName[] = [
+  'Service',
+  'Pod',
+  'apps/Deployment',
+  'apps/DaemonSet',
+  'apps/StatefulSet',
+  'Node',
+  'Namespace',
+  'networking.istio.io/Gateway',
+  'networking.istio.io/VirtualService',
+  'networking.k8s.io/Ingress',
+  'networking.k8s.io/IngressClass',
+  'elbv2.k8s.aws/IngressClassParams',
+  'cloud.google.com/BackendConfig',
+  'networking.gke.io/GCPBackendPolicy',
+  'gateway.networking.k8s.io/Gateway',
+  'gateway.networking.k8s.io/GatewayClass',
+  'gateway.networking.k8s.io/HTTPRoute',
+  'gateway.networking.k8s.io/GRPCRoute',
+  'gateway.networking.k8s.io/TLSRoute',
+  'gateway.networking.k8s.io/TCPRoute',
+  'gateway.networking.k8s.io/ReferenceGrant',
+  'route.openshift.io/Route',
+  'ray.io/RayCluster',
+  'ray.io/RayService',
+  'ray.io/RayJob',
+];
+
+/** The graph's kinds plus what decides the authentication at Istio gateways (policies and the mesh config). */
+export const GATEWAY_AUTH_NEEDS: KindName[] = [
+  ...EXPOSURE_NEEDS,
+  'networking.istio.io/EnvoyFilter',
+  'security.istio.io/AuthorizationPolicy',
+  'security.istio.io/RequestAuthentication',
+  'ConfigMap',
+  'install.istio.io/IstioOperator',
+];

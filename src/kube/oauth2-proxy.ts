@@ -1,0 +1,103 @@
+import { parse as parseToml } from 'smol-toml';
+import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/types.js';
+import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
+import { parseImageRef } from './image-ref.js';
+import { AUTH_SECRETS } from './secrets.js';
+
+const IMAGE = /(?:^|\/)(?:oauth2-proxy\/oauth2-proxy|bitnami\/oauth2-proxy)$/;
+
+/** The same option under its flag, environment and config-file names. */
+const OPTIONS = {
+  provider: { flag: '--provider', env: 'OAUTH2_PROXY_PROVIDER', cfg: 'provider' },
+  oidcIssuerUrl: { flag: '--oidc-issuer-url', env: 'OAUTH2_PROXY_OIDC_ISSUER_URL', cfg: 'oidc_issuer_url' },
+  emailDomains: { flag: '--email-domain', env: 'OAUTH2_PROXY_EMAIL_DOMAINS', cfg: 'email_domains' },
+  allowedGroups: { flag: '--allowed-group', env: 'OAUTH2_PROXY_ALLOWED_GROUPS', cfg: 'allowed_groups' },
+  githubOrg: { flag: '--github-org', env: 'OAUTH2_PROXY_GITHUB_ORG', cfg: 'github_org' },
+  githubUsers: { flag: '--github-user', env: 'OAUTH2_PROXY_GITHUB_USERS', cfg: 'github_users' },
+  googleGroups: { flag: '--google-group', env: 'OAUTH2_PROXY_GOOGLE_GROUPS', cfg: 'google_groups' },
+  emailsFile: { flag: '--authenticated-emails-file', env: 'OAUTH2_PROXY_AUTHENTICATED_EMAILS_FILE', cfg: 'authenticated_emails_file' },
+  clientSecret: { flag: '--client-secret', env: 'OAUTH2_PROXY_CLIENT_SECRET', cfg: 'client_secret' },
+  cookieSecret: { flag: '--cookie-secret', env: 'OAUTH2_PROXY_COOKIE_SECRET', cfg: 'cookie_secret' },
+} as const;
+
+export type OAuth2ProxyOption = keyof typeof OPTIONS;
+
+export interface OptionValue {
+  values: string[];
+  resource: Resource;
+  path: FieldPath;
+}
+
+export interface OAuth2Proxy {
+  container: ContainerSite;
+  /** Options by precedence: flags, then environment, then the config file. */
+  option(name: OAuth2ProxyOption): OptionValue | null;
+  /** What could not be read (a Secret behind an environment variable). */
+  unreadable: string[];
+}
+
+/** oauth2-proxy containers among the inputs, with their effective options. */
+export function oauth2Proxies(inventory: Inventory): readonly OAuth2Proxy[] {
+  return inventory.memo('oauth2Proxies', () =>
+    inventory.podTemplates().flatMap((site) =>
+      site.containers.flatMap((container) => {
+        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
+        return image && IMAGE.test(`${image.registry}/${image.repository}`) ? [readProxy(inventory, container)] : [];
+      }),
+    ),
+  );
+}
+
+function readProxy(inventory: Inventory, container: ContainerSite): OAuth2Proxy {
+  const words = commandLine(container);
+  const unreadable: string[] = [];
+  let config: { values: Record<string, unknown>; resource: Resource; path: FieldPath } | null = null;
+  const configPath = flagValues(words, '--config').at(-1);
+  if (configPath) {
+    const file = mountedFile(inventory, container, configPath, AUTH_SECRETS);
+    if (file.state === 'unreadable') unreadable.push(file.reason);
+    if (file.state === 'value') {
+      try {
+        config = { values: parseToml(file.value) as Record<string, unknown>, resource: file.resource, path: file.path };
+      } catch {
+        config = null;
+      }
+    }
+  }
+  const option = (name: OAuth2ProxyOption): OptionValue | null => {
+    const spec = OPTIONS[name];
+    const flags = flagValues(words, spec.flag);
+    if (flags.length > 0) {
+      const index = (container.container['args'] !== undefined ? 'args' : 'command') as string;
+      return { values: flags, resource: container.pod.resource, path: [...container.path, index] };
+    }
+    const env = resolveEnv(inventory, container, spec.env, AUTH_SECRETS);
+    if (env.state === 'unreadable') {
+      if (!unreadable.includes(env.reason)) unreadable.push(env.reason);
+      return null;
+    }
+    if (env.state === 'value') return { values: env.value.split(',').map((v) => v.trim()), resource: env.resource, path: env.path };
+    const fromFile = config?.values[spec.cfg];
+    if (fromFile === undefined || !config) return null;
+    const values = Array.isArray(fromFile) ? fromFile.map(String) : [String(fromFile)];
+    return { values, resource: config.resource, path: config.path };
+  };
+  return { container, option, unreadable };
+}
+
+/** The provider oauth2-proxy logs users in with; oauth2-proxy's own default is `google`. */
+export function providerOf(proxy: OAuth2Proxy): string {
+  return proxy.option('provider')?.values[0]?.trim().toLowerCase() || 'google';
+}
+
+/**
+ * Whether any account of a public provider may log in: `email_domains` includes `*` and nothing else
+ * restricts who (allowed groups, a GitHub org or user list, Google groups, an emails file).
+ */
+export function acceptsAnyAccount(proxy: OAuth2Proxy): boolean {
+  const domains = proxy.option('emailDomains')?.values ?? [];
+  if (!domains.includes('*')) return false;
+  return !(['allowedGroups', 'githubOrg', 'githubUsers', 'googleGroups', 'emailsFile'] as const).some(
+    (name) => (proxy.option(name)?.values ?? []).some((v) => v.trim() !== ''),
+  );
+}
