@@ -165,6 +165,18 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(run).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
+  it('lists its checks and explains one from the shipped docs pages', async () => {
+    const checks = await installedKfscan(['checks', '--format', 'json']);
+    expect(checks.code).toBe(0);
+    const listed = (JSON.parse(checks.stdout) as { checks: Array<{ id: string }> }).checks;
+    expect(listed.map((check) => check.id)).toContain('kubeflow-dashboard-exposed');
+    expect(listed.length).toBe(readdirSync(path.join(ROOT, 'docs', 'checks')).length);
+    const explain = await installedKfscan(['explain', 'ingress-gateway-exposed']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain('kubectl port-forward');
+    expect(explain.stdout).toMatch(/Fails/);
+  });
+
   it('scans the bundled demo with the same results as the development build', async () => {
     const fromPackage = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json'], installed);
     const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json']);

@@ -30,7 +30,8 @@ export async function writeReports(
   colorRequested: boolean,
   { showSuppressed = false }: { showSuppressed?: boolean } = {},
 ): Promise<void> {
-  const width = io.stdout.columns ?? 120;
+  // Not a terminal (CI logs, a file): wide enough that messages are not folded into slivers.
+  const width = io.stdout.columns ?? 160;
   const generatedAt = reportTime(io.env);
   for (const target of targets) {
     const reporter = await loadReporter(target.format);
@@ -38,7 +39,7 @@ export async function writeReports(
     const text = reporter(result, {
       version: toolVersion(),
       color: toStdout && useColor(io, colorRequested),
-      width: toStdout ? width : 120,
+      width: toStdout ? width : 160,
       generatedAt,
       showSuppressed,
     });
