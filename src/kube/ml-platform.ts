@@ -3,7 +3,6 @@ import { parseImageRef } from './image-ref.js';
 import { kubeflowUiOfImage } from './kubeflow-uis.js';
 import { mlImageFamily } from './ml-images.js';
 
-
 const ML_CUSTOM_KINDS = [
   'kubeflow.org/Notebook',
   'kubeflow.org/Profile',
