@@ -53,11 +53,16 @@ describe('probe recognition', () => {
     const env = JSON.stringify({ user: 'alice@example.com', platform: { provider: 'gce' }, namespaces: [], isClusterAdmin: false });
     expect(recognise(answer({ path: '/api/workgroup/env-info', body: env }))).toEqual({ kind: 'kubeflow', what: "the central dashboard's environment API as alice@example.com", source: 'api' });
     expect(recognise(answer({ path: '/apis/v1beta1/pipelines?page_size=1', body: '{"pipelines":[],"total_size":0}' }))).toMatchObject({ kind: 'kubeflow', source: 'api' });
+    expect(recognise(answer({ body: '<html><head><title>Kubeflow Dashboard</title></head></html>' }))).toMatchObject({ kind: 'kubeflow', source: 'page' });
+    expect(recognise(answer({ path: '/api/workgroup/env-info', body: '{"user":"bob@example.com","namespaces":[]}' }))).toMatchObject({ kind: 'kubeflow', source: 'api' });
+    // A login page branded as the dashboard is a login page.
+    expect(recognise(answer({ body: '<title>Kubeflow Central Dashboard</title><form><input type="password" name="password"></form>' }))).toEqual({ kind: 'login', via: 'a login form' });
     // A bare 200 proves nothing: an empty object, another app's page, a JSON error, the dashboard's API shape on another path.
     expect(recognise(answer({ path: '/apis/v1beta1/pipelines?page_size=1', body: '{}' }))).toEqual({ kind: 'other' });
     expect(recognise(answer({ body: '<html><title>Welcome to nginx!</title></html>' }))).toEqual({ kind: 'other' });
     expect(recognise(answer({ path: '/api/workgroup/env-info', status: 500, body: '{"error":"Unexpected error getting environment info"}' }))).toEqual({ kind: 'other' });
     expect(recognise(answer({ path: '/other', body: env }))).toEqual({ kind: 'other' });
+    expect(recognise(answer({ path: '/api/workgroup/env-info', body: '{"user":"anonymous@kubeflow.org"}' }))).toEqual({ kind: 'other' });
   });
 
   it('tells a login from a Kubeflow component refusing for its own reasons', () => {

@@ -72,7 +72,7 @@ describe('kfscan cluster --probe', () => {
     const exposed = finding(findings, 'kubeflow-dashboard-exposed');
     expect(exposed.severity).toBe('critical');
     expect(exposed.message).toContain(
-      `; probe: confirmed without login: GET http://localhost:${open.port}/api/workgroup/env-info answered HTTP 200 with the central dashboard's environment API to an anonymous user`,
+      `; probe: confirmed unauthenticated: GET http://localhost:${open.port}/api/workgroup/env-info answered HTTP 200 with the central dashboard's environment API to an anonymous user, no login asked`,
     );
     const [evidence] = exposed.evidence!;
     expect(evidence).toMatchObject({ source: 'probe', outcome: 'unauthenticated', entry: { kind: 'Service', namespace: 'istio-system', name: 'istio-ingressgateway' } });
@@ -102,7 +102,7 @@ describe('kfscan cluster --probe', () => {
     const auth = finding(findings, 'dashboard-auth-missing');
     expect(auth.severity).toBe('critical');
     expect(auth.evidence?.[0]?.outcome).toBe('unauthenticated');
-    expect(auth.message).toContain('; probe: confirmed without login: GET http://127.0.0.2:');
+    expect(auth.message).toContain('; probe: confirmed unauthenticated: GET http://127.0.0.2:');
     // An internal load balancer is at most info for exposure checks, whoever answered from inside.
     for (const id of ['kubeflow-dashboard-exposed', 'ingress-gateway-exposed']) {
       const exposure = finding(findings, id);
@@ -123,7 +123,7 @@ describe('kfscan cluster --probe', () => {
     const added = finding(findings, 'dashboard-auth-missing');
     expect(added).toMatchObject({ severity: 'critical', resource: { kind: 'Service', namespace: 'istio-system', name: 'istio-ingressgateway' }, evidence: [{ outcome: 'unauthenticated' }] });
     expect(added.message).toBe(
-      `Kubeflow answered without login through Service istio-system/istio-ingressgateway (LoadBalancer), although the cluster's objects showed authentication in front of it that should apply; probe: confirmed without login: GET http://127.0.0.16:${open.port}/api/workgroup/env-info answered HTTP 200 with the central dashboard's environment API to an anonymous user`,
+      `Kubeflow answered without login through Service istio-system/istio-ingressgateway (LoadBalancer), which the analysis of the cluster's objects had not reported as unauthenticated; probe: confirmed unauthenticated: GET http://127.0.0.16:${open.port}/api/workgroup/env-info answered HTTP 200 with the central dashboard's environment API to an anonymous user, no login asked`,
     );
     // Suppressions apply to it like to any finding.
     const ignored = kubeflowBehindGateway({ ip: '127.0.0.16' }, http2(open.port), { authservice: true, gatewayAnnotations: { 'kfscan.io/ignore': 'dashboard-auth-missing', 'kfscan.io/ignore-reason': 'lab' } });
@@ -151,7 +151,7 @@ describe('kfscan cluster --probe', () => {
     const [evidence] = auth.evidence!;
     expect(evidence!.outcome).toBe('login-required');
     const redirect = `${dex.origin}/dex/auth?client_id=kubeflow-oidc-authservice&redirect_uri=http%3A%2F%2F127.0.0.3%3A${proxy.port}%2Foauth2%2Fcallback&response_type=code&scope=openid%20profile%20email%20groups&state=[redacted]`;
-    expect(evidence!.summary).toBe(`login required: GET http://127.0.0.3:${proxy.port}/ was redirected (HTTP 302) to Dex at ${dex.origin}/dex/auth; nothing answered without login`);
+    expect(evidence!.summary).toBe(`login required: GET http://127.0.0.3:${proxy.port}/ was redirected (HTTP 302) to Dex at ${dex.origin}/dex/auth; no Kubeflow page or API was served`);
     expect(evidence!.requests[0]!.redirect).toBe(redirect);
     expect(auth.message).toContain(`; probe: ${evidence!.summary}`);
     expect(evidence!.requests.every((r) => r.status === 302 && r.redirect?.startsWith(`${dex.origin}/dex/auth?`))).toBe(true);
@@ -167,7 +167,7 @@ describe('kfscan cluster --probe', () => {
     const { findings, stdout } = await scan(kubeflowBehindGateway({ ip: '127.0.0.6' }, http2(gateway.port)));
     const [evidence] = finding(findings, 'dashboard-auth-missing').evidence!;
     expect(evidence!.outcome).toBe('login-required');
-    expect(evidence!.summary).toBe(`login required: GET http://127.0.0.6:${gateway.port}/start?session=[redacted] answered with the login page of Dex; nothing answered without login`);
+    expect(evidence!.summary).toBe(`login required: GET http://127.0.0.6:${gateway.port}/start?session=[redacted] answered with the login page of Dex; no Kubeflow page or API was served`);
     expect(evidence!.requests.slice(0, 2)).toMatchObject([
       { url: `http://127.0.0.6:${gateway.port}/`, status: 302, redirect: `http://127.0.0.6:${gateway.port}/start?session=[redacted]` },
       { url: `http://127.0.0.6:${gateway.port}/start?session=[redacted]`, status: 200, excerpt: '<title>dex</title>' },
@@ -263,11 +263,11 @@ describe('kfscan cluster --probe', () => {
     const result = log.runs[0]!.results.find((r) => r.ruleId === 'dashboard-auth-missing')!;
     expect(result.properties.severity).toBe('critical');
     expect(result.properties.evidence?.[0]?.outcome).toBe('unauthenticated');
-    expect(result.message.text).toContain('; probe: confirmed without login');
+    expect(result.message.text).toContain('; probe: confirmed unauthenticated');
     const page = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '-f', 'html', '--fail-on', 'none']);
     expect(page.stdout).toContain(`<ul class="related evidence" aria-label="Probe requests"><li><code class="wrap-any">GET http://127.0.0.12:${open.port}/</code>: HTTP 200 <q>&lt;title&gt;Kubeflow Central Dashboard&lt;/title&gt;</q></li>`);
     const table = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--fail-on', 'none', '--verbose']);
-    expect(table.stdout.replace(/\s+/g, ' ')).toContain('probe: confirmed without login');
+    expect(table.stdout.replace(/\s+/g, ' ')).toContain('probe: confirmed unauthenticated');
     expect(table.stderr).toContain('kfscan: lab: probe: 1 entry point, 4 requests (1 unauthenticated)\n');
   });
 

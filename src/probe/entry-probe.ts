@@ -91,17 +91,17 @@ export async function probeEntry(entry: ObjectRef, label: string, targets: Targe
   const isKubeflow = (s: Seen, source?: 'api'): boolean => s.recognition.kind === 'kubeflow' && (source === undefined || s.recognition.source === source);
   const open = seen.find((s) => isKubeflow(s, 'api')) ?? seen.find((s) => isKubeflow(s));
   if (open && open.recognition.kind === 'kubeflow') {
-    return evidence('unauthenticated', `confirmed without login: GET ${open.request.url} answered HTTP ${open.request.status} with ${open.recognition.what}${tlsText(open.request)}`, requests);
+    return evidence('unauthenticated', `confirmed unauthenticated: GET ${open.request.url} answered HTTP ${open.request.status} with ${open.recognition.what}, no login asked${tlsText(open.request)}`, requests);
   }
   const login = seen.find((s) => s.recognition.kind === 'login');
   if (login && login.recognition.kind === 'login') {
-    return evidence('login-required', `login required: GET ${login.request.url} ${loginText(login, login.recognition.via)}; nothing answered without login${tlsText(login.request)}${limit}`, requests);
+    return evidence('login-required', `login required: GET ${login.request.url} ${loginText(login, login.recognition.via)}; no Kubeflow page or API was served${tlsText(login.request)}${limit}`, requests);
   }
   const refused = seen.find((s) => s.recognition.kind === 'kubeflow-refused');
   if (refused && refused.recognition.kind === 'kubeflow-refused') {
     return evidence(
       'answered',
-      `GET ${refused.request.url} reached ${refused.recognition.what} without a login on the way; it refused the request (HTTP ${refused.request.status}) and no page answered without login${tlsText(refused.request)}${limit}`,
+      `GET ${refused.request.url} reached ${refused.recognition.what} with no login on the way, which refused it (HTTP ${refused.request.status}); no Kubeflow page or API was served${tlsText(refused.request)}${limit}`,
       requests,
     );
   }

@@ -156,7 +156,7 @@ function authMissedByAnalysis(inventory: Inventory, input: ProbeInput, index: Ma
         resource: { ...entry.resource.ref },
         location: entry.resource.locate(entry.exposure.path),
         context: inventory.context,
-        message: `Kubeflow answered without login through ${label}, although the cluster's objects showed authentication in front of it that should apply; probe: ${evidence.summary}`,
+        message: `Kubeflow answered without login through ${label}, which the analysis of the cluster's objects had not reported as unauthenticated; probe: ${evidence.summary}`,
         remediation: meta.remediation,
         docsUrl: meta.docsUrl ?? docsUrlFor(meta.id),
         fingerprint: fingerprint(meta.id, entry.resource, inventory.context, 'probe'),

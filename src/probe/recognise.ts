@@ -55,7 +55,7 @@ export function recognise(answer: Answer): Recognition {
   }
   if (status >= 200 && status < 300) {
     if (json) {
-      if (answer.path.startsWith('/api/workgroup/env-info') && isObject(json['platform']) && (Array.isArray(json['namespaces']) || typeof json['isClusterAdmin'] === 'boolean')) {
+      if (answer.path.startsWith('/api/workgroup/env-info') && isEnvironmentInfo(json)) {
         const user = typeof json['user'] === 'string' ? json['user'] : null;
         const who = user === ANONYMOUS_DASHBOARD_USER ? ' to an anonymous user' : user ? ` as ${user}` : '';
         return { kind: 'kubeflow', what: `the central dashboard's environment API${who}`, source: 'api' };
@@ -71,12 +71,27 @@ export function recognise(answer: Answer): Recognition {
   return { kind: 'other' };
 }
 
+/**
+ * The dashboard answers env-info with `user`, `platform`, `namespaces` and `isClusterAdmin` (all versions
+ * since 1.0): two of them, at least one beyond `user`, are its shape.
+ */
+function isEnvironmentInfo(json: Record<string, unknown>): boolean {
+  const fields = [typeof json['user'] === 'string', isObject(json['platform']), Array.isArray(json['namespaces']), typeof json['isClusterAdmin'] === 'boolean'];
+  return fields.filter(Boolean).length >= 2 && fields.slice(1).some(Boolean);
+}
+
 function recognisePage(body: string): Recognition | null {
-  const dashboard = /<title[^>]*>\s*Kubeflow Central Dashboard\s*<\/title>/i.test(body) || (/Kubeflow/i.test(body) && /<main-page[\s>]/i.test(body));
-  if (dashboard) return { kind: 'kubeflow', what: "the central dashboard's page", source: 'page' };
-  if (/<title[^>]*>\s*Kubeflow Pipelines\s*<\/title>/i.test(body)) return { kind: 'kubeflow', what: "the Kubeflow Pipelines UI's page", source: 'page' };
+  // A login page may well be branded "Kubeflow": a password form or a login link decides first.
   const via = loginPage(body);
-  return via ? { kind: 'login', via } : null;
+  if (via) return { kind: 'login', via };
+  const title = /<title[^>]*>([\s\S]{0,200}?)<\/title>/i.exec(body)?.[1] ?? '';
+  const dashboard =
+    (/kubeflow/i.test(title) && /dashboard/i.test(title)) ||
+    /<meta[^>]*content\s*=\s*["']Kubeflow Central Dashboard["']/i.test(body) ||
+    (/kubeflow/i.test(body) && /<main-page[\s>]/i.test(body));
+  if (dashboard) return { kind: 'kubeflow', what: "the central dashboard's page", source: 'page' };
+  if (/kubeflow pipelines/i.test(title)) return { kind: 'kubeflow', what: "the Kubeflow Pipelines UI's page", source: 'page' };
+  return null;
 }
 
 /** Who a login page belongs to, from what the page itself shows. */
@@ -84,7 +99,6 @@ function loginPage(body: string): string | null {
   const hasPassword = /<input[^>]*type\s*=\s*["']?password/i.test(body);
   if (/\/dex\/(auth|static|theme)|<title[^>]*>\s*dex\s*<\/title>/i.test(body) && (hasPassword || /log in with|login with/i.test(body))) return 'Dex';
   if (/\/oauth2\/(start|sign_in)/i.test(body)) return 'oauth2-proxy';
-  if (/\/authservice\//i.test(body)) return 'oidc-authservice';
   if (/<form[^>]*kc-form-login|\/protocol\/openid-connect\//i.test(body)) return 'Keycloak';
   if (hasPassword) return 'a login form';
   return null;
