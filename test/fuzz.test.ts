@@ -6,6 +6,8 @@ import { builtinChecks } from '../checks/index.js';
 import type { KubeObject, ScanResult } from '../src/core/types.js';
 import { analyseInventory } from '../src/engine/analyse.js';
 import { buildInventory } from '../src/inventory/inventory.js';
+import { externalReaches, serviceEntries } from '../src/kube/entry-graph.js';
+import { probeTargets } from '../src/probe/targets.js';
 import { createResource } from '../src/inventory/resource.js';
 import { parseManifests } from '../src/loaders/manifest-parser.js';
 import { jsonReport } from '../src/reporters/json.js';
@@ -64,9 +66,9 @@ const randomObject: fc.Arbitrary<KubeObject> = fc
     metadata: { name, namespace, labels, annotations },
   }));
 
-/** A fixture object with one subtree replaced by a random value. */
-const mutatedFixture: fc.Arbitrary<KubeObject> = fc
-  .tuple(fc.constantFrom(...fixtureObjects), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), value)
+/** An object of the pool with one subtree replaced by a random value. */
+const mutatedFrom = (pool: readonly KubeObject[]): fc.Arbitrary<KubeObject> => fc
+  .tuple(fc.constantFrom(...pool), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), value)
   .map(([original, steps, replacement]) => {
     const copy = structuredClone(original) as Record<string, unknown>;
     let node: unknown = copy;
@@ -83,6 +85,8 @@ const mutatedFixture: fc.Arbitrary<KubeObject> = fc
     }
     return copy as KubeObject;
   });
+
+const mutatedFixture = mutatedFrom(fixtureObjects);
 
 // The demo's exposed gateway: whatever else is in the inventory, its finding must stay.
 const SENTINEL: KubeObject = {
@@ -126,6 +130,79 @@ describe('fuzzing the checks', () => {
       }),
       params,
     );
+  }, TIMEOUT);
+});
+
+// Entry points whose status carries addresses, for the probe's targets to find (or not, once mutated).
+const ADDRESSED_ENTRIES = parseManifests(
+  `apiVersion: v1
+kind: Service
+metadata: {name: lb, namespace: kubeflow}
+spec: {type: LoadBalancer, selector: {app: centraldashboard}, ports: [{name: https, port: 443}, {name: http2, port: 80}]}
+status: {loadBalancer: {ingress: [{ip: 203.0.113.10}, {hostname: lb.example.net}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: np, namespace: kubeflow}
+spec: {type: NodePort, selector: {app: centraldashboard}, externalIPs: [198.51.100.3], ports: [{name: http, port: 80, nodePort: 30080}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: worker}
+status: {addresses: [{type: ExternalIP, address: 198.51.100.7}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: kubeflow}
+spec: {tls: [{hosts: [kf.example.com]}], rules: [{host: kf.example.com, http: {paths: [{path: /, backend: {service: {name: centraldashboard, port: {number: 80}}}}]}}]}
+status: {loadBalancer: {ingress: [{ip: 192.0.2.9}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: kubeflow}
+spec: {gatewayClassName: envoy, listeners: [{name: web, port: 8080, protocol: HTTP}]}
+status: {addresses: [{type: IPAddress, value: 192.0.2.20}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: kubeflow}
+spec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: centraldashboard, port: 80}]}]}
+---
+apiVersion: route.openshift.io/v1
+kind: Route
+metadata: {name: route, namespace: kubeflow}
+spec: {to: {kind: Service, name: centraldashboard}, tls: {termination: edge}}
+status: {ingress: [{host: route.apps.example.com}]}
+`,
+  'entries.yaml',
+).objects.map((o) => o.obj);
+
+describe('fuzzing the probe\'s targets', () => {
+  it('never throws, and every address it would connect to is written in the objects', () => {
+    let origins = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(randomObject, mutatedFixture, fc.constantFrom(...ADDRESSED_ENTRIES), mutatedFrom(ADDRESSED_ENTRIES)), { minLength: 1, maxLength: 12 }), (objects) => {
+        const inventory = buildInventory(
+          objects.map((obj) => createResource({ obj, origin: { type: 'cluster', context: 'fuzz' } })),
+          { mode: 'cluster', context: 'fuzz' },
+        );
+        const written = JSON.stringify(objects);
+        const reaches = externalReaches(inventory);
+        for (const entry of new Set([...reaches.map((r) => r.entry.resource), ...serviceEntries(inventory).map((e) => e.resource)])) {
+          const targets = probeTargets(inventory, entry, reaches.filter((r) => r.entry.resource === entry));
+          expect(targets.origins.length).toBeLessThanOrEqual(2);
+          origins += targets.origins.length;
+          for (const origin of targets.origins) {
+            expect(written).toContain(JSON.stringify(origin.address).slice(1, -1));
+            expect(Number.isInteger(origin.port) && origin.port >= 1 && origin.port <= 65535).toBe(true);
+            expect(['http', 'https']).toContain(origin.scheme);
+          }
+        }
+      }),
+      params,
+    );
+    // Not vacuous: addresses were found and judged.
+    expect(origins).toBeGreaterThan(0);
   }, TIMEOUT);
 });
 

@@ -3,6 +3,7 @@ import type { Check } from '../core/types.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
 import type { ConnectionOptions } from '../live/scan-cluster.js';
+import { OVERALL_TIMEOUTS, type ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
@@ -20,7 +21,11 @@ interface ClusterOptions extends CommonScanOptions {
   checkAccess?: boolean;
   requestTimeout: string;
   concurrency: string;
+  probe?: boolean;
+  probeTimeout?: string;
 }
+
+const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = program
@@ -34,7 +39,12 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
     .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
     .option('--check-access', 'print what the current identity can and cannot read of what the checks need, and scan nothing')
     .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'));
+    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'))
+    .option(
+      '--probe',
+      "also make network connections to the cluster's own endpoints: a few plain GET requests (no credentials) to the external addresses of the entry points the exposure checks report, to confirm whether Kubeflow answers without login (off by default)",
+    )
+    .option('--probe-timeout <seconds>', `time for one probe request (default ${DEFAULT_PROBE_TIMEOUT_SECONDS}); the probe of a context stops after ${OVERALL_TIMEOUTS} times that`);
   addReportOptions(command).action(async (options: ClusterOptions) => {
     setExit(await runCluster(options, deps));
   });
@@ -51,6 +61,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
     import('../live/scan-cluster.js'),
   ]);
   const connection = connectionOptions(options, DEFAULT_CONNECTION);
+  const probe = probeOptions(options);
 
   let kubeconfig: LoadedKubeconfig;
   let contexts: string[];
@@ -79,6 +90,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
     secrets: options.secrets,
     suppression: prepared.suppression,
     progress: await createProgress(io),
+    ...(probe ? { probe } : {}),
   });
   const { result } = scan;
 
@@ -90,6 +102,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
       if (outcome.error) continue;
       io.stderr.write(`kfscan: ${outcome.context} (${outcome.server}): ${summary(outcome)}\n`);
       if (outcome.notInstalled.length > 0) io.stderr.write(`kfscan: ${outcome.context}: not installed: ${outcome.notInstalled.join(', ')}\n`);
+      if (outcome.probe) io.stderr.write(`kfscan: ${outcome.context}: probe: ${probeSummary(outcome.probe)}\n`);
     }
   }
 
@@ -138,6 +151,21 @@ async function runAccessCheck(
   }
   if (reachable === 0) return EXIT.usage;
   return complete ? EXIT.ok : EXIT.incomplete;
+}
+
+function probeOptions(options: ClusterOptions): { timeoutMs: number } | null {
+  if (!options.probe) {
+    if (options.probeTimeout !== undefined) throw new UsageError('--probe-timeout needs --probe');
+    return null;
+  }
+  const seconds = options.probeTimeout === undefined ? DEFAULT_PROBE_TIMEOUT_SECONDS : Number(options.probeTimeout);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError(`--probe-timeout takes a number of seconds up to 60 (got "${options.probeTimeout}")`);
+  return { timeoutMs: seconds * 1000 };
+}
+
+function probeSummary(stats: ProbeStats): string {
+  const outcomes = Object.entries(stats.outcomes).map(([outcome, count]) => `${count} ${outcome}`);
+  return `${stats.entries} entry point${stats.entries === 1 ? '' : 's'}, ${stats.requests} request${stats.requests === 1 ? '' : 's'}${outcomes.length ? ` (${outcomes.join(', ')})` : ''}`;
 }
 
 function connectionOptions(options: ClusterOptions, defaults: ConnectionOptions): ConnectionOptions {

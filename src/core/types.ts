@@ -233,6 +233,58 @@ export interface Finding {
   related: Array<{ resource: ObjectRef; location: SourceLocation | null; note: string }>;
   /** Not serialised to JSON: the field path, for logical locations. */
   fieldPath: FieldPath;
+  /** What `kfscan cluster --probe` saw at the entry points behind the finding; absent without `--probe`. */
+  evidence?: Evidence[];
+}
+
+/**
+ * How an entry point answered plain requests from where kfscan ran: a Kubeflow page or API served without
+ * login (`unauthenticated`), a login in the way (`login-required`), something else (`answered`), no
+ * connection (`unreachable`), no external address in the cluster's objects (`no-address`), or the probe's
+ * time ran out first (`not-probed`).
+ */
+export type ProbeOutcome = 'unauthenticated' | 'login-required' | 'answered' | 'unreachable' | 'no-address' | 'not-probed';
+
+/** The certificate an HTTPS entry point presented. */
+export interface TlsFacts {
+  /** It chains to a CA that Node.js trusts (its bundled roots, plus `NODE_EXTRA_CA_CERTS`). */
+  trusted: boolean;
+  /** Why it is not trusted, as OpenSSL names it (`DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, ...). */
+  error: string | null;
+  /** It names the host asked for (the Host header's name, or the address). */
+  validForHost: boolean;
+  selfSigned: boolean;
+  expired: boolean;
+  subject: string | null;
+  issuer: string | null;
+  /** End of validity, ISO 8601. */
+  validTo: string | null;
+}
+
+/** One GET the probe sent, and what came back; redirect targets and excerpts are stripped of secrets. */
+export interface ProbeRequest {
+  method: 'GET';
+  /** The URL asked for; its host is the Host header (and TLS server name). */
+  url: string;
+  /** Where the connection went: an address taken from the cluster's objects. */
+  address: string;
+  status: number | null;
+  redirect: string | null;
+  contentType: string | null;
+  excerpt: string | null;
+  tls: TlsFacts | null;
+  /** Why there was no answer: `connection refused`, `timed out after 5 s`, ... */
+  error: string | null;
+}
+
+export interface Evidence {
+  source: 'probe';
+  /** The entry point the requests went to. */
+  entry: ObjectRef;
+  outcome: ProbeOutcome;
+  /** One sentence, also appended to the finding's message. */
+  summary: string;
+  requests: ProbeRequest[];
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Check, CoverageGap, Finding, InputError, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
+import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
-import type { SuppressionOptions } from '../engine/suppress.js';
+import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
+import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { readContext, type ReadProgress } from './read-context.js';
@@ -27,6 +29,11 @@ export interface ClusterScanOptions extends ConnectionOptions {
   suppression?: SuppressionOptions;
   /** Called once per context, before it is read. */
   progress?: (context: string) => ContextProgress;
+  /**
+   * `--probe`: after the analysis, send a few GET requests to the entry points the exposure and
+   * authentication checks reported. Absent: no request goes anywhere but the API server.
+   */
+  probe?: Omit<ProbeOptions, 'userAgent'>;
 }
 
 export interface ContextProgress {
@@ -43,6 +50,8 @@ export interface ContextOutcome {
   resourceTypes: number;
   notInstalled: string[];
   durationMs: number;
+  /** What `--probe` did in this context; absent without it. */
+  probe?: ProbeStats;
 }
 
 export interface ClusterScan {
@@ -100,7 +109,21 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
-      findings.push(...run.findings);
+      let reported = run.findings;
+      if (options.probe) {
+        const { probeFindings, PROBE_AUTH_CHECK } = await import('../probe/probe.js');
+        const probed = await probeFindings(
+          inventory,
+          { findings: run.findings, suppressed: run.suppressed, authCheck: options.checks.find((check) => check.meta.id === PROBE_AUTH_CHECK)?.meta ?? null },
+          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe; +${PROJECT_URL})` },
+        );
+        // New findings go through the same suppressions; their warnings were given by the first pass.
+        const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
+        reported = [...probed.findings, ...added.findings];
+        suppressed.push(...added.suppressed);
+        outcome.probe = probed.stats;
+      }
+      findings.push(...reported);
       suppressed.push(...run.suppressed);
       warnings.push(...run.warnings.map((warning) => ({ context, ...warning })));
       undecided.push(...run.undecided);

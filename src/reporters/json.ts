@@ -42,5 +42,7 @@ export function jsonFinding(finding: Finding) {
     remediation: finding.remediation,
     docsUrl: finding.docsUrl,
     fingerprint: finding.fingerprint,
+    // Only with `kfscan cluster --probe`, so that reports without it stay as they were.
+    ...(finding.evidence ? { evidence: finding.evidence } : {}),
   };
 }

@@ -106,6 +106,7 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
       'security-severity': SECURITY_SEVERITY[finding.severity],
       category: finding.category,
       ...(finding.context !== null ? { context: finding.context } : {}),
+      ...(finding.evidence ? { evidence: finding.evidence } : {}),
     },
   };
 }

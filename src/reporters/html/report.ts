@@ -253,7 +253,7 @@ function checkBlock(findings: readonly Finding[], live: boolean): Markup {
 <td><span class="${`badge sev-${finding.severity}`}">${finding.severity}</span></td>
 <td class="wrap-any">${breakable(resourceLabel(finding))}</td>
 <td class="wrap-any">${breakable(locationLabel(finding))}</td>
-<td>${finding.message}${relatedList(finding)}</td>
+<td>${finding.message}${relatedList(finding)}${evidenceList(finding)}</td>
 </tr>`,
   );
   return html`<article class="check" data-filter-group data-check="${first.checkId}">
@@ -264,6 +264,17 @@ function checkBlock(findings: readonly Finding[], live: boolean): Markup {
 ${rows}
 </tbody></table>
 </article>`;
+}
+
+/** The probe's requests (`kfscan cluster --probe`): what was asked and what answered. */
+function evidenceList(finding: Finding): Markup | string {
+  const requests = (finding.evidence ?? []).flatMap((evidence) => evidence.requests);
+  if (requests.length === 0) return '';
+  const items = requests.map(
+    (request) =>
+      html`<li><code class="wrap-any">GET ${request.url}</code>: ${request.error ?? `HTTP ${request.status}`}${request.redirect ? html` to <code class="wrap-any">${request.redirect}</code>` : ''}${request.excerpt ? html` <q>${request.excerpt}</q>` : ''}</li>`,
+  );
+  return html`<ul class="related evidence" aria-label="Probe requests">${items}</ul>`;
 }
 
 function relatedList(finding: Finding): Markup | string {
