@@ -1,4 +1,4 @@
-import type { Check, CoverageGap, Finding, InputError, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { Check, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { compareFindings } from '../engine/run.js';
@@ -27,6 +27,8 @@ export interface ClusterScanOptions extends ConnectionOptions {
   suppression?: SuppressionOptions;
   /** Called once per context, before it is read. */
   progress?: (context: string) => ContextProgress;
+  /** Called with each context's inventory once it is analysed, for commands that work on the objects (`remediate`). */
+  onInventory?: (context: string, inventory: Inventory) => void;
 }
 
 export interface ContextProgress {
@@ -100,6 +102,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
+      options.onInventory?.(context, inventory);
       findings.push(...run.findings);
       suppressed.push(...run.suppressed);
       warnings.push(...run.warnings.map((warning) => ({ context, ...warning })));
