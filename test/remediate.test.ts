@@ -496,3 +496,23 @@ describe('strategic merge by the API merge keys', () => {
     });
   });
 });
+
+describe('writing the kit', () => {
+  it('with --force removes only files an earlier index lists inside the directory', async () => {
+    const { mkdtempSync, writeFileSync, existsSync, mkdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { writeKit } = await import('../src/remediate/write.js');
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'kfscan-write-'));
+    const dir = path.join(parent, 'kit');
+    mkdirSync(path.join(dir, 'resources'), { recursive: true });
+    writeFileSync(path.join(parent, 'precious.txt'), 'keep');
+    writeFileSync(path.join(dir, 'resources', 'old.yaml'), 'old');
+    writeFileSync(path.join(dir, 'kfscan-remediation.json'), JSON.stringify({ files: ['resources/old.yaml', '../precious.txt', '/etc/hostname', 'kfscan-remediation.json'] }));
+    await expect(writeKit(dir, new Map([['README.md', 'new']]), { force: false })).rejects.toThrow('is not empty');
+    const outcome = await writeKit(dir, new Map([['README.md', 'new']]), { force: true });
+    expect(outcome.removed.sort()).toEqual(['kfscan-remediation.json', 'resources/old.yaml']);
+    expect(existsSync(path.join(parent, 'precious.txt'))).toBe(true);
+    expect(existsSync(path.join(dir, 'resources'))).toBe(false);
+    expect(existsSync(path.join(dir, 'README.md'))).toBe(true);
+  });
+});
