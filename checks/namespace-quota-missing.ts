@@ -1,27 +1,13 @@
-import { asArray, asObject, dig } from '../src/core/json.js';
+import { asObject, dig } from '../src/core/json.js';
 import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../src/core/types.js';
-import { describeResource } from '../src/kube/describe.js';
 import { isGpuCluster } from '../src/kube/gpu-cluster.js';
-import { isProfileNamespace } from '../src/kube/pipelines.js';
+import { missingLimits, profileNamespaces, quotaSources, type QuotaLimit, type QuotaSource } from '../src/kube/quotas.js';
 
-type Limit = 'cpu' | 'gpu' | 'pods';
-
-const LIMIT_NAMES: Record<Limit, string> = {
+const LIMIT_NAMES: Record<QuotaLimit, string> = {
   cpu: 'CPU (requests.cpu or limits.cpu)',
   gpu: 'GPU (requests.nvidia.com/gpu)',
   pods: 'pod count (pods or count/pods)',
 };
-
-const KEYS: Record<Limit, RegExp> = {
-  cpu: /^(?:requests\.|limits\.)?cpu$/,
-  gpu: /^(?:requests\.|limits\.)?(?:nvidia\.com|amd\.com)\/gpu$|^(?:requests\.)?gpu\.intel\.com\/i915$/,
-  pods: /^(?:count\/)?pods$/,
-};
-
-interface QuotaSource {
-  label: string;
-  keys: string[];
-}
 
 const check: Check = {
   meta: {
@@ -51,7 +37,7 @@ const check: Check = {
         continue;
       }
       const sources = quotaSources(namespace, profile, quotasReadable, inventory);
-      const missing = (Object.keys(KEYS) as Limit[]).filter((limit) => !sources.some((source) => source.keys.some((key) => KEYS[limit].test(key))));
+      const missing = missingLimits(sources);
       if (missing.length === 0) continue;
       yield draft(namespace, profile, sources, missing, inventory);
     }
@@ -63,31 +49,7 @@ const check: Check = {
   },
 };
 
-function profileNamespaces(inventory: Inventory): string[] {
-  const names = new Set(inventory.ofKind('kubeflow.org/Profile').map((profile) => profile.ref.name));
-  for (const namespace of inventory.ofKind('Namespace')) if (isProfileNamespace(namespace.ref.name, inventory)) names.add(namespace.ref.name);
-  return [...names].sort();
-}
-
-function quotaSources(namespace: string, profile: Resource | null, quotasReadable: boolean, inventory: Inventory): QuotaSource[] {
-  const sources: QuotaSource[] = [];
-  const spec = asObject(dig(profile?.obj, 'spec', 'resourceQuotaSpec'));
-  if (spec && !scoped(spec)) sources.push({ label: 'Profile spec.resourceQuotaSpec', keys: Object.keys(asObject(spec['hard']) ?? {}) });
-  if (quotasReadable) {
-    for (const quota of inventory.inNamespace('ResourceQuota', namespace)) {
-      const quotaSpec = asObject(quota.obj['spec']) ?? {};
-      if (!scoped(quotaSpec)) sources.push({ label: describeResource(quota), keys: Object.keys(asObject(quotaSpec['hard']) ?? {}) });
-    }
-  }
-  return sources;
-}
-
-// A quota limited to some scopes (BestEffort, a PriorityClass) does not cap every pod.
-function scoped(spec: Record<string, unknown>): boolean {
-  return asArray(spec['scopes']).length > 0 || asArray(dig(spec, 'scopeSelector', 'matchExpressions')).length > 0;
-}
-
-function draft(namespace: string, profile: Resource | null, sources: QuotaSource[], missing: Limit[], inventory: Inventory): Draft {
+function draft(namespace: string, profile: Resource | null, sources: QuotaSource[], missing: QuotaLimit[], inventory: Inventory): Draft {
   const resource = profile ?? inventory.get('Namespace', null, namespace) ?? null;
   const hasQuotaSpec = profile !== null && asObject(dig(profile.obj, 'spec', 'resourceQuotaSpec')) !== null;
   const path: FieldPath = profile ? (hasQuotaSpec ? ['spec', 'resourceQuotaSpec'] : ['spec']) : ['metadata', 'name'];

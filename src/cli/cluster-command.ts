@@ -56,31 +56,10 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   const prepared = await prepareScan(options, deps);
   const { checks } = prepared;
   // Loaded here, not at start-up: offline scans never pay for the Kubernetes client.
-  const [{ loadKubeconfig, chooseContexts, KubeconfigError }, { scanCluster, DEFAULT_CONNECTION }] = await Promise.all([
-    import('../live/kubeconfig.js'),
-    import('../live/scan-cluster.js'),
-  ]);
+  const { scanCluster, DEFAULT_CONNECTION } = await import('../live/scan-cluster.js');
   const connection = connectionOptions(options, DEFAULT_CONNECTION);
   const probe = probeOptions(options);
-
-  let kubeconfig: LoadedKubeconfig;
-  let contexts: string[];
-  try {
-    kubeconfig = await loadKubeconfig({
-      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-      inCluster: options.inCluster === true,
-      env: io.env,
-      cwd: io.cwd,
-    });
-    contexts = chooseContexts(kubeconfig, {
-      ...(options.context !== undefined ? { context: options.context } : {}),
-      ...(options.contexts !== undefined ? { contexts: splitList(options.contexts) } : {}),
-      allContexts: options.allContexts === true,
-    });
-  } catch (error) {
-    if (error instanceof KubeconfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  const { kubeconfig, contexts } = await resolveContexts(options, io);
 
   if (options.checkAccess) return runAccessCheck(kubeconfig, contexts, checks, options.secrets, connection, io);
 
@@ -168,7 +147,37 @@ function probeSummary(stats: ProbeStats): string {
   return `${stats.entries} entry point${stats.entries === 1 ? '' : 's'}, ${stats.requests} request${stats.requests === 1 ? '' : 's'}${outcomes.length ? ` (${outcomes.join(', ')})` : ''}`;
 }
 
-function connectionOptions(options: ClusterOptions, defaults: ConnectionOptions): ConnectionOptions {
+export interface KubeconfigOptions {
+  kubeconfig?: string;
+  context?: string;
+  contexts?: string;
+  allContexts?: boolean;
+  inCluster?: boolean;
+}
+
+/** The kubeconfig and the contexts the options name; a bad kubeconfig or context is a usage error. */
+export async function resolveContexts(options: KubeconfigOptions, io: CliIo): Promise<{ kubeconfig: LoadedKubeconfig; contexts: string[] }> {
+  const { loadKubeconfig, chooseContexts, KubeconfigError } = await import('../live/kubeconfig.js');
+  try {
+    const kubeconfig = await loadKubeconfig({
+      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+      inCluster: options.inCluster === true,
+      env: io.env,
+      cwd: io.cwd,
+    });
+    const contexts = chooseContexts(kubeconfig, {
+      ...(options.context !== undefined ? { context: options.context } : {}),
+      ...(options.contexts !== undefined ? { contexts: splitList(options.contexts) } : {}),
+      allContexts: options.allContexts === true,
+    });
+    return { kubeconfig, contexts };
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function connectionOptions(options: { requestTimeout: string; concurrency: string }, defaults: ConnectionOptions): ConnectionOptions {
   const seconds = Number(options.requestTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout takes a number of seconds (got "${options.requestTimeout}")`);
   const concurrency = Number(options.concurrency);

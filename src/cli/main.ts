@@ -9,6 +9,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerRbacCommand } from './rbac-command.js';
+import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
 
 export interface CliDependencies {
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
   registerCatalogueCommands(program, deps, (code) => (exitCode = code));
   registerClusterCommand(program, deps, (code) => (exitCode = code));
   registerRbacCommand(program, deps, (code) => (exitCode = code));
+  registerRemediateCommand(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

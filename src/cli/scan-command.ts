@@ -10,7 +10,7 @@ import { UsageError, readAll, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
 import { severityOption } from './main.js';
 import { parseExtraReport } from './reports.js';
-import { finishScan, prepareScan, type CommonScanOptions } from './scan-pipeline.js';
+import { finishScan, prepareScan, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
 
 export { reportProblems, splitList, type CommonScanOptions } from './scan-pipeline.js';
 
@@ -53,19 +53,8 @@ export function registerScanCommand(program: Command, deps: CliDependencies, set
 
 async function runScan(paths: string[], options: ScanOptions, deps: CliDependencies): Promise<number> {
   const { io } = deps;
-  const maxFileBytes = Number(options.maxFileSize) * 1024 * 1024;
-  if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a number of megabytes (got "${options.maxFileSize}")`);
-  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
   const prepared = await prepareScan(options, deps);
-
-  const scan = await scanManifests(paths, {
-    cwd: io.cwd,
-    checks: prepared.checks,
-    wholeCluster: options.wholeCluster === true,
-    maxFileBytes,
-    readStdin: () => readAll(io.stdin, maxFileBytes),
-    suppression: prepared.suppression,
-  });
+  const scan = await scanPaths(paths, options, prepared, io);
 
   if (options.verbose) describeInputs(paths, scan, io);
   const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
@@ -75,6 +64,26 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
     return EXIT.usage;
   }
   return code;
+}
+
+/** Scans manifest paths (and `-` for stdin) with the prepared checks and suppressions. */
+export async function scanPaths(
+  paths: readonly string[],
+  options: { wholeCluster?: boolean; maxFileSize: string },
+  prepared: PreparedScan,
+  io: CliIo,
+): Promise<ManifestScan> {
+  const maxFileBytes = Number(options.maxFileSize) * 1024 * 1024;
+  if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a number of megabytes (got "${options.maxFileSize}")`);
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
+  return scanManifests(paths, {
+    cwd: io.cwd,
+    checks: prepared.checks,
+    wholeCluster: options.wholeCluster === true,
+    maxFileBytes,
+    readStdin: () => readAll(io.stdin, maxFileBytes),
+    suppression: prepared.suppression,
+  });
 }
 
 /** What each file and each input contributed, so a user can see that nothing was left out by mistake. */

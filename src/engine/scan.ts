@@ -1,4 +1,4 @@
-import type { Check, InputError, ScanResult } from '../core/types.js';
+import type { Check, InputError, Inventory, ScanResult } from '../core/types.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
 import { DEFAULT_MAX_FILE_BYTES, loadManifests, type FileReport } from '../loaders/files.js';
@@ -22,6 +22,8 @@ export interface ManifestScan {
   outOfScope: string[];
   /** Problems with suppressions (also in `result.warnings`): worth showing even without --verbose. */
   suppressionWarnings: InputError[];
+  /** The objects scanned, for commands that work on them further (`remediate`). */
+  inventory: Inventory;
 }
 
 export async function scanManifests(inputs: readonly string[], options: ManifestScanOptions): Promise<ManifestScan> {
@@ -64,5 +66,6 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
     files: loaded.files,
     outOfScope: run.outOfScope,
     suppressionWarnings: run.warnings,
+    inventory,
   };
 }

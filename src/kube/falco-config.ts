@@ -18,6 +18,8 @@ export interface FalcoRuleSources {
   minimumPriority: string | null;
   /** The stable upstream set is loaded: since falco-rules 2.0 it holds no miner rule. */
   stableSetOnly: boolean;
+  /** Rules paths Falco reads as directories (every file in them is loaded), in load order. */
+  directories: string[];
   related: RelatedLocation[];
 }
 
@@ -44,7 +46,7 @@ const FIRST_SPLIT_FALCO_MINOR = 36;
  * installs into a volume Falco shares, by artifact name and version.
  */
 export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite, inventory: Inventory): FalcoRuleSources {
-  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, related: [] };
+  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, directories: [], related: [] };
   const fs = containerFiles(falco, inventory);
   const argv = [...asArray(falco.container['command']), ...asArray(falco.container['args'])].filter((a): a is string => typeof a === 'string');
   const version = falcoMinorVersion(falco);
@@ -79,6 +81,7 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
       } else loadFile(rulesPath, file, version, sharesVolume(fs, file, artifacts), sources);
       continue;
     }
+    sources.directories.push(rulesPath);
     const entries = [
       ...directory.files.map((f) => ({ path: f.path, load: () => loadFile(f.path, f.source, version, false, sources) })),
       ...landing.map((a) => ({ path: a.path, load: () => (loadArtifact(a, sources), loadedArtifacts.add(a)) })),
@@ -106,7 +109,7 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
  * `Config` objects.
  */
 export function operatorFalcoRuleSources(namespace: string, inventory: Inventory): FalcoRuleSources {
-  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, related: [] };
+  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, directories: [], related: [] };
   for (const rulesfile of byPriority(inventory.inNamespace('artifact.falcosecurity.dev/Rulesfile', namespace))) {
     const spec = asObject(rulesfile.obj['spec']) ?? {};
     const label = `Rulesfile ${namespace}/${rulesfile.ref.name}`;

@@ -39,7 +39,7 @@ const OPERATOR_DEFAULT_TOLERATIONS = [
  * Taints GPU node pools carry: GKE adds `nvidia.com/gpu=present:NoSchedule` itself, EKS and AKS guides and
  * the NVIDIA GPU operator use `nvidia.com/gpu:NoSchedule`, AKS also `sku=gpu:NoSchedule`, AMD `amd.com/gpu`.
  */
-const WELL_KNOWN_GPU_TAINTS: readonly Taint[] = [
+export const WELL_KNOWN_GPU_TAINTS: readonly Taint[] = [
   { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' },
   { key: 'nvidia.com/gpu', value: '', effect: 'NoSchedule' },
   { key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' },

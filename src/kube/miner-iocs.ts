@@ -10,13 +10,13 @@ export interface Indicator {
 
 // Falco's `miner_ports` list (falcosecurity/rules, sandbox set). Ports such as 8080 are ordinary on
 // their own; they only add weight next to a pool host or a miner.
-const MINER_PORTS: ReadonlySet<number> = new Set([
+export const MINER_PORTS: ReadonlySet<number> = new Set([
   25, 3333, 3334, 3335, 3336, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8000, 8001, 8008, 8080, 8118, 8333, 8888,
   8899, 9332, 9999, 14433, 14444, 45560, 45700,
 ]);
 
 // Falco's `miner_domains` list (falcosecurity/rules 5.x, rules/falco-sandbox_rules.yaml).
-const FALCO_MINER_DOMAINS: readonly string[] = [
+export const FALCO_MINER_DOMAINS: readonly string[] = [
   'asia1.ethpool.org', 'ca.minexmr.com', 'cn.stratum.slushpool.com', 'de.minexmr.com', 'eth-ar.dwarfpool.com', 'eth-asia.dwarfpool.com',
   'eth-asia1.nanopool.org', 'eth-au.dwarfpool.com', 'eth-au1.nanopool.org', 'eth-br.dwarfpool.com', 'eth-cn.dwarfpool.com',
   'eth-cn2.dwarfpool.com', 'eth-eu.dwarfpool.com', 'eth-eu1.nanopool.org', 'eth-eu2.nanopool.org', 'eth-hk.dwarfpool.com',
@@ -41,7 +41,7 @@ const POOL_DOMAINS: readonly string[] = [
 const EXACT_POOL_HOSTS = new Set(FALCO_MINER_DOMAINS);
 
 // Falco's `miner_binaries` list plus the common variants of those names.
-const MINER_NAMES = [
+export const MINER_NAMES: readonly string[] = [
   'xmrig', 'xmr-stak', 'minerd', 'minergate', 'cpuminer', 'ccminer', 'ethminer', 'cgminer', 'bfgminer', 'sgminer', 'claymore',
   'nbminer', 't-rex', 'gminer', 'lolminer', 'phoenixminer', 'teamredminer', 'nanominer', 'bminer', 'wildrig', 'srbminer',
   'nheqminer',

@@ -1,4 +1,4 @@
-import type { Check, CoverageGap, Finding, InputError, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { Check, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
@@ -34,6 +34,8 @@ export interface ClusterScanOptions extends ConnectionOptions {
    * authentication checks reported. Absent: no request goes anywhere but the API server.
    */
   probe?: Omit<ProbeOptions, 'userAgent'>;
+  /** Called with each context's inventory once it is analysed, for commands that work on the objects (`remediate`). */
+  onInventory?: (context: string, inventory: Inventory) => void;
 }
 
 export interface ContextProgress {
@@ -109,6 +111,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
+      options.onInventory?.(context, inventory);
       let reported = run.findings;
       if (options.probe) {
         const { probeFindings, PROBE_AUTH_CHECK } = await import('../probe/probe.js');

@@ -1,18 +1,42 @@
 import type { FieldPath } from '../core/types.js';
 
-// A subset of Kubernetes strategic-merge patching, enough for kustomize patches that change a field,
-// add a container or delete an object: maps merge (null deletes a key), `$patch: replace|delete` are
-// honoured, lists of objects that all have a `name` merge by name, other lists are replaced.
+// Kubernetes strategic-merge patching, as far as kustomize patches and kfscan's remediation patches
+// need it: maps merge (null deletes a key), `$patch: replace|delete` are honoured, lists of objects merge
+// by the merge key the Kubernetes API declares for their field (containers and volumes by name, Service
+// ports by port, volumeMounts by mountPath, ...), lists the API declares atomic (tolerations, args) and
+// lists of scalars are replaced, and any other list whose items all have a `name` merges by name.
 
 const DELETE = Symbol('delete');
 
+// patchMergeKey of list fields in the built-in API types (k8s.io/api), by field name. `ports` is
+// `containerPort` in a container and `port` in a Service; the items tell which.
+const MERGE_KEYS: Readonly<Record<string, string | ((items: readonly Record<string, unknown>[]) => string)>> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  volumes: 'name',
+  env: 'name',
+  imagePullSecrets: 'name',
+  resourceClaims: 'name',
+  volumeMounts: 'mountPath',
+  volumeDevices: 'devicePath',
+  hostAliases: 'ip',
+  topologySpreadConstraints: 'topologyKey',
+  conditions: 'type',
+  ownerReferences: 'uid',
+  ports: (items) => (items.some((item) => 'containerPort' in item) ? 'containerPort' : 'port'),
+};
+
+// Lists of objects the API declares atomic: a patch replaces them whole, even when their items have names.
+const ATOMIC = new Set(['tolerations', 'args', 'command']);
+
 /** The patched object, or `null` when the patch deletes it (`$patch: delete` at the top). */
 export function strategicMerge(target: unknown, patch: unknown): unknown {
-  const merged = mergeValue(target, patch);
+  const merged = mergeValue(target, patch, null);
   return merged === DELETE ? null : merged;
 }
 
-function mergeValue(target: unknown, patch: unknown): unknown {
+function mergeValue(target: unknown, patch: unknown, field: string | null): unknown {
   if (isMap(patch)) {
     const directive = patch['$patch'];
     if (directive === 'delete') return DELETE;
@@ -24,41 +48,62 @@ function mergeValue(target: unknown, patch: unknown): unknown {
         delete out[key];
         continue;
       }
-      const merged = mergeValue(out[key], value);
+      const merged = mergeValue(out[key], value, key);
       if (merged === DELETE) delete out[key];
       else out[key] = merged;
     }
     return out;
   }
-  if (Array.isArray(patch) && Array.isArray(target) && mergeableByName(target) && mergeableByName(patch)) {
-    const out = [...target] as Array<Record<string, unknown>>;
-    for (const item of patch as Array<Record<string, unknown>>) {
-      const index = out.findIndex((existing) => existing['name'] === item['name']);
-      if (item['$patch'] === 'delete') {
-        if (index !== -1) out.splice(index, 1);
-        continue;
-      }
-      if (index === -1) out.push(withoutDirectives(item));
-      else out[index] = mergeValue(out[index], item) as Record<string, unknown>;
-    }
-    return out;
+  if (Array.isArray(patch) && Array.isArray(target)) {
+    const key = mergeKey(field, target, patch);
+    if (key !== null) return mergeList(target as Array<Record<string, unknown>>, patch as Array<Record<string, unknown>>, key);
   }
-  return patch;
+  return Array.isArray(patch) ? patch.map((item) => (isMap(item) ? withoutDirectives(item) : item)) : patch;
 }
 
-function mergeableByName(list: unknown[]): boolean {
-  return list.length > 0 && list.every((item) => isMap(item) && typeof item['name'] === 'string');
+function mergeList(target: Array<Record<string, unknown>>, patch: Array<Record<string, unknown>>, key: string): unknown[] {
+  if (patch.some((item) => item['$patch'] === 'replace')) return patch.filter((item) => item['$patch'] !== 'replace').map(withoutDirectives);
+  const out = [...target];
+  for (const item of patch) {
+    const index = out.findIndex((existing) => sameKey(existing[key], item[key]));
+    if (item['$patch'] === 'delete') {
+      if (index !== -1) out.splice(index, 1);
+      continue;
+    }
+    if (index === -1) out.push(withoutDirectives(item));
+    else out[index] = mergeValue(out[index], item, null) as Record<string, unknown>;
+  }
+  return out;
+}
+
+/** The key a list of objects merges by, or `null` when the patch replaces the list. */
+function mergeKey(field: string | null, target: unknown[], patch: unknown[]): string | null {
+  if (field !== null && ATOMIC.has(field)) return null;
+  const items = [...target, ...patch];
+  if (items.length === 0 || !items.every(isMap)) return null;
+  const maps = items as Record<string, unknown>[];
+  const declared = field !== null ? MERGE_KEYS[field] : undefined;
+  if (declared !== undefined) {
+    const key = typeof declared === 'string' ? declared : declared(maps);
+    return patch.every((item) => isMap(item) && (item[key] !== undefined || item['$patch'] === 'replace')) ? key : null;
+  }
+  return target.length > 0 && maps.every((item) => typeof item['name'] === 'string') ? 'name' : null;
+}
+
+// YAML may give a port as a number in one file and a string in another.
+function sameKey(a: unknown, b: unknown): boolean {
+  return a !== undefined && (a === b || String(a) === String(b));
 }
 
 function isDirective(key: string): boolean {
   return key === '$patch' || key === '$retainKeys' || key.startsWith('$setElementOrder') || key.startsWith('$deleteFromPrimitiveList');
 }
 
-/** A patch value used as is (nothing to merge into): directives are not data. */
+/** A patch value used as is (nothing to merge into): directives are not data, and nulls mean "absent". */
 function withoutDirectives(map: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(map)) {
-    if (isDirective(key)) continue;
+    if (isDirective(key) || value === null) continue;
     out[key] = isMap(value) ? withoutDirectives(value) : Array.isArray(value) ? value.map((v) => (isMap(v) ? withoutDirectives(v) : v)) : value;
   }
   return out;
@@ -66,19 +111,21 @@ function withoutDirectives(map: Record<string, unknown>): Record<string, unknown
 
 /**
  * The path in the patch document that set the field at `path` of the merged object, or `null` when the
- * patch did not set it. List indices are translated by element name, as the merge matched them.
+ * patch did not set it. List indices are translated by the list's merge key, as the merge matched them.
  */
 export function pathInPatch(path: FieldPath, merged: unknown, patch: unknown): FieldPath | null {
   if (path.length === 0) return null;
   const out: Array<string | number> = [];
   let inMerged: unknown = merged;
   let inPatch: unknown = patch;
+  let field: string | null = null;
   for (const segment of path) {
     if (typeof segment === 'number') {
       if (!Array.isArray(inMerged) || !Array.isArray(inPatch)) return null;
       const element = inMerged[segment];
-      const name = isMap(element) ? element['name'] : undefined;
-      const index = typeof name === 'string' ? inPatch.findIndex((item) => isMap(item) && item['name'] === name) : -1;
+      const key = mergeKey(field, inMerged, inPatch) ?? 'name';
+      const value = isMap(element) ? element[key] : undefined;
+      const index = value !== undefined ? inPatch.findIndex((item) => isMap(item) && sameKey(item[key], value)) : -1;
       if (index === -1) return null;
       out.push(index);
       inMerged = element;
@@ -88,6 +135,7 @@ export function pathInPatch(path: FieldPath, merged: unknown, patch: unknown): F
       out.push(segment);
       inMerged = isMap(inMerged) ? inMerged[segment] : undefined;
       inPatch = inPatch[segment];
+      field = segment;
     }
   }
   return out;

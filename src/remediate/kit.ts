@@ -1,0 +1,74 @@
+import type { Finding, Inventory } from '../core/types.js';
+import { alertFixes } from './alerts.js';
+import { credentialFixes } from './dex.js';
+import { exposureFixes } from './exposure.js';
+import { falcoFixes } from './falco.js';
+import { egressFixes, quotaFixes } from './hardening.js';
+import type { Fix, FixContext, GeneratorOutput, Kit, ManualStep, RemediationOptions } from './types.js';
+import { rescan, type Rescan } from './verify.js';
+
+const GENERATORS: ReadonlyArray<(context: FixContext) => GeneratorOutput> = [exposureFixes, credentialFixes, falcoFixes, alertFixes, egressFixes, quotaFixes];
+
+/**
+ * The remediation kit for the findings of one inventory. Every fix is verified the way a reviewer would:
+ * the kit is applied to the scanned objects and they are scanned again with the same checks. A fix keeps
+ * only the findings that are gone afterwards; a fix that clears none, or that makes a new finding
+ * appear, is left out and its findings are explained instead.
+ */
+export function buildKit(inventory: Inventory, findings: readonly Finding[], options: RemediationOptions, verification: Rescan): Kit {
+  const context: FixContext = { inventory, findings, options };
+  const outputs = GENERATORS.map((generate) => generate(context));
+  let fixes = outputs.flatMap((output) => output.fixes);
+  const documents = outputs.flatMap((output) => output.documents);
+  const manual: ManualStep[] = outputs.flatMap((output) => output.manual);
+  const dropped: Kit['verification']['dropped'] = [];
+  const before = new Set(findings.map((finding) => finding.fingerprint));
+  const isNew = (finding: Finding): boolean => !before.has(finding.fingerprint);
+
+  let after = rescan(inventory, fixes.flatMap((fix) => fix.manifests), verification);
+  if (after.some(isNew)) {
+    // Find the fixes that bring new findings on their own and leave them out.
+    const kept: Fix[] = [];
+    for (const fix of fixes) {
+      const appeared = rescan(inventory, fix.manifests, verification).filter(isNew);
+      if (appeared.length === 0) kept.push(fix);
+      else dropped.push({ fix, reason: `applying it makes kfscan report ${appeared.map(describeFinding).join('; ')}` });
+    }
+    if (kept.length !== fixes.length) {
+      fixes = kept;
+      after = rescan(inventory, fixes.flatMap((fix) => fix.manifests), verification);
+    }
+  }
+  const remaining = new Set(after.map((finding) => finding.fingerprint));
+  const effective: Fix[] = [];
+  for (const fix of fixes) {
+    fix.addresses = fix.candidates.filter((finding) => !remaining.has(finding.fingerprint));
+    if (fix.addresses.length > 0) effective.push(fix);
+    else dropped.push({ fix, reason: 'applying it clears none of the findings it was written for' });
+  }
+  if (effective.length !== fixes.length) after = rescan(inventory, effective.flatMap((fix) => fix.manifests), verification);
+  for (const fix of effective) {
+    const stillThere = fix.candidates.filter((finding) => !fix.addresses.includes(finding));
+    if (stillThere.length > 0) {
+      manual.push({ title: `Left after "${fix.title}"`, findings: stillThere, text: ['The fix does not clear these findings (a rescan with the kit applied still reports them); see each check\'s remediation.'] });
+    }
+  }
+  for (const { fix, reason } of dropped) {
+    manual.push({
+      title: `Not included: ${fix.title}`,
+      findings: fix.candidates,
+      text: [`kfscan wrote this fix and left it out because ${reason}. ${fix.explanation[0] ?? ''}`],
+    });
+  }
+  return {
+    fixes: effective,
+    documents,
+    manual,
+    verification: { before: findings.length, after: after.length, appeared: after.filter(isNew), dropped },
+  };
+}
+
+function describeFinding(finding: Finding): string {
+  const resource = finding.resource ? ` on ${finding.resource.kind} ${finding.resource.namespace ? `${finding.resource.namespace}/` : ''}${finding.resource.name}` : '';
+  return `${finding.checkId}${resource}`;
+}

@@ -1,0 +1,98 @@
+import type { Finding, Inventory, KubeObject, ObjectRef } from '../core/types.js';
+
+/** What the fixes are tuned by: thresholds and quota values from the command line. */
+export interface RemediationOptions {
+  /** Alert when a namespace has this percentage of its pods of a day before (125 = a quarter more). */
+  podGrowthPercent: number;
+  /** The same for CPU use. */
+  cpuGrowthPercent: number;
+  /** Alert when a pod's GPU utilisation stays above this percentage. */
+  gpuUtilPercent: number;
+  quota: { cpu: string; gpu: string; pods: string };
+}
+
+export const DEFAULT_OPTIONS: RemediationOptions = {
+  podGrowthPercent: 125,
+  cpuGrowthPercent: 150,
+  gpuUtilPercent: 90,
+  quota: { cpu: '16', gpu: '1', pods: '50' },
+};
+
+/** The fix areas, in the order the README presents them. */
+export type Area = 'exposure' | 'credentials' | 'falco' | 'alerts' | 'egress' | 'quota';
+
+/** A manifest the kit adds (`resources/`) or a strategic-merge patch it applies (`patches/`). */
+export interface KitManifest {
+  /** Path inside the kit, with forward slashes. */
+  path: string;
+  role: 'resource' | 'patch';
+  /** The objects of the file; a patch holds exactly one, naming its target. */
+  objects: KubeObject[];
+  /** For patches: the object patched. */
+  target?: ObjectRef;
+}
+
+/**
+ * One fix: the manifests that must be applied together (a ConfigMap of rules and the patch that mounts
+ * it), the findings it is meant to clear and, once verified, the findings it does clear.
+ */
+export interface Fix {
+  id: string;
+  area: Area;
+  /** One line: what applying it does. */
+  title: string;
+  /** Paragraphs for the README: what it changes, what to check before applying, what follows. */
+  explanation: string[];
+  manifests: KitManifest[];
+  /** Findings the generator expects the fix to clear. */
+  candidates: Finding[];
+  /** Set by verification: the candidates that are gone once the kit is applied. */
+  addresses: Finding[];
+}
+
+/** A file for people and other tools (Helm values, a rules file), not applied by kustomize. */
+export interface KitDocument {
+  path: string;
+  content: string;
+  title: string;
+  explanation: string[];
+}
+
+/** Findings the kit does not fix, with what to do about them. */
+export interface ManualStep {
+  title: string;
+  findings: Finding[];
+  text: string[];
+}
+
+export interface FixContext {
+  inventory: Inventory;
+  /** The reported findings (suppressed ones are left alone). */
+  findings: readonly Finding[];
+  options: RemediationOptions;
+}
+
+export interface GeneratorOutput {
+  fixes: Fix[];
+  documents: KitDocument[];
+  manual: ManualStep[];
+}
+
+export interface Kit {
+  fixes: Fix[];
+  documents: KitDocument[];
+  manual: ManualStep[];
+  /** Findings that the kit clears as a side effect of a fix meant for others, or that appear when it is applied. */
+  verification: {
+    before: number;
+    after: number;
+    /** Findings that appear once the kit is applied (none when it works as intended). */
+    appeared: Finding[];
+    /** Fixes left out because they cleared nothing or made new findings appear, with why. */
+    dropped: Array<{ fix: Fix; reason: string }>;
+  };
+}
+
+export function emptyOutput(): GeneratorOutput {
+  return { fixes: [], documents: [], manual: [] };
+}
