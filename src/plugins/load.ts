@@ -1,6 +1,7 @@
 // Loads plugins (`--plugin`, `plugins:` in .kfscan.yaml) safely: a plugin that cannot be imported, is
 // written for another API, or declares a bad or clashing check becomes one error naming the plugin and
 // the check, and every other check still runs. docs/plugins.md is the contract this enforces.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/load.js';
@@ -63,7 +64,7 @@ export async function loadPlugins(requests: readonly PluginRequest[], builtin: r
       exported = module.default;
     } catch (error) {
       const origin = { name: request.source, version: null, source: request.source, url, docs: {} };
-      fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin)}`);
+      fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin) || syntaxErrorLine(error, url)}`);
       continue;
     }
     const problem = pluginProblem(exported);
@@ -168,6 +169,19 @@ async function validOptions(request: PluginRequest, schema: unknown, label: stri
 function where(request: PluginRequest, at: readonly (string | number)[]): string {
   const location = request.locateOption?.(at) ?? request.location;
   return location ? `${location.file}:${location.line}:${location.column}: ` : '';
+}
+
+/**
+ * Node does not say where in the module a syntax error is when `import()` fails; `node --check` does.
+ * Run only on that error path, so a plugin author gets the line without KFSCAN_DEBUG.
+ */
+function syntaxErrorLine(error: unknown, url: string): string {
+  if (!(error instanceof SyntaxError) || !url.startsWith('file:')) return '';
+  const file = fileURLToPath(url);
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const line = /^(?:file:\/\/)?(\S+?):(\d+)\s*$/m.exec(check.stderr ?? '');
+  if (!line || !(line[1] === file || line[1] === url.slice('file://'.length))) return '';
+  return ` (at ${path.basename(file)}:${line[2]})`;
 }
 
 function docsPages(docs: unknown, moduleUrl: string): Record<string, string> {

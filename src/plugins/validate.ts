@@ -28,9 +28,9 @@ export function isPlainObject(value: unknown): value is Record_ {
  * afterwards (`checkProblem`), so that one bad check does not take the others down.
  */
 export function pluginProblem(value: unknown): string | null {
-  if (!isPlainObject(value)) {
-    return `its default export is ${describeValue(value)}, not a plugin object: export default { apiVersion: 1, name, checks: [...] }`;
-  }
+  const shape = 'export default { apiVersion: 1, name, checks: [...] } (docs/plugins.md)';
+  if (value === undefined) return `has no default export: ${shape}`;
+  if (!isPlainObject(value)) return `exports ${describeValue(value)} by default, not a plugin object: ${shape}`;
   // First, as a plugin for another API version may be shaped differently in every other respect.
   if (!('apiVersion' in value)) return 'declares no apiVersion: add `apiVersion: 1` to its default export (docs/plugins.md)';
   if (!SUPPORTED_API_VERSIONS.includes(value['apiVersion'] as number)) {
