@@ -61,7 +61,7 @@ const unapprovedRegistry = {
     rationale:
       'In the 2021 Kubeflow mining campaign the pipelines pulled tensorflow/tensorflow straight from Docker Hub. Images from your own registries are scanned, mirrored and pinned by people you trust; public ones change under you and are what attackers reach for.',
     remediation:
-      'Mirror the image into an approved registry (e.g. `crane copy tensorflow/tensorflow:2.16.1 registry.acme.example/mirror/tensorflow:2.16.1`), reference it from there, and enforce the list with an admission policy (Kyverno, Gatekeeper or ValidatingAdmissionPolicy).',
+      'Mirror the image into an approved registry (e.g. `crane copy tensorflow/tensorflow:2.16.1 registry.acme.example/mirror/tensorflow/tensorflow:2.16.1`), reference it from there, and enforce the list with an admission policy (Kyverno, Gatekeeper or ValidatingAdmissionPolicy).',
     tags: ['MS-TA9002', 'MS-M9005.003'],
     needs: POD_BEARING_KINDS,
   },
