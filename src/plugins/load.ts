@@ -47,79 +47,96 @@ export async function loadPlugins(requests: readonly PluginRequest[], builtin: r
 
   for (const request of requests) {
     const fail = (message: string): void => void loaded.errors.push(problemAt(request.location, message));
-    let url: string;
-    try {
-      url = await resolvePlugin(request.source, request.baseDir);
-    } catch (error) {
-      fail(`plugin ${request.source} cannot be loaded: ${error instanceof PluginNotFound ? error.message : errorText(error)}`);
-      continue;
-    }
+    const imported = await importPlugin(request, fail);
     // The same module given twice (configuration and --plugin) is loaded once, with the first entry's options.
-    if (seenUrls.has(url)) continue;
-    seenUrls.add(url);
-
-    let exported: unknown;
+    if (!imported || seenUrls.has(imported.url)) continue;
+    seenUrls.add(imported.url);
     try {
-      const module = (await import(url)) as { default?: unknown };
-      exported = module.default;
+      await registerPlugin(request, imported, loaded, owners, fail);
     } catch (error) {
-      const origin = { name: request.source, version: null, source: request.source, url, docs: {} };
-      fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin) || syntaxErrorLine(error, url)}`);
-      continue;
-    }
-    const problem = pluginProblem(exported);
-    if (problem) {
-      const name = isPlainObject(exported) && typeof exported['name'] === 'string' && /^[\w@./-]{1,214}$/.test(exported['name']) ? exported['name'] : null;
-      fail(`${name ? describePlugin({ name, source: request.source }) : `plugin ${request.source}`} ${problem}`);
-      if (isPlainObject(exported) && Array.isArray(exported['checks'])) loaded.failedIds.push(...exported['checks'].map(declaredId).filter((id): id is string => id !== null));
-      continue;
-    }
-    const plugin = exported as Record<string, unknown> & { name: string; checks: unknown[] };
-    const origin: PluginOrigin = { name: plugin.name, version: typeof plugin['version'] === 'string' ? plugin['version'] : null, source: request.source, url, docs: docsPages(plugin['docs'], url) };
-    const label = describePlugin(origin);
-
-    let options: Readonly<Record<string, unknown>>;
-    try {
-      options = await validOptions(request, plugin['optionsSchema'], label);
-    } catch (error) {
+      // A plugin object can still surprise (a getter that throws): it fails alone, like any other plugin error.
       if (error instanceof ConfigError) throw error;
-      fail(`${label} has an invalid optionsSchema: ${errorText(error)}`);
-      loaded.failedIds.push(...plugin.checks.map(declaredId).filter((id): id is string => id !== null));
-      continue;
-    }
-
-    const info: PluginInfo = { name: origin.name, version: origin.version, source: origin.source, checks: [] };
-    plugin.checks.forEach((candidate, index) => {
-      const id = declaredId(candidate);
-      const which = id !== null ? `check ${id}` : `checks[${index}]`;
-      const invalid = checkProblem(candidate);
-      if (invalid) {
-        fail(`${label}: ${which} is not loaded: ${invalid}`);
-        if (id !== null) loaded.failedIds.push(id);
-        return;
-      }
-      const check = candidate as unknown as Check;
-      const names = [check.meta.id, ...(check.meta.aliases ?? [])];
-      const clash = names.find((name) => owners.has(name));
-      if (clash !== undefined) {
-        const what = clash === check.meta.id ? 'its id' : `its alias "${clash}"`;
-        fail(`${label}: check ${check.meta.id} is not loaded: ${what} is already used by ${owners.get(clash)}; give the check another id (prefix it with your organisation's name)`);
-        return;
-      }
-      for (const name of names) owners.set(name, `check ${check.meta.id} of ${label}`);
-      const wrapped = wrapCheck(check, origin);
-      loaded.checks.push(wrapped);
-      loaded.checkOptions[check.meta.id] = options;
-      info.checks.push(check.meta.id);
-    });
-    loaded.plugins.push(info);
-    for (const id of Object.keys(origin.docs)) {
-      if (!info.checks.includes(id) && !plugin.checks.some((candidate) => declaredId(candidate) === id)) {
-        fail(`${label}: "docs" names ${JSON.stringify(id)}, which is not one of its checks`);
-      }
+      fail(`plugin ${request.source} cannot be loaded: ${errorText(error)}`);
     }
   }
   return loaded;
+}
+
+async function importPlugin(request: PluginRequest, fail: (message: string) => void): Promise<{ url: string; exported: unknown } | null> {
+  let url: string;
+  try {
+    url = await resolvePlugin(request.source, request.baseDir);
+  } catch (error) {
+    fail(`plugin ${request.source} cannot be loaded: ${error instanceof PluginNotFound ? error.message : errorText(error)}`);
+    return null;
+  }
+  try {
+    const module = (await import(url)) as { default?: unknown };
+    return { url, exported: module.default };
+  } catch (error) {
+    const origin = { name: request.source, version: null, source: request.source, url, docs: {} };
+    fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin) || syntaxErrorLine(error, url)}`);
+    return null;
+  }
+}
+
+/** Validates the plugin and its options, then adds each of its checks that keeps every rule. */
+async function registerPlugin(
+  request: PluginRequest,
+  { url, exported }: { url: string; exported: unknown },
+  loaded: LoadedPlugins,
+  owners: Map<string, string>,
+  fail: (message: string) => void,
+): Promise<void> {
+  const declaredIds = (checks: unknown): string[] => (Array.isArray(checks) ? checks.map(declaredId).filter((id): id is string => id !== null) : []);
+  const problem = pluginProblem(exported);
+  if (problem) {
+    const name = isPlainObject(exported) && typeof exported['name'] === 'string' && /^[\w@./-]{1,214}$/.test(exported['name']) ? exported['name'] : null;
+    fail(`${name ? describePlugin({ name, source: request.source }) : `plugin ${request.source}`} ${problem}`);
+    if (isPlainObject(exported)) loaded.failedIds.push(...declaredIds(exported['checks']));
+    return;
+  }
+  const plugin = exported as Record<string, unknown> & { name: string; checks: unknown[] };
+  const origin: PluginOrigin = { name: plugin.name, version: typeof plugin['version'] === 'string' ? plugin['version'] : null, source: request.source, url, docs: docsPages(plugin['docs'], url) };
+  const label = describePlugin(origin);
+
+  let options: Readonly<Record<string, unknown>>;
+  try {
+    options = await validOptions(request, plugin['optionsSchema'], label);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    fail(`${label} has an invalid optionsSchema: ${errorText(error)}`);
+    loaded.failedIds.push(...declaredIds(plugin.checks));
+    return;
+  }
+
+  const info: PluginInfo = { name: origin.name, version: origin.version, source: origin.source, checks: [] };
+  plugin.checks.forEach((candidate, index) => {
+    const id = declaredId(candidate);
+    const invalid = checkProblem(candidate);
+    if (invalid) {
+      fail(`${label}: ${id !== null ? `check ${id}` : `checks[${index}]`} is not loaded: ${invalid}`);
+      if (id !== null) loaded.failedIds.push(id);
+      return;
+    }
+    const check = candidate as Check;
+    const names = [check.meta.id, ...(check.meta.aliases ?? [])];
+    const clash = names.find((name) => owners.has(name));
+    if (clash !== undefined) {
+      const what = clash === check.meta.id ? 'its id' : `its alias "${clash}"`;
+      fail(`${label}: check ${check.meta.id} is not loaded: ${what} is already used by ${owners.get(clash)}; give the check another id (prefix it with your organisation's name)`);
+      return;
+    }
+    for (const name of names) owners.set(name, `check ${check.meta.id} of ${label}`);
+    loaded.checks.push(wrapCheck(check, origin));
+    loaded.checkOptions[check.meta.id] = options;
+    info.checks.push(check.meta.id);
+  });
+  loaded.plugins.push(info);
+  const ids = declaredIds(plugin.checks);
+  for (const id of Object.keys(origin.docs)) {
+    if (!ids.includes(id)) fail(`${label}: "docs" names ${JSON.stringify(id)}, which is not one of its checks`);
+  }
 }
 
 /**
