@@ -80,7 +80,7 @@ describe('examples/plugin-approved-registries', () => {
     const report = scan(dir);
     expect(report.errors).toEqual([]);
     expect(report.findings.length).toBeGreaterThan(0);
-    expect(report.findings[0]!.message).toMatch(/^Container \S+ in \w+ \S+ runs docker\.io\/tensorflow\/tensorflow from docker\.io, which is not an approved registry \(registry\.acme\.example\)$/);
+    expect(report.findings[0]!.message).toMatch(/^Container \S+ in \w+ \S+ runs tensorflow\/tensorflow:\S+ from docker\.io, which is not an approved registry \(registry\.acme\.example\)$/);
     const dockerHubApproved = tempRepo({ '.kfscan.yaml': config(['docker.io']) });
     cpSync(path.join(ROOT, 'fixtures', 'demo'), path.join(dockerHubApproved, 'deploy'), { recursive: true });
     expect(scan(dockerHubApproved).findings).toEqual([]);

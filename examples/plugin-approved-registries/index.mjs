@@ -80,7 +80,7 @@ const unapprovedRegistry = {
         path: [...site.path, 'image'],
         // One finding per container, stable across runs (the fingerprint includes it).
         key: `${site.pod.role ?? ''}/${site.type}/${site.name}`,
-        message: `Container ${site.name} in ${kind} ${namespace ? `${namespace}/` : ''}${name} runs ${ref.registry}/${ref.repository} from ${ref.registry}, which is not an approved registry (${registries.join(', ')})`,
+        message: `Container ${site.name} in ${kind} ${namespace ? `${namespace}/` : ''}${name} runs ${image.trim()} from ${ref.registry}, which is not an approved registry (${registries.join(', ')})`,
       };
     }
   },
