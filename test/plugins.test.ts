@@ -299,6 +299,14 @@ describe('loading', () => {
     ]);
   });
 
+  it('tells an author who gives TypeScript to compile it first', () => {
+    const source = path.join(mkdtempSync(path.join(os.tmpdir(), 'kfscan-ts-')), 'plugin.ts');
+    writeFileSync(source, "import type { Plugin } from 'kfscan';\nexport default { apiVersion: 1, name: 'ts', checks: [] } satisfies Plugin;\n");
+    const run = kfscan(['checks', '--plugin', source]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`kfscan: error: plugin ${source} cannot be imported: TypeError: Unknown file extension ".ts" for ${source}: compile TypeScript to JavaScript first (docs/plugins.md)\n`);
+  });
+
   it.each([
     ['plugins: ./gpu.mjs\n', '.kfscan.yaml:1:10: "plugins" must be a list'],
     ['plugins:\n  - plugn: ./gpu.mjs\n', '.kfscan.yaml:2:5: "plugins[0]" needs "plugin": the path (relative to this file) or package of the plugin'],

@@ -40,7 +40,6 @@ export function addCatalogueOptions(command: Command): Command {
       '--plugin <path-or-package>',
       'load checks from a plugin: a file (./acme.mjs), a directory or an installed package (repeatable; see docs/plugins.md)',
       (value: string, previous: string[] = []) => [...previous, value],
-      [],
     )
     .option('--config <file>', 'configuration file (default: .kfscan.yaml found upward from the working directory)')
     .option('--no-config', 'ignore any .kfscan.yaml (its plugins and ignore entries)');

@@ -75,7 +75,7 @@ async function importPlugin(request: PluginRequest, fail: (message: string) => v
     return { url, exported: module.default };
   } catch (error) {
     const origin = { name: request.source, version: null, source: request.source, url, docs: {} };
-    fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin) || syntaxErrorLine(error, url)}`);
+    fail(`plugin ${request.source} cannot be imported: ${errorText(error)}${pluginFrame(error, origin) || syntaxErrorLine(error, url)}${importHint(error, url)}`);
     return null;
   }
 }
@@ -186,6 +186,15 @@ async function validOptions(request: PluginRequest, schema: unknown, label: stri
 function where(request: PluginRequest, at: readonly (string | number)[]): string {
   const location = request.locateOption?.(at) ?? request.location;
   return location ? `${location.file}:${location.line}:${location.column}: ` : '';
+}
+
+/** The two mistakes every plugin author makes once: TypeScript as is, and ES syntax in a CommonJS `.js` file. */
+function importHint(error: unknown, url: string): string {
+  if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(url)) return ': compile TypeScript to JavaScript first (docs/plugins.md)';
+  if (error instanceof SyntaxError && url.endsWith('.js') && /\b(?:export|import)\b/.test(error.message)) {
+    return ': a .js file is CommonJS unless the nearest package.json says "type": "module"; name the plugin .mjs';
+  }
+  return '';
 }
 
 /**
