@@ -1,13 +1,14 @@
 // Loads plugins (`--plugin`, `plugins:` in .kfscan.yaml) safely: a plugin that cannot be imported, is
 // written for another API, or declares a bad or clashing check becomes one error naming the plugin and
 // the check, and every other check still runs. docs/plugins.md is the contract this enforces.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/load.js';
 import { errorText } from '../core/error-text.js';
-import { didYouMean } from '../core/suggest.js';
+import { deepFreeze } from '../core/freeze.js';
 import type { Check, CheckMeta, InputError, PluginInfo, SourceLocation } from '../core/types.js';
+import { importHint, syntaxErrorLine } from './import-errors.js';
+import { validOptions } from './options.js';
 import { describePlugin, markPluginCheck, pluginFrame, pluginInventory, type PluginOrigin } from './provenance.js';
 import { PluginNotFound, resolvePlugin } from './resolve.js';
 import { checkProblem, declaredId, isPlainObject, pluginProblem } from './validate.js';
@@ -37,7 +38,6 @@ export interface LoadedPlugins {
   /** Check ids named by plugins that failed, as far as they could be read. */
   failedIds: string[];
 }
-
 
 export async function loadPlugins(requests: readonly PluginRequest[], builtin: readonly Check[]): Promise<LoadedPlugins> {
   const loaded: LoadedPlugins = { checks: [], plugins: [], checkOptions: {}, errors: [], failedIds: [] };
@@ -156,60 +156,6 @@ function wrapCheck(check: Check, origin: PluginOrigin): Check {
   return wrapped;
 }
 
-async function validOptions(request: PluginRequest, schema: unknown, label: string): Promise<Readonly<Record<string, unknown>>> {
-  const given = request.options;
-  if (given !== undefined && given !== null && !isPlainObject(given)) {
-    throw new ConfigError(`${where(request, [])}options of ${label}: must be a mapping`);
-  }
-  const options = deepFreeze(JSON.parse(JSON.stringify(given ?? {})) as Record<string, unknown>);
-  if (schema === undefined) return options;
-  // Loaded only for plugins that declare a schema.
-  const { default: AjvModule } = await import('ajv');
-  const ajv = new AjvModule.default({ allErrors: true, strict: false, verbose: true });
-  const validate = ajv.compile(schema as object);
-  if (validate(options)) return options;
-  // A misspelt key is the likeliest mistake, and it also makes a required key look missing: name it first.
-  const errors = validate.errors ?? [];
-  const error = errors.find((e) => e.keyword === 'additionalProperties') ?? errors[0];
-  const at = (error?.instancePath ?? '').split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
-  const field = at.length === 0 ? 'options' : `options.${at.join('.')}`;
-  let detail = error?.message ?? 'are invalid';
-  if (error?.keyword === 'additionalProperties') {
-    const key = String(error.params['additionalProperty']);
-    const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-    detail = `unknown key "${key}"${didYouMean(key, allowed)}${allowed.length ? `; allowed keys: ${allowed.join(', ')}` : ''}`;
-  }
-  const hint = given === undefined ? ` (give them under plugins: in .kfscan.yaml: - plugin: ${request.source}, options: {...})` : '';
-  throw new ConfigError(`${where(request, at)}${field} of ${label}: ${detail}${hint}`);
-}
-
-function where(request: PluginRequest, at: readonly (string | number)[]): string {
-  const location = request.locateOption?.(at) ?? request.location;
-  return location ? `${location.file}:${location.line}:${location.column}: ` : '';
-}
-
-/** The two mistakes every plugin author makes once: TypeScript as is, and ES syntax in a CommonJS `.js` file. */
-function importHint(error: unknown, url: string): string {
-  if ((error as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(url)) return ': compile TypeScript to JavaScript first (docs/plugins.md)';
-  if (error instanceof SyntaxError && url.endsWith('.js') && /\b(?:export|import)\b/.test(error.message)) {
-    return ': a .js file is CommonJS unless the nearest package.json says "type": "module"; name the plugin .mjs';
-  }
-  return '';
-}
-
-/**
- * Node does not say where in the module a syntax error is when `import()` fails; `node --check` does.
- * Run only on that error path, so a plugin author gets the line without KFSCAN_DEBUG.
- */
-function syntaxErrorLine(error: unknown, url: string): string {
-  if (!(error instanceof SyntaxError) || !url.startsWith('file:')) return '';
-  const file = fileURLToPath(url);
-  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
-  const line = /^(?:file:\/\/)?(\S+?):(\d+)\s*$/m.exec(check.stderr ?? '');
-  if (!line || !(line[1] === file || line[1] === url.slice('file://'.length))) return '';
-  return ` (at ${path.basename(file)}:${line[2]})`;
-}
-
 function docsPages(docs: unknown, moduleUrl: string): Record<string, string> {
   if (!isPlainObject(docs)) return {};
   const dir = path.dirname(fileURLToPath(moduleUrl));
@@ -219,12 +165,3 @@ function docsPages(docs: unknown, moduleUrl: string): Record<string, string> {
 function problemAt(location: SourceLocation | null, message: string): InputError {
   return location ? { file: location.file, line: location.line, column: location.column, message } : { message };
 }
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
-}
-
