@@ -228,7 +228,7 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(problems).toEqual([]);
   });
 
-  it('gives plugin authors the check types: `import type { Check } from "kfscan"` compiles under strict NodeNext', async () => {
+  it('gives plugin authors the types: a TypeScript plugin using `import type { Check } from "kfscan"` compiles under strict NodeNext and runs', async () => {
     const consumer = path.join(work, 'plugin');
     mkdirSync(path.join(consumer, 'node_modules'), { recursive: true });
     symlinkSync(installed, path.join(consumer, 'node_modules', 'kfscan'), 'dir');
@@ -236,29 +236,37 @@ describe('kfscan installed from the tarball with production dependencies only', 
     writeFileSync(
       path.join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: [], skipLibCheck: false },
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', outDir: 'dist', types: [], skipLibCheck: false },
         files: ['plugin.ts'],
       }),
     );
     writeFileSync(
       path.join(consumer, 'plugin.ts'),
       [
-        "import type { Check, CheckMeta, Draft, Severity } from 'kfscan';",
+        "import type { Check, CheckMeta, Draft, Plugin, Severity, Undecided } from 'kfscan';",
         'const meta: CheckMeta = {',
-        "  id: 'public-notebook', title: 'Notebook Service exposed', category: 'exposure', severity: 'high',",
-        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service'],",
+        "  id: 'typed-public-ml-service', title: 'ML Service exposed', category: 'exposure', severity: 'high',",
+        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service', 'Pod', 'apps/Deployment', 'argoproj.io/Workflow'],",
         '};',
         'const check: Check = {',
         '  meta,',
-        '  *run(inventory): Generator<Draft> {',
-        "    for (const service of inventory.ofKind('Service')) {",
-        "      if (service.obj['spec'] !== undefined) yield { resource: service, message: `${service.ref.name} is exposed`, path: ['spec', 'type'] };",
+        '  *run(inventory, { options, helpers }): Generator<Draft | Undecided> {',
+        "    const prefix = typeof options['prefix'] === 'string' ? options['prefix'] : 'typed';",
+        '    const mlImages = helpers.containers(inventory).filter((site) => {',
+        "      const image = site.container['image'];",
+        "      return typeof image === 'string' && helpers.isMlImage(image) && helpers.parseImage(image)?.registry === 'docker.io';",
+        '    });',
+        '    for (const site of mlImages) {',
+        '      yield { resource: site.pod.resource, path: [...site.path, \'image\'], key: site.name, message: `${prefix}: ${site.pod.resource.ref.name} runs a Docker Hub ML image` };',
         '    }',
+        "    if (inventory.readability('Service').state === 'forbidden') yield { undecided: true, reason: 'no Services' };",
         '  },',
         '};',
         '// @ts-expect-error the types are real, not `any`: an unknown severity is rejected',
-        "const wrong: Severity = 'urgent';",
-        'export default [check, wrong];',
+        "export const wrong: Severity = 'urgent';",
+        '// @ts-expect-error a plugin declares the API version it is written for, and only 1 exists',
+        "export const future: Plugin = { apiVersion: 2, name: 'future', checks: [check] };",
+        "export default { apiVersion: 1, name: 'typed-plugin', version: '1.0.0', checks: [check] } satisfies Plugin;",
         '',
       ].join('\n'),
     );
@@ -266,9 +274,34 @@ describe('kfscan installed from the tarball with production dependencies only', 
     const program = ts.createProgram({ rootNames: config!.fileNames, options: config!.options });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(diagnostics).toEqual([]);
-    // The entry point also loads at run time (it holds types only, so it exports nothing).
+    expect(program.emit().emitSkipped).toBe(false);
+    // The entry point also loads at run time (it holds types only, so it exports nothing): a plugin needs nothing from it.
     const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); console.log(Object.keys(m).length)"], { cwd: consumer });
     expect(load).toMatchObject({ code: 0, stdout: '0\n' });
+
+    // The compiled plugin runs in the installed kfscan, from outside the package.
+    const run = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--checks', 'typed-public-ml-service', '--plugin', path.join(consumer, 'dist', 'plugin.js')], installed);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { tool: { plugins: unknown[] }; findings: Array<{ checkId: string; message: string }> };
+    expect(report.tool.plugins).toEqual([{ name: 'typed-plugin', version: '1.0.0', source: path.join(consumer, 'dist', 'plugin.js'), checks: ['typed-public-ml-service'] }]);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.every((f) => f.checkId === 'typed-public-ml-service' && /^typed: \S+ runs a Docker Hub ML image$/.test(f.message))).toBe(true);
+  });
+
+  it('type-checks the example plugin (JavaScript with JSDoc) against the published types, and runs it', async () => {
+    const consumer = path.join(work, 'example-plugin');
+    cpSync(path.join(ROOT, 'examples', 'plugin-approved-registries'), consumer, { recursive: true });
+    mkdirSync(path.join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(installed, path.join(consumer, 'node_modules', 'kfscan'), 'dir');
+    const options: ts.CompilerOptions = { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, allowJs: true, checkJs: true, noEmit: true, types: [] };
+    const program = ts.createProgram({ rootNames: [path.join(consumer, 'index.mjs')], options });
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+
+    writeFileSync(path.join(consumer, '.kfscan.yaml'), 'plugins:\n  - plugin: .\n    options:\n      registries: [registry.acme.example]\n');
+    const run = await installedKfscan(['scan', path.join(installed, 'fixtures', 'demo'), '-f', 'json', '--fail-on', 'none', '--checks', 'ml-image-unapproved-registry'], consumer);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).findings.length).toBeGreaterThan(0);
   });
 });
 

@@ -66,6 +66,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   const scan = await scanCluster(kubeconfig, contexts, {
     ...connection,
     checks,
+    checkOptions: prepared.checkOptions,
     secrets: options.secrets,
     suppression: prepared.suppression,
     progress: await createProgress(io),

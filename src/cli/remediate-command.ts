@@ -127,6 +127,7 @@ async function readCluster(options: RemediateOptions, prepared: PreparedScan, de
   const scan = await scanCluster(kubeconfig, contexts.slice(0, 1), {
     ...connection,
     checks: prepared.checks,
+    checkOptions: prepared.checkOptions,
     secrets: options.secrets,
     suppression: prepared.suppression,
     progress: await createProgress(io),

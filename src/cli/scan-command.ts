@@ -5,6 +5,7 @@ import { DEFAULT_MAX_FILE_BYTES, STDIN_NAME, displayPath, type FileReport } from
 import { scanManifests, type ManifestScan } from '../engine/scan.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { REPORT_FORMATS } from '../reporters/index.js';
+import { addCatalogueOptions } from './check-catalogue.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, readAll, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
@@ -21,16 +22,15 @@ interface ScanOptions extends CommonScanOptions {
 
 /** Report, filter and suppression options shared by every scanning command. */
 export function addReportOptions(command: Command): Command {
-  return command
+  const withChecks = command
     .option('-f, --format <format>', `report format on stdout or --output: ${REPORT_FORMATS.join(', ')}`, 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--report <format=file>', 'also write another format to a file, e.g. sarif=kfscan.sarif (repeatable)', parseExtraReport, [])
     .addOption(severityOption('--fail-on <severity>', 'exit 1 when a reported finding is at or above this severity (none: never)', 'high', ['none']))
     .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES]))
     .option('--checks <ids>', 'run only these checks (comma-separated ids)')
-    .option('--skip-checks <ids>', 'do not run these checks (comma-separated ids)')
-    .option('--config <file>', 'configuration file (default: .kfscan.yaml found upward from the working directory)')
-    .option('--no-config', 'ignore any .kfscan.yaml')
+    .option('--skip-checks <ids>', 'do not run these checks (comma-separated ids)');
+  return addCatalogueOptions(withChecks)
     .option('--no-annotation-ignores', 'disregard kfscan.io/ignore annotations in the scanned objects')
     .option('--show-suppressed', 'list suppressed findings in the table and markdown reports')
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this kfscan JSON report')
@@ -79,6 +79,7 @@ export async function scanPaths(
   return scanManifests(paths, {
     cwd: io.cwd,
     checks: prepared.checks,
+    checkOptions: prepared.checkOptions,
     wholeCluster: options.wholeCluster === true,
     maxFileBytes,
     readStdin: () => readAll(io.stdin, maxFileBytes),

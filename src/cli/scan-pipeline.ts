@@ -3,24 +3,24 @@
 // after, write the baseline, filter, report and choose the exit code.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Check, InputError, ScanResult, Severity } from '../core/types.js';
+import type { Check, InputError, PluginInfo, ScanResult, Severity } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { ignoreRules } from '../config/ignore-rules.js';
-import { findConfigFile, loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { BaselineError, baselineFingerprints } from '../engine/baseline.js';
 import { filterReport } from '../engine/filters.js';
-import { selectChecks } from '../engine/select.js';
 import type { SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
 import type { ReportFormat } from '../reporters/index.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/table.js';
+import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
 import { parseFormat, writeReports, type ReportTarget } from './reports.js';
 
-export interface CommonScanOptions {
+export interface CommonScanOptions extends CatalogueOptions {
   format: string;
   output?: string;
   report: ReportTarget[];
@@ -28,24 +28,27 @@ export interface CommonScanOptions {
   minSeverity?: Severity;
   checks?: string;
   skipChecks?: string;
-  /** A file from `--config`, `false` for `--no-config`, `undefined` to search for `.kfscan.yaml`. */
-  config?: string | false;
   /** `false` with `--no-annotation-ignores`. */
   annotationIgnores?: boolean;
   showSuppressed?: boolean;
   baseline?: string;
   writeBaseline?: string;
   color: boolean;
-  verbose?: boolean;
 }
 
 export interface PreparedScan {
   format: ReportFormat;
+  /** The selected checks, plugins' included. */
   checks: Check[];
+  /** Options of plugin checks, by id: pass to `scanManifests` / `scanCluster`. */
+  checkOptions: Record<string, Readonly<Record<string, unknown>>>;
+  plugins: PluginInfo[];
+  /** Plugins that failed to load: reported as errors of the scan (exit 3). */
+  pluginErrors: InputError[];
   /** Pass to `scanManifests` / `analyseInventory`. */
   suppression: SuppressionOptions;
   config: LoadedConfig | null;
-  /** Expired configuration entries: shown even without --verbose. */
+  /** Expired configuration entries, ids of checks that plugins failed to provide: shown even without --verbose. */
   configWarnings: InputError[];
   baseline: { label: string; fingerprints: ReadonlySet<string> } | null;
 }
@@ -53,12 +56,13 @@ export interface PreparedScan {
 export async function prepareScan(options: CommonScanOptions, deps: CliDependencies): Promise<PreparedScan> {
   const { io } = deps;
   const format = parseFormat(options.format);
-  const checks = selectChecks(deps.checks, splitList(options.checks), splitList(options.skipChecks));
   const now = deps.now?.() ?? new Date();
-
-  const configFile = options.config === false ? null : (options.config ?? (await findConfigFile(io.cwd)));
-  const config = configFile === null ? null : await loadConfig(configFile, io.cwd);
-  const rules = config ? ignoreRules(config, deps.checks.map((check) => check.meta), io.cwd, now) : { rules: [], warnings: [] };
+  const catalogue = await loadCatalogue(options, deps);
+  const { config } = catalogue;
+  const selectionWarnings: InputError[] = [];
+  const checks = selectFromCatalogue(catalogue, splitList(options.checks), splitList(options.skipChecks), selectionWarnings);
+  const metas = catalogue.checks.map((check) => check.meta);
+  const rules = config ? ignoreRules(config, metas, io.cwd, now, unknownIdReason(catalogue)) : { rules: [], warnings: [] };
   if (options.verbose) {
     io.stderr.write(
       config
@@ -70,14 +74,17 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
   return {
     format,
     checks,
+    checkOptions: catalogue.checkOptions,
+    plugins: catalogue.plugins,
+    pluginErrors: catalogue.errors,
     suppression: {
       rules: rules.rules,
       annotations: options.annotationIgnores !== false,
       now,
-      catalogue: deps.checks.map((check) => check.meta),
+      catalogue: metas,
     },
     config,
-    configWarnings: rules.warnings,
+    configWarnings: [...selectionWarnings, ...rules.warnings],
     baseline: options.baseline === undefined ? null : await readBaseline(options.baseline, io.cwd),
   };
 }
@@ -103,7 +110,12 @@ export async function finishScan(
   { importantWarnings = [], printedErrors = [] }: FinishOptions = {},
 ): Promise<number> {
   const { io } = deps;
-  const complete: ScanResult = { ...scanned, warnings: [...scanned.warnings, ...prepared.configWarnings] };
+  const complete: ScanResult = {
+    ...scanned,
+    errors: [...prepared.pluginErrors, ...scanned.errors],
+    warnings: [...scanned.warnings, ...prepared.configWarnings],
+    ...(prepared.plugins.length > 0 ? { plugins: prepared.plugins } : {}),
+  };
   if (options.writeBaseline !== undefined) {
     await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
     if (options.verbose) io.stderr.write(`kfscan: baseline ${options.writeBaseline}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);

@@ -20,7 +20,14 @@ type Matcher = (text: string) => boolean;
  * knows (an unknown id is an error, since it would suppress nothing), globs compiled, paths taken
  * relative to the configuration file's directory.
  */
-export function ignoreRules(config: LoadedConfig, catalogue: readonly CheckMeta[], cwd: string, now: Date): IgnoreRuleSet {
+export function ignoreRules(
+  config: LoadedConfig,
+  catalogue: readonly CheckMeta[],
+  cwd: string,
+  now: Date,
+  /** When a plugin failed to load, an unknown id may be one of its checks: why, for a warning instead of an error. */
+  unknownBecause?: (id: string) => string,
+): IgnoreRuleSet {
   const canonical = checkIdIndex(catalogue);
   const fail = (at: (string | number)[], message: string): never => {
     const where = config.locate(at);
@@ -34,6 +41,11 @@ export function ignoreRules(config: LoadedConfig, catalogue: readonly CheckMeta[
     const checks = new Set<string>();
     list(entry.check).forEach((id, item) => {
       const resolved = canonical.get(id);
+      if (!resolved && unknownBecause) {
+        const where = config.locate(at('check', item));
+        set.warnings.push({ ...where, message: `${formatPath(['ignore', index, 'check'])} names "${id}": ${unknownBecause(id)}; the entry suppresses nothing for it` });
+        return;
+      }
       if (!resolved) {
         const hint = id === '*' || id.toLowerCase() === 'all' ? ': name each check, so that checks added later are never silenced by an old entry' : didYouMean(id, canonical.keys());
         fail(at('check', item), `unknown check id "${id}" in ${formatPath(['ignore', index, 'check'])}${hint} (see \`kfscan checks\`)`);

@@ -22,8 +22,11 @@ export interface IgnoreEntry {
   expires?: string;
 }
 
+export type PluginEntry = string | { plugin: string; options?: Record<string, unknown> };
+
 export interface ConfigData {
   ignore?: IgnoreEntry[];
+  plugins?: PluginEntry[];
 }
 
 export interface LoadedConfig {
@@ -107,7 +110,14 @@ function describeError(error: ErrorObject, at: (string | number)[], unknownKey: 
     }
     case 'required': {
       const missing = String(error.params['missingProperty']);
-      const why = missing === 'reason' ? ': say why the finding is accepted' : missing === 'check' ? ': name the checks it suppresses (ids or aliases)' : '';
+      const why =
+        missing === 'reason'
+          ? ': say why the finding is accepted'
+          : missing === 'check'
+            ? ': name the checks it suppresses (ids or aliases)'
+            : missing === 'plugin'
+              ? ': the path (relative to this file) or package of the plugin'
+              : '';
       return `${name} needs "${missing}"${why}`;
     }
     case 'type': {

@@ -42,5 +42,20 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    plugins: {
+      description: 'Plugins with checks of your own (docs/plugins.md): a path relative to this file or an installed package, or { plugin, options }.',
+      type: 'array',
+      items: {
+        description: 'A path (./plugins/acme.mjs) or package name, or a mapping with the plugin and its options.',
+        type: ['string', 'object'],
+        minLength: 1,
+        additionalProperties: false,
+        required: ['plugin'],
+        properties: {
+          plugin: { description: 'Path relative to this file (./plugins/acme.mjs) or package name (@acme/kfscan-rules).', type: 'string', minLength: 1 },
+          options: { description: "The plugin's options, given to each of its checks as context.options.", type: 'object' },
+        },
+      },
+    },
   },
 } as const;

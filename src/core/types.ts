@@ -170,7 +170,10 @@ export interface CheckMeta {
    * input or input holding an ML platform, and a forbidden kind makes them undecided.
    */
   absence?: boolean;
-  /** Absolute docs URL; built-in checks get `<homepage>/blob/main/docs/checks/<id>.md`. */
+  /**
+   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/docs/checks/<id>.md`. A plugin
+   * check without one has none (reports then show no link, JSON an empty `docsUrl`).
+   */
   docsUrl?: string;
   /** Former ids that ignore annotations and config may still use. */
   aliases?: string[];
@@ -202,8 +205,43 @@ export interface Undecided {
 }
 
 export interface CheckContext {
-  /** Options for this check from the configuration file, `{}` when none. */
+  /**
+   * Options for this check from the configuration file, `{}` when none. A plugin's checks get the
+   * `options` of the plugin's entry under `plugins:` in `.kfscan.yaml`.
+   */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Kubernetes knowledge kfscan's own checks use, lent to every check (plugin API 1). */
+  readonly helpers: CheckHelpers;
+}
+
+/** An image reference parsed by the distribution reference rules that container runtimes follow. */
+export interface ImageReference {
+  /** Registry host with port, normalised: `docker.io` for Docker Hub in all its spellings. */
+  registry: string;
+  /** Repository path without the registry: `library/python`, `tensorflow/tensorflow`. */
+  repository: string;
+  /** `null` when none is written (a runtime then pulls `latest`, unless a digest pins the image). */
+  tag: string | null;
+  /** `sha256:...`, or `null`. */
+  digest: string | null;
+}
+
+export interface CheckHelpers {
+  /** Parses `image` as a runtime would, or `null` for a reference a runtime would refuse. */
+  parseImage(image: string): ImageReference | null;
+  /**
+   * Whether an image is an ML framework or notebook image (TensorFlow, PyTorch, serving, Jupyter,
+   * Kubeflow notebooks, NVIDIA NGC, ...), under any registry or mirror prefix: what `mutable-ml-image` judges.
+   */
+  isMlImage(image: string | ImageReference): boolean;
+  /** Kubernetes label-selector semantics: an empty selector matches everything, `null` nothing. */
+  matchesLabelSelector(selector: LabelSelector | null | undefined, labels: Readonly<Record<string, string>>): boolean;
+  /**
+   * Every container the input runs or would run, each reported once where it is written: a Pod that a
+   * Deployment (or a Workflow) in the input describes is left out, and Kubeflow Pipelines v2 components
+   * are included. Reads the pod-bearing kinds: list them in `meta.needs`.
+   */
+  containers(inventory: Inventory): readonly ContainerSite[];
 }
 
 export interface Check {
@@ -215,6 +253,36 @@ export interface Check {
    * `meta.namedSecrets`; offline the Secrets are simply among the inputs.
    */
   secretsToRead?(inventory: Inventory): Iterable<{ namespace: string; name: string }>;
+}
+
+/**
+ * What a plugin module exports by default (plugin API 1): a plain object, so that a plugin needs nothing
+ * from kfscan at run time. docs/plugins.md describes every field.
+ */
+export interface Plugin {
+  /** The plugin API the plugin is written against; kfscan refuses versions it does not support. */
+  apiVersion: 1;
+  /** The plugin's name, as error messages and reports show it: lower case, e.g. `acme-policies` or `@acme/kfscan-rules`. */
+  name: string;
+  version?: string;
+  checks: readonly Check[];
+  /**
+   * JSON Schema (draft-07) of the plugin's `options` in `.kfscan.yaml`; kfscan validates them before
+   * scanning, so a mistake stops the run with the file and line instead of silently doing nothing.
+   */
+  optionsSchema?: Readonly<Record<string, unknown>>;
+  /** Markdown pages for `kfscan explain`, by check id: paths relative to the plugin module. */
+  docs?: Readonly<Record<string, string>>;
+}
+
+/** A plugin that was loaded, as reports name it. */
+export interface PluginInfo {
+  name: string;
+  version: string | null;
+  /** The path or package as the command line or the configuration file gave it. */
+  source: string;
+  /** Ids of the plugin's checks that were loaded. */
+  checks: string[];
 }
 
 export interface Finding {
@@ -368,4 +436,6 @@ export interface ScanResult {
   suppressed?: SuppressedFinding[];
   /** Set when `--min-severity` or `--baseline` left findings out. */
   filtered?: ReportFilters;
+  /** Plugins whose checks were loaded; absent or empty when none was. */
+  plugins?: PluginInfo[];
 }

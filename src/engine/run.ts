@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorText } from '../core/error-text.js';
 import { SEVERITIES, isSeverity, severityRank } from '../core/severity.js';
 import type {
   Check,
@@ -13,6 +14,8 @@ import type {
   UndecidedCheck,
 } from '../core/types.js';
 import { mlPlatformPresent } from '../kube/ml-platform.js';
+import { describeCheck, pluginFrame, pluginOf } from '../plugins/provenance.js';
+import { CHECK_HELPERS } from './check-helpers.js';
 import { docsUrlFor } from './docs-url.js';
 
 export interface CheckRun {
@@ -49,15 +52,21 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
     }
     const seen = new Set<string>();
     try {
-      const context = { options: options.checkOptions?.[meta.id] ?? {} };
-      for (const item of check.run(inventory, context)) {
+      const context = { options: options.checkOptions?.[meta.id] ?? {}, helpers: CHECK_HELPERS };
+      const items = check.run(inventory, context);
+      const shape = iterableProblem(items);
+      if (shape) {
+        run.errors.push({ message: `${describeCheck(check)} failed: run() ${shape}` });
+        continue;
+      }
+      for (const item of items) {
         if (isUndecided(item)) {
           run.undecided.push({ checkId: meta.id, reason: typeof item.reason === 'string' ? item.reason : 'no reason given', context: inventory.context });
           continue;
         }
         const problem = draftProblem(item);
         if (problem) {
-          run.errors.push({ message: `check ${meta.id} returned an invalid finding: ${problem}` });
+          run.errors.push({ message: `${describeCheck(check)} returned an invalid finding: ${problem}` });
           continue;
         }
         const finding = toFinding(meta, item, inventory.context);
@@ -68,7 +77,8 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
         run.findings.push(finding);
       }
     } catch (error) {
-      run.errors.push({ message: `check ${meta.id} failed: ${error instanceof Error ? error.message : String(error)}` });
+      const origin = pluginOf(check);
+      run.errors.push({ message: `${describeCheck(check)} failed: ${errorText(error)}${origin ? pluginFrame(error, origin) : ''}` });
     }
   }
   return run;
@@ -129,6 +139,15 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Checks are synchronous: a generator or a list. An async function or generator is a mistake worth naming. */
+function iterableProblem(items: unknown): string | null {
+  if (typeof items === 'object' && items !== null && typeof (items as Iterable<unknown>)[Symbol.iterator] === 'function') return null;
+  if (typeof items === 'object' && items !== null && (typeof (items as PromiseLike<unknown>).then === 'function' || Symbol.asyncIterator in items)) {
+    return 'returned a promise or an async iterator: checks run synchronously (use function* run, not async)';
+  }
+  return `must return an iterable of findings (a generator or a list), got ${items === null ? 'null' : typeof items}`;
 }
 
 function isUndecided(item: Draft | Undecided): item is Undecided {

@@ -1,5 +1,7 @@
 import pLimit from 'p-limit';
+import { errorText } from '../core/error-text.js';
 import { buildInventory } from '../inventory/inventory.js';
+import { describeCheck } from '../plugins/provenance.js';
 import { qualifiedKind } from '../core/kinds.js';
 import type { Check, CoverageGap, InputError, KindName, KubeObject, Resource } from '../core/types.js';
 import { createResource } from '../inventory/resource.js';
@@ -135,9 +137,15 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
   const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
   const wanted = new Map<string, { namespace: string; name: string }>();
   for (const check of askers) {
-    for (const secret of check.secretsToRead!(inventory)) {
-      const key = `${secret.namespace}/${secret.name}`;
-      if (!known.has(key)) wanted.set(key, secret);
+    // A plugin's check is code from outside: when it fails, its Secrets are not read and the scan goes on.
+    try {
+      for (const secret of check.secretsToRead!(inventory)) {
+        if (typeof secret?.namespace !== 'string' || typeof secret.name !== 'string') throw new TypeError('secretsToRead() must yield { namespace, name } strings');
+        const key = `${secret.namespace}/${secret.name}`;
+        if (!known.has(key)) wanted.set(key, secret);
+      }
+    } catch (error) {
+      snapshot.errors.push({ context, message: `${describeCheck(check)} failed in secretsToRead(): ${errorText(error)}` });
     }
   }
   return getSecrets(reading, [...wanted.values()]);

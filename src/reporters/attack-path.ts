@@ -96,7 +96,7 @@ export interface AttackPath {
   inputErrors: number;
 }
 
-const CHECK_FAILURE = /^check (\S+) (?:failed|returned an invalid finding)/;
+const CHECK_FAILURE = /^check (\S+) (?:of plugin .*? )?(?:failed|returned an invalid finding)/;
 
 /** One attack path per context scanned (one for an offline scan). */
 export function attackPaths(result: ScanResult): AttackPath[] {

@@ -10,7 +10,7 @@ export function jsonReport(result: ScanResult, context: ReportContext): string {
 export function toJsonDocument(result: ScanResult, context: ReportContext) {
   return {
     schemaVersion: 1,
-    tool: { name: 'kfscan', version: context.version },
+    tool: { name: 'kfscan', version: context.version, ...(result.plugins?.length ? { plugins: result.plugins } : {}) },
     target: result.target,
     summary: countBySeverity(result.findings),
     findings: result.findings.map(jsonFinding),

@@ -20,10 +20,12 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   out.push(`### kfscan: ${headline}`, '');
   const omitted = omittedLabels(result, context.showSuppressed === true);
   const problems = [
-    result.errors.length ? `${result.errors.length} input error${result.errors.length === 1 ? '' : 's'}` : '',
+    result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
     result.coverage.undecided.length || result.coverage.unreadable.length ? 'coverage gaps (below)' : '',
   ].filter(Boolean);
-  out.push(`Scanned ${scopeLabel(result)} with kfscan ${markdownText(context.version)}.${[...omitted, ...problems].map((s) => ` ${capitalise(s)}.`).join('')}`, '');
+  const plugins = (result.plugins ?? []).map((p) => markdownText(`${p.name}${p.version ? ` ${p.version}` : ''}`));
+  const tool = `kfscan ${markdownText(context.version)}${plugins.length ? ` and plugin${plugins.length === 1 ? '' : 's'} ${plugins.join(', ')}` : ''}`;
+  out.push(`Scanned ${scopeLabel(result)} with ${tool}.${[...omitted, ...problems].map((s) => ` ${capitalise(s)}.`).join('')}`, '');
 
   if (result.findings.length > 0) {
     out.push(...findingsTable(result.findings.slice(0, MAX_ROWS)));
@@ -52,7 +54,7 @@ function fixes(findings: readonly Finding[]): string[] {
   for (const finding of findings) if (!seen.has(finding.checkId)) seen.set(finding.checkId, finding);
   // Remediation is written by check authors in Markdown (commands in backticks): kept as Markdown.
   const items = [...seen.values()].map(
-    (f) => `- **${markdownText(f.checkId)}** (${markdownText(f.title)}): ${terminalSafe(f.remediation)} ${link('More', f.docsUrl)}`,
+    (f) => `- **${markdownText(f.checkId)}** (${markdownText(f.title)}): ${terminalSafe(f.remediation)}${f.docsUrl ? ` ${link('More', f.docsUrl)}` : ''}`,
   );
   return ['<details><summary>How to fix</summary>', '', ...items, '', '</details>'];
 }
@@ -84,7 +86,7 @@ function gaps(result: ScanResult): string[] {
     }
   }
   if (result.errors.length > 0) {
-    out.push('', '**Input errors (not scanned)**', '');
+    out.push('', '**Errors (inputs not scanned, checks or plugins that failed)**', '');
     for (const error of result.errors.slice(0, MAX_LISTED_PROBLEMS)) out.push(`- ${markdownCode(formatProblem(error))}`);
     if (result.errors.length > MAX_LISTED_PROBLEMS) out.push(`- …and ${result.errors.length - MAX_LISTED_PROBLEMS} more`);
   }

@@ -1,6 +1,6 @@
 import type * as Sarif from 'sarif';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
-import type { CheckMeta, Finding, ObjectRef, ScanResult, Suppression } from '../core/types.js';
+import type { CheckMeta, Finding, ObjectRef, PluginInfo, ScanResult, Suppression } from '../core/types.js';
 import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
 import type { ReportContext } from './index.js';
 
@@ -28,6 +28,9 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
             informationUri: PROJECT_URL,
             rules,
           },
+          // Plugins are named as the SARIF extensions they are; their rules sit with the driver's, where
+          // every consumer (GitHub code scanning included) looks for them.
+          ...(result.plugins?.length ? { extensions: result.plugins.map(toExtension) } : {}),
         },
         automationDetails: { id: `kfscan/${result.target.mode}/` },
         invocations: [toInvocation(result)],
@@ -47,7 +50,16 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
+function toExtension(plugin: PluginInfo): Sarif.ToolComponent {
+  return {
+    name: plugin.name,
+    ...(plugin.version ? { version: plugin.version } : {}),
+    properties: { source: plugin.source, checks: plugin.checks },
+  };
+}
+
 function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
+  // A plugin check may have no documentation URL; SARIF then has no helpUri rather than an invalid one.
   const helpUri = meta.docsUrl ?? docsUrlFor(meta.id);
   return {
     id: meta.id,
@@ -56,9 +68,9 @@ function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
     fullDescription: { text: meta.description },
     help: {
       text: `${meta.description}\n\nWhy it matters: ${meta.rationale}\n\nFix: ${meta.remediation}`,
-      markdown: `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}\n\n[Documentation](${helpUri})`,
+      markdown: `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}${helpUri ? `\n\n[Documentation](${helpUri})` : ''}`,
     },
-    helpUri,
+    ...(helpUri ? { helpUri } : {}),
     defaultConfiguration: { level: SARIF_LEVEL[meta.severity] },
     properties: {
       tags: ['security', 'kubernetes', meta.category, ...meta.tags].slice(0, 20),

@@ -88,7 +88,8 @@ function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string)
     seen.add(finding.checkId);
     out.push(`  ${paint('bold', finding.checkId)}: ${finding.title}`);
     out.push(`    ${terminalSafe(finding.remediation)}`);
-    out.push(`    ${paint('dim', finding.docsUrl)}`);
+    // A plugin check may have no docs URL; its text is the plugin's, so it is escaped like manifests.
+    if (finding.docsUrl) out.push(`    ${paint('dim', terminalSafe(finding.docsUrl))}`);
   }
   out.push('');
   return out;
@@ -112,7 +113,7 @@ function coverageSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: st
 
 function problemSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
   if (result.errors.length === 0) return [];
-  const out = [paint('bold', 'Input errors (these files or documents were not scanned)'), ''];
+  const out = [paint('bold', 'Errors (inputs not scanned, checks or plugins that failed)'), ''];
   for (const error of result.errors) out.push(`  ${terminalSafe(formatProblem(error))}`);
   out.push('');
   return out;

@@ -70,7 +70,7 @@ function summarySection(result: ScanResult, context: ReportContext, paths: reado
 <dl class="meta">
 ${scanned}
 <dt>When</dt><dd><time${context.generatedAt ? html` datetime="${context.generatedAt.toISOString()}"` : ''}>${formatTime(context.generatedAt)}</time></dd>
-<dt>Tool</dt><dd>${`kfscan ${context.version}`}</dd>
+<dt>Tool</dt><dd>${`kfscan ${context.version}`}${pluginsNote(result)}</dd>
 <dt>Checks</dt><dd>${`${plural(result.checks.length, 'check')} selected`} (<a href="#checks">list</a>)${outOfScopeNote(result)}</dd>
 <dt>Gaps</dt><dd>${gapSummary(result)} (<a href="#coverage">details</a>)</dd>
 <dt>Attack path</dt><dd>${pathSummary(paths)} (<a href="#attack-path">picture</a>)</dd>
@@ -104,12 +104,17 @@ function pathSummary(paths: readonly AttackPath[]): Markup {
   return paths.length === 1 && paths[0]!.context === null ? lines[0]! : html`<ul>${lines}</ul>`;
 }
 
+function pluginsNote(result: ScanResult): string {
+  const plugins = result.plugins ?? [];
+  return plugins.length ? ` with ${plural(plugins.length, 'plugin')}: ${plugins.map((p) => `${p.name}${p.version ? ` ${p.version}` : ''}`).join(', ')}` : '';
+}
+
 function gapSummary(result: ScanResult): string {
   const { unreadable, undecided } = result.coverage;
   const parts = [
     unreadable.length ? plural(unreadable.length, 'kind not readable', 'kinds not readable') : '',
     undecided.length ? plural(undecided.length, 'check undecided', 'checks undecided') : '',
-    result.errors.length ? plural(result.errors.length, 'input error') : '',
+    result.errors.length ? plural(result.errors.length, 'error') : '',
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : 'none';
 }
@@ -148,7 +153,7 @@ function attackPathBlock(path: AttackPath, index: number, named: boolean): Marku
   const verdict = html`<p class="verdict">${
     open.length ? html`<strong class="state state-open">Open at ${open.join(', ')}.</strong>` : html`<strong>No step found open.</strong>`
   } ${unknown.length ? `Not established: ${unknown.join(', ')}.` : 'Every step was checked.'}${
-    path.inputErrors ? ` ${plural(path.inputErrors, 'input error')}: some objects could not be read, so no step counts as clear.` : ''
+    path.inputErrors ? ` ${plural(path.inputErrors, 'error')}: some inputs or plugins failed, so no step counts as clear.` : ''
   }</p>`;
   return html`<div class="path-block"${path.context !== null ? html` data-context-view="${path.context}"` : ''}>
 ${named ? html`<h3>${path.context === null ? 'Scanned input' : `Cluster context ${path.context}`}</h3>` : ''}
@@ -247,7 +252,9 @@ function checkBlock(findings: readonly Finding[], live: boolean): Markup {
   const href = safeHref(first.docsUrl);
   const docs = href
     ? html`<a class="docs" href="${href}" target="_blank" rel="noopener noreferrer">check documentation</a>`
-    : html`<span class="muted">documentation: ${first.docsUrl}</span>`;
+    : first.docsUrl
+      ? html`<span class="muted">documentation: ${first.docsUrl}</span>`
+      : '';
   const rows = findings.map(
     (finding) => html`<tr data-severity="${finding.severity}"${live ? html` data-context="${finding.context ?? ''}"` : ''}>
 <td><span class="${`badge sev-${finding.severity}`}">${finding.severity}</span></td>
@@ -312,8 +319,8 @@ so they run only on a whole cluster: scan it live, or a full dump with <code>--w
 <ul>${outOfScope.map((id) => html`<li><code>${id}</code></li>`)}</ul>`);
   }
   if (result.errors.length) {
-    parts.push(html`<h3>Input errors</h3>
-<p>These inputs could not be scanned; findings in them are missing from this report.</p>
+    parts.push(html`<h3>Errors</h3>
+<p>These inputs could not be scanned, or these checks or plugins failed; what they would have found is missing from this report.</p>
 <ul>${result.errors.map((error) => html`<li class="wrap-any">${breakable(formatProblem(error))}</li>`)}</ul>`);
   }
   if (result.warnings.length) {

@@ -1,0 +1,5 @@
+export default {
+  apiVersion: 1,
+  name: 'syntax-error'
+  checks: [],
+};
