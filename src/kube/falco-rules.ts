@@ -80,10 +80,10 @@ export function evaluateRules(files: readonly RulesFile[], selection: readonly S
       rule.disabledBy = rule.enabled ? null : command.origin;
     }
   }
-  const threshold = PRIORITY_RANK[(minimumPriority ?? '').toLowerCase()];
+  const threshold = PRIORITY_RANK.get((minimumPriority ?? '').toLowerCase());
   if (threshold !== undefined) {
     for (const rule of rules.values()) {
-      const rank = PRIORITY_RANK[rule.priority.toLowerCase()];
+      const rank = PRIORITY_RANK.get(rule.priority.toLowerCase());
       if (rule.enabled && rank !== undefined && rank > threshold) {
         rule.enabled = false;
         rule.disabledBy = `falco.yaml priority: ${minimumPriority} (the rule is ${rule.priority})`;
@@ -100,17 +100,17 @@ export function isMinerRule(rule: RuleState): boolean {
 }
 
 // Falco priorities, most severe first; a minimum priority drops every rule less severe than it.
-const PRIORITY_RANK: Record<string, number> = {
-  emergency: 0,
-  alert: 1,
-  critical: 2,
-  error: 3,
-  warning: 4,
-  notice: 5,
-  informational: 6,
-  info: 6,
-  debug: 7,
-};
+const PRIORITY_RANK: ReadonlyMap<string, number> = new Map([
+  ['emergency', 0],
+  ['alert', 1],
+  ['critical', 2],
+  ['error', 3],
+  ['warning', 4],
+  ['notice', 5],
+  ['informational', 6],
+  ['info', 6],
+  ['debug', 7],
+]);
 
 /** `- rule: X` with `enabled` and nothing that would define a rule: Falco's older way to switch one. */
 function isToggle(item: Record<string, unknown>): boolean {

@@ -36,7 +36,8 @@ export function readRelabelRules(value: unknown): RelabelRule[] {
  * anchored at both ends, as in Prometheus.
  */
 export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | null | 'unknown' {
-  let labels: Labels = { ...input };
+  // Without a prototype: a rule naming the label `constructor` must read nothing, not a function.
+  let labels: Labels = Object.assign(Object.create(null) as Labels, input);
   for (const rule of rules) {
     const regex = compile(rule.regex);
     if (regex === null) return 'unknown';
@@ -68,7 +69,7 @@ export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | 
         if (rule.targetLabel !== null) labels[rule.targetLabel] = rule.action === 'lowercase' ? value.toLowerCase() : value.toUpperCase();
         break;
       case 'labelmap': {
-        const next: Labels = { ...labels };
+        const next: Labels = Object.assign(Object.create(null) as Labels, labels);
         for (const [name, labelValue] of Object.entries(labels)) {
           const match = regex.exec(name);
           if (match) next[expand(rule.replacement, match)] = labelValue;
