@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { selectChecks } from '../engine/select.js';
+import { terminalSafe } from '../reporters/sanitize.js';
 import { EXIT } from './exit-codes.js';
 import type { CliDependencies } from './main.js';
 import { splitList } from './scan-command.js';
@@ -24,7 +25,7 @@ export function registerRbacCommand(program: Command, deps: CliDependencies, set
       const checks = selectChecks(deps.checks, splitList(options.checks), splitList(options.skipChecks));
       const role = minimalClusterRole(checks, { secrets: options.secrets, ...(options.name ? { name: options.name } : {}) });
       deps.io.stdout.write(renderClusterRole(role));
-      for (const kind of role.unmapped) deps.io.stderr.write(`kfscan: warning: cannot name the resource of bare kind "${kind}" without a cluster; it is not in the role\n`);
+      for (const kind of role.unmapped) deps.io.stderr.write(`kfscan: warning: cannot name the resource of bare kind "${terminalSafe(kind)}" without a cluster; it is not in the role\n`);
       setExit(role.unmapped.length > 0 ? EXIT.incomplete : EXIT.ok);
     });
 }

@@ -3,6 +3,7 @@ import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { CheckMeta, Finding, ObjectRef, ScanResult, Suppression } from '../core/types.js';
 import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
 import type { ReportContext } from './index.js';
+import { terminalSafeJson } from './sanitize.js';
 
 const SRCROOT = '%SRCROOT%';
 const STDIN = '<stdin>';
@@ -44,7 +45,7 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${terminalSafeJson(log)}\n`;
 }
 
 function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
