@@ -292,7 +292,8 @@ function isListKind(obj: KubeObject): boolean {
 /** Why a parsed value is not a Kubernetes object, or `null` when it is one. */
 function kubeObjectProblem(value: unknown): string | null {
   if (!isPlainObject(value)) {
-    return `not a Kubernetes object (a ${Array.isArray(value) ? 'list' : typeof value}, not a mapping)`;
+    const what = value === null || value === undefined ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    return `not a Kubernetes object (${what}, not a mapping)`;
   }
   const { apiVersion, kind } = value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
