@@ -69,6 +69,10 @@ const CASES: Case[] = [
   { file: 'broken.json', problems: [['error', 2, /^invalid YAML: Unexpected , in flow map$/]], neighbours: [] },
   { file: 'empty.yaml', problems: [], neighbours: [] },
   { file: 'latin1.yaml', problems: [], neighbours: ['valid-neighbour'] },
+  // `(a+)+b` against 64 a's: exponential for a backtracking engine, linear for RE2 (as in Prometheus).
+  { file: 'redos-relabel.yaml', problems: [], neighbours: ['valid-neighbour'] },
+  // Falco rule wildcards and rules_files globs of many stars: high-polynomial for a backtracking engine.
+  { file: 'redos-wildcards.yaml', problems: [], neighbours: ['valid-neighbour'] },
 ];
 
 function scanJson(args: string[], options: Parameters<typeof kfscan>[1] = {}) {

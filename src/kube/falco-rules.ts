@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { asArray, asObject, asString } from '../core/json.js';
+import { linearMatcher } from './linear-regex.js';
 
 export const STRATUM_RULE = 'Detect crypto miners using the Stratum protocol';
 export const POOL_RULE = 'Detect outbound connections to common miner pool ports';
@@ -135,9 +136,9 @@ function applyChange(rule: RuleState, item: Record<string, unknown>, override: R
 function selects(command: Selection, rule: RuleState): boolean {
   if ('tag' in command) return rule.tags.includes(command.tag);
   if ('substring' in command) return rule.name.includes(command.substring);
-  return wildcard(command.rule).test(rule.name);
+  return wildcard(command.rule)(rule.name);
 }
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+function wildcard(pattern: string): (name: string) => boolean {
+  return linearMatcher(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`) ?? ((name) => name === pattern);
 }
