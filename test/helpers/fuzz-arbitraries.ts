@@ -103,6 +103,11 @@ export const HOSTILE_STRINGS = [
   'hasOwnProperty',
   '💥',
   '\ud800',
+  // Catastrophic for a backtracking regex engine, where manifests give regexes or globs.
+  '(a+)+b',
+  '(.*a){12}b',
+  `${'*'.repeat(14)}Z`,
+  'a'.repeat(64),
 ];
 
 /** Kinds as manifests write them (apiVersion, kind): everything any check reads, and what the fixtures hold. */
