@@ -12,30 +12,67 @@ import { sarifSchemaErrors } from './helpers/sarif-schema.js';
 const DIR = 'fixtures/bad-input';
 const STACK = /\n\s+at .+\(|node:internal|TypeError|ReferenceError/;
 
+type Problem = [kind: 'error' | 'warning', line: number | undefined, message: RegExp];
+
 interface Case {
   file: string;
-  problem: 'error' | 'warning' | 'none';
-  line?: number;
-  message: RegExp;
+  /** Every error and warning the file gives, in order: nothing more, nothing less. */
+  problems: Problem[];
   /** Valid documents in the file that must still be reported. */
   neighbours: string[];
 }
 
 const CASES: Case[] = [
-  { file: 'malformed-indent.yaml', problem: 'error', line: 17, message: /^invalid YAML: All mapping items must start at the same column/, neighbours: ['valid-neighbour', 'valid-after'] },
-  { file: 'tabs.yaml', problem: 'error', line: 4, message: /^invalid YAML: Tabs are not allowed as indentation/, neighbours: ['valid-neighbour'] },
-  { file: 'unclosed-quote.yaml', problem: 'error', line: 18, message: /^invalid YAML: Missing closing "quote/, neighbours: ['valid-neighbour', 'valid-after'] },
-  { file: 'valid-then-broken.yaml', problem: 'error', line: 16, message: /^invalid YAML: Flow map/, neighbours: ['valid-neighbour'] },
-  { file: 'helm-template.yaml', problem: 'error', line: 4, message: /unrendered Helm template .*helm template/, neighbours: [] },
-  { file: 'alias-bomb.yaml', problem: 'error', line: 1, message: /resource exhaustion/, neighbours: ['valid-neighbour'] },
-  { file: 'deep-nesting.yaml', problem: 'error', line: 1, message: /nested more than 100 levels deep/, neighbours: ['valid-neighbour'] },
-  { file: 'binary.yaml', problem: 'error', line: 4, message: /binary file \(contains NUL bytes\)/, neighbours: [] },
-  { file: 'bare-scalars.yaml', problem: 'warning', line: 1, message: /not a Kubernetes object \(a string, not a mapping\)/, neighbours: ['valid-neighbour'] },
-  { file: 'null-documents.yaml', problem: 'none', message: /^$/, neighbours: ['valid-neighbour'] },
-  { file: 'duplicate-keys.yaml', problem: 'error', line: 7, message: /Map keys must be unique/, neighbours: ['valid-neighbour'] },
-  { file: 'wrong-types.yaml', problem: 'warning', line: 38, message: /ConfigMap has no metadata mapping/, neighbours: ['valid-neighbour'] },
-  { file: 'missing-name.yaml', problem: 'warning', line: 1, message: /no metadata.name/, neighbours: ['valid-neighbour'] },
-  { file: 'unknown-kinds.yaml', problem: 'warning', line: 1, message: /unknown kind Deploymnet in v1/, neighbours: ['valid-neighbour'] },
+  { file: 'malformed-indent.yaml', problems: [['error', 17, /^invalid YAML: All mapping items must start at the same column$/]], neighbours: ['valid-neighbour', 'valid-after'] },
+  { file: 'tabs.yaml', problems: [['error', 4, /^invalid YAML: Tabs are not allowed as indentation$/]], neighbours: ['valid-neighbour'] },
+  { file: 'unclosed-quote.yaml', problems: [['error', 18, /^invalid YAML: Missing closing "quote$/]], neighbours: ['valid-neighbour', 'valid-after'] },
+  { file: 'valid-then-broken.yaml', problems: [['error', 16, /^invalid YAML: Flow map in block collection must be sufficiently indented and end with a \}$/]], neighbours: ['valid-neighbour'] },
+  { file: 'helm-template.yaml', problems: [['error', 4, /^unrendered Helm template .*helm template/]], neighbours: [] },
+  { file: 'alias-bomb.yaml', problems: [['error', 1, /^document rejected: Excessive alias count indicates a resource exhaustion attack$/]], neighbours: ['valid-neighbour'] },
+  { file: 'deep-nesting.yaml', problems: [['error', 1, /^document rejected: nested more than 100 levels deep$/]], neighbours: ['valid-neighbour'] },
+  { file: 'binary.yaml', problems: [['error', 4, /^skipped: binary file \(contains NUL bytes\)$/]], neighbours: [] },
+  {
+    file: 'bare-scalars.yaml',
+    problems: [
+      ['warning', 1, /^skipped: not a Kubernetes object \(a string, not a mapping\)$/],
+      ['warning', 3, /^skipped: not a Kubernetes object \(a number, not a mapping\)$/],
+      ['warning', 5, /^skipped: not a Kubernetes object \(a list, not a mapping\)$/],
+    ],
+    neighbours: ['valid-neighbour'],
+  },
+  // `---`, `~`, `null` and a comment alone are empty documents: nothing to say about them.
+  { file: 'null-documents.yaml', problems: [], neighbours: ['valid-neighbour'] },
+  { file: 'duplicate-keys.yaml', problems: [['error', 7, /^invalid YAML: Map keys must be unique$/]], neighbours: ['valid-neighbour'] },
+  {
+    file: 'wrong-types.yaml',
+    problems: [
+      ['warning', 38, /^skipped: ConfigMap has no metadata mapping$/],
+      ['warning', 42, /^skipped: not a Kubernetes object \(no apiVersion and kind\)$/],
+    ],
+    neighbours: ['valid-neighbour'],
+  },
+  { file: 'missing-name.yaml', problems: [['warning', 1, /^skipped Pod: no metadata.name \(the API server would reject it\)$/]], neighbours: ['valid-neighbour'] },
+  // A typo of a built-in kind is worth a warning; a custom kind is not.
+  { file: 'unknown-kinds.yaml', problems: [['warning', 1, /^unknown kind Deploymnet in v1 \(a typo\? the API server would reject it\); scanned as it is$/]], neighbours: ['valid-neighbour'] },
+  { file: 'prototype-names.yaml', problems: [['warning', 4, /^unknown kind constructor in v1/]], neighbours: ['valid-neighbour'] },
+  {
+    file: 'list-with-junk.yaml',
+    problems: [
+      ['warning', 5, /^skipped list item 0: not a Kubernetes object \(a number, not a mapping\)$/],
+      ['warning', 6, /^skipped list item 1: not a Kubernetes object \(null, not a mapping\)$/],
+      ['warning', 7, /^skipped list item 2: not a Kubernetes object \(a string, not a mapping\)$/],
+      ['warning', 8, /^skipped list item 3 \(Pod\): no metadata.name$/],
+      ['warning', 9, /^skipped list item 4: Service has no metadata mapping$/],
+    ],
+    neighbours: ['valid-neighbour'],
+  },
+  { file: 'broken.json', problems: [['error', 2, /^invalid YAML: Unexpected , in flow map$/]], neighbours: [] },
+  { file: 'empty.yaml', problems: [], neighbours: [] },
+  { file: 'latin1.yaml', problems: [], neighbours: ['valid-neighbour'] },
+  // `(a+)+b` against 64 a's: exponential for a backtracking engine, linear for RE2 (as in Prometheus).
+  { file: 'redos-relabel.yaml', problems: [], neighbours: ['valid-neighbour'] },
+  // Falco rule wildcards and rules_files globs of many stars: high-polynomial for a backtracking engine.
+  { file: 'redos-wildcards.yaml', problems: [], neighbours: ['valid-neighbour'] },
 ];
 
 function scanJson(args: string[], options: Parameters<typeof kfscan>[1] = {}) {
@@ -44,22 +81,48 @@ function scanJson(args: string[], options: Parameters<typeof kfscan>[1] = {}) {
   return { run, report: JSON.parse(run.stdout) };
 }
 
+/** 3 = scanned but some documents could not be; 2 = nothing could be scanned at all; 0 with --fail-on none. */
+function expectedExit(c: Case): number {
+  const scanned = c.neighbours.length > 0 || ['wrong-types.yaml', 'prototype-names.yaml', 'unknown-kinds.yaml'].includes(c.file);
+  if (!scanned) return 2;
+  return c.problems.some(([kind]) => kind === 'error') ? 3 : 0;
+}
+
 describe('bad input fixtures', () => {
   it.each(CASES.map((c) => [c.file, c] as const))('%s', (_file, c) => {
     const file = `${DIR}/${c.file}`;
     const { run, report } = scanJson([file, '--fail-on', 'none']);
-    const problems = c.problem === 'error' ? report.errors : c.problem === 'warning' ? report.warnings : [];
-    if (c.problem === 'none') {
-      expect(report.errors).toEqual([]);
-      expect(report.warnings).toEqual([]);
-    } else {
-      expect(problems).toContainEqual(expect.objectContaining({ file, line: c.line, message: expect.stringMatching(c.message) }));
-    }
+    const problems = [...report.errors.map((e: object) => ['error', e]), ...report.warnings.map((w: object) => ['warning', w])];
+    expect(problems).toHaveLength(c.problems.length);
+    c.problems.forEach(([kind, line, message], index) => {
+      const [actualKind, actual] = problems[index]!;
+      expect(actualKind).toBe(kind);
+      expect(actual).toMatchObject({ file, line, message: expect.stringMatching(message) });
+    });
     const reported = report.findings.map((f: { resource: { name: string } }) => f.resource.name);
     expect(reported.sort()).toEqual([...c.neighbours].sort());
-    // 3 = scanned but some documents could not be; 2 = nothing could be scanned at all.
-    const expected = c.neighbours.length === 0 && c.problem === 'error' ? 2 : c.problem === 'error' ? 3 : 0;
-    expect(run.code).toBe(expected);
+    expect(run.code).toBe(expectedExit(c));
+    // The same in the table: each problem with its file and line, and a human wording.
+    if (c.problems.length > 0) {
+      const table = kfscan(['scan', file, '--fail-on', 'none', '--verbose', '--checks', 'mutable-ml-image']);
+      expect(table.stderr).not.toMatch(STACK);
+      const [, line, message] = c.problems[0]!;
+      expect(table.stdout + table.stderr).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:${line}(?::\\d+)?: ${message.source.replace(/^\^|\$$/g, '')}`));
+    }
+  });
+
+  it('every check survives every file: no check fails, every neighbour is still reported', () => {
+    // All checks, as a whole cluster so that the absence checks run too.
+    const run = kfscan(['scan', DIR, '--whole-cluster', '-f', 'json', '--fail-on', 'none']);
+    expect(run.stderr).not.toMatch(STACK);
+    const report = JSON.parse(run.stdout);
+    expect(report.errors.filter((e: { file?: string }) => !e.file)).toEqual([]);
+    expect(report.errors).toHaveLength(CASES.flatMap((c) => c.problems).filter(([kind]) => kind === 'error').length);
+    const images = report.findings.filter((f: { checkId: string }) => f.checkId === 'mutable-ml-image');
+    expect(images).toHaveLength(CASES.reduce((n, c) => n + c.neighbours.length, 0));
+    // The Service named toString is judged as any gateway Service.
+    expect(report.findings).toContainEqual(expect.objectContaining({ checkId: 'ingress-gateway-exposed', resource: expect.objectContaining({ name: 'toString' }) }));
+    expect(run.code).toBe(3);
   });
 
   it('scans the whole folder: every valid neighbour reported, findings decide the exit code, SARIF stays valid', () => {
@@ -71,12 +134,12 @@ describe('bad input fixtures', () => {
     expect(log.runs[0].results).toHaveLength(CASES.reduce((n, c) => n + c.neighbours.length, 0));
     expect(log.runs[0].invocations[0].executionSuccessful).toBe(false);
     expect(log.runs[0].invocations[0].toolExecutionNotifications.filter((n: { level: string }) => n.level === 'error')).toHaveLength(
-      CASES.filter((c) => c.problem === 'error').length,
+      CASES.flatMap((c) => c.problems).filter(([kind]) => kind === 'error').length,
     );
   });
 
   it('the table shows problems with file and line and never a raw control character', () => {
-    const run = kfscan(['scan', DIR, '--fail-on', 'none']);
+    const run = kfscan(['scan', DIR, '--fail-on', 'none', '--whole-cluster']);
     expect(run.stdout).toContain('fixtures/bad-input/tabs.yaml:4:1: invalid YAML');
     expect(run.stdout).toContain('fixtures/bad-input/binary.yaml:4: skipped: binary file');
     expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
+import type { ApiClient } from '../src/live/api-client.js';
+import { createApiClient } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
+import { MAX_PAGES, PAGE_SIZE, listAll } from '../src/live/list.js';
+import { StringPool } from '../src/live/prune.js';
 import { scanCluster } from '../src/live/scan-cluster.js';
 import { createCertificateAuthority, startApiServer, type ApiRequest, type ApiServer, type Fault } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
@@ -120,5 +124,113 @@ describe('kfscan cluster when things go wrong', () => {
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings).toHaveLength(2); // pods 0 and 400 run tensorflow:latest, each once
     expect(api.requests.filter((r) => r.path === '/api/v1/pods').map((r) => r.status)).toEqual([200, 410, 200, 200]);
+  });
+
+  it('reports a list whose continue token the server then refuses (400) as a coverage gap, and scans the rest', async () => {
+    const broken = faultTimes(1, listOf('', 'pods'), {
+      status: 200,
+      body: { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1', continue: 'not-a-token-this-server-made' }, items: [] },
+    });
+    const api = await server({ fixtures: ['fixtures/demo'], intercept: broken });
+    const { result } = await quickScan(api, 'paging');
+    expect(result.coverage.unreadable).toEqual([
+      { resource: 'pods', context: 'paging', reason: expect.stringMatching(/^HTTP 400 for GET \/api\/v1\/pods: continue key is not valid/) },
+    ]);
+    expect(result.errors).toEqual([{ context: 'paging', resource: 'pods', message: expect.stringMatching(/^HTTP 400/) }]);
+    expect(result.findings.map((f) => f.resource?.name)).toContain('istio-ingressgateway');
+    expect(api.requests.filter((r) => r.path === '/api/v1/pods').map((r) => r.status)).toEqual([200, 400]);
+  });
+
+  it('stops a list whose continue tokens go round in a circle', async () => {
+    let page = 0;
+    const circle = (request: ApiRequest): Fault | undefined =>
+      listOf('apps', 'deployments')(request)
+        ? { status: 200, body: { kind: 'DeploymentList', apiVersion: 'apps/v1', metadata: { continue: ['a', 'b'][page++ % 2] }, items: [] } }
+        : undefined;
+    const api = await server({ fixtures: ['fixtures/demo'], intercept: circle });
+    const { result } = await quickScan(api, 'circle');
+    expect(result.coverage.unreadable).toEqual([
+      { resource: 'deployments.apps', context: 'circle', reason: 'the server returned a continue token for deployments it had returned before: the list would never end' },
+    ]);
+    expect(api.requests.filter((r) => r.path === '/apis/apps/v1/deployments')).toHaveLength(3);
+    expect(result.findings.length).toBeGreaterThan(0);
+  });
+
+  it('stops a list that never ends after MAX_PAGES pages', async () => {
+    let served = 0;
+    const endless: ApiClient = {
+      server: 'https://endless.example',
+      get: async () => ({ kind: 'PodList', metadata: { continue: `page-${++served}` }, items: [{ metadata: { name: `p${served}`, namespace: 'x' } }] }),
+      post: async () => ({}),
+      close: () => {},
+    };
+    const pods = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true };
+    await expect(listAll(endless, pods as Parameters<typeof listAll>[1], new StringPool())).rejects.toThrow(`the list of pods did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
+    expect(served).toBe(MAX_PAGES);
+  });
+
+  it('gives up on answers that stay broken JSON, skips list items that are not objects, refuses a list without items', async () => {
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      intercept: (request) =>
+        listOf('apps', 'daemonsets')(request)
+          ? { raw: '{"kind":"DaemonSetList","items":[{"metadata":' }
+          : listOf('apps', 'statefulsets')(request)
+            ? { raw: '{"kind":"StatefulSetList","apiVersion":"apps/v1","metadata":{},"items":5}' }
+            : listOf('', 'pods')(request)
+              ? {
+                  raw: JSON.stringify({
+                    kind: 'PodList',
+                    apiVersion: 'v1',
+                    metadata: {},
+                    items: [null, 5, 'pod', [], { metadata: 7 }, { metadata: { name: 'miner', namespace: 'ml' }, spec: { containers: [{ name: 'm', image: 'tensorflow/tensorflow:latest-gpu', command: ['xmrig'] }] } }],
+                  }),
+                }
+              : undefined,
+    });
+    const { result } = await quickScan(api, 'junk');
+    expect(result.coverage.unreadable).toEqual([
+      { resource: 'daemonsets.apps', context: 'junk', reason: 'the answer is not valid JSON (after 3 attempts)' },
+      { resource: 'statefulsets.apps', context: 'junk', reason: 'the list of statefulsets has no items' },
+    ]);
+    expect(api.requests.filter((r) => r.path === '/apis/apps/v1/daemonsets')).toHaveLength(3);
+    const onMiner = result.findings.filter((f) => f.resource?.name === 'miner').map((f) => f.checkId);
+    expect(onMiner).toEqual(expect.arrayContaining(['miner-indicators', 'mutable-ml-image']));
+  });
+
+  it('waits no longer than its cap when a server asks for an hour (Retry-After)', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], intercept: faultTimes(2, listOf('', 'services'), { status: 429, headers: { 'Retry-After': '3600' } }) });
+    const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'slow', server: api }]), env: {}, cwd: process.cwd() });
+    const client = await createApiClient(kubeconfig.forContext('slow'), { timeoutMs: 1000, retries: 2, backoffMs: 5, maxBackoffMs: 20, maxSockets: 2, userAgent: 'test' });
+    try {
+      const started = Date.now();
+      const answer = (await client.get('/api/v1/services')) as { items: unknown[] };
+      expect(answer.items.length).toBeGreaterThan(0);
+      // Two waits of at most 20 ms each instead of two hours (the test would time out long before).
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(api.requests.filter((r) => r.path === '/api/v1/services').map((r) => r.status)).toEqual([429, 429, 200]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('scans the good contexts when another one stalls for ever', async () => {
+    const good = await server({ fixtures: ['fixtures/demo'] });
+    const stalled = await server({ intercept: () => ({ stall: true }) });
+    const kubeconfig = await loadKubeconfig({
+      kubeconfig: kubeconfigFile([
+        { name: 'stalled', server: stalled },
+        { name: 'good', server: good },
+      ]),
+      env: {},
+      cwd: process.cwd(),
+    });
+    const { result, outcomes } = await scanCluster(kubeconfig, ['stalled', 'good'], { checks: builtinChecks, secrets: true, concurrency: 8, timeoutMs: 200, retries: 1, backoffMs: 5 });
+    expect(outcomes.map((o) => [o.context, o.error])).toEqual([
+      ['stalled', 'API discovery failed: no complete answer within 0.2 s (after 2 attempts)'],
+      ['good', null],
+    ]);
+    expect(result.scanned.contexts).toBe(1);
+    expect(new Set(result.findings.map((f) => f.context))).toEqual(new Set(['good']));
   });
 });

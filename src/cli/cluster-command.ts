@@ -7,6 +7,7 @@ import { OVERALL_TIMEOUTS, type ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
+import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 import { createProgress, summary } from './progress.js';
 import { addReportOptions } from './scan-command.js';
 import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
@@ -80,16 +81,16 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   if (options.verbose) {
     for (const outcome of scan.outcomes) {
       if (outcome.error) continue;
-      io.stderr.write(`kfscan: ${outcome.context} (${outcome.server}): ${summary(outcome)}\n`);
-      if (outcome.notInstalled.length > 0) io.stderr.write(`kfscan: ${outcome.context}: not installed: ${outcome.notInstalled.join(', ')}\n`);
-      if (outcome.probe) io.stderr.write(`kfscan: ${outcome.context}: probe: ${probeSummary(outcome.probe)}\n`);
+      io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context} (${outcome.server}): ${summary(outcome)}`)}\n`);
+      if (outcome.notInstalled.length > 0) io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context}: not installed: ${outcome.notInstalled.join(', ')}`)}\n`);
+      if (outcome.probe) io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context}: probe: ${probeSummary(outcome.probe)}`)}\n`);
     }
   }
 
   const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors });
 
   if (result.scanned.contexts === 0) {
-    io.stderr.write(`kfscan: no context could be scanned (${contexts.join(', ')})\n`);
+    io.stderr.write(`kfscan: no context could be scanned (${terminalSafe(contexts.join(', '))})\n`);
     return EXIT.usage;
   }
   return code;
@@ -119,11 +120,11 @@ async function runAccessCheck(
         userAgent: `kfscan/${toolVersion()}`,
       });
       const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
-      io.stdout.write(formatAccessReport(context, client.server, report));
+      io.stdout.write(terminalSafeLines(formatAccessReport(context, client.server, report)));
       reachable++;
       if (!accessComplete(report)) complete = false;
     } catch (error) {
-      io.stderr.write(`kfscan: error: ${context}: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr.write(`kfscan: error: ${terminalSafe(`${context}: ${error instanceof Error ? error.message : String(error)}`)}\n`);
       complete = false;
     } finally {
       client?.close();

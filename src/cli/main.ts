@@ -11,6 +11,7 @@ import { registerClusterCommand } from './cluster-command.js';
 import { registerRbacCommand } from './rbac-command.js';
 import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
+import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 
 export interface CliDependencies {
   checks: readonly Check[];
@@ -32,7 +33,8 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Commander quotes the arguments it rejects.
+      writeErr: (text) => io.stderr.write(terminalSafeLines(text)),
     })
     .exitOverride();
 
@@ -52,10 +54,10 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
       return EXIT.usage;
     }
     if (error instanceof UsageError || error instanceof UnknownCheckError || error instanceof ConfigError) {
-      io.stderr.write(`kfscan: ${error.message}\n`);
+      io.stderr.write(`kfscan: ${terminalSafe(error.message)}\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`kfscan: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`kfscan: unexpected error: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
     if (io.env['KFSCAN_DEBUG']) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return EXIT.usage;
   }

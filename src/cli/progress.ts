@@ -1,5 +1,6 @@
 import type { ContextOutcome, ContextProgress } from '../live/scan-cluster.js';
 import type { ReadProgress } from '../live/read-context.js';
+import { terminalSafe } from '../reporters/sanitize.js';
 import type { CliIo } from './io.js';
 
 export type ProgressFactory = (context: string) => ContextProgress;
@@ -13,19 +14,21 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
     return () => ({
       update: () => {},
       done: (outcome) => {
-        if (outcome.error) io.stderr.write(`kfscan: error: ${outcome.context}: ${outcome.error}\n`);
+        if (outcome.error) io.stderr.write(`kfscan: error: ${terminalSafe(`${outcome.context}: ${outcome.error}`)}\n`);
       },
     });
   }
   const { default: ora } = await import('ora');
-  return (context) => {
+  return (unsafeContext) => {
+    // Context names and server errors come from a kubeconfig and a server: no escapes of theirs reach the terminal.
+    const context = terminalSafe(unsafeContext);
     const spinner = ora({ text: `${context}: connecting`, stream: io.stderr, isEnabled: true, discardStdin: false }).start();
     return {
       update: (progress) => {
         spinner.text = `${context}: ${describe(progress)}`;
       },
       done: (outcome) => {
-        if (outcome.error) spinner.fail(`${context}: ${outcome.error}`);
+        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(outcome.error)}`);
         else spinner.succeed(`${context}: ${summary(outcome)}`);
       },
     };

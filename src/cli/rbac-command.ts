@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalSafe } from '../reporters/sanitize.js';
 import { addCatalogueOptions, loadCatalogue, printCatalogueErrors, selectFromCatalogue, type CatalogueOptions } from './check-catalogue.js';
 import { EXIT } from './exit-codes.js';
 import type { CliDependencies } from './main.js';
@@ -25,10 +26,10 @@ export function registerRbacCommand(program: Command, deps: CliDependencies, set
     printCatalogueErrors(catalogue, deps.io);
     const warnings: Array<{ message: string }> = [];
     const checks = selectFromCatalogue(catalogue, splitList(options.checks), splitList(options.skipChecks), warnings);
-    for (const warning of warnings) deps.io.stderr.write(`kfscan: warning: ${warning.message}\n`);
+    for (const warning of warnings) deps.io.stderr.write(`kfscan: warning: ${terminalSafe(warning.message)}\n`);
     const role = minimalClusterRole(checks, { secrets: options.secrets, ...(options.name ? { name: options.name } : {}) });
     deps.io.stdout.write(renderClusterRole(role));
-    for (const kind of role.unmapped) deps.io.stderr.write(`kfscan: warning: cannot name the resource of bare kind "${kind}" without a cluster; it is not in the role\n`);
+    for (const kind of role.unmapped) deps.io.stderr.write(`kfscan: warning: cannot name the resource of bare kind "${terminalSafe(kind)}" without a cluster; it is not in the role\n`);
     // A role without a failed plugin's kinds would make a later scan with that plugin incomplete.
     setExit(role.unmapped.length > 0 || catalogue.errors.length > 0 ? EXIT.incomplete : EXIT.ok);
   });

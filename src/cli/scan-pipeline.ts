@@ -66,7 +66,7 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
   if (options.verbose) {
     io.stderr.write(
       config
-        ? `kfscan: configuration ${config.file}: ${rules.rules.length} ignore entr${rules.rules.length === 1 ? 'y' : 'ies'}\n`
+        ? `kfscan: configuration ${terminalSafe(config.file)}: ${rules.rules.length} ignore entr${rules.rules.length === 1 ? 'y' : 'ies'}\n`
         : `kfscan: no configuration file${options.config === false ? ' (--no-config)' : ''}\n`,
     );
   }
@@ -118,7 +118,7 @@ export async function finishScan(
   };
   if (options.writeBaseline !== undefined) {
     await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
-    if (options.verbose) io.stderr.write(`kfscan: baseline ${options.writeBaseline}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
+    if (options.verbose) io.stderr.write(`kfscan: baseline ${terminalSafe(options.writeBaseline)}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
   }
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
 

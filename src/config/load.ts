@@ -5,6 +5,7 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } fr
 import { didYouMean } from '../core/suggest.js';
 import type { SourceLocation } from '../core/types.js';
 import { displayPath } from '../loaders/files.js';
+import { yamlErrorText } from '../loaders/yaml-errors.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 export const CONFIG_FILE_NAMES = ['.kfscan.yaml', '.kfscan.yml'] as const;
@@ -79,7 +80,7 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
   const yamlError = document.errors[0];
   if (yamlError) {
     const at = locateOffset(yamlError.pos[0]);
-    throw new ConfigError(`${at.file}:${at.line}:${at.column}: invalid YAML: ${yamlError.message.split('\n')[0]}`);
+    throw new ConfigError(`${at.file}:${at.line}:${at.column}: invalid YAML: ${yamlErrorText(yamlError.message)}`);
   }
   const data: unknown = document.toJS() ?? {};
   const locate = (at: readonly (string | number)[], key = false): SourceLocation => locateNode(document, at, key, locateOffset);

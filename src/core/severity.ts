@@ -9,7 +9,7 @@ export function severityRank(severity: Severity): number {
 }
 
 export function isSeverity(value: unknown): value is Severity {
-  return typeof value === 'string' && value in RANK;
+  return typeof value === 'string' && Object.hasOwn(RANK, value);
 }
 
 export function atLeast(severity: Severity, threshold: Severity): boolean {

@@ -73,7 +73,8 @@ function rawSites(resource: Resource): RawSite[] {
   if (kind === 'TrainingRuntime' || kind === 'ClusterTrainingRuntime' || kind === 'JobSet') {
     return jobSetSites(kind === 'JobSet' ? ['spec'] : ['spec', 'template', 'spec'], kind === 'JobSet' ? spec : asObject(asObject(spec['template'])?.['spec']));
   }
-  if (RAY_CLUSTER_SPEC[kind]) return rayClusterSites(RAY_CLUSTER_SPEC[kind]!, resource);
+  const rayClusterSpec = RAY_CLUSTER_SPEC.get(kind);
+  if (rayClusterSpec) return rayClusterSites(rayClusterSpec, resource);
   const replicaSites = replicaSpecSites(spec, ['spec']);
   if (replicaSites.length > 0) return replicaSites;
   // Unknown kinds with a standard pod template (operators, OpenShift, Knative) still count.
@@ -81,12 +82,12 @@ function rawSites(resource: Resource): RawSite[] {
   return [];
 }
 
-// Where KubeRay kinds keep their RayCluster spec.
-const RAY_CLUSTER_SPEC: Readonly<Record<string, FieldPath>> = {
-  RayCluster: ['spec'],
-  RayJob: ['spec', 'rayClusterSpec'],
-  RayService: ['spec', 'rayClusterConfig'],
-};
+// Where KubeRay kinds keep their RayCluster spec. A Map: a kind named `constructor` must find nothing.
+const RAY_CLUSTER_SPEC: ReadonlyMap<string, FieldPath> = new Map([
+  ['RayCluster', ['spec']],
+  ['RayJob', ['spec', 'rayClusterSpec']],
+  ['RayService', ['spec', 'rayClusterConfig']],
+]);
 
 /**
  * The head and worker groups of a Ray cluster, with the labels KubeRay gives their pods

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { asArray, asObject, asString } from '../core/json.js';
+import { linearMatcher } from './linear-regex.js';
 
 export const STRATUM_RULE = 'Detect crypto miners using the Stratum protocol';
 export const POOL_RULE = 'Detect outbound connections to common miner pool ports';
@@ -80,10 +81,10 @@ export function evaluateRules(files: readonly RulesFile[], selection: readonly S
       rule.disabledBy = rule.enabled ? null : command.origin;
     }
   }
-  const threshold = PRIORITY_RANK[(minimumPriority ?? '').toLowerCase()];
+  const threshold = PRIORITY_RANK.get((minimumPriority ?? '').toLowerCase());
   if (threshold !== undefined) {
     for (const rule of rules.values()) {
-      const rank = PRIORITY_RANK[rule.priority.toLowerCase()];
+      const rank = PRIORITY_RANK.get(rule.priority.toLowerCase());
       if (rule.enabled && rank !== undefined && rank > threshold) {
         rule.enabled = false;
         rule.disabledBy = `falco.yaml priority: ${minimumPriority} (the rule is ${rule.priority})`;
@@ -100,17 +101,17 @@ export function isMinerRule(rule: RuleState): boolean {
 }
 
 // Falco priorities, most severe first; a minimum priority drops every rule less severe than it.
-const PRIORITY_RANK: Record<string, number> = {
-  emergency: 0,
-  alert: 1,
-  critical: 2,
-  error: 3,
-  warning: 4,
-  notice: 5,
-  informational: 6,
-  info: 6,
-  debug: 7,
-};
+const PRIORITY_RANK: ReadonlyMap<string, number> = new Map([
+  ['emergency', 0],
+  ['alert', 1],
+  ['critical', 2],
+  ['error', 3],
+  ['warning', 4],
+  ['notice', 5],
+  ['informational', 6],
+  ['info', 6],
+  ['debug', 7],
+]);
 
 /** `- rule: X` with `enabled` and nothing that would define a rule: Falco's older way to switch one. */
 function isToggle(item: Record<string, unknown>): boolean {
@@ -135,9 +136,9 @@ function applyChange(rule: RuleState, item: Record<string, unknown>, override: R
 function selects(command: Selection, rule: RuleState): boolean {
   if ('tag' in command) return rule.tags.includes(command.tag);
   if ('substring' in command) return rule.name.includes(command.substring);
-  return wildcard(command.rule).test(rule.name);
+  return wildcard(command.rule)(rule.name);
 }
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+function wildcard(pattern: string): (name: string) => boolean {
+  return linearMatcher(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`) ?? ((name) => name === pattern);
 }

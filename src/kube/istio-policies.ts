@@ -3,6 +3,7 @@ import type { Resource } from '../core/types.js';
 import { matchesMapSelector } from '../inventory/selectors.js';
 import { stringMap } from '../inventory/resource.js';
 import type { GatewayWorkload } from './istio-gateways.js';
+import { linearMatcher } from './linear-regex.js';
 
 /**
  * Whether an Istio policy (AuthorizationPolicy, RequestAuthentication, EnvoyFilter) applies to a
@@ -51,7 +52,7 @@ export function matchesIstioPath(pattern: string, path: string): boolean {
       .split(/(\{\*\*\}|\{\*\})/)
       .map((part) => (part === '{**}' ? '.*' : part === '{*}' ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('');
-    return new RegExp(`^${regex}$`).test(path);
+    return linearMatcher(`^${regex}$`)?.(path) ?? false;
   }
   if (pattern.endsWith('*')) return path.startsWith(pattern.slice(0, -1));
   if (pattern.startsWith('*')) return path.endsWith(pattern.slice(1));

@@ -7,13 +7,13 @@ const IMPLEMENTATION_PARAMETER = 'implementations-';
 const IMPLEMENTATION_ANNOTATION = 'pipelines.kubeflow.org/implementations-';
 
 /** Where each Argo-based kind keeps its workflow spec. */
-const WORKFLOW_SPEC_PATHS: Record<string, FieldPath> = {
-  Workflow: ['spec'],
-  WorkflowTemplate: ['spec'],
-  ClusterWorkflowTemplate: ['spec'],
-  CronWorkflow: ['spec', 'workflowSpec'],
-  ScheduledWorkflow: ['spec', 'workflow', 'spec'],
-};
+const WORKFLOW_SPEC_PATHS: ReadonlyMap<string, FieldPath> = new Map([
+  ['Workflow', ['spec']],
+  ['WorkflowTemplate', ['spec']],
+  ['ClusterWorkflowTemplate', ['spec']],
+  ['CronWorkflow', ['spec', 'workflowSpec']],
+  ['ScheduledWorkflow', ['spec', 'workflow', 'spec']],
+]);
 
 interface Candidate {
   path: FieldPath;
@@ -31,7 +31,7 @@ interface Candidate {
  * record of what the run executes.
  */
 export function kfpV2ComponentSites(resource: Resource): PodTemplateSite[] {
-  const specPath = WORKFLOW_SPEC_PATHS[resource.ref.kind];
+  const specPath = WORKFLOW_SPEC_PATHS.get(resource.ref.kind);
   if (!specPath) return [];
   const spec = asObject(follow(resource.obj, specPath));
   if (!spec) return [];

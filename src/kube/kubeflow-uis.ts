@@ -10,11 +10,12 @@ export const KUBEFLOW_UI_NAMES: Readonly<Record<KubeflowUi, string>> = {
   'pipelines-api': 'Kubeflow Pipelines API',
 };
 
-const BY_SERVICE_NAME: Readonly<Record<string, KubeflowUi>> = {
-  centraldashboard: 'dashboard',
-  'ml-pipeline-ui': 'pipelines-ui',
-  'ml-pipeline': 'pipelines-api',
-};
+// A Map: a Service named `toString` must not find Object.prototype.toString.
+const BY_SERVICE_NAME: ReadonlyMap<string, KubeflowUi> = new Map([
+  ['centraldashboard', 'dashboard'],
+  ['ml-pipeline-ui', 'pipelines-ui'],
+  ['ml-pipeline', 'pipelines-api'],
+]);
 
 // The central dashboard under every name it has shipped with (<=1.2, 1.3-1.6, 1.7-1.9, 1.10+), the
 // Pipelines UI and the Pipelines API server: these identify the UI even when a distribution renames it.
@@ -41,5 +42,5 @@ export function kubeflowUiOf(serviceName: string, pods: readonly PodTemplateSite
       if (ui) return ui;
     }
   }
-  return BY_SERVICE_NAME[serviceName] ?? null;
+  return BY_SERVICE_NAME.get(serviceName) ?? null;
 }

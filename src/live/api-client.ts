@@ -45,8 +45,10 @@ export interface ApiClientOptions {
   timeoutMs: number;
   /** Extra attempts after a timeout, a dropped connection, 429 or 5xx. */
   retries: number;
-  /** First back-off; doubles per attempt, with jitter, capped at MAX_BACKOFF_MS. */
+  /** First back-off; doubles per attempt, with jitter, capped at `maxBackoffMs`. */
   backoffMs: number;
+  /** The longest wait before another attempt, also when the server asks for longer (Retry-After); 10 s by default. */
+  maxBackoffMs?: number;
   /** Connections kept open to the server. */
   maxSockets: number;
   userAgent: string;
@@ -189,7 +191,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
         throw failure;
       }
-      await sleep(retryAfterMs ?? backoff(options.backoffMs, attempt), options.signal);
+      await sleep(Math.min(retryAfterMs ?? backoff(options.backoffMs, attempt), options.maxBackoffMs ?? MAX_BACKOFF_MS), options.signal);
     }
   };
 

@@ -8,6 +8,9 @@ import { pruneLiveObject, StringPool } from './prune.js';
 export const PAGE_SIZE = 500;
 // A continue token expires after a few minutes (410 Gone); starting over once is what kubectl does.
 const RESTARTS_ON_EXPIRY = 1;
+// A million objects of one kind, far above what a cluster holds: a server that keeps handing out new
+// continue tokens must not keep kfscan reading (and holding) pages for ever.
+export const MAX_PAGES = 2_000;
 
 export function apiVersionOf(resource: Pick<ApiResource, 'group' | 'version'>): string {
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
@@ -26,8 +29,10 @@ export async function listAll(client: ApiClient, resource: ApiResource, pool: St
   for (let restart = 0; ; restart++) {
     const objects: KubeObject[] = [];
     let token: string | null = null;
+    const seen = new Set<string>();
     try {
       do {
+        if (seen.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
         const query: Record<string, string> = { limit: String(PAGE_SIZE) };
         if (token) query['continue'] = token;
         const page = asObject(await client.get(collectionPath(resource), query));
@@ -38,7 +43,8 @@ export async function listAll(client: ApiClient, resource: ApiResource, pool: St
         }
         onPage?.(page['items'].length);
         const next = asString(asObject(page['metadata'])?.['continue']);
-        if (next && next === token) throw new ApiError('malformed', `the server returned the same continue token twice for ${resource.resource}`);
+        if (next && seen.has(next)) throw new ApiError('malformed', `the server returned a continue token for ${resource.resource} it had returned before: the list would never end`);
+        if (next) seen.add(next);
         token = next || null;
       } while (token);
       return objects;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { InputError } from '../core/types.js';
 import { isPlainObject } from './manifest-parser.js';
+import { yamlErrorText } from './yaml-errors.js';
 
 /** A strategic-merge patch a kustomization applies: a file (`patchesStrategicMerge`, `patches[].path`) or inline. */
 export interface PatchSource {
@@ -143,7 +144,7 @@ async function readOne(file: string, warnings: InputError[], cwd: string): Promi
     text = await fs.readFile(file, 'utf8');
     parsed = parse(text, { maxAliasCount: 100 });
   } catch (error) {
-    warnings.push({ file: rel(file, cwd), message: `cannot read kustomization: ${(error as Error).message.split('\n')[0]}` });
+    warnings.push({ file: rel(file, cwd), message: `cannot read kustomization: ${yamlErrorText((error as Error).message)}` });
     return null;
   }
   if (!isPlainObject(parsed)) return null;

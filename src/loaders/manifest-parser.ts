@@ -2,6 +2,7 @@ import jsYaml from 'js-yaml';
 import { LineCounter, isMap, parseAllDocuments, visit, type Document } from 'yaml';
 import { groupOf, isUnknownBuiltinKind } from '../core/kinds.js';
 import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
+import { yamlErrorText } from './yaml-errors.js';
 import { locateInDocument } from './yaml-locate.js';
 
 export interface ParsedObject {
@@ -291,7 +292,8 @@ function isListKind(obj: KubeObject): boolean {
 /** Why a parsed value is not a Kubernetes object, or `null` when it is one. */
 function kubeObjectProblem(value: unknown): string | null {
   if (!isPlainObject(value)) {
-    return `not a Kubernetes object (a ${Array.isArray(value) ? 'list' : typeof value}, not a mapping)`;
+    const what = value === null || value === undefined ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    return `not a Kubernetes object (${what}, not a mapping)`;
   }
   const { apiVersion, kind } = value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
@@ -328,12 +330,12 @@ function lineAt(text: string, offset: number): number {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return yamlErrorText(message);
 }
 
 function describe(error: unknown): string {
   if (error instanceof RangeError && /call stack/i.test(error.message)) return 'nested too deeply to parse';
-  return firstLine(error instanceof Error ? error.message : String(error));
+  return yamlErrorText(error instanceof Error ? error.message : String(error));
 }
 
 /**

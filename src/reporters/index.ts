@@ -22,7 +22,7 @@ export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
-// Loaded on demand: a JSON run never pays for cli-table3, a table run never for SARIF or HTML.
+// Loaded on demand: a JSON run never pays for the table code, a table run never for SARIF or HTML.
 const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   table: async () => (await import('./table.js')).tableReport,
   json: async () => (await import('./json.js')).jsonReport,

@@ -1,10 +1,11 @@
 import { countBySeverity } from '../core/severity.js';
 import type { Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
 import type { ReportContext } from './index.js';
+import { terminalSafeJson } from './sanitize.js';
 
 /** The JSON report, schemaVersion 1, as documented in the README; field order is part of its look. */
 export function jsonReport(result: ScanResult, context: ReportContext): string {
-  return `${JSON.stringify(toJsonDocument(result, context), null, 2)}\n`;
+  return `${terminalSafeJson(toJsonDocument(result, context))}\n`;
 }
 
 export function toJsonDocument(result: ScanResult, context: ReportContext) {

@@ -12,6 +12,21 @@ export function terminalSafe(text: string): string {
   });
 }
 
+// JSON.stringify escapes only C0 controls; C1 controls (U+009B is a one-byte CSI), DEL, bidi overrides and
+// the line separators pass raw. In a JSON string they can only sit inside a string literal.
+// eslint-disable-next-line no-control-regex
+const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON (or SARIF) as `JSON.stringify` writes it, with every character a terminal would act on escaped. */
+export function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Several lines of text for a terminal: each line made safe, the line breaks kept. */
+export function terminalSafeLines(text: string): string {
+  return text.split('\n').map(terminalSafe).join('\n');
+}
+
 /**
  * Markdown inline code that shows `text` verbatim. Manifest text goes into pull-request comments only
  * this way: inside a code span no link, image, HTML, mention or emphasis can come out of it. In a table

@@ -3,6 +3,7 @@ import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { CheckMeta, Finding, ObjectRef, PluginInfo, ScanResult, Suppression } from '../core/types.js';
 import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
 import type { ReportContext } from './index.js';
+import { terminalSafeJson } from './sanitize.js';
 
 const SRCROOT = '%SRCROOT%';
 const STDIN = '<stdin>';
@@ -47,7 +48,7 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${terminalSafeJson(log)}\n`;
 }
 
 function toExtension(plugin: PluginInfo): Sarif.ToolComponent {

@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
 import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { boxTable } from './box-table.js';
 import type { ReportContext } from './index.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -51,32 +51,20 @@ function severitySections(findings: readonly Finding[], context: ReportContext, 
     const group = findings.filter((finding) => finding.severity === severity);
     if (group.length === 0) continue;
     out.push(paint(severity, `${severity.toUpperCase()} (${group.length})`));
-    const table = new Table({
-      head: ['Check', 'Resource', 'Location', 'Message'],
-      colWidths: widths,
-      style: { head: [], border: [], compact: false },
-    });
-    for (const finding of group) {
-      const cells = [finding.checkId, resourceLabel(finding), locationLabel(finding), finding.message];
-      table.push(cells.map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)));
-    }
-    out.push(table.toString(), '');
+    const rows = group.map((finding) =>
+      [finding.checkId, resourceLabel(finding), locationLabel(finding), finding.message].map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)),
+    );
+    out.push(boxTable(['Check', 'Resource', 'Location', 'Message'], rows, widths), '');
   }
   return out;
 }
 
 function suppressedSection(suppressed: readonly SuppressedFinding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
   const widths = columnWidths(context.width, suppressed);
-  const table = new Table({
-    head: ['Check', 'Resource', 'Location', 'Suppressed by'],
-    colWidths: widths,
-    style: { head: [], border: [], compact: false },
-  });
-  for (const finding of suppressed) {
-    const cells = [finding.checkId, resourceLabel(finding), locationLabel(finding), suppressionLabel(finding.suppression)];
-    table.push(cells.map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)));
-  }
-  return [paint('dim', `SUPPRESSED (${suppressed.length})`), table.toString(), ''];
+  const rows = suppressed.map((finding) =>
+    [finding.checkId, resourceLabel(finding), locationLabel(finding), suppressionLabel(finding.suppression)].map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)),
+  );
+  return [paint('dim', `SUPPRESSED (${suppressed.length})`), boxTable(['Check', 'Resource', 'Location', 'Suppressed by'], rows, widths), ''];
 }
 
 function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
@@ -86,7 +74,7 @@ function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string)
   for (const finding of result.findings) {
     if (seen.has(finding.checkId)) continue;
     seen.add(finding.checkId);
-    out.push(`  ${paint('bold', finding.checkId)}: ${finding.title}`);
+    out.push(`  ${paint('bold', terminalSafe(finding.checkId))}: ${terminalSafe(finding.title)}`);
     out.push(`    ${terminalSafe(finding.remediation)}`);
     // A plugin check may have no docs URL; its text is the plugin's, so it is escaped like manifests.
     if (finding.docsUrl) out.push(`    ${paint('dim', terminalSafe(finding.docsUrl))}`);

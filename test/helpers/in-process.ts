@@ -1,3 +1,4 @@
+import readline from 'node:readline';
 import { PassThrough, Writable } from 'node:stream';
 import { builtinChecks } from '../../checks/index.js';
 import { main } from '../../src/cli/main.js';
@@ -28,6 +29,15 @@ export async function runCli(
       },
     });
   const stderrStream = Object.assign(collect((t) => (stderr += t)), { isTTY: options.stderrIsTTY === true });
+  if (options.stderrIsTTY) {
+    // What a terminal stream offers a spinner: cursor movement, written as the escape codes a TTY gets.
+    Object.assign(stderrStream, {
+      columns: 100,
+      cursorTo: (x: number, y?: number | (() => void)) => readline.cursorTo(stderrStream, x, typeof y === 'number' ? y : undefined),
+      moveCursor: (dx: number, dy: number) => readline.moveCursor(stderrStream, dx, dy),
+      clearLine: (dir: -1 | 0 | 1) => readline.clearLine(stderrStream, dir),
+    });
+  }
   const code = await main(args, {
     checks: options.checks ?? builtinChecks,
     io: {

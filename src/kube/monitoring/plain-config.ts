@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { asArray, asObject, asString } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
+import { linearMatcher } from '../linear-regex.js';
 
 /** A file a plain Prometheus sees, backed by a ConfigMap key. */
 export interface MountedFile {
@@ -135,10 +136,5 @@ function globMatcher(pattern: string): (path: string) => boolean {
     else if (char === '[' || char === ']') source += char;
     else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  try {
-    const regex = new RegExp(`^${source}$`);
-    return (path) => regex.test(path);
-  } catch {
-    return (path) => path === pattern;
-  }
+  return linearMatcher(`^${source}$`) ?? ((path) => path === pattern);
 }

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { asArray, asObject, asString } from '../../core/json.js';
 
 /** One `relabel_configs` entry, from plain config (snake_case) or a CR (camelCase). */
@@ -32,11 +33,12 @@ export function readRelabelRules(value: unknown): RelabelRule[] {
 
 /**
  * Prometheus target relabelling (`relabel_configs`): the label set that survives, `null` when a keep or
- * drop rule removes the target, or `'unknown'` for a regex JavaScript cannot read. Regexes are RE2 and
+ * drop rule removes the target, or `'unknown'` for a regex RE2 cannot read. Regexes are RE2 and
  * anchored at both ends, as in Prometheus.
  */
 export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | null | 'unknown' {
-  let labels: Labels = { ...input };
+  // Without a prototype: a rule naming the label `constructor` must read nothing, not a function.
+  let labels: Labels = Object.assign(Object.create(null) as Labels, input);
   for (const rule of rules) {
     const regex = compile(rule.regex);
     if (regex === null) return 'unknown';
@@ -68,7 +70,7 @@ export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | 
         if (rule.targetLabel !== null) labels[rule.targetLabel] = rule.action === 'lowercase' ? value.toLowerCase() : value.toUpperCase();
         break;
       case 'labelmap': {
-        const next: Labels = { ...labels };
+        const next: Labels = Object.assign(Object.create(null) as Labels, labels);
         for (const [name, labelValue] of Object.entries(labels)) {
           const match = regex.exec(name);
           if (match) next[expand(rule.replacement, match)] = labelValue;
@@ -93,25 +95,47 @@ export function sanitizeLabelName(name: string): string {
   return name.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
-const cache = new Map<string, RegExp | null>();
+/** A group of a match by number or name; `undefined` when there is none. */
+type Match = (key: string) => string | undefined;
 
-function compile(source: string): RegExp | null {
-  let regex = cache.get(source);
-  if (regex !== undefined) return regex;
-  try {
-    // RE2 named groups `(?P<name>...)` are written `(?<name>...)` in JavaScript.
-    regex = new RegExp(`^(?:${source.replace(/\(\?P</g, '(?<')})$`, 's');
-  } catch {
-    regex = null;
-  }
-  cache.set(source, regex);
-  return regex;
+interface Pattern {
+  test(text: string): boolean;
+  exec(text: string): Match | null;
 }
 
-function expand(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(?:\{(\w+)\}|(\w+))/g, (_, braced: string | undefined, bare: string | undefined) => {
-    const key = braced ?? bare ?? '';
-    const value = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
-    return value ?? '';
-  });
+const cache = new Map<string, Pattern | null>();
+
+/**
+ * A relabel regex as Prometheus compiles it: RE2, anchored at both ends, `.` matching newlines. RE2 runs in
+ * linear time, as in Prometheus; JavaScript's backtracking engine would hang on `(a+)+b` in a hostile
+ * ServiceMonitor against a long annotation.
+ */
+function compile(source: string): Pattern | null {
+  let pattern = cache.get(source);
+  if (pattern !== undefined) return pattern;
+  try {
+    const regex = RE2JS.compile(`^(?:${source})$`, RE2JS.DOTALL);
+    pattern = {
+      test: (text) => regex.matches(text),
+      exec: (text) => {
+        const matcher = regex.matcher(text);
+        if (!matcher.matches()) return null;
+        return (key) => {
+          try {
+            return (/^\d+$/.test(key) ? matcher.group(Number(key)) : matcher.group(key)) ?? undefined;
+          } catch {
+            return undefined; // no such group
+          }
+        };
+      },
+    };
+  } catch {
+    pattern = null;
+  }
+  cache.set(source, pattern);
+  return pattern;
+}
+
+function expand(template: string, match: Match): string {
+  return template.replace(/\$(?:\{(\w+)\}|(\w+))/g, (_, braced: string | undefined, bare: string | undefined) => match(braced ?? bare ?? '') ?? '');
 }

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ApiRequest, Fault } from './api-server/index.js';
+import { kfscan, ROOT } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
+import { kubeconfigFile, tempDir, useApiServers } from './helpers/live.js';
+
+// fixtures/secret-markers holds credentials in every place a cluster keeps them, each value carrying the
+// marker KFMARK: Secret data (base64) and stringData, Dex's config in a Secret, oauth2-proxy's flags,
+// environment and config file, literal and Secret-sourced environment values, a kustomize secretGenerator,
+// and Secret documents that break where the secret is. No output of kfscan may carry a marker or the
+// base64 of one: no report format, no extra report file, no baseline, no stderr line (also --verbose),
+// no error message, offline or live, and on the paths where the server misbehaves.
+const INPUTS = ['fixtures/secret-markers', 'fixtures/default-credentials/fail-marker-secrets-never-printed.yaml'];
+const FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : [full];
+  });
+}
+
+/** Every marker value in plain text and base64, and every base64 token of the fixtures that decodes to one. */
+const FORBIDDEN: string[] = (() => {
+  const texts = [...files(path.join(ROOT, INPUTS[0]!)), path.join(ROOT, INPUTS[1]!)].map((file) => readFileSync(file, 'utf8'));
+  const plain = new Set(texts.flatMap((text) => text.match(/[$\w./-]*(?:KFMARK|KFSCAN-?MARKER)[$\w./-]*/g) ?? []));
+  const encoded = texts.flatMap((text) => (text.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).filter((token) => /KFMARK|KFSCAN-?MARKER/.test(Buffer.from(token, 'base64').toString('latin1'))));
+  return [...plain, ...[...plain].map((value) => Buffer.from(value).toString('base64')), ...encoded];
+})();
+
+function expectNoSecret(text: string, where: string): void {
+  expect(text, where).not.toMatch(/KFMARK|KFSCAN-?MARKER/i);
+  for (const secret of FORBIDDEN) expect(text.includes(secret), `${where} holds ${secret}`).toBe(false);
+}
+
+it('the fixtures hold markers in every form the test claims', () => {
+  expect(FORBIDDEN.length).toBeGreaterThan(40);
+  for (const form of ['$2y$12$KFMARKstaticHASH', 'KFMARK-oauth2-proxy-flag-cookie-secret', 'KFMARK-kustomize-env-file', 'KFMARK-alias-password', 'KFMARK-trainer-literal-env']) {
+    expect(FORBIDDEN.some((secret) => secret.startsWith(form)), form).toBe(true);
+  }
+  // base64 in Secret data, decoded only by kfscan.
+  expect(FORBIDDEN.some((secret) => Buffer.from(secret, 'base64').toString('latin1').startsWith('KFMARK-s3-secret-key'))).toBe(true);
+});
+
+describe('offline', () => {
+  it.each(FORMATS)('%s on stdout, every extra report, the baseline and --verbose stderr carry no secret', (format) => {
+    const dir = tempDir('kfscan-secrets-');
+    const extras = FORMATS.filter((other) => other !== format && other !== 'table').map((other) => `${other}=${path.join(dir, `report.${other}`)}`);
+    const run = kfscan([
+      'scan',
+      ...INPUTS,
+      '--whole-cluster',
+      '-f',
+      format,
+      '--verbose',
+      '--show-suppressed',
+      '--fail-on',
+      'none',
+      '--write-baseline',
+      path.join(dir, 'baseline.json'),
+      ...extras.flatMap((extra) => ['--report', extra]),
+    ]);
+    // The broken Secrets and the broken kustomization are reported, with their lines, without their values.
+    expect(run.code).toBe(3);
+    const problems = JSON.stringify(JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8')).errors);
+    expect(problems).toMatch(/"file":"fixtures\/secret-markers\/broken-secrets\.yaml","line":\d+,"column":\d+,"message":"document rejected: Unresolved alias \(the anchor must be set before the alias\)"/);
+    expect(problems).toMatch(/"line":12,"column":\d+,"message":"invalid YAML: Block scalar header includes extra characters"/);
+    expectNoSecret(run.stdout, `${format} stdout`);
+    expectNoSecret(run.stderr, `${format} stderr`);
+    for (const file of readdirSync(dir)) expectNoSecret(readFileSync(path.join(dir, file), 'utf8'), file);
+    // The findings that read these Secrets are there: the values were compared, not skipped.
+    const baseline = JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8'));
+    expect(baseline.findings.map((f: { checkId: string }) => f.checkId)).toEqual(expect.arrayContaining(['default-credentials', 'mutable-ml-image', 'miner-indicators']));
+  });
+
+  it('standard input and the broken documents alone: errors name the problem, not the value', () => {
+    const broken = readFileSync(path.join(ROOT, INPUTS[0]!, 'broken-secrets.yaml'), 'utf8');
+    for (const format of ['table', 'json']) {
+      const run = kfscan(['scan', '-', '-f', format, '--verbose'], { input: broken });
+      // One of the Secrets parses (an unresolved verbatim tag is only a warning to YAML): exit 3, not 2.
+      expect(run.code).toBe(3);
+      expect(run.stdout + run.stderr).toMatch(/invalid YAML|document rejected/);
+      expectNoSecret(run.stdout, `stdin ${format} stdout`);
+      expectNoSecret(run.stderr, `stdin ${format} stderr`);
+    }
+  });
+});
+
+describe('live', () => {
+  const server = useApiServers();
+  const secretGet = (request: ApiRequest) => request.verb === 'get' && request.resource === 'secrets';
+
+  async function scanAll(intercept?: (request: ApiRequest) => Fault | undefined, formats: readonly string[] = FORMATS) {
+    const api = await server({ fixtures: INPUTS, ...(intercept ? { intercept } : {}) });
+    const kubeconfig = kubeconfigFile([{ name: 'prod', server: api }]);
+    const outputs: Array<[string, string]> = [];
+    for (const format of formats) {
+      const dir = tempDir('kfscan-secrets-');
+      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', format, '--verbose', '--fail-on', 'none', '--request-timeout', '0.5', '--write-baseline', path.join(dir, 'baseline.json')]);
+      outputs.push([`${format} stdout`, run.stdout], [`${format} stderr`, run.stderr], [`${format} baseline`, readFileSync(path.join(dir, 'baseline.json'), 'utf8')]);
+    }
+    for (const args of [['--check-access'], ['--no-secrets', '-f', 'json']]) {
+      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--fail-on', 'none', ...args]);
+      outputs.push([`${args.join(' ')} stdout`, run.stdout], [`${args.join(' ')} stderr`, run.stderr]);
+    }
+    return { api, outputs };
+  }
+
+  it('reads the named Secrets, compares them and prints none of them, in every format, with --check-access and --no-secrets', async () => {
+    const { api, outputs } = await scanAll();
+    expect(api.requests.some((r) => r.resource === 'secrets' && r.status === 200)).toBe(true);
+    for (const [where, text] of outputs) expectNoSecret(text, where);
+    const json = JSON.parse(outputs.find(([where]) => where === 'json stdout')![1]);
+    expect(json.findings.filter((f: { checkId: string }) => f.checkId === 'default-credentials').length).toBeGreaterThan(0);
+  });
+
+  it.each<[string, Fault]>([
+    ['broken JSON that holds a secret', { raw: '{"kind":"Secret","apiVersion":"v1","metadata":{"name":"dex"},"data":{"password":"S0ZNQVJL","note":"KFMARK-in-broken-json' }],
+    ['an answer cut off after the secret started', { stallAfterBytes: 200 }],
+    ['a server error', { status: 500 }],
+    ['a refusal', { status: 403 }],
+    ['a dropped connection', { destroy: true }],
+  ])('%s on Secret reads: still no secret in any output', async (_name, fault) => {
+    // JSON holds everything the other formats show; the table and stderr are what a person sees.
+    const { api, outputs } = await scanAll((request) => (secretGet(request) ? fault : undefined), ['table', 'json']);
+    expect(api.requests.filter((r) => r.resource === 'secrets').length).toBeGreaterThan(0);
+    for (const [where, text] of outputs) expectNoSecret(text, where);
+  });
+});
