@@ -54,9 +54,17 @@ export interface ApiClientOptions {
   signal?: AbortSignal;
 }
 
+export interface GetOptions {
+  /**
+   * Sees the text of a successful answer before it is parsed (again on a retry), so that a paginated read
+   * can ask for the next page while this one is being parsed.
+   */
+  onText?: (text: string) => void;
+}
+
 export interface ApiClient {
   readonly server: string;
-  get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
+  get(path: string, query?: Readonly<Record<string, string>>, options?: GetOptions): Promise<unknown>;
   /** Only for SelfSubjectAccessReview, which asks and changes nothing. */
   post(path: string, body: unknown): Promise<unknown>;
   close(): void;
@@ -164,7 +172,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       request.end(body ?? undefined);
     });
 
-  const call = async (method: string, path: string, body: unknown): Promise<unknown> => {
+  const call = async (method: string, path: string, body: unknown, { onText }: GetOptions = {}): Promise<unknown> => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -179,7 +187,11 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           attempt--;
           continue;
         }
-        if (response.status >= 200 && response.status < 300) return parseJson(response.body);
+        if (response.status >= 200 && response.status < 300) {
+          const text = response.body.toString('utf8');
+          onText?.(text);
+          return parseJson(text);
+        }
         failure = statusError(response, method, path, server);
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
@@ -195,7 +207,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
 
   return {
     server,
-    get: (path, query) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined),
+    get: (path, query, options) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined, options),
     post: (path, body) => call('POST', path, body),
     close: () => agent.destroy(),
   };
@@ -225,9 +237,9 @@ async function applyKubeconfig(
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
 }
 
-function parseJson(body: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     // A proxy cutting an answer short looks like this; another attempt usually gets all of it.
     throw new ApiError('malformed', 'the answer is not valid JSON', null, true);

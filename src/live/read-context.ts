@@ -7,7 +7,6 @@ import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
-import { StringPool } from './prune.js';
 import { displayResource } from './resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
@@ -74,7 +73,6 @@ export async function readContext(client: ApiClient, context: string, options: R
   }
 
   const origin = { type: 'cluster', context } as const;
-  const pool = new StringPool();
   let listsDone = 0;
   let counted = 0;
   const listed = await Promise.all(
@@ -88,7 +86,7 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          const objects = await listAll(client, resource, pool, (items) => {
+          const objects = await listAll(client, resource, (items) => {
             counted += items;
             report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
           });
@@ -112,7 +110,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   );
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
-  const reading: SecretReading = { client, context, snapshot, limit, abort, pool };
+  const reading: SecretReading = { client, context, snapshot, limit, abort };
   for (const secret of await readSecrets(reading, plan, options)) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
@@ -167,12 +165,11 @@ interface SecretReading {
   snapshot: ContextSnapshot;
   limit: <T>(task: () => Promise<T>) => Promise<T>;
   abort: AbortController;
-  pool: StringPool;
 }
 
 /** GETs Secrets by name; a missing one is no Secret, a denied or failed one a coverage gap. */
 async function getSecrets(
-  { client, context, snapshot, limit, abort, pool }: SecretReading,
+  { client, context, snapshot, limit, abort }: SecretReading,
   wanted: ReadonlyArray<{ namespace: string; name: string }>,
   onUnreadable: (secret: { namespace: string; name: string }, reason: string) => void = () => {},
 ): Promise<KubeObject[]> {
@@ -181,7 +178,7 @@ async function getSecrets(
       limit(async () => {
         const path = `/api/v1/namespaces/${encodeURIComponent(secret.namespace)}/secrets/${encodeURIComponent(secret.name)}`;
         try {
-          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' }, pool);
+          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' });
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') return null;
