@@ -51,7 +51,11 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   }
 
   let podTemplates: PodTemplateSite[] | null = null;
-  let podIndex: { byPair: Map<string, PodTemplateSite[]>; byNamespace: Map<string, PodTemplateSite[]> } | null = null;
+  let podsByNamespace: Map<string, PodTemplateSite[]> | null = null;
+  // Pod templates by the value of one label key, indexed on the first query that names the key: most keys
+  // (pod-template-hash, controller-uid) are never asked about, and indexing every label of every pod of a
+  // large cluster would cost more than all the queries together.
+  const podsByLabel = new Map<string, Map<string, PodTemplateSite[]>>();
   let serviceIndex: Map<string, Resource[]> | null = null;
 
   const allPodTemplates = (): PodTemplateSite[] => {
@@ -59,20 +63,28 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     return podTemplates;
   };
 
-  const podLookup = () => {
-    if (podIndex) return podIndex;
-    const byPair = new Map<string, PodTemplateSite[]>();
-    const byNs = new Map<string, PodTemplateSite[]>();
-    for (const site of allPodTemplates()) {
-      push(byNs, site.namespace, site);
-      push(byNs, '\0*', site);
-      for (const [key, value] of Object.entries(site.labels)) {
-        push(byPair, pairKey(site.namespace, key, value), site);
-        push(byPair, pairKey('\0*', key, value), site);
-      }
+  const podsIn = (namespace: string): readonly PodTemplateSite[] => {
+    if (!podsByNamespace) {
+      podsByNamespace = new Map();
+      for (const site of allPodTemplates()) push(podsByNamespace, site.namespace, site);
+      podsByNamespace.set('\0*', allPodTemplates());
     }
-    podIndex = { byPair, byNamespace: byNs };
-    return podIndex;
+    return podsByNamespace.get(namespace) ?? EMPTY;
+  };
+
+  const podsLabelled = (namespace: string, key: string, value: string): readonly PodTemplateSite[] => {
+    let index = podsByLabel.get(key);
+    if (!index) {
+      index = new Map();
+      for (const site of allPodTemplates()) {
+        const label = site.labels[key];
+        if (label === undefined || !Object.hasOwn(site.labels, key)) continue;
+        push(index, pairKey(site.namespace, key, label), site);
+        push(index, pairKey('\0*', key, label), site);
+      }
+      podsByLabel.set(key, index);
+    }
+    return index.get(pairKey(namespace, key, value)) ?? EMPTY;
   };
 
   // Services indexed by one of their selector pairs: a pod's candidate Services are those indexed under
@@ -106,11 +118,10 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     podTemplatesMatching(namespace, selector) {
       const labelSelector = toLabelSelector(selector);
       const pairs = requiredPairs(labelSelector);
-      const lookup = podLookup();
       const ns = namespace ?? '\0*';
-      let candidates: readonly PodTemplateSite[] = lookup.byNamespace.get(ns) ?? EMPTY;
+      let candidates = podsIn(ns);
       for (const [key, value] of pairs) {
-        const list = lookup.byPair.get(pairKey(ns, key, value)) ?? EMPTY;
+        const list = podsLabelled(ns, key, value);
         if (list.length < candidates.length) candidates = list;
       }
       return candidates.filter((site) => matchesLabelSelector(labelSelector, site.labels));
