@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { buildInventory } from '../inventory/inventory.js';
 import { qualifiedKind } from '../core/kinds.js';
-import type { Check, CoverageGap, InputError, KindName, KubeObject, Resource } from '../core/types.js';
+import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, Resource } from '../core/types.js';
 import { createResource } from '../inventory/resource.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
@@ -37,6 +37,8 @@ export interface ContextSnapshot {
   /** Reads that failed for other reasons than RBAC (server errors, timeouts): the scan is incomplete. */
   errors: InputError[];
   plan: ReadPlan;
+  /** The inventory of exactly `resources`, when one was built while reading (to ask checks which Secrets they need). */
+  inventory: Inventory | null;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function readContext(client: ApiClient, context: string, options: R
     unreadable: [],
     errors: [],
     plan,
+    inventory: null,
   };
   for (const kind of plan.notInstalled) snapshot.notInstalled.add(kind);
   for (const { kind, reason } of plan.undiscoverable) {
@@ -114,9 +117,13 @@ export async function readContext(client: ApiClient, context: string, options: R
   for (const secret of await readSecrets(reading, plan, options)) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
-  for (const secret of await readReferencedSecrets(reading, plan, options)) {
+  const referenced = await readReferencedSecrets(reading, plan, options);
+  for (const secret of referenced) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
+  // Building an inventory sorts and indexes every object: the one the checks were asked with serves the
+  // analysis too, unless Secrets were added to what it holds.
+  if (referenced.length > 0) snapshot.inventory = null;
   return snapshot;
 }
 
@@ -129,7 +136,8 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
   const { context, snapshot } = reading;
   const askers = options.checks.filter((check) => check.secretsToRead);
   if (!options.secrets || askers.length === 0) return [];
-  const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context });
+  const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context, forbidden: snapshot.forbidden, notInstalled: snapshot.notInstalled });
+  snapshot.inventory = inventory;
   const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
   const wanted = new Map<string, { namespace: string; name: string }>();
   for (const check of askers) {
