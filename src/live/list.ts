@@ -10,6 +10,9 @@ export const PAGE_SIZE = 500;
 const RESTARTS_ON_EXPIRY = 1;
 // The list's metadata (with the continue token) comes before its items; further than this it is not there.
 const HEAD_LENGTH = 4096;
+// Sharing equal values costs a pass over every object; it pays off in memory for long lists only (the pods
+// and ReplicaSets of large clusters), not for the few thousand objects of a small one.
+const SHARED_FROM_ITEMS = 10_000;
 
 export function apiVersionOf(resource: Pick<ApiResource, 'group' | 'version'>): string {
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
@@ -33,22 +36,28 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
   for (let restart = 0; ; restart++) {
     const objects: KubeObject[] = [];
     const pages = new PageRequests(client, resource);
+    const apiVersion = apiVersionOf(resource);
     try {
       let page = pages.request(null);
       let token: string | null = null;
+      let share = false;
       for (;;) {
         pages.readAhead(page);
         const answer = asObject(await page.answer);
         if (!answer || !Array.isArray(answer['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
         const items: KubeObject[] = [];
         for (const item of answer['items']) {
-          const object = toLiveObject(item, resource);
+          const object = toLiveObject(item, resource, apiVersion);
           if (object) items.push(object);
         }
-        shareEqualValues(items);
+        const metadata = asObject(answer['metadata']);
+        // Servers tell how many items remain (kube-apiserver does for plain paginated lists); else count.
+        const remaining = metadata?.['remainingItemCount'];
+        share ||= objects.length + items.length + (typeof remaining === 'number' ? remaining : 0) >= SHARED_FROM_ITEMS;
+        if (share) shareEqualValues(items);
         for (const object of items) objects.push(object);
         onPage?.(answer['items'].length);
-        const next = asString(asObject(answer['metadata'])?.['continue']);
+        const next = asString(metadata?.['continue']);
         if (next && next === token) throw new ApiError('malformed', `the server returned the same continue token twice for ${resource.resource}`);
         if (!next) return objects;
         page = page.ahead !== null && page.guess === next ? page.ahead : pages.request(next);
@@ -109,11 +118,11 @@ function continueAtHead(text: string): string | null {
   return /"continue"\s*:\s*"([^"\\]+)"/.exec(head)?.[1] ?? null;
 }
 
-export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>): KubeObject | null {
+export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>, apiVersion = apiVersionOf(resource)): KubeObject | null {
   const parsed = asObject(item);
   if (!parsed || !asObject(parsed['metadata'])) return null;
   const object = pruneLiveObject(parsed, resource.kind);
-  object['apiVersion'] = apiVersionOf(resource);
+  object['apiVersion'] = apiVersion;
   object['kind'] = resource.kind;
   return object as KubeObject;
 }
