@@ -35,7 +35,8 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   const byQualifiedKind = new Map<string, Resource[]>();
   const byKind = new Map<string, Resource[]>();
   const byNamespace = new Map<string, Resource[]>();
-  const byName = new Map<string, Resource>();
+  // kind -> namespace -> name: no key string per object, which a large cluster would pay for in memory.
+  const byName = new Map<string, Map<string, Map<string, Resource>>>();
   const memos = new Map<string, unknown>();
 
   for (const resource of resources) {
@@ -46,8 +47,8 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     push(byNamespace, `${qualified}\0${ns}`, resource);
     push(byNamespace, `${resource.ref.kind}\0${ns}`, resource, qualified !== resource.ref.kind);
     // Later definitions win, as `kubectl apply` of the same object twice would leave the last one.
-    byName.set(`${qualified}\0${ns}\0${resource.ref.name}`, resource);
-    if (qualified !== resource.ref.kind) byName.set(`${resource.ref.kind}\0${ns}\0${resource.ref.name}`, resource);
+    nameIndex(byName, qualified, ns).set(resource.ref.name, resource);
+    if (qualified !== resource.ref.kind) nameIndex(byName, resource.ref.kind, ns).set(resource.ref.name, resource);
   }
 
   let podTemplates: PodTemplateSite[] | null = null;
@@ -113,7 +114,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     all: () => resources,
     ofKind: lookupKind,
     inNamespace: (kind, namespace) => byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY,
-    get: (kind, namespace, name) => byName.get(`${kind}\0${namespace ?? ''}\0${name}`),
+    get: (kind, namespace, name) => byName.get(kind)?.get(namespace ?? '')?.get(name),
     podTemplates: allPodTemplates,
     podTemplatesMatching(namespace, selector) {
       const labelSelector = toLabelSelector(selector);
@@ -186,6 +187,14 @@ export function serviceSelector(service: Resource): Record<string, unknown> | nu
 
 function pairKey(namespace: string, key: string, value: string): string {
   return `${namespace}\0${key}\0${value}`;
+}
+
+function nameIndex(byName: Map<string, Map<string, Map<string, Resource>>>, kind: string, namespace: string): Map<string, Resource> {
+  let namespaces = byName.get(kind);
+  if (!namespaces) byName.set(kind, (namespaces = new Map()));
+  let names = namespaces.get(namespace);
+  if (!names) namespaces.set(namespace, (names = new Map()));
+  return names;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V, when = true): void {

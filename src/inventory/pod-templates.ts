@@ -27,6 +27,27 @@ const WORKLOAD_TEMPLATE_KINDS = new Set([
   'DeploymentConfig',
 ]);
 const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+// Paths are read-only: the sites of every Pod, and of every Deployment, share theirs.
+const POD_SPEC: FieldPath = ['spec'];
+const WORKLOAD_TEMPLATE: FieldPath = ['spec', 'template'];
+const CRONJOB_TEMPLATE: FieldPath = ['spec', 'jobTemplate', 'spec', 'template'];
+const extendedPaths = new WeakMap<FieldPath, Map<string, FieldPath>>();
+
+/** `base` + `relative`, one array for all sites that share `base`. */
+function extend(base: FieldPath, relative: FieldPath): FieldPath {
+  let known = extendedPaths.get(base);
+  if (!known) {
+    known = new Map();
+    extendedPaths.set(base, known);
+  }
+  const key = relative.join('\0');
+  let path = known.get(key);
+  if (!path) {
+    path = [...base, ...relative];
+    known.set(key, path);
+  }
+  return path;
+}
 const INFERENCE_COMPONENTS = ['predictor', 'transformer', 'explainer'];
 
 /**
@@ -42,12 +63,12 @@ function rawSites(resource: Resource): RawSite[] {
   const obj = resource.obj as Json;
   const spec = asObject(obj['spec']);
   const kind = resource.ref.kind;
-  if (kind === 'Pod') return spec ? [podSite(['spec'], spec, resource.labels, resource.annotations, null)] : [];
+  if (kind === 'Pod') return spec ? [podSite(POD_SPEC, spec, resource.labels, resource.annotations, null)] : [];
   if (kind === 'PodTemplate') return templateSite(['template'], obj['template'], null);
   if (!spec) return [];
 
-  if (kind === 'CronJob') return templateSite(['spec', 'jobTemplate', 'spec', 'template'], asObject(asObject(spec['jobTemplate'])?.['spec'])?.['template'], null);
-  if (WORKLOAD_TEMPLATE_KINDS.has(kind)) return templateSite(['spec', 'template'], spec['template'], null);
+  if (kind === 'CronJob') return templateSite(CRONJOB_TEMPLATE, asObject(asObject(spec['jobTemplate'])?.['spec'])?.['template'], null);
+  if (WORKLOAD_TEMPLATE_KINDS.has(kind)) return templateSite(WORKLOAD_TEMPLATE, spec['template'], null);
   if (ARGO_KINDS.has(kind)) return argoSites(['spec'], spec);
   if (kind === 'CronWorkflow') return argoSites(['spec', 'workflowSpec'], asObject(spec['workflowSpec']));
   if (kind === 'ScheduledWorkflow') {
@@ -77,7 +98,7 @@ function rawSites(resource: Resource): RawSite[] {
   const replicaSites = replicaSpecSites(spec, ['spec']);
   if (replicaSites.length > 0) return replicaSites;
   // Unknown kinds with a standard pod template (operators, OpenShift, Knative) still count.
-  if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(['spec', 'template'], spec['template'], null);
+  if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(WORKLOAD_TEMPLATE, spec['template'], null);
   return [];
 }
 
@@ -143,7 +164,7 @@ function templateSite(templatePath: FieldPath, template: unknown, role: string |
   const podSpec = asObject(templateObj?.['spec']);
   if (!templateObj || !podSpec) return [];
   const metadata = asObject(templateObj['metadata']);
-  return [podSite([...templatePath, 'spec'], podSpec, stringMap(metadata?.['labels']), stringMap(metadata?.['annotations']), role)];
+  return [podSite(extend(templatePath, ['spec']), podSpec, stringMap(metadata?.['labels']), stringMap(metadata?.['annotations']), role)];
 }
 
 function podSite(path: FieldPath, spec: Json, labels: Record<string, string>, annotations: Record<string, string>, role: string | null): RawSite {
@@ -193,7 +214,7 @@ function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
     const container = asObject(value);
     if (!container) return;
     const name = typeof container['name'] === 'string' ? container['name'] : (fallbackName ?? raw.role ?? type);
-    containers.push({ pod: site, path: [...raw.path, ...relative], container, name, type });
+    containers.push({ pod: site, path: extend(raw.path, relative), container, name, type });
   };
   const addList = (field: string, type: ContainerSite['type'], prefix: FieldPath = []): void => {
     const source = prefix.length === 0 ? raw.spec[field] : asObject(raw.spec[prefix[0] as string])?.[field];
