@@ -5,6 +5,7 @@ import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, R
 import { createResource } from '../inventory/resource.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
+import { collectSoonerWhenLarge } from './heap.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
 import { displayResource } from './resource-names.js';
@@ -91,6 +92,7 @@ export async function readContext(client: ApiClient, context: string, options: R
         try {
           const objects = await listAll(client, resource, (items) => {
             counted += items;
+            collectSoonerWhenLarge(counted);
             report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
           });
           return objects.map((obj) => createResource({ obj, origin, clusterScoped: !resource.namespaced }));
