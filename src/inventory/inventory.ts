@@ -51,6 +51,8 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     if (qualified !== resource.ref.kind) nameIndex(byName, resource.ref.kind, ns).set(resource.ref.name, resource);
   }
 
+  trim(byNamespace);
+
   let podTemplates: PodTemplateSite[] | null = null;
   let podsByNamespace: Map<string, PodTemplateSite[]> | null = null;
   // Pod templates by the value of one label key, indexed on the first query that names the key: most keys
@@ -68,6 +70,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     if (!podsByNamespace) {
       podsByNamespace = new Map();
       for (const site of allPodTemplates()) push(podsByNamespace, site.namespace, site);
+      trim(podsByNamespace);
       podsByNamespace.set('\0*', allPodTemplates());
     }
     return podsByNamespace.get(namespace) ?? EMPTY;
@@ -83,6 +86,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
         push(index, pairKey(site.namespace, key, label), site);
         push(index, pairKey('\0*', key, label), site);
       }
+      trim(index);
       podsByLabel.set(key, index);
     }
     return index.get(pairKey(namespace, key, value)) ?? EMPTY;
@@ -195,6 +199,11 @@ function nameIndex(byName: Map<string, Map<string, Map<string, Resource>>>, kind
   let names = namespaces.get(namespace);
   if (!names) namespaces.set(namespace, (names = new Map()));
   return names;
+}
+
+/** Lists grown by push keep room for 16 more entries: an index of thousands of short lists gives it back. */
+function trim<K, V>(map: Map<K, V[]>): void {
+  for (const [key, list] of map) if (list.length < 16) map.set(key, list.slice());
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V, when = true): void {

@@ -199,7 +199,7 @@ function argoSites(base: FieldPath, spec: Json | null): RawSite[] {
 
 function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
   const containers: ContainerSite[] = [];
-  const site: PodTemplateSite = {
+  const site: { -readonly [K in keyof PodTemplateSite]: PodTemplateSite[K] } = {
     resource,
     path: raw.path,
     namespace: resource.ref.namespace ?? '',
@@ -223,18 +223,20 @@ function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
 
   if (raw.shape === 'single') {
     add([], raw.spec, 'container');
-    return site;
+  } else {
+    addList('initContainers', 'initContainer');
+    addList('containers', 'container');
+    addList('ephemeralContainers', 'ephemeralContainer');
+    if (raw.shape === 'argo') {
+      // Argo names the container of a `container` or `script` template `main`.
+      add(['container'], raw.spec['container'], 'container', 'main');
+      add(['script'], raw.spec['script'], 'script', 'main');
+      addList('containers', 'container', ['containerSet']);
+      addList('sidecars', 'sidecar');
+    }
   }
-  addList('initContainers', 'initContainer');
-  addList('containers', 'container');
-  addList('ephemeralContainers', 'ephemeralContainer');
-  if (raw.shape === 'argo') {
-    // Argo names the container of a `container` or `script` template `main`.
-    add(['container'], raw.spec['container'], 'container', 'main');
-    add(['script'], raw.spec['script'], 'script', 'main');
-    addList('containers', 'container', ['containerSet']);
-    addList('sidecars', 'sidecar');
-  }
+  // An array grown by push keeps room for 16 more entries; a cluster has a hundred thousand of these.
+  site.containers = containers.slice();
   return site;
 }
 
