@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { gunzipSync } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -78,7 +79,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: Buffer;
+  /** The body, decompressed and decoded. */
+  text: string;
 }
 
 interface Credentials {
@@ -148,24 +150,38 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       };
       request.on('error', (error) => settle({ error }));
       request.on('response', (response) => {
-        const chunks: Buffer[] = [];
+        // Decompressed and decoded as it arrives: a page of a large list is megabytes, and whole-body
+        // buffers of that size, one after the other, leave the process holding memory it no longer uses.
+        const decoder = new StringDecoder('utf8');
+        let text = '';
         let size = 0;
+        const finish = (): void => {
+          text += decoder.end();
+          settle({ response: { status: response.statusCode ?? 0, headers: response.headers, text } });
+        };
+        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
+        if (gunzip) {
+          gunzip.on('data', (chunk: Buffer) => (text += decoder.write(chunk)));
+          gunzip.on('error', () => settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) }));
+          gunzip.on('end', finish);
+        }
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
-          else chunks.push(chunk);
+          else if (gunzip) gunzip.write(chunk);
+          else text += decoder.write(chunk);
         });
         response.on('error', (error) => settle({ error }));
-        response.on('close', () => settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) }));
+        response.on('close', () => {
+          // After a complete answer, 'close' only means the socket went back to the pool.
+          if (response.complete) return;
+          gunzip?.destroy();
+          settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) });
+        });
         response.on('end', () => {
           if (!response.complete) return; // 'close' reports it
-          try {
-            const raw = Buffer.concat(chunks);
-            const decoded = response.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-            settle({ response: { status: response.statusCode ?? 0, headers: response.headers, body: decoded } });
-          } catch {
-            settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) });
-          }
+          if (gunzip) gunzip.end();
+          else finish();
         });
       });
       if (options.signal?.aborted) onAbort();
@@ -188,9 +204,8 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           continue;
         }
         if (response.status >= 200 && response.status < 300) {
-          const text = response.body.toString('utf8');
-          onText?.(text);
-          return parseJson(text);
+          onText?.(response.text);
+          return parseJson(response.text);
         }
         failure = statusError(response, method, path, server);
         retryAfterMs = retryAfter(response.headers['retry-after']);
@@ -249,7 +264,7 @@ function parseJson(text: string): unknown {
 function statusError(response: RawResponse, method: string, path: string, server: string): ApiError {
   let message = '';
   try {
-    const status = JSON.parse(response.body.toString('utf8')) as { message?: unknown };
+    const status = JSON.parse(response.text) as { message?: unknown };
     if (typeof status.message === 'string') message = status.message;
   } catch {
     // Proxies and load balancers answer with HTML; the status code says enough.
