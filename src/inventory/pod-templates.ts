@@ -50,14 +50,23 @@ function extend(base: FieldPath, relative: FieldPath): FieldPath {
 }
 const INFERENCE_COMPONENTS = ['predictor', 'transformer', 'explainer'];
 
+// Sites depend on the resource alone: live mode extracts them as pages arrive, the inventory then finds them.
+const extracted = new WeakMap<Resource, PodTemplateSite[]>();
+
 /**
  * Every place in a resource that defines containers, whatever the kind: the Kubernetes workloads,
  * Argo workflows (the way Kubeflow Pipelines runs), training-operator jobs, Kubeflow notebooks, KServe,
  * Katib and Trainer. Checks that look at images or commands read these instead of walking kinds.
  */
 export function extractPodTemplates(resource: Resource): PodTemplateSite[] {
-  return rawSites(resource).map((raw) => buildSite(resource, raw));
+  let sites = extracted.get(resource);
+  if (!sites) {
+    sites = rawSites(resource).map((raw) => buildSite(resource, raw));
+    extracted.set(resource, sites);
+  }
+  return sites;
 }
+
 
 function rawSites(resource: Resource): RawSite[] {
   const obj = resource.obj as Json;

@@ -30,9 +30,11 @@ export function collectionPath(resource: Pick<ApiResource, 'group' | 'version' |
  * The next page is asked for as soon as the continue token shows at the head of an answer, before that
  * page is parsed and pruned, so that a long list costs the server's time rather than the server's and
  * kfscan's one after the other. At most one page is asked ahead, and only once the previous one is being
- * read; a guess the parsed page contradicts is dropped and the right page asked for.
+ * read; a guess the parsed page contradicts is dropped and the right page asked for. `onPage` sees each
+ * page's objects as they come, with the attempt they belong to (a list starts over when its continue token
+ * expires).
  */
-export async function listAll(client: ApiClient, resource: ApiResource, onPage?: (items: number) => void): Promise<KubeObject[]> {
+export async function listAll(client: ApiClient, resource: ApiResource, onPage?: (objects: readonly KubeObject[], attempt: number) => void): Promise<KubeObject[]> {
   for (let restart = 0; ; restart++) {
     const objects: KubeObject[] = [];
     const pages = new PageRequests(client, resource);
@@ -56,7 +58,7 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
         share ||= objects.length + items.length + (typeof remaining === 'number' ? remaining : 0) >= SHARED_FROM_ITEMS;
         if (share) shareEqualValues(items);
         for (const object of items) objects.push(object);
-        onPage?.(answer['items'].length);
+        onPage?.(items, restart);
         const next = asString(metadata?.['continue']);
         if (next && next === token) throw new ApiError('malformed', `the server returned the same continue token twice for ${resource.resource}`);
         if (!next) return objects;

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { buildInventory } from '../inventory/inventory.js';
 import { qualifiedKind } from '../core/kinds.js';
 import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, Resource } from '../core/types.js';
+import { extractPodTemplates } from '../inventory/pod-templates.js';
 import { createResource } from '../inventory/resource.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
@@ -79,6 +80,10 @@ export async function readContext(client: ApiClient, context: string, options: R
   const origin = { type: 'cluster', context } as const;
   let listsDone = 0;
   let counted = 0;
+  const reading: SecretReading = { client, context, snapshot, limit, abort };
+  // The named Secrets do not depend on the lists: asked for now, they queue behind the lists' requests.
+  const namedSecrets = readSecrets(reading, plan, options);
+  namedSecrets.catch(() => {});
   const listed = await Promise.all(
     plan.lists.map(({ resource, kinds }) =>
       limit(async () => {
@@ -90,12 +95,24 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          const objects = await listAll(client, resource, (items) => {
-            counted += items;
+          let resources: Resource[] = [];
+          let attempt = 0;
+          await listAll(client, resource, (objects, pageAttempt) => {
+            if (pageAttempt !== attempt) {
+              attempt = pageAttempt;
+              resources = [];
+            }
+            for (const obj of objects) {
+              const created = createResource({ obj, origin, clusterScoped: !resource.namespaced });
+              // Done now, between pages, rather than all at once when the analysis starts.
+              extractPodTemplates(created);
+              resources.push(created);
+            }
+            counted += objects.length;
             collectSoonerWhenLarge(counted);
             report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
           });
-          return objects.map((obj) => createResource({ obj, origin, clusterScoped: !resource.namespaced }));
+          return resources;
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') {
@@ -115,8 +132,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   );
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
-  const reading: SecretReading = { client, context, snapshot, limit, abort };
-  for (const secret of await readSecrets(reading, plan, options)) {
+  for (const secret of await namedSecrets) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
   const referenced = await readReferencedSecrets(reading, plan, options);
