@@ -50,10 +50,20 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
     const indicators = indicatorsInImage(ref);
     if (indicators.length > 0) yield draft({ path: kfpComponent ? site.path : [...site.path, 'image'], where: 'its image' }, indicators);
   }
+  const seen = textIndicators(inventory, mlImage);
   for (const entry of textEntries(site, kfpComponent, inventory)) {
-    const indicators = indicatorsInText(entry.text, { mlImage });
+    let indicators = seen.get(entry.text);
+    if (indicators === undefined) {
+      indicators = indicatorsInText(entry.text, { mlImage });
+      seen.set(entry.text, indicators);
+    }
     if (indicators.length > 0) yield draft(entry, indicators);
   }
+}
+
+/** Indicators by text: the replicas of a workload, and workloads of one chart, repeat the same strings. */
+function textIndicators(inventory: Inventory, mlImage: boolean): Map<string, Indicator[]> {
+  return inventory.memo(`miner-indicators:text:${mlImage ? 'ml' : 'other'}`, () => new Map<string, Indicator[]>());
 }
 
 /**

@@ -4,7 +4,6 @@ import type { ApiClient } from '../src/live/api-client.js';
 import { createApiClient } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { MAX_PAGES, PAGE_SIZE, listAll } from '../src/live/list.js';
-import { StringPool } from '../src/live/prune.js';
 import { scanCluster } from '../src/live/scan-cluster.js';
 import { createCertificateAuthority, startApiServer, type ApiRequest, type ApiServer, type Fault } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
@@ -165,7 +164,7 @@ describe('kfscan cluster when things go wrong', () => {
       close: () => {},
     };
     const pods = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true };
-    await expect(listAll(endless, pods as Parameters<typeof listAll>[1], new StringPool())).rejects.toThrow(`the list of pods did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
+    await expect(listAll(endless, pods as Parameters<typeof listAll>[1])).rejects.toThrow(`the list of pods did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
     expect(served).toBe(MAX_PAGES);
   });
 

@@ -121,8 +121,10 @@ describe('the tarball', () => {
   const allowed = [
     /^(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$/,
     /^bin\/kfscan\.js$/,
-    // The CLI is one bundle; the package entry point is the (runtime-empty) module of the public types.
+    // The CLI is one bundle, live mode's kubeconfig handling another; the package entry point is the
+    // (runtime-empty) module of the public types.
     /^dist\/kfscan\.mjs$/,
+    /^dist\/kube-config\.mjs$/,
     /^dist\/src\/index\.js$/,
     // Declarations of the public API only: the entry point and src/core (types for check authors).
     /^dist\/src\/(index|core\/[\w-]+)\.d\.ts$/,
@@ -141,7 +143,7 @@ describe('the tarball', () => {
   });
 
   it('holds everything users need: the bundled CLI, the entry point, the docs pages, the demo and the legal files', () => {
-    const modules = ['dist/kfscan.mjs', 'dist/src/index.js'];
+    const modules = ['dist/kfscan.mjs', 'dist/kube-config.mjs', 'dist/src/index.js'];
     const docs = readdirSync(path.join(ROOT, 'docs', 'checks')).map((file) => `docs/checks/${file}`);
     const demo = readdirSync(path.join(ROOT, 'fixtures', 'demo')).map((file) => `fixtures/demo/${file}`);
     const required = ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', pkg.bin['kfscan']!, 'dist/src/index.d.ts', 'dist/src/core/types.d.ts'];

@@ -1,9 +1,17 @@
 import type { KindName } from './types.js';
 
+// A cluster has a few dozen API versions and hundreds of thousands of objects: one group string each.
+const groups = new Map<string, string>();
+
 /** `apps/v1` -> `apps`, `v1` -> `''` (the core group). */
 export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
+  let group = groups.get(apiVersion);
+  if (group === undefined) {
+    const slash = apiVersion.indexOf('/');
+    group = slash === -1 ? '' : apiVersion.slice(0, slash);
+    if (groups.size < 1000) groups.set(apiVersion, group);
+  }
+  return group;
 }
 
 /** Splits `networking.istio.io/Gateway` into group and kind; a bare kind has no group constraint. */

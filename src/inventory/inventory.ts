@@ -35,7 +35,8 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   const byQualifiedKind = new Map<string, Resource[]>();
   const byKind = new Map<string, Resource[]>();
   const byNamespace = new Map<string, Resource[]>();
-  const byName = new Map<string, Resource>();
+  // kind -> namespace -> name: no key string per object, which a large cluster would pay for in memory.
+  const byName = new Map<string, Map<string, Map<string, Resource>>>();
   const memos = new Map<string, unknown>();
 
   for (const resource of resources) {
@@ -46,12 +47,18 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     push(byNamespace, `${qualified}\0${ns}`, resource);
     push(byNamespace, `${resource.ref.kind}\0${ns}`, resource, qualified !== resource.ref.kind);
     // Later definitions win, as `kubectl apply` of the same object twice would leave the last one.
-    byName.set(`${qualified}\0${ns}\0${resource.ref.name}`, resource);
-    if (qualified !== resource.ref.kind) byName.set(`${resource.ref.kind}\0${ns}\0${resource.ref.name}`, resource);
+    nameIndex(byName, qualified, ns).set(resource.ref.name, resource);
+    if (qualified !== resource.ref.kind) nameIndex(byName, resource.ref.kind, ns).set(resource.ref.name, resource);
   }
 
+  trim(byNamespace);
+
   let podTemplates: PodTemplateSite[] | null = null;
-  let podIndex: { byPair: Map<string, PodTemplateSite[]>; byNamespace: Map<string, PodTemplateSite[]> } | null = null;
+  let podsByNamespace: Map<string, PodTemplateSite[]> | null = null;
+  // Pod templates by the value of one label key, indexed on the first query that names the key: most keys
+  // (pod-template-hash, controller-uid) are never asked about, and indexing every label of every pod of a
+  // large cluster would cost more than all the queries together.
+  const podsByLabel = new Map<string, Map<string, PodTemplateSite[]>>();
   let serviceIndex: Map<string, Resource[]> | null = null;
 
   const allPodTemplates = (): PodTemplateSite[] => {
@@ -59,20 +66,30 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     return podTemplates;
   };
 
-  const podLookup = () => {
-    if (podIndex) return podIndex;
-    const byPair = new Map<string, PodTemplateSite[]>();
-    const byNs = new Map<string, PodTemplateSite[]>();
-    for (const site of allPodTemplates()) {
-      push(byNs, site.namespace, site);
-      push(byNs, '\0*', site);
-      for (const [key, value] of Object.entries(site.labels)) {
-        push(byPair, pairKey(site.namespace, key, value), site);
-        push(byPair, pairKey('\0*', key, value), site);
-      }
+  const podsIn = (namespace: string): readonly PodTemplateSite[] => {
+    if (!podsByNamespace) {
+      podsByNamespace = new Map();
+      for (const site of allPodTemplates()) push(podsByNamespace, site.namespace, site);
+      trim(podsByNamespace);
+      podsByNamespace.set('\0*', allPodTemplates());
     }
-    podIndex = { byPair, byNamespace: byNs };
-    return podIndex;
+    return podsByNamespace.get(namespace) ?? EMPTY;
+  };
+
+  const podsLabelled = (namespace: string, key: string, value: string): readonly PodTemplateSite[] => {
+    let index = podsByLabel.get(key);
+    if (!index) {
+      index = new Map();
+      for (const site of allPodTemplates()) {
+        const label = site.labels[key];
+        if (label === undefined || !Object.hasOwn(site.labels, key)) continue;
+        push(index, pairKey(site.namespace, key, label), site);
+        push(index, pairKey('\0*', key, label), site);
+      }
+      trim(index);
+      podsByLabel.set(key, index);
+    }
+    return index.get(pairKey(namespace, key, value)) ?? EMPTY;
   };
 
   // Services indexed by one of their selector pairs: a pod's candidate Services are those indexed under
@@ -101,16 +118,15 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     all: () => resources,
     ofKind: lookupKind,
     inNamespace: (kind, namespace) => byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY,
-    get: (kind, namespace, name) => byName.get(`${kind}\0${namespace ?? ''}\0${name}`),
+    get: (kind, namespace, name) => byName.get(kind)?.get(namespace ?? '')?.get(name),
     podTemplates: allPodTemplates,
     podTemplatesMatching(namespace, selector) {
       const labelSelector = toLabelSelector(selector);
       const pairs = requiredPairs(labelSelector);
-      const lookup = podLookup();
       const ns = namespace ?? '\0*';
-      let candidates: readonly PodTemplateSite[] = lookup.byNamespace.get(ns) ?? EMPTY;
+      let candidates = podsIn(ns);
       for (const [key, value] of pairs) {
-        const list = lookup.byPair.get(pairKey(ns, key, value)) ?? EMPTY;
+        const list = podsLabelled(ns, key, value);
         if (list.length < candidates.length) candidates = list;
       }
       return candidates.filter((site) => matchesLabelSelector(labelSelector, site.labels));
@@ -175,6 +191,19 @@ export function serviceSelector(service: Resource): Record<string, unknown> | nu
 
 function pairKey(namespace: string, key: string, value: string): string {
   return `${namespace}\0${key}\0${value}`;
+}
+
+function nameIndex(byName: Map<string, Map<string, Map<string, Resource>>>, kind: string, namespace: string): Map<string, Resource> {
+  let namespaces = byName.get(kind);
+  if (!namespaces) byName.set(kind, (namespaces = new Map()));
+  let names = namespaces.get(namespace);
+  if (!names) namespaces.set(namespace, (names = new Map()));
+  return names;
+}
+
+/** Lists grown by push keep room for 16 more entries: an index of thousands of short lists gives it back. */
+function trim<K, V>(map: Map<K, V[]>): void {
+  for (const [key, list] of map) if (list.length < 16) map.set(key, list.slice());
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V, when = true): void {

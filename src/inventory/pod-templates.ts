@@ -27,7 +27,31 @@ const WORKLOAD_TEMPLATE_KINDS = new Set([
   'DeploymentConfig',
 ]);
 const ARGO_KINDS = new Set(['Workflow', 'WorkflowTemplate', 'ClusterWorkflowTemplate']);
+// Paths are read-only: the sites of every Pod, and of every Deployment, share theirs.
+const POD_SPEC: FieldPath = ['spec'];
+const WORKLOAD_TEMPLATE: FieldPath = ['spec', 'template'];
+const CRONJOB_TEMPLATE: FieldPath = ['spec', 'jobTemplate', 'spec', 'template'];
+const extendedPaths = new WeakMap<FieldPath, Map<string, FieldPath>>();
+
+/** `base` + `relative`, one array for all sites that share `base`. */
+function extend(base: FieldPath, relative: FieldPath): FieldPath {
+  let known = extendedPaths.get(base);
+  if (!known) {
+    known = new Map();
+    extendedPaths.set(base, known);
+  }
+  const key = relative.join('\0');
+  let path = known.get(key);
+  if (!path) {
+    path = [...base, ...relative];
+    known.set(key, path);
+  }
+  return path;
+}
 const INFERENCE_COMPONENTS = ['predictor', 'transformer', 'explainer'];
+
+// Sites depend on the resource alone: live mode extracts them as pages arrive, the inventory then finds them.
+const extracted = new WeakMap<Resource, PodTemplateSite[]>();
 
 /**
  * Every place in a resource that defines containers, whatever the kind: the Kubernetes workloads,
@@ -35,19 +59,25 @@ const INFERENCE_COMPONENTS = ['predictor', 'transformer', 'explainer'];
  * Katib and Trainer. Checks that look at images or commands read these instead of walking kinds.
  */
 export function extractPodTemplates(resource: Resource): PodTemplateSite[] {
-  return rawSites(resource).map((raw) => buildSite(resource, raw));
+  let sites = extracted.get(resource);
+  if (!sites) {
+    sites = rawSites(resource).map((raw) => buildSite(resource, raw));
+    extracted.set(resource, sites);
+  }
+  return sites;
 }
+
 
 function rawSites(resource: Resource): RawSite[] {
   const obj = resource.obj as Json;
   const spec = asObject(obj['spec']);
   const kind = resource.ref.kind;
-  if (kind === 'Pod') return spec ? [podSite(['spec'], spec, resource.labels, resource.annotations, null)] : [];
+  if (kind === 'Pod') return spec ? [podSite(POD_SPEC, spec, resource.labels, resource.annotations, null)] : [];
   if (kind === 'PodTemplate') return templateSite(['template'], obj['template'], null);
   if (!spec) return [];
 
-  if (kind === 'CronJob') return templateSite(['spec', 'jobTemplate', 'spec', 'template'], asObject(asObject(spec['jobTemplate'])?.['spec'])?.['template'], null);
-  if (WORKLOAD_TEMPLATE_KINDS.has(kind)) return templateSite(['spec', 'template'], spec['template'], null);
+  if (kind === 'CronJob') return templateSite(CRONJOB_TEMPLATE, asObject(asObject(spec['jobTemplate'])?.['spec'])?.['template'], null);
+  if (WORKLOAD_TEMPLATE_KINDS.has(kind)) return templateSite(WORKLOAD_TEMPLATE, spec['template'], null);
   if (ARGO_KINDS.has(kind)) return argoSites(['spec'], spec);
   if (kind === 'CronWorkflow') return argoSites(['spec', 'workflowSpec'], asObject(spec['workflowSpec']));
   if (kind === 'ScheduledWorkflow') {
@@ -78,7 +108,7 @@ function rawSites(resource: Resource): RawSite[] {
   const replicaSites = replicaSpecSites(spec, ['spec']);
   if (replicaSites.length > 0) return replicaSites;
   // Unknown kinds with a standard pod template (operators, OpenShift, Knative) still count.
-  if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(['spec', 'template'], spec['template'], null);
+  if (asObject(asObject(spec['template'])?.['spec'])) return templateSite(WORKLOAD_TEMPLATE, spec['template'], null);
   return [];
 }
 
@@ -144,7 +174,7 @@ function templateSite(templatePath: FieldPath, template: unknown, role: string |
   const podSpec = asObject(templateObj?.['spec']);
   if (!templateObj || !podSpec) return [];
   const metadata = asObject(templateObj['metadata']);
-  return [podSite([...templatePath, 'spec'], podSpec, stringMap(metadata?.['labels']), stringMap(metadata?.['annotations']), role)];
+  return [podSite(extend(templatePath, ['spec']), podSpec, stringMap(metadata?.['labels']), stringMap(metadata?.['annotations']), role)];
 }
 
 function podSite(path: FieldPath, spec: Json, labels: Record<string, string>, annotations: Record<string, string>, role: string | null): RawSite {
@@ -179,7 +209,7 @@ function argoSites(base: FieldPath, spec: Json | null): RawSite[] {
 
 function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
   const containers: ContainerSite[] = [];
-  const site: PodTemplateSite = {
+  const site: { -readonly [K in keyof PodTemplateSite]: PodTemplateSite[K] } = {
     resource,
     path: raw.path,
     namespace: resource.ref.namespace ?? '',
@@ -194,7 +224,7 @@ function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
     const container = asObject(value);
     if (!container) return;
     const name = typeof container['name'] === 'string' ? container['name'] : (fallbackName ?? raw.role ?? type);
-    containers.push({ pod: site, path: [...raw.path, ...relative], container, name, type });
+    containers.push({ pod: site, path: extend(raw.path, relative), container, name, type });
   };
   const addList = (field: string, type: ContainerSite['type'], prefix: FieldPath = []): void => {
     const source = prefix.length === 0 ? raw.spec[field] : asObject(raw.spec[prefix[0] as string])?.[field];
@@ -203,18 +233,20 @@ function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
 
   if (raw.shape === 'single') {
     add([], raw.spec, 'container');
-    return site;
+  } else {
+    addList('initContainers', 'initContainer');
+    addList('containers', 'container');
+    addList('ephemeralContainers', 'ephemeralContainer');
+    if (raw.shape === 'argo') {
+      // Argo names the container of a `container` or `script` template `main`.
+      add(['container'], raw.spec['container'], 'container', 'main');
+      add(['script'], raw.spec['script'], 'script', 'main');
+      addList('containers', 'container', ['containerSet']);
+      addList('sidecars', 'sidecar');
+    }
   }
-  addList('initContainers', 'initContainer');
-  addList('containers', 'container');
-  addList('ephemeralContainers', 'ephemeralContainer');
-  if (raw.shape === 'argo') {
-    // Argo names the container of a `container` or `script` template `main`.
-    add(['container'], raw.spec['container'], 'container', 'main');
-    add(['script'], raw.spec['script'], 'script', 'main');
-    addList('containers', 'container', ['containerSet']);
-    addList('sidecars', 'sidecar');
-  }
+  // An array grown by push keeps room for 16 more entries; a cluster has a hundred thousand of these.
+  site.containers = containers.slice();
   return site;
 }
 

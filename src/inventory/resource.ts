@@ -32,11 +32,14 @@ export function createResource({ obj, origin, defaultNamespace, locate, clusterS
 
 /**
  * Labels and annotations as the API server would hold them: string values only. YAML can give numbers
- * or booleans (`version: 1`), which the API server rejects; they are kept as their text.
+ * or booleans (`version: 1`), which the API server rejects; they are kept as their text. A map that holds
+ * only strings (every live object's) is used as it is: copying the labels of every object of a large
+ * cluster costs memory for nothing.
  */
 export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  if (Object.values(value).every((entry) => typeof entry === 'string') && !Object.hasOwn(value, '__proto__')) return value as Record<string, string>;
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === 'string') out[key] = entry;
     else if (typeof entry === 'number' || typeof entry === 'boolean') out[key] = String(entry);

@@ -10,22 +10,36 @@ export interface ImageRef {
   digest: string | null;
 }
 
+// A cluster runs thousands of containers from a few dozen images, and several checks parse each of them.
+const parsed = new Map<string, Readonly<ImageRef> | null>();
+const PARSED_LIMIT = 10_000;
+
 /**
  * Parses an image reference by the distribution/reference rules (registry with port, Docker Hub
  * `library/` names, digests), or returns `null` for something a container runtime would refuse.
  */
-export function parseImageRef(raw: string): ImageRef | null {
+export function parseImageRef(raw: string): Readonly<ImageRef> | null {
+  let ref = parsed.get(raw);
+  if (ref === undefined) {
+    if (parsed.size >= PARSED_LIMIT) parsed.clear();
+    ref = parse(raw);
+    parsed.set(raw, ref);
+  }
+  return ref;
+}
+
+function parse(raw: string): Readonly<ImageRef> | null {
   const trimmed = raw.trim();
   if (trimmed === '') return null;
   try {
     const ref = parseFamiliarName(trimmed);
-    return {
+    return Object.freeze({
       raw,
       registry: ref.domain ?? 'docker.io',
       repository: ref.repository ?? '',
       tag: ref.tag ?? null,
       digest: ref.digest ?? null,
-    };
+    });
   } catch {
     return null;
   }

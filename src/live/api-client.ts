@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { gunzipSync } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -56,9 +57,17 @@ export interface ApiClientOptions {
   signal?: AbortSignal;
 }
 
+export interface GetOptions {
+  /**
+   * Sees the text of a successful answer before it is parsed (again on a retry), so that a paginated read
+   * can ask for the next page while this one is being parsed.
+   */
+  onText?: (text: string) => void;
+}
+
 export interface ApiClient {
   readonly server: string;
-  get(path: string, query?: Readonly<Record<string, string>>): Promise<unknown>;
+  get(path: string, query?: Readonly<Record<string, string>>, options?: GetOptions): Promise<unknown>;
   /** Only for SelfSubjectAccessReview, which asks and changes nothing. */
   post(path: string, body: unknown): Promise<unknown>;
   close(): void;
@@ -72,7 +81,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
-  body: Buffer;
+  /** The body, decompressed and decoded. */
+  text: string;
 }
 
 interface Credentials {
@@ -142,31 +152,45 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       };
       request.on('error', (error) => settle({ error }));
       request.on('response', (response) => {
-        const chunks: Buffer[] = [];
+        // Decompressed and decoded as it arrives: a page of a large list is megabytes, and whole-body
+        // buffers of that size, one after the other, leave the process holding memory it no longer uses.
+        const decoder = new StringDecoder('utf8');
+        let text = '';
         let size = 0;
+        const finish = (): void => {
+          text += decoder.end();
+          settle({ response: { status: response.statusCode ?? 0, headers: response.headers, text } });
+        };
+        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
+        if (gunzip) {
+          gunzip.on('data', (chunk: Buffer) => (text += decoder.write(chunk)));
+          gunzip.on('error', () => settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) }));
+          gunzip.on('end', finish);
+        }
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
-          else chunks.push(chunk);
+          else if (gunzip) gunzip.write(chunk);
+          else text += decoder.write(chunk);
         });
         response.on('error', (error) => settle({ error }));
-        response.on('close', () => settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) }));
+        response.on('close', () => {
+          // After a complete answer, 'close' only means the socket went back to the pool.
+          if (response.complete) return;
+          gunzip?.destroy();
+          settle({ error: new ApiError('malformed', 'the connection closed in the middle of the answer', null, true) });
+        });
         response.on('end', () => {
           if (!response.complete) return; // 'close' reports it
-          try {
-            const raw = Buffer.concat(chunks);
-            const decoded = response.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-            settle({ response: { status: response.statusCode ?? 0, headers: response.headers, body: decoded } });
-          } catch {
-            settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) });
-          }
+          if (gunzip) gunzip.end();
+          else finish();
         });
       });
       if (options.signal?.aborted) onAbort();
       request.end(body ?? undefined);
     });
 
-  const call = async (method: string, path: string, body: unknown): Promise<unknown> => {
+  const call = async (method: string, path: string, body: unknown, { onText }: GetOptions = {}): Promise<unknown> => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -181,7 +205,10 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           attempt--;
           continue;
         }
-        if (response.status >= 200 && response.status < 300) return parseJson(response.body);
+        if (response.status >= 200 && response.status < 300) {
+          onText?.(response.text);
+          return parseJson(response.text);
+        }
         failure = statusError(response, method, path, server);
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
@@ -197,7 +224,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
 
   return {
     server,
-    get: (path, query) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined),
+    get: (path, query, options) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined, options),
     post: (path, body) => call('POST', path, body),
     close: () => agent.destroy(),
   };
@@ -227,9 +254,9 @@ async function applyKubeconfig(
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
 }
 
-function parseJson(body: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch {
     // A proxy cutting an answer short looks like this; another attempt usually gets all of it.
     throw new ApiError('malformed', 'the answer is not valid JSON', null, true);
@@ -239,7 +266,7 @@ function parseJson(body: Buffer): unknown {
 function statusError(response: RawResponse, method: string, path: string, server: string): ApiError {
   let message = '';
   try {
-    const status = JSON.parse(response.body.toString('utf8')) as { message?: unknown };
+    const status = JSON.parse(response.text) as { message?: unknown };
     if (typeof status.message === 'string') message = status.message;
   } catch {
     // Proxies and load balancers answer with HTML; the status code says enough.

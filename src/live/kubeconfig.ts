@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { packageRoot } from '../core/version.js';
 
 /** A problem with the kubeconfig or the context choice: a usage error, reported in one line. */
 export class KubeconfigError extends Error {}
@@ -32,13 +34,18 @@ export interface LoadedKubeconfig {
   forContext(name: string): KubeConfig;
 }
 
-type ClientNode = typeof import('@kubernetes/client-node');
+interface ClientNode {
+  KubeConfig: typeof KubeConfig;
+}
 
-// Cold start matters for offline scans: client-node and its dependencies take half a second to import, so
-// only live mode loads it, here.
+// Cold start matters: only live mode loads client-node, here, and from the build's slim bundle of its
+// KubeConfig (dist/kube-config.mjs, see scripts/bundle.mjs) rather than the package's index, which takes
+// half a second to import. Sources run unbuilt (tests of src/ modules) fall back to the package.
 let clientNode: Promise<ClientNode> | null = null;
 export function loadClientNode(): Promise<ClientNode> {
-  clientNode ??= import('@kubernetes/client-node');
+  const root = packageRoot();
+  const slim = root === null ? null : path.join(root, 'dist', 'kube-config.mjs');
+  clientNode ??= slim !== null && existsSync(slim) ? (import(pathToFileURL(slim).href) as Promise<ClientNode>) : import('@kubernetes/client-node');
   return clientNode;
 }
 

@@ -1,8 +1,8 @@
-import { asArray, asObject, asString } from '../core/json.js';
+import { asObject, asString } from '../core/json.js';
 import type { KubeObject } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import type { ApiResource } from './discovery.js';
-import { pruneLiveObject, StringPool } from './prune.js';
+import { pruneLiveObject, shareEqualValues } from './prune.js';
 
 /** Page size: what kubectl uses, and small enough that one page of pods stays a few megabytes. */
 export const PAGE_SIZE = 500;
@@ -11,6 +11,11 @@ const RESTARTS_ON_EXPIRY = 1;
 // A million objects of one kind, far above what a cluster holds: a server that keeps handing out new
 // continue tokens must not keep kfscan reading (and holding) pages for ever.
 export const MAX_PAGES = 2_000;
+// The list's metadata (with the continue token) comes before its items; further than this it is not there.
+const HEAD_LENGTH = 4096;
+// Sharing equal values costs a pass over every object; it pays off in memory for long lists only (the pods
+// and ReplicaSets of large clusters), not for the few thousand objects of a small one.
+const SHARED_FROM_ITEMS = 10_000;
 
 export function apiVersionOf(resource: Pick<ApiResource, 'group' | 'version'>): string {
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
@@ -24,30 +29,46 @@ export function collectionPath(resource: Pick<ApiResource, 'group' | 'version' |
 /**
  * Every object of one resource type, cluster-wide, page by page (`limit` + `continue`). Items of built-in
  * lists come without `kind` and `apiVersion`; they get them here, and lose what no check reads.
+ *
+ * The next page is asked for as soon as the continue token shows at the head of an answer, before that
+ * page is parsed and pruned, so that a long list costs the server's time rather than the server's and
+ * kfscan's one after the other. At most one page is asked ahead, and only once the previous one is being
+ * read; a guess the parsed page contradicts is dropped and the right page asked for. `onPage` sees each
+ * page's objects as they come, with the attempt they belong to (a list starts over when its continue token
+ * expires).
  */
-export async function listAll(client: ApiClient, resource: ApiResource, pool: StringPool, onPage?: (items: number) => void): Promise<KubeObject[]> {
+export async function listAll(client: ApiClient, resource: ApiResource, onPage?: (objects: readonly KubeObject[], attempt: number) => void): Promise<KubeObject[]> {
   for (let restart = 0; ; restart++) {
     const objects: KubeObject[] = [];
-    let token: string | null = null;
-    const seen = new Set<string>();
+    const pages = new PageRequests(client, resource);
+    const apiVersion = apiVersionOf(resource);
     try {
-      do {
-        if (seen.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
-        const query: Record<string, string> = { limit: String(PAGE_SIZE) };
-        if (token) query['continue'] = token;
-        const page = asObject(await client.get(collectionPath(resource), query));
-        if (!page || !Array.isArray(page['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
-        for (const item of page['items']) {
-          const object = toLiveObject(item, resource, pool);
-          if (object) objects.push(object);
+      let page = pages.request(null);
+      const tokens = new Set<string>();
+      let share = false;
+      for (;;) {
+        pages.readAhead(page);
+        const answer = asObject(await page.answer);
+        if (!answer || !Array.isArray(answer['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
+        const items: KubeObject[] = [];
+        for (const item of answer['items']) {
+          const object = toLiveObject(item, resource, apiVersion);
+          if (object) items.push(object);
         }
-        onPage?.(page['items'].length);
-        const next = asString(asObject(page['metadata'])?.['continue']);
-        if (next && seen.has(next)) throw new ApiError('malformed', `the server returned a continue token for ${resource.resource} it had returned before: the list would never end`);
-        if (next) seen.add(next);
-        token = next || null;
-      } while (token);
-      return objects;
+        const metadata = asObject(answer['metadata']);
+        // Servers tell how many items remain (kube-apiserver does for plain paginated lists); else count.
+        const remaining = metadata?.['remainingItemCount'];
+        share ||= objects.length + items.length + (typeof remaining === 'number' ? remaining : 0) >= SHARED_FROM_ITEMS;
+        if (share) shareEqualValues(items);
+        for (const object of items) objects.push(object);
+        onPage?.(items, restart);
+        const next = asString(metadata?.['continue']);
+        if (!next) return objects;
+        if (tokens.has(next)) throw new ApiError('malformed', `the server returned a continue token for ${resource.resource} it had returned before: the list would never end`);
+        tokens.add(next);
+        if (tokens.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
+        page = page.ahead !== null && page.guess === next ? page.ahead : pages.request(next);
+      }
     } catch (error) {
       if (error instanceof ApiError && error.kind === 'gone' && restart < RESTARTS_ON_EXPIRY) continue;
       throw error;
@@ -55,12 +76,59 @@ export async function listAll(client: ApiClient, resource: ApiResource, pool: St
   }
 }
 
-export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>, pool: StringPool): KubeObject | null {
-  const object = asObject(item);
-  if (!object || !asObject(object['metadata'])) return null;
-  pruneLiveObject(object, resource.kind);
-  pool.share(object);
-  object['apiVersion'] = apiVersionOf(resource);
+interface PageRequest {
+  answer: Promise<unknown>;
+  /** The continue token read at the head of the answer's text, before parsing. */
+  guess: string | null;
+  /** The request for the page after, once sent. */
+  ahead: PageRequest | null;
+  /** The caller is waiting for this page: the next one may be asked for as soon as its token shows. */
+  reading: boolean;
+}
+
+class PageRequests {
+  constructor(
+    private readonly client: ApiClient,
+    private readonly resource: ApiResource,
+  ) {}
+
+  request(token: string | null): PageRequest {
+    const page: PageRequest = { answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
+    const query: Record<string, string> = { limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) };
+    page.answer = this.client.get(collectionPath(this.resource), query, {
+      onText: (text) => {
+        page.guess ??= continueAtHead(text);
+        if (page.reading) this.sendAhead(page);
+      },
+    });
+    return page;
+  }
+
+  readAhead(page: PageRequest): void {
+    page.reading = true;
+    this.sendAhead(page);
+  }
+
+  private sendAhead(page: PageRequest): void {
+    if (page.ahead !== null || page.guess === null) return;
+    page.ahead = this.request(page.guess);
+    // Failures of a page asked ahead surface when (and if) the loop awaits it.
+    page.ahead.answer.catch(() => {});
+  }
+}
+
+/** The continue token in the list metadata at the head of an answer, without parsing the items. */
+function continueAtHead(text: string): string | null {
+  const items = text.indexOf('"items"');
+  const head = text.slice(0, items === -1 ? Math.min(text.length, HEAD_LENGTH) : Math.min(items, HEAD_LENGTH));
+  return /"continue"\s*:\s*"([^"\\]+)"/.exec(head)?.[1] ?? null;
+}
+
+export function toLiveObject(item: unknown, resource: Pick<ApiResource, 'group' | 'version' | 'kind'>, apiVersion = apiVersionOf(resource)): KubeObject | null {
+  const parsed = asObject(item);
+  if (!parsed || !asObject(parsed['metadata'])) return null;
+  const object = pruneLiveObject(parsed, resource.kind);
+  object['apiVersion'] = apiVersion;
   object['kind'] = resource.kind;
   return object as KubeObject;
 }

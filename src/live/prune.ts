@@ -1,49 +1,183 @@
 import { asObject } from '../core/json.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-// Longer strings (scripts, configuration files) rarely repeat; pooling them would only cost lookups.
-const POOLED_LENGTH = 128;
+// Bookkeeping the API server keeps on every object: unique per object, and no audit reads it.
+const METADATA_BOOKKEEPING = new Set(['managedFields', 'resourceVersion', 'uid', 'generation', 'selfLink']);
+// What checks read of a Pod's status: the phase, readiness, and the images the runtime really pulled.
+const POD_STATUS = new Set(['phase', 'reason', 'message', 'conditions', 'initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']);
+const POD_CONDITION = new Set(['type', 'status', 'reason', 'message']);
+const CONTAINER_STATUS = new Set(['name', 'image', 'imageID', 'ready', 'restartCount']);
 
 /**
  * Drops the parts of a live object that no check reads and that make up much of its size, so that a
- * cluster of 50,000 pods fits in memory: `managedFields` (often a third of a pod's JSON), the copy of the
- * whole object kubectl keeps in the last-applied annotation, ConfigMap `binaryData`, and the image list
- * nodes report (dozens of long names per node). Spec, labels, annotations, owner references and status
- * stay: checks read pod phases, load balancer addresses, node addresses and taints, DaemonSet counts.
+ * cluster of 50,000 pods fits in memory: `managedFields` (often a third of a pod's JSON) and the other
+ * per-object bookkeeping (uid, resourceVersion, generation), the copy of the whole object kubectl keeps in
+ * the last-applied annotation, ConfigMap `binaryData`, the image list nodes report (dozens of long names
+ * per node), and of a Pod's status all but its phase, conditions and container images (IPs, timestamps,
+ * container IDs and states). Spec, labels, annotations, owner references and the other kinds' status
+ * stay: checks read load balancer addresses, node addresses and taints, DaemonSet counts.
+ *
+ * Objects are rebuilt rather than trimmed with `delete`, which would leave them in V8's slower and larger
+ * dictionary mode.
  */
-export function pruneLiveObject(object: Record<string, unknown>, kind: string): void {
+export function pruneLiveObject(object: Record<string, unknown>, kind: string): Record<string, unknown> {
   const metadata = asObject(object['metadata']);
   if (metadata) {
-    delete metadata['managedFields'];
-    const annotations = asObject(metadata['annotations']);
-    if (annotations) delete annotations[LAST_APPLIED];
+    const pruned = without(metadata, (key) => METADATA_BOOKKEEPING.has(key));
+    const annotations = asObject(pruned['annotations']);
+    if (annotations && LAST_APPLIED in annotations) pruned['annotations'] = without(annotations, (key) => key === LAST_APPLIED);
+    object['metadata'] = pruned;
   }
-  if (kind === 'ConfigMap') delete object['binaryData'];
-  if (kind === 'Node') delete asObject(object['status'])?.['images'];
+  if (kind === 'ConfigMap' && 'binaryData' in object) return without(object, (key) => key === 'binaryData');
+  const status = asObject(object['status']);
+  if (kind === 'Node' && status && 'images' in status) object['status'] = without(status, (key) => key === 'images');
+  if (kind === 'Pod' && status) object['status'] = podStatus(status);
+  return object;
+}
+
+function podStatus(status: Record<string, unknown>): Record<string, unknown> {
+  const kept = only(status, POD_STATUS);
+  for (const key of ['conditions', 'initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) {
+    const fields = key === 'conditions' ? POD_CONDITION : CONTAINER_STATUS;
+    if (Array.isArray(kept[key])) kept[key] = (kept[key] as unknown[]).map((entry) => (asObject(entry) ? only(entry as Record<string, unknown>, fields) : entry));
+  }
+  return kept;
+}
+
+function only(object: Record<string, unknown>, keep: ReadonlySet<string>): Record<string, unknown> {
+  return without(object, (key) => !keep.has(key));
+}
+
+function without(object: Record<string, unknown>, drop: (key: string) => boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) if (!drop(key)) define(out, key, object[key]);
+  return out;
+}
+
+// A JSON key `__proto__` is an own property of a parsed object; assigning it would set the prototype.
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
- * Makes equal strings one string. Thousands of pods repeat the same namespaces, images, labels, mount
- * paths and tolerations; JSON.parse gives each its own copy. Sharing them cuts a large cluster's objects
- * by about a third. One pool per context, dropped with it.
+ * Makes equal values of one page of a list one value: the pods of a ReplicaSet repeat the same containers,
+ * environment, probes, volumes and tolerations, the revisions of a Deployment the same template, all pods
+ * the same scheduler, policies and image names, and JSON.parse gives each its own copy. Sharing them
+ * (hash-consing, bottom-up: a value is looked up once its parts are shared) halves a large cluster's
+ * memory. The tables live for one page, so they stay small; the objects must be treated as read-only
+ * afterwards, as checks do.
  */
-export class StringPool {
-  private readonly strings = new Map<string, string>();
+export function shareEqualValues(items: readonly unknown[]): void {
+  const table = new Map<number, unknown>();
+  // Strings by their hash; of two different strings with one hash, the second is simply not shared.
+  const strings = new Map<number, string>();
+  let hash = 0;
 
-  share(value: unknown): unknown {
-    if (typeof value === 'string') {
-      if (value.length > POOLED_LENGTH) return value;
-      const pooled = this.strings.get(value);
-      if (pooled !== undefined) return pooled;
-      this.strings.set(value, value);
+  const share = (value: unknown): unknown => {
+    switch (typeof value) {
+      case 'string': {
+        hash = stringHash(value);
+        const known = strings.get(hash);
+        if (known === undefined) strings.set(hash, value);
+        return known === value ? known : value;
+      }
+      case 'number':
+        hash = Number.isInteger(value) ? Math.imul(value | 0, 0x9e3779b1) ^ 0x5bd1e995 : 0x27d4eb2d;
+        return value;
+      case 'boolean':
+        hash = value ? 0x3c6ef372 : 0x1b873593;
+        return value;
+      case 'object':
+        if (value === null) {
+          hash = 0x85ebca6b;
+          return value;
+        }
+        break;
+      default:
+        hash = 0;
+        return value;
+    }
+    let combined: number;
+    if (Array.isArray(value)) {
+      combined = 0x0a0a0a ^ value.length;
+      for (let i = 0; i < value.length; i++) {
+        const part = value[i];
+        const shared = share(part);
+        // Equal strings compare equal whatever their copy: a string is always written back.
+        if (shared !== part || typeof shared === 'string') value[i] = shared;
+        combined = Math.imul(combined ^ hash, 0x01000193);
+      }
+    } else {
+      combined = 0x0b0b0b;
+      const object = value as Record<string, unknown>;
+      for (const key in object) {
+        const part = object[key];
+        const shared = share(part);
+        if ((shared !== part || typeof shared === 'string') && key !== '__proto__') object[key] = shared;
+        combined = Math.imul(combined ^ hash, 0x01000193);
+      }
+    }
+    hash = combined;
+    const found = table.get(combined);
+    if (found === undefined) {
+      table.set(combined, value);
       return value;
     }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) value[i] = this.share(value[i]);
-    } else if (typeof value === 'object' && value !== null) {
-      const object = value as Record<string, unknown>;
-      for (const key of Object.keys(object)) object[key] = this.share(object[key]);
+    if (found instanceof Collisions) {
+      for (const candidate of found.values) if (shallowEqual(candidate, value)) return candidate;
+      found.values.push(value);
+      return value;
     }
+    if (shallowEqual(found, value)) return found;
+    table.set(combined, new Collisions([found, value]));
     return value;
+  };
+
+  // Objects and their metadata are unique (by name): only their parts can be shared.
+  const shareFields = (object: Record<string, unknown>, skip: string | null): void => {
+    for (const key in object) {
+      if (key === skip || key === '__proto__') continue;
+      const part = object[key];
+      const shared = share(part);
+      if (shared !== part || typeof shared === 'string') object[key] = shared;
+    }
+  };
+  for (const item of items) {
+    const object = asObject(item);
+    if (!object) continue;
+    shareFields(object, 'metadata');
+    const metadata = asObject(object['metadata']);
+    if (metadata) shareFields(metadata, null);
   }
+}
+
+class Collisions {
+  constructor(readonly values: unknown[]) {}
+}
+
+/** A cheap hash of a few characters: equal strings hash equally, and collisions only cost a comparison. */
+function stringHash(text: string): number {
+  const n = text.length;
+  if (n === 0) return 0x2545f491;
+  return Math.imul(n, 0x2c1b3c6d) ^ Math.imul(text.charCodeAt(0), 0x297a2d39) ^ Math.imul(text.charCodeAt(n - 1), 0x6b43a9b5) ^ Math.imul(text.charCodeAt(n >> 1), 0x1b873593) ^ Math.imul(text.charCodeAt(n >> 2), 0x7feb352d);
+}
+
+/** Same type and the same parts (already shared, so compared by identity; strings by value). */
+function shallowEqual(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (Array.isArray(b) || typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in left) {
+    if (left[key] !== right[key] || !Object.hasOwn(right, key)) return false;
+    count++;
+  }
+  for (const _key in right) count--;
+  return count === 0;
 }

@@ -3,13 +3,14 @@ import { errorText } from '../core/error-text.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { describeCheck } from '../plugins/provenance.js';
 import { qualifiedKind } from '../core/kinds.js';
-import type { Check, CoverageGap, InputError, KindName, KubeObject, Resource } from '../core/types.js';
+import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, Resource } from '../core/types.js';
+import { extractPodTemplates } from '../inventory/pod-templates.js';
 import { createResource } from '../inventory/resource.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { reasonFor } from './discovery.js';
+import { collectSoonerWhenLarge } from './heap.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
-import { StringPool } from './prune.js';
 import { displayResource } from './resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
@@ -40,6 +41,8 @@ export interface ContextSnapshot {
   /** Reads that failed for other reasons than RBAC (server errors, timeouts): the scan is incomplete. */
   errors: InputError[];
   plan: ReadPlan;
+  /** The inventory of exactly `resources`, when one was built while reading (to ask checks which Secrets they need). */
+  inventory: Inventory | null;
 }
 
 /**
@@ -68,6 +71,7 @@ export async function readContext(client: ApiClient, context: string, options: R
     unreadable: [],
     errors: [],
     plan,
+    inventory: null,
   };
   for (const kind of plan.notInstalled) snapshot.notInstalled.add(kind);
   for (const { kind, reason } of plan.undiscoverable) {
@@ -76,9 +80,12 @@ export async function readContext(client: ApiClient, context: string, options: R
   }
 
   const origin = { type: 'cluster', context } as const;
-  const pool = new StringPool();
   let listsDone = 0;
   let counted = 0;
+  const reading: SecretReading = { client, context, snapshot, limit, abort };
+  // The named Secrets do not depend on the lists: asked for now, they queue behind the lists' requests.
+  const namedSecrets = readSecrets(reading, plan, options);
+  namedSecrets.catch(() => {});
   const listed = await Promise.all(
     plan.lists.map(({ resource, kinds }) =>
       limit(async () => {
@@ -90,11 +97,24 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          const objects = await listAll(client, resource, pool, (items) => {
-            counted += items;
+          let resources: Resource[] = [];
+          let attempt = 0;
+          await listAll(client, resource, (objects, pageAttempt) => {
+            if (pageAttempt !== attempt) {
+              attempt = pageAttempt;
+              resources = [];
+            }
+            for (const obj of objects) {
+              const created = createResource({ obj, origin, clusterScoped: !resource.namespaced });
+              // Done now, between pages, rather than all at once when the analysis starts.
+              extractPodTemplates(created);
+              resources.push(created);
+            }
+            counted += objects.length;
+            collectSoonerWhenLarge(counted);
             report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
           });
-          return objects.map((obj) => createResource({ obj, origin, clusterScoped: !resource.namespaced }));
+          return resources;
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') {
@@ -114,13 +134,16 @@ export async function readContext(client: ApiClient, context: string, options: R
   );
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
-  const reading: SecretReading = { client, context, snapshot, limit, abort, pool };
-  for (const secret of await readSecrets(reading, plan, options)) {
+  for (const secret of await namedSecrets) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
-  for (const secret of await readReferencedSecrets(reading, plan, options)) {
+  const referenced = await readReferencedSecrets(reading, plan, options);
+  for (const secret of referenced) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
+  // Building an inventory sorts and indexes every object: the one the checks were asked with serves the
+  // analysis too, unless Secrets were added to what it holds.
+  if (referenced.length > 0) snapshot.inventory = null;
   return snapshot;
 }
 
@@ -133,7 +156,8 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
   const { context, snapshot } = reading;
   const askers = options.checks.filter((check) => check.secretsToRead);
   if (!options.secrets || askers.length === 0) return [];
-  const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context });
+  const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context, forbidden: snapshot.forbidden, notInstalled: snapshot.notInstalled });
+  snapshot.inventory = inventory;
   const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
   const wanted = new Map<string, { namespace: string; name: string }>();
   for (const check of askers) {
@@ -175,12 +199,11 @@ interface SecretReading {
   snapshot: ContextSnapshot;
   limit: <T>(task: () => Promise<T>) => Promise<T>;
   abort: AbortController;
-  pool: StringPool;
 }
 
 /** GETs Secrets by name; a missing one is no Secret, a denied or failed one a coverage gap. */
 async function getSecrets(
-  { client, context, snapshot, limit, abort, pool }: SecretReading,
+  { client, context, snapshot, limit, abort }: SecretReading,
   wanted: ReadonlyArray<{ namespace: string; name: string }>,
   onUnreadable: (secret: { namespace: string; name: string }, reason: string) => void = () => {},
 ): Promise<KubeObject[]> {
@@ -189,7 +212,7 @@ async function getSecrets(
       limit(async () => {
         const path = `/api/v1/namespaces/${encodeURIComponent(secret.namespace)}/secrets/${encodeURIComponent(secret.name)}`;
         try {
-          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' }, pool);
+          return toLiveObject(await client.get(path), { group: '', version: 'v1', kind: 'Secret' });
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') return null;

@@ -100,12 +100,14 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
         abort,
       );
-      const inventory = buildInventory(snapshot.resources, {
-        mode: 'cluster',
-        context,
-        forbidden: snapshot.forbidden,
-        notInstalled: snapshot.notInstalled,
-      });
+      const inventory =
+        snapshot.inventory ??
+        buildInventory(snapshot.resources, {
+          mode: 'cluster',
+          context,
+          forbidden: snapshot.forbidden,
+          notInstalled: snapshot.notInstalled,
+        });
       const run = analyseInventory(inventory, {
         checks: options.checks,
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),

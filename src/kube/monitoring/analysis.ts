@@ -2,7 +2,7 @@ import { asArray, asObject, asString, dig } from '../../core/json.js';
 import type { Inventory, PodTemplateSite, Resource } from '../../core/types.js';
 import { parseImageRef } from '../image-ref.js';
 import { templateOwner } from '../ownership.js';
-import { classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
+import { SIGNAL_METRICS, classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
 import { expandRecordingRules } from '../promql/expand.js';
 import { parsePromQL, type Expr } from '../promql/parse.js';
 import { resolvePlainServer, type MountedFile } from './plain-config.js';
@@ -29,7 +29,7 @@ export interface ExporterState extends Exporter {
 export interface ClassifiedAlert {
   rule: RuleEntry;
   classification: AlertClassification;
-  /** Set when Prometheus would refuse the expression. */
+  /** Set when Prometheus would refuse the expression (only expressions naming a signal metric are parsed). */
   parseError: string | null;
 }
 
@@ -284,11 +284,29 @@ function jobsCoverage(server: MetricsServer, jobs: ScrapeJob[], scrapes: (job: S
   return best(found);
 }
 
-/** Classifies every alert after expanding the recording rules that may be loaded. */
+/**
+ * Classifies every alert after expanding the recording rules that may be loaded. Only rules whose text
+ * names a signal metric, or a recording rule that (in turn) does, can carry a signal: the others (most of
+ * kube-prometheus' hundreds: node, API server, etcd alerts) are not parsed at all and classify as `none`.
+ */
 function classifyAlerts(rules: readonly RuleEntry[]): ClassifiedAlert[] {
+  const loadedRecordings = rules.filter((rule) => rule.kind === 'record' && rule.loaded !== 'no');
+  const relevantNames = new Set(SIGNAL_METRICS);
+  for (let grew = true; grew; ) {
+    grew = false;
+    const mentions = namesPattern(relevantNames);
+    for (const rule of loadedRecordings) {
+      if (!relevantNames.has(rule.name) && mentions.test(rule.expr)) {
+        relevantNames.add(rule.name);
+        grew = true;
+      }
+    }
+  }
+  const mentionsSignal = namesPattern(relevantNames);
+
   const recordings = new Map<string, Expr[]>();
-  for (const rule of rules) {
-    if (rule.kind !== 'record' || rule.loaded === 'no') continue;
+  for (const rule of loadedRecordings) {
+    if (!mentionsSignal.test(rule.expr)) continue;
     const parsed = parsePromQL(rule.expr);
     if (!parsed.ok) continue;
     const list = recordings.get(rule.name) ?? [];
@@ -298,8 +316,14 @@ function classifyAlerts(rules: readonly RuleEntry[]): ClassifiedAlert[] {
   return rules
     .filter((rule) => rule.kind === 'alert')
     .map((rule) => {
+      if (!mentionsSignal.test(rule.expr)) return { rule, classification: { class: 'none', signals: {}, covers: [] }, parseError: null };
       const parsed = parsePromQL(rule.expr);
       if (!parsed.ok) return { rule, classification: { class: 'none', signals: {}, covers: [] }, parseError: parsed.error };
       return { rule, classification: classifyAlertExpr(expandRecordingRules(parsed.expr, recordings)), parseError: null };
     });
+}
+
+/** Matches a text that contains one of the names. */
+function namesPattern(names: ReadonlySet<string>): RegExp {
+  return new RegExp([...names].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
 }

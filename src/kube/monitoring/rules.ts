@@ -50,14 +50,13 @@ export function collectRules(inventory: Inventory, servers: readonly MetricsServ
   }
 
   // Rule files nobody is known to load: mounted by a workload kfscan does not model, or by nothing.
-  const mounts = mountIndex(inventory);
   for (const configMap of inventory.ofKind('ConfigMap')) {
     if (isOperatorGenerated(configMap)) continue;
     for (const [key, value] of Object.entries(asObject(configMap.obj['data']) ?? {})) {
-      if (loadedFiles.has(fileKey(configMap, key)) || typeof value !== 'string' || !/\bgroups\s*:/.test(value) || !/\bexpr\s*:/.test(value)) continue;
+      if (loadedFiles.has(fileKey(configMap, key)) || !looksLikeRules(value)) continue;
       const parsed = parseYamlObject(value);
       if (!parsed || !Array.isArray(parsed['groups'])) continue;
-      const mountedBy = mounts.get(`${configMap.ref.namespace}\0${configMap.ref.name}`) ?? [];
+      const mountedBy = mountIndex(inventory).get(`${configMap.ref.namespace}\0${configMap.ref.name}`) ?? [];
       const plainServer = mountedBy.find((resource) => servers.some((s) => s.kind === 'plain' && s.resource === resource));
       const why = plainServer
         ? `${describe(plainServer)} mounts it, but its rule_files do not name ${key}`
@@ -144,10 +143,17 @@ function isOperatorGenerated(configMap: Resource): boolean {
   return ownedByKind(configMap, new Set(['Prometheus', 'ThanosRuler'])) || /^prometheus-.+-rulefiles-\d+$/.test(configMap.ref.name) || configMap.labels['managed-by'] === 'prometheus-operator';
 }
 
+/**
+ * The workloads that mount each ConfigMap holding rules (`namespace\0name`). Built at most once per
+ * inventory, and only when a ConfigMap holds rules; only pod templates with a volume naming one of those
+ * ConfigMaps have their mounts resolved.
+ */
 function mountIndex(inventory: Inventory): Map<string, Resource[]> {
-  return inventory.memo('configMapMounts', () => {
+  return inventory.memo('ruleConfigMapMounts', () => {
+    const holdingRules = new Set(inventory.ofKind('ConfigMap').filter(holdsRuleText).map((cm) => `${cm.ref.namespace}\0${cm.ref.name}`));
     const index = new Map<string, Resource[]>();
     for (const site of inventory.podTemplates()) {
+      if (!volumeConfigMaps(site.spec['volumes']).some((name) => holdingRules.has(`${site.namespace}\0${name}`))) continue;
       for (const container of site.containers) {
         for (const file of mountedFiles(container, inventory).values()) {
           const key = `${file.configMap.ref.namespace}\0${file.configMap.ref.name}`;
@@ -158,6 +164,23 @@ function mountIndex(inventory: Inventory): Map<string, Resource[]> {
       }
     }
     return index;
+  });
+}
+
+function holdsRuleText(configMap: Resource): boolean {
+  return Object.values(asObject(configMap.obj['data']) ?? {}).some(looksLikeRules);
+}
+
+function looksLikeRules(value: unknown): value is string {
+  return typeof value === 'string' && /\bgroups\s*:/.test(value) && /\bexpr\s*:/.test(value);
+}
+
+/** Names of the ConfigMaps that the volumes of a pod spec use, plainly or projected. */
+function volumeConfigMaps(volumes: unknown): string[] {
+  return asArray(volumes).flatMap((entry) => {
+    const volume = asObject(entry);
+    const sources = [asObject(volume?.['configMap']), ...asArray(asObject(volume?.['projected'])?.['sources']).map((source) => asObject(asObject(source)?.['configMap']))];
+    return sources.flatMap((source) => asString(source?.['name']) ?? []);
   });
 }
 

@@ -35,6 +35,8 @@ export interface AlertClassification {
 const POD_METRICS = new Set(['kube_pod_info', 'kube_pod_status_phase', 'kube_pod_owner', 'kube_pod_created']);
 const CPU_COUNTER = 'container_cpu_usage_seconds_total';
 const GPU_METRICS = new Set(['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_PROF_GR_ENGINE_ACTIVE']);
+/** Every metric name that carries a signal: an expression whose text names none of them has none. */
+export const SIGNAL_METRICS: readonly string[] = [...POD_METRICS, CPU_COUNTER, ...GPU_METRICS];
 // Labels that make a series per pod or per container instance rather than per namespace.
 const POD_LABELS = new Set(['pod', 'pod_name', 'uid', 'id', 'name', 'container_id', 'pod_uid']);
 const NAMESPACE_LABELS = new Set(['namespace', 'exported_namespace']);
