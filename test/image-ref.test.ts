@@ -1,3 +1,5 @@
+import { parseFamiliarName } from '@swimlane/docker-reference';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
@@ -19,6 +21,30 @@ describe('parseImageRef (distribution/reference rules)', () => {
 
   it.each(['', '  ', 'UPPER/case', 'a b', 'x@sha256:short', '$(IMAGE)'])('refuses %j', (raw) => {
     expect(parseImageRef(raw)).toBeNull();
+  });
+
+  // The library's own regex backtracks exponentially on these; with it the test would not finish.
+  it.each(['namespace:container_cpu:rate5m', `${'a'.repeat(60)}:b:c`, `${'a1'.repeat(40)}!`, `x/${'ab-'.repeat(50)}:@`])('refuses %j in linear time', (raw) => {
+    expect(parseImageRef(raw)).toBeNull();
+  });
+
+  it('agrees with the library on short references it parses quickly', () => {
+    // Short enough that the library's backtracking stays fast; digests are covered by the cases above.
+    const alphabet = fc.constantFrom(...'ab09:/.@_-A '.split(''), 'sha256:', 'localhost', 'docker.io', 'library');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 8 }).map((parts) => parts.join('').slice(0, 14)), (raw) => {
+        let expected: unknown = null;
+        try {
+          const ref = parseFamiliarName(raw.trim());
+          expected = { registry: ref.domain ?? 'docker.io', repository: ref.repository ?? '', tag: ref.tag ?? null, digest: ref.digest ?? null };
+        } catch {
+          expected = null;
+        }
+        const actual = parseImageRef(raw);
+        expect(actual === null ? null : { registry: actual.registry, repository: actual.repository, tag: actual.tag, digest: actual.digest }).toEqual(raw.trim() === '' ? null : expected);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
 
