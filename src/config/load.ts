@@ -72,7 +72,7 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
     throw new ConfigError(`cannot read configuration ${display}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(error))}`);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false });
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter, prettyErrors: false, logLevel: 'error' });
   const locateOffset = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: display, line, column: col };

@@ -75,7 +75,7 @@ function configFilePath(words: readonly string[]): string | null {
 function parseDexConfig(text: string): Record<string, unknown> | null {
   let parsed: unknown;
   try {
-    parsed = parse(text, { maxAliasCount: 100 });
+    parsed = parse(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch {
     return null;
   }

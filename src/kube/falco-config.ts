@@ -375,7 +375,7 @@ function listOf(value: unknown): string[] {
 
 function safeParse(text: string): unknown {
   try {
-    return parse(text, { maxAliasCount: 100 });
+    return parse(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch {
     return null;
   }

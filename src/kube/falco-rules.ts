@@ -37,7 +37,7 @@ export type Selection =
  */
 export function parseRulesFile(text: string): unknown[] {
   try {
-    return asArray(parse(text, { maxAliasCount: 100, uniqueKeys: false, strict: false }));
+    return asArray(parse(text, { maxAliasCount: 100, uniqueKeys: false, strict: false, logLevel: 'error' }));
   } catch {
     return [];
   }

@@ -157,7 +157,7 @@ function parseLenient(text: string): unknown {
   const trimmed = text.trim();
   if (trimmed === '') return null;
   try {
-    return trimmed.startsWith('{') ? JSON.parse(trimmed) : parse(trimmed, { maxAliasCount: 0 });
+    return trimmed.startsWith('{') ? JSON.parse(trimmed) : parse(trimmed, { maxAliasCount: 0, logLevel: 'error' });
   } catch {
     return null;
   }

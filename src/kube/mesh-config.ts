@@ -31,7 +31,7 @@ export function meshConfigs(inventory: Inventory): readonly MeshConfigSource[] {
       if (text === null) continue;
       let config: unknown;
       try {
-        config = parse(text, { maxAliasCount: 100 });
+        config = parse(text, { maxAliasCount: 100, logLevel: 'error' });
       } catch {
         continue;
       }

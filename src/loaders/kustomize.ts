@@ -142,7 +142,7 @@ async function readOne(file: string, warnings: InputError[], cwd: string): Promi
   let parsed: unknown;
   try {
     text = await fs.readFile(file, 'utf8');
-    parsed = parse(text, { maxAliasCount: 100 });
+    parsed = parse(text, { maxAliasCount: 100, logLevel: 'error' });
   } catch (error) {
     warnings.push({ file: rel(file, cwd), message: `cannot read kustomization: ${yamlErrorText((error as Error).message)}` });
     return null;

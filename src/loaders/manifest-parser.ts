@@ -81,7 +81,7 @@ function splitDocuments(source: string): Chunk[] {
 
 // Both parsers read YAML 1.2's core schema plus merge keys: no timestamps turned into dates, no `yes`
 // booleans, so that the fast and the precise path give the same objects.
-const YAML_OPTIONS = { version: '1.2', merge: true, prettyErrors: false } as const;
+const YAML_OPTIONS = { version: '1.2', merge: true, prettyErrors: false, logLevel: 'error' } as const;
 // `types` exists at runtime but is missing from @types/js-yaml.
 const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge]);
 // Anchors and aliases (alias bombs) and template braces go to the precise parser, which bounds alias

@@ -56,7 +56,7 @@ export function locateInDocument(
 function locateInBlockScalar(node: Scalar, lineCounter: LineCounter, source: string, rest: FieldPath): Position | null {
   if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range) return null;
   const innerCounter = new LineCounter();
-  const inner = parseDocument(node.value, { lineCounter: innerCounter, version: '1.1', prettyErrors: false });
+  const inner = parseDocument(node.value, { lineCounter: innerCounter, version: '1.1', prettyErrors: false, logLevel: 'error' });
   if (inner.errors.length > 0 || !isMap(inner.contents) || !inner.contents.has(rest[0])) return null;
   const position = locateInDocument(inner, innerCounter, rest);
   if (!position) return null;

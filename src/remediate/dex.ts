@@ -84,7 +84,7 @@ export function withoutPasswordDb(dex: DexInstance): string | { reason: string }
   if (dex.source.resource.ref.kind !== 'ConfigMap' || !dex.source.plainText) {
     return { reason: `The Dex configuration is kept in ${refText(dex.source.resource.ref)}, a Secret: kfscan does not write Secrets.` };
   }
-  const document = parseDocument(dex.source.value, { keepSourceTokens: false });
+  const document = parseDocument(dex.source.value, { keepSourceTokens: false, logLevel: 'error' });
   if (document.errors.length > 0 || !isMap(document.contents)) return { reason: 'The Dex configuration does not parse as one YAML mapping.' };
   document.delete('staticPasswords');
   document.set('enablePasswordDB', false);

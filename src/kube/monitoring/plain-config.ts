@@ -22,7 +22,7 @@ export interface PlainServerConfig {
 }
 
 const DEFAULT_CONFIG = '/etc/prometheus/prometheus.yml';
-const YAML_OPTIONS = { maxAliasCount: 100, uniqueKeys: false } as const;
+const YAML_OPTIONS = { maxAliasCount: 100, uniqueKeys: false, logLevel: 'error' } as const;
 
 /**
  * Follows a plain Prometheus container to its configuration: `--config.file`, the volume mounts, the
