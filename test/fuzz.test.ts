@@ -24,7 +24,13 @@ import { sarifSchemaErrors } from './helpers/sarif-schema.js';
 // runs with every `npm test`; `npm run fuzz` runs many more (FUZZ_RUNS; FUZZ_SEED replays a failure).
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
 const SEED = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;
-const params = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), ...(process.env['FUZZ_NO_SHRINK'] ? { endOnFailure: true } : {}) };
+const params = {
+  numRuns: RUNS,
+  ...(SEED !== undefined ? { seed: SEED } : {}),
+  // FUZZ_SEED with FUZZ_PATH (both printed with a counterexample) replays exactly the failing case.
+  ...(process.env['FUZZ_PATH'] ? { path: process.env['FUZZ_PATH'] } : {}),
+  ...(process.env['FUZZ_NO_SHRINK'] ? { endOnFailure: true } : {}),
+};
 const CONTEXT = { version: '0.0.0-fuzz', color: false, width: 100, generatedAt: new Date('2026-01-01T00:00:00Z') };
 // Long runs are the point of `npm run fuzz`: give them time in proportion.
 const TIMEOUT = Math.max(60_000, RUNS * 250);
@@ -278,7 +284,7 @@ describe('fuzzing the probe\'s targets', () => {
           origins += targets.origins.length;
           for (const origin of targets.origins) {
             expect(written).toContain(JSON.stringify(origin.address).slice(1, -1));
-            expect(Number.isInteger(origin.port) && origin.port >= 1 && origin.port <= 65535).toBe(true);
+            expect(origin.port, JSON.stringify(origin)).toSatisfy((port: number) => Number.isInteger(port) && port >= 1 && port <= 65535);
             expect(['http', 'https']).toContain(origin.scheme);
           }
         }

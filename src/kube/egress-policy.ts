@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, dig, type JsonObject } from '../core/json.js';
+import { asArray, asObject, asString, dig, scalarText, type JsonObject } from '../core/json.js';
 import type { Inventory, LabelSelector, LabelSelectorRequirement, Resource } from '../core/types.js';
 import { matchesLabelSelector } from '../inventory/selectors.js';
 import { classifyCidr } from './cidr.js';
@@ -115,10 +115,10 @@ function ciliumToWorld(rule: JsonObject): boolean {
 // Cilium selectors may prefix keys with their source (`k8s:app`, `any:app`).
 function stripCiliumPrefixes(selector: JsonObject): LabelSelector {
   const strip = (key: string) => key.replace(/^(?:k8s|any):/, '');
-  const matchLabels = Object.fromEntries(Object.entries(asObject(selector['matchLabels']) ?? {}).map(([k, v]) => [strip(k), String(v)]));
+  const matchLabels = Object.fromEntries(Object.entries(asObject(selector['matchLabels']) ?? {}).map(([k, v]) => [strip(k), scalarText(v) ?? '']));
   const matchExpressions = asArray(selector['matchExpressions']).map((e) => {
     const expression = asObject(e) ?? {};
-    return { ...expression, key: strip(String(expression['key'])) } as LabelSelectorRequirement;
+    return { ...expression, key: strip(scalarText(expression['key']) ?? '') } as LabelSelectorRequirement;
   });
   return { matchLabels, matchExpressions };
 }
@@ -162,7 +162,7 @@ function calicoSelects(expression: string | null, labels: Readonly<Record<string
 
 function portsOf(ports: unknown[]): Reach {
   if (ports.length === 0) return { kind: 'all' };
-  const names = ports.map((port) => String(port ?? 'any').toLowerCase());
+  const names = ports.map((port) => (port === null || port === undefined ? 'any' : (scalarText(port) ?? '')).toLowerCase());
   if (names.includes('any') || names.includes('0')) return { kind: 'all' };
   const nonDns = names.filter((port) => !DNS_PORTS.has(port));
   return nonDns.length === 0 ? { kind: 'none' } : { kind: 'ports', ports: nonDns };

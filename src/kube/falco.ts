@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
+import { asArray, asObject, asString, scalarText, type JsonObject } from '../core/json.js';
 import type { ContainerSite, FieldPath, Inventory, PodTemplateSite, Resource } from '../core/types.js';
 import { stringMap } from '../inventory/resource.js';
 import { chartFalcoRuleSources, operatorFalcoRuleSources, type FalcoRuleSources } from './falco-config.js';
@@ -210,7 +210,7 @@ function isGpuNode(node: Resource, taints: readonly Taint[]): boolean {
   const status = asObject(node.obj['status']);
   for (const field of ['capacity', 'allocatable']) {
     for (const [name, value] of Object.entries(asObject(status?.[field]) ?? {})) {
-      if (GPU_RESOURCE.test(name) && Number.parseInt(String(value), 10) > 0) return true;
+      if (GPU_RESOURCE.test(name) && Number.parseInt(scalarText(value) ?? '', 10) > 0) return true;
     }
   }
   const labels = stringMap(node.obj.metadata.labels);

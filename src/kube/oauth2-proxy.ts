@@ -3,6 +3,7 @@ import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/type
 import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
 import { parseImageRef } from './image-ref.js';
 import { AUTH_SECRETS } from './secrets.js';
+import { scalarText } from '../core/json.js';
 
 const IMAGE = /(?:^|\/)(?:oauth2-proxy\/oauth2-proxy|bitnami\/oauth2-proxy)$/;
 
@@ -79,7 +80,7 @@ function readProxy(inventory: Inventory, container: ContainerSite): OAuth2Proxy 
     if (env.state === 'value') return { values: env.value.split(',').map((v) => v.trim()), resource: env.resource, path: env.path };
     const fromFile = config?.values[spec.cfg];
     if (fromFile === undefined || !config) return null;
-    const values = Array.isArray(fromFile) ? fromFile.map(String) : [String(fromFile)];
+    const values = (Array.isArray(fromFile) ? fromFile : [fromFile]).flatMap((value) => scalarText(value) ?? []);
     return { values, resource: config.resource, path: config.path };
   };
   return { container, option, unreadable };

@@ -1,4 +1,4 @@
-import { asArray, asObject, asString } from '../core/json.js';
+import { asArray, asObject, asString, scalarText } from '../core/json.js';
 import type { ContainerSite, PodTemplateSite } from '../core/types.js';
 import { parseImageRef } from './image-ref.js';
 
@@ -72,7 +72,7 @@ function datadogRuntimeSecurity(container: ContainerSite): boolean {
   if (container.name === 'security-agent') return true;
   return asArray(container.container['env']).some((entry) => {
     const env = asObject(entry);
-    return env?.['name'] === 'DD_RUNTIME_SECURITY_CONFIG_ENABLED' && String(env['value']).toLowerCase() === 'true';
+    return env?.['name'] === 'DD_RUNTIME_SECURITY_CONFIG_ENABLED' && scalarText(env['value'])?.toLowerCase() === 'true';
   });
 }
 

@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
+import { asArray, asObject, asString, scalarText, type JsonObject } from '../core/json.js';
 import { stringMap } from '../inventory/resource.js';
 
 export interface Taint {
@@ -130,7 +130,7 @@ function matchesRequirement(requirement: unknown, labels: Readonly<Record<string
   if (!r || !key) return false;
   const has = Object.prototype.hasOwnProperty.call(labels, key);
   const actual = labels[key];
-  const values = asArray(r['values']).map((v) => String(v));
+  const values = asArray(r['values']).flatMap((v) => scalarText(v) ?? []);
   switch (r['operator']) {
     case 'In':
       return has && values.includes(actual!);

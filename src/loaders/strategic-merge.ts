@@ -1,4 +1,5 @@
 import type { FieldPath } from '../core/types.js';
+import { scalarText } from '../core/json.js';
 
 // Kubernetes strategic-merge patching, as far as kustomize patches and kfscan's remediation patches
 // need it: maps merge (null deletes a key), `$patch: replace|delete` are honoured, lists of objects merge
@@ -92,7 +93,7 @@ function mergeKey(field: string | null, target: unknown[], patch: unknown[]): st
 
 // YAML may give a port as a number in one file and a string in another.
 function sameKey(a: unknown, b: unknown): boolean {
-  return a !== undefined && (a === b || String(a) === String(b));
+  return a !== undefined && (a === b || (scalarText(a) !== null && scalarText(a) === scalarText(b)));
 }
 
 function isDirective(key: string): boolean {

@@ -43,7 +43,7 @@ export function recognise(answer: Answer): Recognition {
   const json = parseJsonObject(answer.body);
   const pipelinesPath = /\/apis\/v[0-9a-z]+\/pipelines/.test(answer.path);
   if (pipelinesPath && json && status >= 400 && typeof json['code'] === 'number' && (typeof json['message'] === 'string' || typeof json['error'] === 'string')) {
-    const identity = /user identity|kubeflow-userid|unauthenticated/i.test(String(json['message'] ?? json['error']));
+    const identity = /user identity|kubeflow-userid|unauthenticated/i.test([json['message'], json['error']].map((text) => (typeof text === 'string' ? text : '')).join(' '));
     return {
       kind: 'kubeflow-refused',
       what: identity ? 'the Kubeflow Pipelines API (it asks for the user identity header that the login in front of it should set)' : 'the Kubeflow Pipelines API',

@@ -80,7 +80,7 @@ function apiGatewayTargets(gateway: Resource, named: string | null): Targets {
   const ports = listeners.flatMap((listener): PortChoice[] => {
     const port = listener['port'];
     const protocol = asString(listener['protocol'])?.toUpperCase();
-    if (typeof port !== 'number') return [];
+    if (!isTcpPort(port)) return [];
     if (protocol === 'HTTPS' || protocol === 'TLS') return [{ scheme: 'https', port, rank: 0 }];
     if (protocol === 'HTTP') return [{ scheme: 'http', port, rank: 1 }];
     return [];
@@ -124,7 +124,7 @@ function choosePorts(ports: ReadonlyArray<Record<string, unknown>>, field: 'port
   const out: PortChoice[] = [];
   for (const spec of ports) {
     const port = spec[field];
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) continue;
+    if (!isTcpPort(port)) continue;
     const protocol = (asString(spec['protocol']) ?? 'TCP').toUpperCase();
     if (protocol !== 'TCP') continue;
     const name = (asString(spec['name']) ?? '').toLowerCase();
@@ -210,4 +210,9 @@ function isConcreteHost(host: string | null | undefined): host is string {
 function isUsableAddress(value: string): boolean {
   const text = value.trim();
   return isIP(text) !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/i.test(text);
+}
+
+/** A port a connection can be made to; the API server would reject any other, a hostile manifest need not. */
+function isTcpPort(port: unknown): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535;
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { parse } from 'yaml';
-import { asArray, asObject, asString } from '../../core/json.js';
+import { asArray, asObject, asString, scalarText } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
 import { linearMatcher } from '../linear-regex.js';
 
@@ -73,7 +73,7 @@ export function mountedFiles(container: ContainerSite, inventory: Inventory): Ma
       const configMap = cmName ? inventory.get('ConfigMap', container.pod.namespace, cmName) : undefined;
       if (!source || !configMap) return [];
       const items = asArray(source['items']).map(asObject).filter((item) => item !== null);
-      return [{ configMap, items: items.length > 0 ? new Map(items.map((item) => [String(item['path']), String(item['key'])])) : null }];
+      return [{ configMap, items: items.length > 0 ? new Map(items.map((item) => [scalarText(item['path']) ?? '', scalarText(item['key']) ?? ''])) : null }];
     });
     if (backing.length > 0) volumes.set(name, backing);
   }
@@ -124,7 +124,7 @@ export function flagValue(container: ContainerSite, flag: string): string | null
 }
 
 export function hasFlag(container: ContainerSite, pattern: RegExp): boolean {
-  return [...asArray(container.container['command']), ...asArray(container.container['args'])].some((word) => pattern.test(String(word)));
+  return [...asArray(container.container['command']), ...asArray(container.container['args'])].some((word) => pattern.test(scalarText(word) ?? ''));
 }
 
 // Go's filepath.Match: `*` and `?` within one path segment, `[...]` classes.

@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { asArray, asObject, asString } from '../../core/json.js';
+import { asArray, asObject, asString, scalarText } from '../../core/json.js';
 
 /** One `relabel_configs` entry, from plain config (snake_case) or a CR (camelCase). */
 export interface RelabelRule {
@@ -23,8 +23,8 @@ export function readRelabelRules(value: unknown): RelabelRule[] {
         sourceLabels: asArray(sources).map(String),
         separator: asString(rule['separator']) ?? ';',
         targetLabel: asString(rule['target_label'] ?? rule['targetLabel']),
-        regex: rule['regex'] === undefined || rule['regex'] === null ? '(.*)' : String(rule['regex']),
-        replacement: rule['replacement'] === undefined || rule['replacement'] === null ? '$1' : String(rule['replacement']),
+        regex: scalarText(rule['regex']) ?? '(.*)',
+        replacement: scalarText(rule['replacement']) ?? '$1',
         action: (asString(rule['action']) ?? 'replace').toLowerCase(),
       },
     ];

@@ -1,4 +1,4 @@
-import { asArray, asObject, asString } from '../../core/json.js';
+import { asArray, asObject, asString, scalarText } from '../../core/json.js';
 import type { Inventory, PodTemplateSite, Resource } from '../../core/types.js';
 import { readRelabelRules, relabel, sanitizeLabelName, type Labels, type RelabelRule } from './relabel.js';
 import { anyTri, type Tri } from './selection.js';
@@ -143,9 +143,9 @@ function candidates(role: string, exporter: Exporter): Labels[] {
     const ports = asArray(asObject(service.obj['spec'])?.['ports']).map(asObject).filter((p) => p !== null);
     for (const port of ports.length > 0 ? ports : [{}]) {
       const portName = asString(port['name']) ?? '';
-      const common = { ...serviceMeta, __meta_kubernetes_namespace: service.ref.namespace ?? '', __address__: `${service.ref.name}:${String(port['port'] ?? '')}` };
+      const common = { ...serviceMeta, __meta_kubernetes_namespace: service.ref.namespace ?? '', __address__: `${service.ref.name}:${(scalarText(port['port']) ?? '')}` };
       if (role === 'service') {
-        out.push({ ...common, __meta_kubernetes_service_port_name: portName, __meta_kubernetes_service_port_number: String(port['port'] ?? '') });
+        out.push({ ...common, __meta_kubernetes_service_port_name: portName, __meta_kubernetes_service_port_number: (scalarText(port['port']) ?? '') });
         continue;
       }
       const portLabel = role === 'endpoints' ? '__meta_kubernetes_endpoint_port_name' : '__meta_kubernetes_endpointslice_port_name';
@@ -174,8 +174,8 @@ function containerPorts(site: PodTemplateSite): Labels[] {
       ports.push({
         __meta_kubernetes_pod_container_name: container.name,
         __meta_kubernetes_pod_container_port_name: asString(port?.['name']) ?? '',
-        __meta_kubernetes_pod_container_port_number: String(port?.['containerPort'] ?? ''),
-        __address__: `pod:${String(port?.['containerPort'] ?? '')}`,
+        __meta_kubernetes_pod_container_port_number: (scalarText(port?.['containerPort']) ?? ''),
+        __address__: `pod:${(scalarText(port?.['containerPort']) ?? '')}`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { asArray, asObject, asString, dig } from '../../core/json.js';
+import { asArray, asObject, asString, dig, scalarText } from '../../core/json.js';
 import type { Inventory, LabelSelector, Resource } from '../../core/types.js';
 import { matchesLabelSelector } from '../../inventory/selectors.js';
 
@@ -60,12 +60,12 @@ export function describeSelector(selector: unknown): string {
   const object = asObject(selector);
   if (!object) return 'nothing (invalid selector)';
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(asObject(object['matchLabels']) ?? {})) parts.push(`${key}=${String(value)}`);
+  for (const [key, value] of Object.entries(asObject(object['matchLabels']) ?? {})) parts.push(`${key}=${scalarText(value) ?? '?'}`);
   for (const entry of asArray(object['matchExpressions'])) {
     const requirement = asObject(entry);
     if (!requirement) continue;
     const values = asArray(requirement['values']).map(String).join(',');
-    parts.push(`${String(requirement['key'])} ${String(requirement['operator'])}${values ? ` (${values})` : ''}`);
+    parts.push(`${scalarText(requirement['key']) ?? '?'} ${scalarText(requirement['operator']) ?? '?'}${values ? ` (${values})` : ''}`);
   }
   return parts.length === 0 ? 'everything' : parts.join(', ');
 }
