@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ const CASES: Case[] = [
   { file: 'missing-name.yaml', problems: [['warning', 1, /^skipped Pod: no metadata.name \(the API server would reject it\)$/]], neighbours: ['valid-neighbour'] },
   // A typo of a built-in kind is worth a warning; a custom kind is not.
   { file: 'unknown-kinds.yaml', problems: [['warning', 1, /^unknown kind Deploymnet in v1 \(a typo\? the API server would reject it\); scanned as it is$/]], neighbours: ['valid-neighbour'] },
-  { file: 'prototype-names.yaml', problems: [['warning', 4, /^unknown kind constructor in v1/]], neighbours: ['valid-neighbour'] },
+  { file: 'prototype-names.yaml', problems: [['warning', 5, /^unknown kind constructor in v1/]], neighbours: ['valid-neighbour'] },
   {
     file: 'list-with-junk.yaml',
     problems: [
@@ -195,6 +195,7 @@ describe('generated hostile inputs', () => {
     for (const sub of ['bin', 'dist']) mkdirSync(path.join(copy, sub), { recursive: true });
     copyFileSync(path.join(ROOT, 'bin', 'kfscan.js'), path.join(copy, 'bin', 'kfscan.js'));
     copyFileSync(path.join(ROOT, 'dist', 'kfscan.mjs'), path.join(copy, 'dist', 'kfscan.mjs'));
+    cpSync(path.join(ROOT, 'dist', 'chunks'), path.join(copy, 'dist', 'chunks'), { recursive: true });
     copyFileSync(path.join(ROOT, 'package.json'), path.join(copy, 'package.json'));
     const command = [...asUser, process.execPath, path.join(copy, 'bin', 'kfscan.js'), 'scan', '.', '-f', 'json', '--checks', 'mutable-ml-image', '--fail-on', 'none'];
     const run = spawnSync(command[0]!, command.slice(1), { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });

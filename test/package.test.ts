@@ -121,9 +121,11 @@ describe('the tarball', () => {
   const allowed = [
     /^(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$/,
     /^bin\/kfscan\.js$/,
-    // The CLI is one bundle, live mode's kubeconfig handling another; the package entry point is the
-    // (runtime-empty) module of the public types.
+    // The CLI is one bundle with chunks it loads on demand, live mode's kubeconfig handling another, with the
+    // licences of what they bundle; the package entry point is the (runtime-empty) module of the public types.
     /^dist\/kfscan\.mjs$/,
+    /^dist\/chunks\/[\w-]+\.mjs$/,
+    /^dist\/([\w-]+|chunks\/[\w-]+)\.mjs\.LEGAL\.txt$/,
     /^dist\/kube-config\.mjs$/,
     /^dist\/src\/index\.js$/,
     // Declarations of the public API only: the entry point and src/core (types for check authors).

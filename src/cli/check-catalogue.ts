@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Check, InputError, PluginInfo } from '../core/types.js';
 import { findConfigFile, loadConfig, type LoadedConfig } from '../config/load.js';
 import { selectChecks } from '../engine/select.js';
-import { formatProblem } from '../reporters/table.js';
+import { formatProblem } from '../reporters/describe.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import type { PluginRequest } from '../plugins/load.js';
 import type { CliIo } from './io.js';

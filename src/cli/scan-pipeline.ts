@@ -13,7 +13,7 @@ import type { SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
 import type { ReportFormat } from '../reporters/index.js';
 import { terminalSafe } from '../reporters/sanitize.js';
-import { formatProblem } from '../reporters/table.js';
+import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliIo } from './io.js';

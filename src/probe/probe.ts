@@ -14,6 +14,7 @@ import type { Reachability } from '../kube/reachability.js';
 import { describe } from '../kube/services.js';
 import { probeEntry } from './entry-probe.js';
 import { probeTargets } from './targets.js';
+import { OVERALL_TIMEOUTS, PROBE_CONCURRENCY } from './limits.js';
 
 /** The check a confirmed open dashboard is, at heart, a finding of. */
 export const PROBE_AUTH_CHECK = 'dashboard-auth-missing';
@@ -31,10 +32,7 @@ export const PROBED_CHECKS: Readonly<Record<string, 'auth' | 'exposure' | 'note'
   'sensitive-ui-exposed': 'note',
 };
 
-/** Entry points probed at the same time. */
-export const PROBE_CONCURRENCY = 4;
-/** The probe of one context stops after this many request timeouts. */
-export const OVERALL_TIMEOUTS = 12;
+export { OVERALL_TIMEOUTS, PROBE_CONCURRENCY };
 
 export interface ProbeOptions {
   /** Per request, in milliseconds. */

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import { textWidth } from './text-width.js';
 
 /**
  * A bordered table of pre-wrapped cells, drawn as cli-table3 drew kfscan's tables before. cli-table3
@@ -24,13 +24,13 @@ export function boxTable(head: readonly string[], rows: ReadonlyArray<readonly s
 /** The line padded to exactly `width` columns, or cut with an ellipsis (wide characters count twice). */
 function fit(line: string, width: number): string {
   let shown = line;
-  let columns = stringWidth(shown);
+  let columns = textWidth(shown);
   if (columns > width) {
     const characters = [...line];
     let kept = '';
     let used = 0;
     for (const character of characters) {
-      const size = stringWidth(character);
+      const size = textWidth(character);
       if (used + size > width - 1) break;
       kept += character;
       used += size;

@@ -47,3 +47,22 @@ export function omittedLabels(result: ScanResult, showSuppressed: boolean): stri
     filtered?.belowMinSeverity ? `${filtered.belowMinSeverity} below --min-severity ${filtered.minSeverity}` : '',
   ].filter(Boolean);
 }
+
+/** A load error or warning as one line: where (file:line:column, or context and resource), then what. */
+export function formatProblem(problem: ScanResult['errors'][number]): string {
+  const where = problem.file
+    ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}`
+    : [problem.context, problem.resource].filter(Boolean).join(' ');
+  return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,7 +1,7 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
 import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './index.js';
-import { formatProblem } from './table.js';
+import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
 
 /** Enough to act on in a pull-request comment, well under GitHub's 65,536-character limit. */

@@ -1,6 +1,6 @@
 import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import { boxTable } from './box-table.js';
 import type { ReportContext } from './index.js';
 import { terminalSafe } from './sanitize.js';
@@ -107,13 +107,6 @@ function problemSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: str
   return out;
 }
 
-export function formatProblem(problem: ScanResult['errors'][number]): string {
-  const where = problem.file
-    ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}`
-    : [problem.context, problem.resource].filter(Boolean).join(' ');
-  return where ? `${where}: ${problem.message}` : problem.message;
-}
-
 function summaryLine(result: ScanResult, showSuppressed: boolean): string {
   const extras = [
     ...omittedLabels(result, showSuppressed),
@@ -163,15 +156,4 @@ export function wrap(text: string, width: number): string {
   }
   flush();
   return lines.join('\n');
-}
-
-export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
