@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2js } from './re2.js';
 
 /**
  * A whole-text matcher for a regular expression built from manifest text (globs, wildcards, path
@@ -8,7 +8,7 @@ import { RE2JS } from 're2js';
  */
 export function linearMatcher(source: string): ((text: string) => boolean) | null {
   try {
-    const regex = RE2JS.compile(source);
+    const regex = re2js().RE2JS.compile(source);
     return (text) => regex.matches(text);
   } catch {
     return null;

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { RE2JS } from 're2js';
+import { re2js } from '../kube/re2.js';
 import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
 import type { LoadedObject } from './files.js';
 import { rel, type GeneratorSource, type Kustomization, type KustomizeIndex, type PatchSource } from './kustomize.js';
@@ -129,7 +129,7 @@ function nameMatches(pattern: string | undefined, name: string | undefined): boo
   if (pattern === name) return true;
   try {
     // kustomize's regexes are Go's (RE2): linear time, so a hostile pattern cannot hang the scan.
-    return RE2JS.compile(`^(?:${pattern})$`).matches(name);
+    return re2js().RE2JS.compile(`^(?:${pattern})$`).matches(name);
   } catch {
     return false;
   }

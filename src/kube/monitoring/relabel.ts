@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2js } from '../re2.js';
 import { asArray, asObject, asString, scalarText } from '../../core/json.js';
 
 /** One `relabel_configs` entry, from plain config (snake_case) or a CR (camelCase). */
@@ -114,6 +114,7 @@ function compile(source: string): Pattern | null {
   let pattern = cache.get(source);
   if (pattern !== undefined) return pattern;
   try {
+    const { RE2JS } = re2js();
     const regex = RE2JS.compile(`^(?:${source})$`, RE2JS.DOTALL);
     pattern = {
       test: (text) => regex.matches(text),

@@ -1,5 +1,8 @@
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@prometheus-io/lezer-promql';
+import { lazyModule } from '../../core/lazy-module.js';
+
+// The parser's tables are large and most scans hold no alert rule: loaded on the first expression.
+const promql = lazyModule<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
 
 // PromQL is parsed with Prometheus' own grammar (the one its web UI uses) and turned into this small
 // typed tree, which is all the alert classifier needs: names, groupings, offsets, ranges and operators.
@@ -35,7 +38,7 @@ const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600
 
 /** Parses a PromQL expression, or says where it is broken (Prometheus would refuse such a rule file). */
 export function parsePromQL(source: string): ParseResult {
-  const tree = parser.parse(source);
+  const tree = promql().parser.parse(source);
   let errorAt = -1;
   tree.iterate({
     enter(node) {
