@@ -3,7 +3,7 @@ import type { Finding, Inventory, ScanResult, ScanTarget } from '../core/types.j
 import { toolVersion } from '../core/version.js';
 import { buildKit } from '../remediate/kit.js';
 import { renderKit } from '../remediate/render.js';
-import { DEFAULT_OPTIONS, type Kit, type RemediationOptions } from '../remediate/types.js';
+import type { Kit, RemediationOptions } from '../remediate/types.js';
 import type { RemediateOptions } from './remediate-command.js';
 import { KitDirectoryError, writeKit } from '../remediate/write.js';
 import { terminalSafe } from '../reporters/sanitize.js';
