@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { Finding, ObjectRef, ScanTarget } from '../core/types.js';
+import type { Finding, ScanTarget } from '../core/types.js';
 import { oneLine, patchCommand, refText } from './common.js';
 import { kitReadme } from './readme.js';
 import type { Fix, Kit, KitManifest, RemediationOptions } from './types.js';
