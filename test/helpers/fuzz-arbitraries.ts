@@ -31,7 +31,7 @@ export const fixtureObjects: KubeObject[] = fixtureTexts.flatMap((text) => parse
 export function embeddedDocument(text: string): unknown {
   if (!/[:\n[{]/.test(text) || text.length > 200_000) return undefined;
   try {
-    const value: unknown = parseYaml(text, { maxAliasCount: 100 });
+    const value: unknown = parseYaml(text, { maxAliasCount: 100, logLevel: 'error' });
     return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;
