@@ -1,16 +1,16 @@
-// Bundles the CLI into one ESM entry file and its chunks. Heavy or optional modules stay outside and are loaded on demand:
-// the Kubernetes client only in live mode, the spinner only on a terminal.
+// Bundles the CLI into one ESM entry file and its chunks. Heavy or optional modules stay outside and are
+// loaded on demand: the Kubernetes client only in live mode, the spinner only on a terminal.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // CommonJS dependencies inside an ES module bundle still call require().
 const banner = { js: "import { createRequire as __kfscanCreateRequire } from 'node:module'; const require = __kfscanCreateRequire(import.meta.url);" };
 
+// Chunk names carry a content hash: the chunks of an earlier build would otherwise pile up.
+rmSync('dist/chunks', { recursive: true, force: true });
 // Split at the dynamic imports: what a run does not use (the other report formats, live mode, plugins,
 // the remediation kit, the configuration validator) goes to chunks of its own that are never compiled, which
 // a short scan notices in its start-up time.
-// Chunk names carry a content hash: the chunks of an earlier build would otherwise pile up.
-rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/entry/kfscan.js'],
   outdir: 'dist',
