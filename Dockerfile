@@ -13,6 +13,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src/ src/
 COPY checks/ checks/
+COPY entry/ entry/
+COPY scripts/ scripts/
 # Type declarations and source maps are half of node_modules and never run.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \

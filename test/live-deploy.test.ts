@@ -130,6 +130,16 @@ describe('Dockerfile', () => {
     expect(runtime).not.toMatch(/COPY (src|test|fixtures)\//);
   });
 
+  it('copies into the build stage everything `npm run build` reads', () => {
+    // tsc compiles the folders tsconfig.json includes; the bundle script then runs from scripts/.
+    const tsconfig = JSON.parse(read('tsconfig.json')) as { include: string[] };
+    const folders = new Set(tsconfig.include.map((pattern) => pattern.split('/')[0]!));
+    const buildScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['build']!;
+    for (const [, folder] of buildScript.matchAll(/node (\w+)\//g)) folders.add(folder!);
+    expect(folders).toEqual(new Set(['src', 'checks', 'entry', 'scripts']));
+    for (const folder of folders) expect(stages[0], folder).toMatch(new RegExp(`^COPY ${folder}/ ${folder}/$`, 'm'));
+  });
+
   it('runs as a numeric non-root user and starts the CLI', () => {
     const user = /^USER (\d+):(\d+)$/m.exec(runtime);
     expect(user).not.toBeNull();
