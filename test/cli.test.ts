@@ -74,6 +74,9 @@ describe('kfscan scan (built binary)', () => {
     const json = kfscan(['scan', 'does/not/exist.yaml', '-f', 'json']);
     expect(json.stderr).toContain('kfscan: error: does/not/exist.yaml: cannot read: no such file or directory');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    const empty = kfscan(['scan', '-'], { input: '# nothing here\n' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe('kfscan: nothing to scan: no Kubernetes objects found in standard input\n');
   });
 
   it('exits 2 on usage errors', () => {

@@ -60,7 +60,7 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
   const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
 
   if (scan.result.scanned.resources === 0) {
-    io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.join(', '))}\n`);
+    io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
     return EXIT.usage;
   }
   return code;
