@@ -93,7 +93,9 @@ function mergeKey(field: string | null, target: unknown[], patch: unknown[]): st
 
 // YAML may give a port as a number in one file and a string in another.
 function sameKey(a: unknown, b: unknown): boolean {
-  return a !== undefined && (a === b || (scalarText(a) !== null && scalarText(a) === scalarText(b)));
+  if (a === undefined) return false;
+  const text = scalarText(a);
+  return a === b || (text !== null && text === scalarText(b));
 }
 
 function isDirective(key: string): boolean {

@@ -32,8 +32,6 @@ export const PROBED_CHECKS: Readonly<Record<string, 'auth' | 'exposure' | 'note'
   'sensitive-ui-exposed': 'note',
 };
 
-export { OVERALL_TIMEOUTS, PROBE_CONCURRENCY };
-
 export interface ProbeOptions {
   /** Per request, in milliseconds. */
   timeoutMs: number;
