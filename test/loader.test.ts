@@ -149,66 +149,38 @@ describe('loadManifests', () => {
     expect(out.objects[0]).toMatchObject({ file: '<stdin>', obj: { metadata: { name: 'piped' } } });
   });
 
-  it('applies a kustomization namespace, outermost first, and its strategic-merge patch, located in the patch file', async () => {
+  it('leaves kustomization files and a chart\'s templates, charts and values out, and never follows a link out of the input', async () => {
     const dir = tmp();
-    mkdirSync(path.join(dir, 'base', 'patches'), { recursive: true });
-    mkdirSync(path.join(dir, 'overlay'));
-    writeFileSync(path.join(dir, 'base', 'svc.yaml'), service('svc'));
-    writeFileSync(path.join(dir, 'base', 'patches', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec:\n  type: ClusterIP\n');
-    writeFileSync(path.join(dir, 'base', 'kustomization.yaml'), 'resources: [svc.yaml]\nnamespace: base-ns\npatchesStrategicMerge: [patches/svc.yaml]\n');
-    writeFileSync(path.join(dir, 'overlay', 'kustomization.yaml'), 'resources: [../base]\nnamespace: overlay-ns\n');
+    const outside = tmp();
+    writeFileSync(path.join(outside, 'secret.yaml'), service('outside'));
+    mkdirSync(path.join(dir, 'app'));
+    writeFileSync(path.join(dir, 'app', 'kustomization.yaml'), 'resources: [svc.yaml]\n');
+    writeFileSync(path.join(dir, 'app', 'svc.yaml'), service('app'));
+    mkdirSync(path.join(dir, 'chart', 'templates'), { recursive: true });
+    mkdirSync(path.join(dir, 'chart', 'charts', 'sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 1.0.0\n');
+    writeFileSync(path.join(dir, 'chart', 'values.yaml'), 'a: 1\n');
+    writeFileSync(path.join(dir, 'chart', 'templates', 'svc.yaml'), 'kind: Service\nmetadata: {name: {{ .Release.Name }}}\n');
+    writeFileSync(path.join(dir, 'chart', 'charts', 'sub', 'x.yaml'), service('sub'));
+    writeFileSync(path.join(dir, 'chart', 'extra.yaml'), service('extra'));
+    symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'link.yaml'));
+    symlinkSync(outside, path.join(dir, 'linked-dir'));
     const out = await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6 });
-    expect(out.objects.map((o) => [o.file, o.namespaceHint, (o.obj['spec'] as { type: string }).type])).toEqual([['base/svc.yaml', 'overlay-ns', 'ClusterIP']]);
-    expect(out.objects[0]!.locate(['spec', 'type'])).toEqual({ file: 'base/patches/svc.yaml', line: 5, column: 3 });
-    expect(out.objects[0]!.locate(['metadata', 'name'])).toMatchObject({ file: 'base/svc.yaml', line: 4 });
-    expect(out.warnings.map((w) => w.message)).toEqual(expect.arrayContaining([expect.stringMatching(/kustomize build/)]));
+    expect(out.objects.map((o) => o.file).sort()).toEqual(['app/svc.yaml', 'chart/extra.yaml']);
+    expect(out.errors).toEqual([]);
+    expect(out.warnings.map((w) => `${w.file}: ${w.message}`).sort()).toEqual(['link.yaml: skipped: symbolic link out of the scanned input', 'linked-dir: skipped: symbolic link out of the scanned input']);
   });
 
-  it('applies patches (delete, list merge by name), commonLabels, generators and vars from raw kustomize sources', async () => {
+  it('excludes paths gitignore-style, relative to each input, with .git and node_modules left out by default', async () => {
     const dir = tmp();
-    writeFileSync(
-      path.join(dir, 'app.yaml'),
-      [
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - {name: web, image: "nginx:1.27", env: [{name: HOST, value: "svc.$(NS).svc"}]}\n        - {name: side, image: "busybox:1.36"}',
-        'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}',
-        'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {}',
-      ].join('\n---\n'),
-    );
-    writeFileSync(path.join(dir, 'patch.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: side, $patch: delete}\n        - {name: web, image: "nginx:1.28"}\n---\n$patch: delete\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\n');
-    writeFileSync(path.join(dir, 'params.env'), '# comment\nCLIENT_SECRET=s3cr3t\nREGION=eu\n');
-    writeFileSync(
-      path.join(dir, 'kustomization.yaml'),
-      'namespace: shop\nresources: [app.yaml]\npatches: [{path: patch.yaml}]\ncommonLabels: {team: blue}\nsecretGenerator:\n- name: creds\n  envs: [params.env]\nvars:\n- name: NS\n  objref: {kind: Service, name: web, apiVersion: v1}\n  fieldref: {fieldpath: metadata.namespace}\n',
-    );
-    const out = await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6 });
-    const byKind = Object.fromEntries(out.objects.map((o) => [o.obj.kind, o]));
-    expect(Object.keys(byKind).sort()).toEqual(['Deployment', 'Secret', 'Service']);
-    const deployment = byKind['Deployment']!.obj as unknown as { spec: { selector: { matchLabels: object }; template: { metadata: { labels: object }; spec: { containers: Array<{ name: string; image: string; env?: Array<{ value: string }> }> } } } };
-    expect(deployment.spec.template.spec.containers.map((c) => [c.name, c.image])).toEqual([['web', 'nginx:1.28']]);
-    expect(deployment.spec.template.spec.containers[0]!.env![0]!.value).toBe('svc.shop.svc');
-    expect(deployment.spec.selector.matchLabels).toEqual({ app: 'web', team: 'blue' });
-    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'web', team: 'blue' });
-    expect((byKind['Service']!.obj['spec'] as { selector: object }).selector).toEqual({ app: 'web', team: 'blue' });
-    expect(byKind['Deployment']!.locate(['spec', 'template', 'spec', 'containers', 0, 'image'])).toMatchObject({ file: 'patch.yaml', line: 9 });
-    const secret = byKind['Secret']!;
-    expect(secret.namespaceHint).toBe('shop');
-    expect(Buffer.from((secret.obj['data'] as Record<string, string>)['CLIENT_SECRET']!, 'base64').toString()).toBe('s3cr3t');
-    expect(secret.locate(['data', 'REGION'])).toEqual({ file: 'params.env', line: 3, column: 1 });
-  });
-
-  it('warns about a patch that matches nothing and about JSON patches it cannot apply', async () => {
-    const dir = tmp();
-    writeFileSync(path.join(dir, 'svc.yaml'), service('svc'));
-    writeFileSync(path.join(dir, 'other.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: missing}\nspec: {type: ClusterIP}\n');
-    writeFileSync(path.join(dir, 'json.yaml'), '- op: replace\n  path: /spec/type\n  value: ClusterIP\n');
-    writeFileSync(
-      path.join(dir, 'kustomization.yaml'),
-      'resources: [svc.yaml]\npatchesStrategicMerge: [other.yaml]\npatchesJson6902:\n- target: {version: v1, kind: Service, name: svc}\n  path: json.yaml\n',
-    );
-    const out = await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6 });
-    expect(out.objects.map((o) => (o.obj['spec'] as { type: string }).type)).toEqual(['NodePort']);
-    const messages = out.warnings.map((w) => `${w.file}: ${w.message}`);
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^other\.yaml: kustomize patch not applied: no Service missing/), expect.stringMatching(/^json\.yaml: JSON patch/)]));
+    for (const file of ['apps/a.yaml', 'apps/deep/b.yaml', 'keep/c.yaml', 'keep/testdata/d.yaml', 'node_modules/pkg/e.yaml', 'keep/skip.bak.yaml', 'build/f.yaml', 'x/build/g.yaml']) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), service(path.basename(file, '.yaml').replace('.', '-')));
+    }
+    const names = async (exclude: string[]) => (await loadManifests([dir], { cwd: dir, maxFileBytes: 1e6, exclude })).objects.map((o) => o.file).sort();
+    expect(await names([])).toEqual(['apps/a.yaml', 'apps/deep/b.yaml', 'build/f.yaml', 'keep/c.yaml', 'keep/skip.bak.yaml', 'keep/testdata/d.yaml', 'x/build/g.yaml']);
+    expect(await names(['apps/**', '**/testdata/**', '*.bak.yaml', '/build'])).toEqual(['keep/c.yaml', 'x/build/g.yaml']);
+    expect(await names(['build/'])).toEqual(['apps/a.yaml', 'apps/deep/b.yaml', 'keep/c.yaml', 'keep/skip.bak.yaml', 'keep/testdata/d.yaml']);
   });
 });
 

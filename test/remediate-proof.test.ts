@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { groupOf } from '../src/core/kinds.js';
-import { strategicMerge } from '../src/loaders/strategic-merge.js';
+import { strategicMerge } from '../src/remediate/strategic-merge.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, tempDir, useApiServers } from './helpers/live.js';

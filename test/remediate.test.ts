@@ -6,7 +6,7 @@ import type { Finding, Inventory, KubeObject } from '../src/core/types.js';
 import { analyseInventory } from '../src/engine/analyse.js';
 import { scanManifests } from '../src/engine/scan.js';
 import { evaluateRules, MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE } from '../src/kube/falco-rules.js';
-import { strategicMerge } from '../src/loaders/strategic-merge.js';
+import { strategicMerge } from '../src/remediate/strategic-merge.js';
 import { minerRuleItems, minerRulesFile, ML_POOL_PORT_RULE } from '../src/remediate/falco-miner-rules.js';
 import { buildKit } from '../src/remediate/kit.js';
 import { renderKit } from '../src/remediate/render.js';

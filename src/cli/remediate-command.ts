@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_FILE_BYTES } from '../loaders/files.js';
 import { DEFAULT_OPTIONS } from '../remediate/types.js';
 import type { CliDependencies } from './main.js';
+import { addRenderOptions, type RenderCliOptions } from './render-options.js';
 
-export interface RemediateOptions {
+export interface RemediateOptions extends RenderCliOptions {
   outDir?: string;
   force?: boolean;
   wholeCluster?: boolean;
@@ -29,8 +30,9 @@ export interface RemediateOptions {
 }
 
 export function registerRemediateCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
-  program
-    .command('remediate')
+  const command = program.command('remediate');
+  addRenderOptions(command);
+  command
     .description('write a kit of manifests and patches that fix the findings, for a human to review (never applies anything)')
     .argument('[paths...]', 'manifest files or directories to scan, as for `scan` (default: .)')
     .option('--out-dir <dir>', 'directory to write the kit into (must be empty or new)')

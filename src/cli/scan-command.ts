@@ -10,12 +10,13 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, readAll, type CliIo } from './io.js';
 import type { CliDependencies } from './main.js';
 import { severityOption } from './main.js';
+import { addRenderOptions, renderOptions, type RenderCliOptions } from './render-options.js';
 import { parseExtraReport } from './reports.js';
 import { finishScan, prepareScan, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
 
 export { reportProblems, splitList, type CommonScanOptions } from './scan-pipeline.js';
 
-interface ScanOptions extends CommonScanOptions {
+interface ScanOptions extends CommonScanOptions, RenderCliOptions {
   wholeCluster?: boolean;
   maxFileSize: string;
 }
@@ -42,10 +43,11 @@ export function addReportOptions(command: Command): Command {
 export function registerScanCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = program
     .command('scan')
-    .description('scan manifest files, directories (recursive) and - for stdin, together in one view')
+    .description('scan manifest files, directories (recursive, kustomizations and Helm charts rendered) and - for stdin')
     .argument('[paths...]', 'files or directories to scan; - reads standard input', ['.'])
     .option('--whole-cluster', 'the input is a whole cluster (e.g. kubectl get -A -o yaml): run absence checks on it')
-    .addOption(new Option('--max-file-size <MB>', 'skip files larger than this').default(String(DEFAULT_MAX_FILE_BYTES / 1024 / 1024)));
+    .addOption(new Option('--max-file-size <MB>', 'skip files (and rendered output) larger than this').default(String(DEFAULT_MAX_FILE_BYTES / 1024 / 1024)));
+  addRenderOptions(command);
   addReportOptions(command).action(async (paths: string[], options: ScanOptions) => {
     setExit(await runScan(paths, options, deps));
   });
@@ -69,14 +71,17 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
 /** Scans manifest paths (and `-` for stdin) with the prepared checks and suppressions. */
 export async function scanPaths(
   paths: readonly string[],
-  options: { wholeCluster?: boolean; maxFileSize: string },
+  options: { wholeCluster?: boolean; maxFileSize: string } & RenderCliOptions,
   prepared: PreparedScan,
   io: CliIo,
 ): Promise<ManifestScan> {
   const maxFileBytes = Number(options.maxFileSize) * 1024 * 1024;
   if (!Number.isFinite(maxFileBytes) || maxFileBytes <= 0) throw new UsageError(`--max-file-size takes a number of megabytes (got "${options.maxFileSize}")`);
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
+  const { render, exclude } = renderOptions(options, prepared.config, io);
   return scanManifests(paths, {
+    render,
+    exclude,
     cwd: io.cwd,
     checks: prepared.checks,
     checkOptions: prepared.checkOptions,
@@ -99,6 +104,12 @@ function describeInputs(paths: readonly string[], scan: ManifestScan, io: CliIo)
       write(`scanned ${file.file}: ${plural(file.objects, 'object')}${fileNotes(file)}`);
     }
   }
+  if (scan.tools.length > 0) write(`rendered with ${scan.tools.join(' and ')}`);
+  for (const rendered of scan.roots) {
+    const what = rendered.root.type === 'helm' ? 'Helm chart' : 'kustomization';
+    write(rendered.failure === null ? `rendered ${what} ${rendered.root.display}: ${plural(rendered.objects.length, 'object')}` : `not rendered ${what} ${rendered.root.display}`);
+  }
+  if (scan.views.length > 1) for (const view of scan.views) write(`view ${view.name ?? 'default'}: ${view.roots.join(', ')}`);
   const claimed = new Set<FileReport>();
   for (const input of paths) {
     const display = input === '-' ? STDIN_NAME : displayPath(path.resolve(io.cwd, input), io.cwd);

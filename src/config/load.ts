@@ -25,9 +25,19 @@ export interface IgnoreEntry {
 
 export type PluginEntry = string | { plugin: string; options?: Record<string, unknown> };
 
+export interface ChartEntry {
+  release?: string;
+  namespace?: string;
+  values?: string[];
+  set?: string[];
+}
+
 export interface ConfigData {
   ignore?: IgnoreEntry[];
   plugins?: PluginEntry[];
+  exclude?: string[];
+  render?: { kustomizeBin?: string; helmBin?: string; kustomizeHelm?: boolean; timeout?: number; charts?: Record<string, ChartEntry> };
+  views?: Array<{ name: string; roots: string[] }>;
 }
 
 export interface LoadedConfig {
@@ -129,8 +139,14 @@ function describeError(error: ErrorObject, at: (string | number)[], unknownKey: 
     case 'minLength':
     case 'minItems':
       return `${name} must not be empty`;
-    case 'pattern':
-      return at.at(-1) === 'expires' ? `${name} must be a date written YYYY-MM-DD` : `${name} must not be blank`;
+    case 'pattern': {
+      const last = at.at(-1);
+      if (last === 'expires') return `${name} must be a date written YYYY-MM-DD`;
+      if (last === 'kustomizeBin' || last === 'helmBin') return `${name} must be an absolute path`;
+      if (last === 'release') return `${name} must be a Helm release name (lower case letters, digits and -)`;
+      if (at.at(-2) === 'set') return `${name} must be written key=value`;
+      return `${name} must not be blank`;
+    }
     default:
       return `${name} ${error.message ?? 'is invalid'}`;
   }

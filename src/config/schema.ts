@@ -57,5 +57,48 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    exclude: {
+      description: 'Paths left out of the scan (also --exclude), gitignore-style and relative to each scanned input, e.g. apps/** or **/testdata/**; .git and node_modules are always left out.',
+      type: 'array',
+      items: { type: 'string', minLength: 1, pattern: '\\S' },
+    },
+    render: {
+      description: 'How kustomizations and Helm charts are rendered (docs/rendering.md). Options on the command line win.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kustomizeBin: { description: 'Absolute path of the kustomize or kubectl binary to build with (also --kustomize-bin); default: kustomize, else kubectl, on PATH. Must lie outside the repository.', type: 'string', minLength: 1, pattern: '^/' },
+        helmBin: { description: 'Absolute path of the helm binary (also --helm-bin); default: helm on PATH. Must lie outside the repository.', type: 'string', minLength: 1, pattern: '^/' },
+        kustomizeHelm: { description: 'Let kustomize inflate helmCharts with the Helm above (kustomize --enable-helm); off by default.', type: 'boolean' },
+        timeout: { description: 'Seconds one root may take to render (also --render-timeout); default 120.', type: 'number', exclusiveMinimum: 0 },
+        charts: {
+          description: 'Settings for Helm charts, by chart directory relative to this file.',
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              release: { description: 'Release name; default: the chart name.', type: 'string', minLength: 1, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' },
+              namespace: { description: 'Namespace to render into; default: default.', type: 'string', minLength: 1 },
+              values: { description: 'Values files, relative to this file and inside the scanned input, applied in order over the chart defaults.', type: 'array', items: { type: 'string', minLength: 1 } },
+              set: { description: 'Values as helm --set takes them (key=value), applied after the files.', type: 'array', items: { type: 'string', minLength: 1, pattern: '=' } },
+            },
+          },
+        },
+      },
+    },
+    views: {
+      description: 'Rendered roots judged together (docs/rendering.md); by default roots that render the same objects are alternatives, each judged in its own view.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'roots'],
+        properties: {
+          name: { description: 'How findings name the view, e.g. prod.', type: 'string', minLength: 1, pattern: '\\S' },
+          roots: { description: 'Kustomization or chart directories (or globs), relative to this file.', type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
   },
 } as const;

@@ -31,10 +31,16 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /**
+   * Set when the line is not the field's own (a field that kustomize or a Helm template sets): says what
+   * the line is instead. The engine adds it to the finding's message; reports never show it as a field.
+   */
+  note?: string;
 }
 
 export type Origin =
-  | { type: 'file'; file: string; docIndex: number; itemIndex: number | null }
+  /** `root`: the rendered kustomization or Helm chart the object came from, relative to its input. */
+  | { type: 'file'; file: string; docIndex: number; itemIndex: number | null; root?: string }
   | { type: 'cluster'; context: string };
 
 export interface ObjectMeta {
@@ -303,6 +309,11 @@ export interface Finding {
   fieldPath: FieldPath;
   /** What `kfscan cluster --probe` saw at the entry points behind the finding; absent without `--probe`. */
   evidence?: Evidence[];
+  /**
+   * The rendered kustomization roots or Helm charts the finding comes from, relative to their input;
+   * absent for plain files and live objects (and for absence findings that hold in every view).
+   */
+  roots?: string[];
 }
 
 /**

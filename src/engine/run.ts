@@ -10,6 +10,7 @@ import type {
   InputError,
   Inventory,
   Resource,
+  SourceLocation,
   Undecided,
   UndecidedCheck,
 } from '../core/types.js';
@@ -87,25 +88,35 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
 function toFinding(meta: CheckMeta, draft: Draft, context: string | null): Finding {
   const resource = draft.resource;
   const fieldPath = draft.path ?? [];
+  const { note, location } = splitNote(resource ? resource.locate(fieldPath) : null);
+  const root = resource?.origin.type === 'file' ? resource.origin.root : undefined;
   return {
     checkId: meta.id,
     title: meta.title,
     severity: draft.severity ?? meta.severity,
     category: meta.category,
     resource: resource ? { ...resource.ref } : null,
-    location: resource ? resource.locate(fieldPath) : null,
+    location,
     context,
-    message: draft.message,
+    message: note ? `${draft.message} (${note})` : draft.message,
     remediation: meta.remediation,
     docsUrl: meta.docsUrl ?? docsUrlFor(meta.id),
     fingerprint: fingerprint(meta.id, resource, context, draft.key ?? fieldPath.join('.')),
     related: (draft.related ?? []).map((related) => ({
       resource: { ...related.resource.ref },
-      location: related.resource.locate(related.path ?? []),
+      location: splitNote(related.resource.locate(related.path ?? [])).location,
       note: related.note,
     })),
     fieldPath,
+    ...(root !== undefined ? { roots: [root] } : {}),
   };
+}
+
+/** A location without its note (said in the message instead: reports show locations as they are). */
+function splitNote(located: SourceLocation | null): { note: string | undefined; location: SourceLocation | null } {
+  if (!located || located.note === undefined) return { note: undefined, location: located };
+  const { note, ...location } = located;
+  return { note, location };
 }
 
 /**

@@ -1,8 +1,11 @@
-import type { Check, InputError, Inventory, ScanResult } from '../core/types.js';
+import type { Check, InputError, Inventory, Resource, ScanResult } from '../core/types.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
-import { DEFAULT_MAX_FILE_BYTES, loadManifests, type FileReport } from '../loaders/files.js';
+import { collectInputs, DEFAULT_MAX_FILE_BYTES, loadFiles, type FileReport, type LoadedObject } from '../loaders/files.js';
+import { renderInputs, type RenderedRoot, type RenderOptions } from '../render/index.js';
+import { redactor } from '../render/redact.js';
 import { analyseInventory } from './analyse.js';
+import { mergeViews, type ViewFacts } from './merge-views.js';
 import type { SuppressionOptions } from './suppress.js';
 
 export interface ManifestScanOptions {
@@ -14,58 +17,128 @@ export interface ManifestScanOptions {
   readStdin?: () => Promise<Buffer>;
   checkOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   suppression?: SuppressionOptions;
+  /** Gitignore-style patterns, relative to each input, left out of the scan. */
+  exclude?: readonly string[];
+  /** How to render kustomizations and charts; absent: they are not rendered (plain files only). */
+  render?: Omit<RenderOptions, 'maxOutputBytes'>;
+}
+
+export interface ScannedView extends ViewFacts {
+  inventory: Inventory;
 }
 
 export interface ManifestScan {
   result: ScanResult;
   files: FileReport[];
+  /** Every kustomization root and Helm chart found, rendered or not. */
+  roots: RenderedRoot[];
+  /** The render tools used, for --verbose. */
+  tools: string[];
   outOfScope: string[];
   /** Problems with suppressions (also in `result.warnings`): worth showing even without --verbose. */
   suppressionWarnings: InputError[];
-  /** The objects scanned, for commands that work on them further (`remediate`). */
+  /** The objects scanned in the first view, for commands that work on them further (`remediate`). */
   inventory: Inventory;
+  /** Every view with its objects: one unless rendered roots are alternatives to each other. */
+  views: ScannedView[];
 }
 
+/**
+ * Offline scan: collect the inputs, render kustomizations and charts, scan what no root accounts for as
+ * plain files, and judge each view (plain files plus the roots that deploy together) on its own, merging
+ * the findings.
+ */
 export async function scanManifests(inputs: readonly string[], options: ManifestScanOptions): Promise<ManifestScan> {
-  const loaded = await loadManifests(inputs, {
-    cwd: options.cwd,
-    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-    ...(options.readStdin ? { readStdin: options.readStdin } : {}),
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const loadOptions = { cwd: options.cwd, maxFileBytes, ...(options.readStdin ? { readStdin: options.readStdin } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) };
+  const collected = await collectInputs(inputs, loadOptions);
+  const stage = await renderInputs(collected, { ...(options.render ?? DISABLED), maxOutputBytes: maxFileBytes }, options.cwd);
+  const plain = await loadFiles(stage.plainFiles, loadOptions);
+
+  const plainResources = plain.objects.map(toResource);
+  const rootResources = new Map(stage.rendered.map((rendered) => [rendered.root, rendered.objects.map(toResource)]));
+  const views: ScannedView[] = stage.views.map((view) => {
+    const resources: Resource[] = [...plainResources, ...view.roots.flatMap((root) => rootResources.get(root) ?? [])];
+    return {
+      name: view.name,
+      roots: view.roots.map((root) => root.label),
+      distinct: view.distinct.map((root) => root.label),
+      inventory: buildInventory(resources, { mode: 'manifests', wholeCluster: options.wholeCluster ?? false }),
+    };
   });
-  const resources = loaded.objects.map((object) =>
-    createResource({
-      obj: object.obj,
-      origin: { type: 'file', file: object.file, docIndex: object.docIndex, itemIndex: object.itemIndex },
-      defaultNamespace: object.namespaceHint,
-      locate: object.locate,
+  const analyses = views.map((view) =>
+    analyseInventory(view.inventory, {
+      checks: options.checks,
+      ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
+      ...(options.suppression ? { suppression: options.suppression } : {}),
     }),
   );
-  const inventory = buildInventory(resources, { mode: 'manifests', wholeCluster: options.wholeCluster ?? false });
-  const run = analyseInventory(inventory, {
-    checks: options.checks,
-    ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
-    ...(options.suppression ? { suppression: options.suppression } : {}),
+  const run = mergeViews(views, analyses);
+  const scannedFiles = plain.files.filter((file) => !file.skipped);
+  const renderedObjects = [...rootResources.values()].reduce((sum, list) => sum + list.length, 0);
+  const redact = redactor(stage.secretValues);
+  const warnings = redact([...collected.warnings, ...stage.warnings, ...plain.warnings, ...run.warnings]);
+  const reported = redact({
+    findings: run.findings,
+    errors: [...collected.errors, ...stage.errors, ...plain.errors, ...run.errors],
+    undecided: run.undecided,
+    suppressed: run.suppressed,
   });
   return {
     result: {
       target: { mode: 'manifests', paths: [...inputs] },
-      findings: run.findings,
-      errors: [...loaded.errors, ...run.errors],
-      warnings: [...loaded.warnings, ...run.warnings],
-      coverage: { unreadable: [], undecided: run.undecided },
+      findings: reported.findings,
+      errors: reported.errors,
+      warnings,
+      coverage: { unreadable: [], undecided: reported.undecided },
       checks: options.checks.map((check) => check.meta),
       scanned: {
-        resources: resources.length,
-        files: loaded.files.filter((file) => !file.skipped).length,
+        resources: plainResources.length + renderedObjects,
+        files: scannedFiles.length + stage.rendered.reduce((sum, rendered) => sum + rendered.sourceFiles.size, 0),
         contexts: 0,
       },
-      anchorFile: loaded.files.find((file) => !file.skipped && file.file !== '<stdin>')?.file ?? null,
+      anchorFile: scannedFiles.find((file) => file.file !== '<stdin>')?.file ?? firstRenderedFile(stage.rendered),
       outOfScope: run.outOfScope,
-      suppressed: run.suppressed,
+      suppressed: reported.suppressed,
     },
-    files: loaded.files,
+    files: plain.files,
+    roots: stage.rendered,
+    tools: stage.tools,
     outOfScope: run.outOfScope,
-    suppressionWarnings: run.warnings,
-    inventory,
+    // The same objects as in `result.warnings`, which reporters tell apart by identity.
+    suppressionWarnings: warnings.slice(warnings.length - run.warnings.length),
+    inventory: views[0]!.inventory,
+    views,
   };
+}
+
+const DISABLED: Omit<RenderOptions, 'maxOutputBytes'> = {
+  enabled: false,
+  kustomizeBin: null,
+  helmBin: null,
+  allowRemote: false,
+  kustomizeHelm: false,
+  timeoutMs: 0,
+  helm: { release: null, namespace: null, valuesFiles: [], set: [] },
+  charts: new Map(),
+  views: null,
+  configDir: null,
+  env: {},
+};
+
+function toResource(object: LoadedObject): Resource {
+  return createResource({
+    obj: object.obj,
+    origin: { type: 'file', file: object.file, docIndex: object.docIndex, itemIndex: object.itemIndex, ...(object.root !== undefined ? { root: object.root } : {}) },
+    defaultNamespace: object.namespaceHint,
+    locate: object.locate,
+  });
+}
+
+function firstRenderedFile(rendered: readonly RenderedRoot[]): string | null {
+  for (const root of rendered) {
+    const object = root.objects[0];
+    if (object) return object.file;
+  }
+  return null;
 }

@@ -1,15 +1,16 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import picomatch from 'picomatch';
 import type { InputError } from '../core/types.js';
 import { parseManifests, type ParsedObject } from './manifest-parser.js';
-import { readKustomizations, type KustomizeIndex } from './kustomize.js';
-import { applyKustomizations } from './kustomize-apply.js';
 
 export interface LoadedObject extends ParsedObject {
   file: string;
-  /** Namespace the file's kustomization sets, applied to objects that have none. */
+  /** Namespace for objects that set none (a Helm release's); `null` for `default`. */
   namespaceHint: string | null;
+  /** The rendered root the object came from, relative to its input; absent for plain files. */
+  root?: string;
 }
 
 export interface FileReport {
@@ -31,106 +32,151 @@ export interface LoadOptions {
   cwd: string;
   maxFileBytes: number;
   readStdin?: () => Promise<Buffer>;
+  /** Gitignore-style patterns, relative to each input, of paths left out of the scan. */
+  exclude?: readonly string[];
+}
+
+/** A directory input by its real path, so that symbolic links can be kept inside it. */
+export interface InputDirectory {
+  real: string;
+  given: string;
+}
+
+/** What the inputs hold, before anything is parsed or rendered. */
+export interface CollectedInputs {
+  /** Manifest files (absolute), and `<stdin>`. */
+  files: string[];
+  /** Directories holding a kustomization file. */
+  kustomizations: Array<{ dir: string; input: InputDirectory }>;
+  /** Directories holding a Chart.yaml (their templates/ and charts/ are never read as manifests). */
+  charts: Array<{ dir: string; input: InputDirectory }>;
+  inputs: InputDirectory[];
+  errors: InputError[];
+  warnings: InputError[];
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 export const STDIN_NAME = '<stdin>';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+/** Left out unless an input names them; `--exclude` adds to these. */
+export const DEFAULT_EXCLUDES = ['.git', 'node_modules'] as const;
 const READ_CONCURRENCY = 16;
+// A chart's own files that are not manifests: its templates are rendered by Helm, never parsed as YAML.
+const CHART_FILES = /^(?:Chart\.ya?ml|Chart\.lock|values[\w.-]*\.ya?ml|values\.schema\.json)$/;
+const CHART_DIRECTORIES = new Set(['templates', 'charts']);
 
 /**
- * Reads files, directories (recursively) and `-` (stdin) into parsed objects. Every problem becomes an
- * error or warning with its file and line; nothing here throws for bad input.
+ * Reads files, directories (recursively) and `-` (stdin) into parsed objects, without rendering: every
+ * manifest file is scanned as it is. Every problem becomes an error or warning with its file and line;
+ * nothing here throws for bad input.
  */
 export async function loadManifests(inputs: readonly string[], options: LoadOptions): Promise<LoadedManifests> {
+  const collected = await collectInputs(inputs, options);
+  const loaded = await loadFiles(collected.files, options);
+  return { ...loaded, errors: [...collected.errors, ...loaded.errors], warnings: [...collected.warnings, ...loaded.warnings] };
+}
+
+/** Parses manifest files (and `<stdin>`) into objects. */
+export async function loadFiles(files: readonly string[], options: LoadOptions): Promise<LoadedManifests> {
   const result: LoadedManifests = { objects: [], errors: [], warnings: [], files: [] };
-  const files: string[] = [];
-  const seenFiles = new Set<string>();
-  const kustomizationFiles: string[] = [];
-
-  for (const input of inputs) {
-    if (input === '-') {
-      files.push(STDIN_NAME);
-      continue;
-    }
-    const absolute = path.resolve(options.cwd, input);
-    await collect(absolute, true, new Set(), { files, seenFiles, kustomizationFiles, result, options });
-  }
-
-  const kustomize = await readKustomizations(kustomizationFiles, options.cwd);
-  result.warnings.push(...kustomize.warnings);
-
   const limit = pLimit(READ_CONCURRENCY);
-  const loaded = await Promise.all(files.map((file) => limit(() => loadOne(file, options, kustomize))));
-  const objects: LoadedObject[] = [];
+  const loaded = await Promise.all(files.map((file) => limit(() => loadOne(file, options))));
   for (const one of loaded) {
-    objects.push(...one.objects);
+    result.objects.push(...one.objects);
     result.errors.push(...one.errors);
     result.warnings.push(...one.warnings);
     result.files.push(one.report);
   }
-  const transformed = await applyKustomizations(objects, kustomize, options.cwd);
-  result.objects.push(...transformed.objects);
-  result.warnings.push(...transformed.warnings);
   return result;
 }
 
-interface CollectState {
-  files: string[];
-  seenFiles: Set<string>;
-  kustomizationFiles: string[];
-  result: LoadedManifests;
-  options: LoadOptions;
+/**
+ * Walks the inputs: manifest files, kustomization directories and Helm charts. Symbolic links are
+ * followed only while they stay inside the input they were found in; excluded paths (gitignore-style,
+ * relative to each input) are not entered.
+ */
+export async function collectInputs(inputs: readonly string[], options: LoadOptions): Promise<CollectedInputs> {
+  const collected: CollectedInputs = { files: [], kustomizations: [], charts: [], inputs: [], errors: [], warnings: [] };
+  const excluded = excludeMatcher([...DEFAULT_EXCLUDES, ...(options.exclude ?? [])]);
+  const state: CollectState = { collected, seenFiles: new Set(), options, excluded };
+  for (const input of inputs) {
+    if (input === '-') {
+      collected.files.push(STDIN_NAME);
+      continue;
+    }
+    const absolute = path.resolve(options.cwd, input);
+    const real = await fs.realpath(absolute).catch(() => null);
+    const stat = real ? await fs.stat(real).catch(() => null) : null;
+    // A file input is its own small input: the directory around it is not scanned.
+    const inputDir: InputDirectory = { real: stat?.isDirectory() ? real! : path.dirname(real ?? absolute), given: input };
+    if (stat?.isDirectory()) collected.inputs.push(inputDir);
+    await collect(absolute, true, new Set(), inputDir, state);
+  }
+  return collected;
 }
 
-async function collect(absolute: string, explicit: boolean, ancestors: Set<string>, state: CollectState): Promise<void> {
+interface CollectState {
+  collected: CollectedInputs;
+  seenFiles: Set<string>;
+  options: LoadOptions;
+  excluded: (relative: string, directory: boolean) => boolean;
+}
+
+async function collect(absolute: string, explicit: boolean, ancestors: Set<string>, input: InputDirectory, state: CollectState): Promise<void> {
+  const { collected } = state;
   const display = displayPath(absolute, state.options.cwd);
   let stat;
   try {
     stat = await fs.stat(absolute);
   } catch (error) {
-    state.result.errors.push({ file: display, message: `cannot read: ${systemReason(error)}` });
+    collected.errors.push({ file: display, message: `cannot read: ${systemReason(error)}` });
+    return;
+  }
+  const real = await fs.realpath(absolute).catch(() => absolute);
+  if (!explicit && !isWithin(real, input.real)) {
+    collected.warnings.push({ file: display, message: 'skipped: symbolic link out of the scanned input' });
     return;
   }
   if (stat.isDirectory()) {
-    const real = await fs.realpath(absolute).catch(() => absolute);
     if (ancestors.has(real)) {
-      state.result.warnings.push({ file: display, message: 'skipped: symbolic link loop back to a parent directory' });
+      collected.warnings.push({ file: display, message: 'skipped: symbolic link loop back to a parent directory' });
       return;
     }
     let entries: Dirent[];
     try {
       entries = await fs.readdir(absolute, { withFileTypes: true });
     } catch (error) {
-      state.result.errors.push({ file: display, message: `cannot read directory: ${systemReason(error)}` });
+      collected.errors.push({ file: display, message: `cannot read directory: ${systemReason(error)}` });
       return;
     }
     const nextAncestors = new Set(ancestors).add(real);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const isChart = entries.some((entry) => entry.name === 'Chart.yaml');
+    if (isChart) collected.charts.push({ dir: real, input });
+    if (entries.some((entry) => isKustomization(entry.name))) collected.kustomizations.push({ dir: real, input });
     for (const entry of entries) {
-      if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+      if (entry.name.startsWith('.') || isKustomization(entry.name)) continue;
+      if (isChart && (CHART_DIRECTORIES.has(entry.name) || CHART_FILES.test(entry.name))) continue;
       const child = path.join(absolute, entry.name);
-      if (isKustomization(entry.name)) {
-        state.kustomizationFiles.push(child);
-        continue;
-      }
+      const relative = path.relative(input.real, path.join(real, entry.name)).split(path.sep).join('/');
       if (entry.isDirectory() || entry.isSymbolicLink()) {
-        await collect(child, false, nextAncestors, state);
+        if (state.excluded(relative, true)) continue;
+        await collect(child, false, nextAncestors, input, state);
       } else if (entry.isFile() && MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+        if (state.excluded(relative, false)) continue;
         addFile(child, state);
       }
     }
     return;
   }
   if (!stat.isFile()) {
-    if (explicit) state.result.errors.push({ file: display, message: 'cannot read: not a regular file or directory' });
+    if (explicit) collected.errors.push({ file: display, message: 'cannot read: not a regular file or directory' });
     return;
   }
   if (!explicit && !MANIFEST_EXTENSIONS.has(path.extname(absolute).toLowerCase())) return;
   if (isKustomization(path.basename(absolute))) {
-    state.kustomizationFiles.push(absolute);
+    collected.kustomizations.push({ dir: path.dirname(real), input });
     return;
   }
   addFile(absolute, state);
@@ -139,7 +185,30 @@ async function collect(absolute: string, explicit: boolean, ancestors: Set<strin
 function addFile(absolute: string, state: CollectState): void {
   if (state.seenFiles.has(absolute)) return;
   state.seenFiles.add(absolute);
-  state.files.push(absolute);
+  state.collected.files.push(absolute);
+}
+
+/**
+ * Gitignore-style matching of paths relative to an input: a pattern without a slash matches a name at
+ * any depth (`testdata`, `*.bak`), one with a slash is anchored at the input (`apps/**`, `/build`), and a
+ * trailing slash matches directories only. Whatever is below a matched directory is left out with it.
+ */
+export function excludeMatcher(patterns: readonly string[]): (relative: string, directory: boolean) => boolean {
+  const matchers = patterns
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern !== '' && !pattern.startsWith('#'))
+    .map((pattern) => {
+      const directoryOnly = pattern.endsWith('/');
+      const body = pattern.replace(/\/+$/, '');
+      const anchored = body.includes('/');
+      const glob = anchored ? body.replace(/^\//, '') : `**/${body}`;
+      return { directoryOnly, match: picomatch(glob, { dot: true }) };
+    });
+  return (relative, directory) => matchers.some(({ directoryOnly, match }) => (directory || !directoryOnly) && match(relative));
+}
+
+function isWithin(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`);
 }
 
 interface OneFile {
@@ -149,7 +218,7 @@ interface OneFile {
   report: FileReport;
 }
 
-async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeIndex): Promise<OneFile> {
+async function loadOne(file: string, options: LoadOptions): Promise<OneFile> {
   const display = file === STDIN_NAME ? STDIN_NAME : displayPath(file, options.cwd);
   // Whole-file problems point at line 1, or at the line of the first NUL byte for binary files.
   const fail = (message: string, line = 1): OneFile => ({
@@ -158,17 +227,6 @@ async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeI
     warnings: [],
     report: { file: display, objects: 0, errors: 1, warnings: 0, skipped: true },
   });
-
-  const patchOf = file === STDIN_NAME ? undefined : kustomize.patches.get(file);
-  if (patchOf) {
-    // Applied to its targets (kustomize-apply.ts) rather than scanned as objects of its own.
-    return {
-      objects: [],
-      errors: [],
-      warnings: [],
-      report: { file: display, objects: 0, errors: 0, warnings: 0, skipped: true },
-    };
-  }
 
   let buffer: Buffer;
   try {
@@ -188,9 +246,8 @@ async function loadOne(file: string, options: LoadOptions, kustomize: KustomizeI
   if (nul !== -1) return fail('skipped: binary file (contains NUL bytes)', lineOfOffset(buffer, nul));
 
   const parsed = parseManifests(buffer.toString('utf8'), display);
-  const namespaceHint = file === STDIN_NAME ? null : (kustomize.namespaces.get(file) ?? null);
   return {
-    objects: parsed.objects.map((object) => ({ ...object, file: display, namespaceHint })),
+    objects: parsed.objects.map((object) => ({ ...object, file: display, namespaceHint: null })),
     errors: parsed.errors,
     warnings: parsed.warnings,
     report: {
@@ -209,7 +266,7 @@ function lineOfOffset(buffer: Buffer, offset: number): number {
   return line;
 }
 
-function isKustomization(name: string): boolean {
+export function isKustomization(name: string): boolean {
   return name === 'kustomization.yaml' || name === 'kustomization.yml' || name === 'Kustomization';
 }
 

@@ -199,7 +199,7 @@ function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState)
     outcome.warnings.push({
       file,
       line: facts.docLine() + (findLine(facts.docSource.slice(facts.docSource.search(/\S/)), KUSTOMIZE_VAR) ?? 1) - 1,
-      message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER): scan `kustomize build` output for exact results',
+      message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER) but no kustomization of the input renders it: values may differ from what is deployed',
     });
   }
   if (nestingDepth(value, MAX_DEPTH) > MAX_DEPTH) {

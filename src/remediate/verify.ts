@@ -4,7 +4,7 @@ import { analyseInventory } from '../engine/analyse.js';
 import type { SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
-import { strategicMerge } from '../loaders/strategic-merge.js';
+import { strategicMerge } from './strategic-merge.js';
 import type { KitManifest } from './types.js';
 
 export interface Rescan {

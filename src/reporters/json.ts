@@ -43,6 +43,8 @@ export function jsonFinding(finding: Finding) {
     remediation: finding.remediation,
     docsUrl: finding.docsUrl,
     fingerprint: finding.fingerprint,
+    // Only for findings from rendered kustomizations or Helm charts, so that other reports stay as they were.
+    ...(finding.roots?.length ? { roots: finding.roots } : {}),
     // Only with `kfscan cluster --probe`, so that reports without it stay as they were.
     ...(finding.evidence ? { evidence: finding.evidence } : {}),
   };

@@ -45,8 +45,8 @@ export async function runCli(
       stderr: stderrStream,
       stdin: new PassThrough(),
       cwd: options.cwd ?? ROOT,
-      // No HOME: a developer's ~/.kube/config must never be scanned by a test.
-      env: { HOME: '/nonexistent', ...options.env },
+      // No HOME: a developer's ~/.kube/config must never be scanned by a test. PATH for the render tools.
+      env: { HOME: '/nonexistent', PATH: process.env['PATH'] ?? '', ...options.env },
     },
   });
   return { code, stdout, stderr };

@@ -1,8 +1,7 @@
-import type { FieldPath } from '../core/types.js';
 import { scalarText } from '../core/json.js';
 
-// Kubernetes strategic-merge patching, as far as kustomize patches and kfscan's remediation patches
-// need it: maps merge (null deletes a key), `$patch: replace|delete` are honoured, lists of objects merge
+// Kubernetes strategic-merge patching, as far as kfscan's remediation patches need it (the kit's rescan
+// applies them in process; manifests themselves are rendered by the real kustomize): maps merge (null deletes a key), `$patch: replace|delete` are honoured, lists of objects merge
 // by the merge key the Kubernetes API declares for their field (containers and volumes by name, Service
 // ports by port, volumeMounts by mountPath, ...), lists the API declares atomic (tolerations, args) and
 // lists of scalars are replaced, and any other list whose items all have a `name` merges by name.
@@ -108,38 +107,6 @@ function withoutDirectives(map: Record<string, unknown>): Record<string, unknown
   for (const [key, value] of Object.entries(map)) {
     if (isDirective(key) || value === null) continue;
     out[key] = isMap(value) ? withoutDirectives(value) : Array.isArray(value) ? value.map((v) => (isMap(v) ? withoutDirectives(v) : v)) : value;
-  }
-  return out;
-}
-
-/**
- * The path in the patch document that set the field at `path` of the merged object, or `null` when the
- * patch did not set it. List indices are translated by the list's merge key, as the merge matched them.
- */
-export function pathInPatch(path: FieldPath, merged: unknown, patch: unknown): FieldPath | null {
-  if (path.length === 0) return null;
-  const out: Array<string | number> = [];
-  let inMerged: unknown = merged;
-  let inPatch: unknown = patch;
-  let field: string | null = null;
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      if (!Array.isArray(inMerged) || !Array.isArray(inPatch)) return null;
-      const element = inMerged[segment];
-      const key = mergeKey(field, inMerged, inPatch) ?? 'name';
-      const value = isMap(element) ? element[key] : undefined;
-      const index = value !== undefined ? inPatch.findIndex((item) => isMap(item) && sameKey(item[key], value)) : -1;
-      if (index === -1) return null;
-      out.push(index);
-      inMerged = element;
-      inPatch = inPatch[index];
-    } else {
-      if (!isMap(inPatch) || !(segment in inPatch)) return null;
-      out.push(segment);
-      inMerged = isMap(inMerged) ? inMerged[segment] : undefined;
-      inPatch = inPatch[segment];
-      field = segment;
-    }
   }
   return out;
 }

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * A render tool's error as one line for the report. kustomize and Helm quote what they could not read
+ * (a YAML anchor, a value, a template), and that text comes from the scanned files, where secrets live:
+ * only quoted paths that exist are kept, any other quoted text becomes `…`. kubectl's log prefix and
+ * kustomize's deprecation notices are left out.
+ */
+export function toolErrorLine(stderr: string, baseDir: string, replacements: ReadonlyArray<[string, string]> = []): string {
+  const lines = stderr.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('# Warning:') && !/^(?:WARNING|walk\.go)/i.test(line));
+  let text = [...lines].reverse().find((line) => /^error:/i.test(line)) ?? lines.at(-1) ?? 'failed without a message';
+  const klog = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err="(.*)"\s*$/.exec(text);
+  if (klog) text = klog[1]!.replace(/\\"/g, '"');
+  text = text.replace(/^error:\s*/i, '');
+  for (const [from, to] of replacements) if (from !== '') text = text.split(from).join(to);
+  text = text.replace(/(['"`])([^'"`\n]*)\1/g, (whole, quote: string, inner: string) => (isShownPath(inner, baseDir) ? whole : `${quote}…${quote}`));
+  return text.length > 600 ? `${text.slice(0, 600)}...` : text;
+}
+
+function isShownPath(text: string, baseDir: string): boolean {
+  if (text === '' || text.length > 4096) return false;
+  if (text.includes('<kfscan wrapper>')) return true;
+  try {
+    return existsSync(path.resolve(baseDir, text)) || /^[\w./-]+$/.test(text) && existsSync(path.resolve(baseDir, text.split('/')[0]!));
+  } catch {
+    return false;
+  }
+}
