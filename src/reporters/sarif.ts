@@ -119,6 +119,7 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
       'security-severity': SECURITY_SEVERITY[finding.severity],
       category: finding.category,
       ...(finding.context !== null ? { context: finding.context } : {}),
+      ...(finding.roots?.length ? { roots: finding.roots } : {}),
       ...(finding.evidence ? { evidence: finding.evidence } : {}),
     },
   };
