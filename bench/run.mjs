@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCorpus } from './corpus.mjs';
+import { writeKustomizeRepo } from './kustomize.mjs';
+import { extractRenderTools } from '../scripts/render-tools.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const KFSCAN = path.join(ROOT, 'bin', 'kfscan.js');
@@ -91,6 +93,17 @@ if (ONLY !== 'live') {
   const cold = { ms: median(coldRuns) };
   rows.push({ target: '3. cold start vs node -e 0', value: cold.ms / bare.ms, limit: 2.5, detail: `${fmt(cold.ms)} vs ${fmt(bare.ms)}` });
   rows.push({ target: '5. peak RSS, offline 10k docs (MB)', value: small.scan.rssMb, limit: 300, detail: `floor ${small.floor.rssMb?.toFixed(0)} MB` });
+
+  // Rendering: kfscan on a repository of kustomize overlays against kubectl kustomize alone on its roots.
+  const { kubectl } = await extractRenderTools();
+  const repo = path.join(work, 'kustomize-repo');
+  const roots = writeKustomizeRepo(repo, { apps: 40 });
+  const rootsFile = path.join(work, 'kustomize-roots.json');
+  writeFileSync(rootsFile, JSON.stringify(roots));
+  const toolsPath = `${path.dirname(kubectl)}${path.delimiter}${process.env.PATH ?? ''}`;
+  const renderFloor = measure(`floor: kubectl kustomize on ${roots.length} roots`, ...node(path.join(ROOT, 'bench', 'floor-kustomize.mjs'), kubectl, repo, rootsFile), RUNS);
+  const renderScan = measure(`kfscan scan of ${roots.length} kustomize roots`, ...kfscan('scan', repo, '--format', 'json', '--fail-on', 'none'), RUNS, { PATH: toolsPath });
+  rows.push({ target: `6. kustomize repo (${roots.length} roots) vs kubectl kustomize alone`, value: renderScan.ms / renderFloor.ms, limit: 1.6, detail: `${fmt(renderScan.ms)} vs ${fmt(renderFloor.ms)}` });
 }
 
 // A live benchmark that cannot run is a failed benchmark, not a shorter table.

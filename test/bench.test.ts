@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // The benchmark's own logic (no timing here: performance is measured by `npm run bench` only).
 import { generateCluster, INSTALLED_APIS } from '../bench/cluster.mjs';
 import { writeCorpus } from '../bench/corpus.mjs';
+import { buildAll, writeKustomizeRepo } from '../bench/kustomize.mjs';
 import { kubectlResource, requestPlan } from '../bench/live.mjs';
 import { startApiServer, type ApiServer, type LoggedRequest } from './api-server/index.js';
 import { kfscanAsync, ROOT } from './helpers/cli.js';
@@ -56,6 +57,20 @@ describe('the offline corpus', () => {
     const second = writeCorpus(path.join(dir, 'b'), { documents: 300, files: 10 });
     expect(first).toBe(second);
     expect(first).toBeGreaterThan(100_000);
+  });
+});
+
+describe('the kustomize repository', () => {
+  it('holds a platform root and two colliding overlays per app, which the floor builds and kfscan judges in two views', async () => {
+    const dir = tempDir('kfscan-bench-kustomize-');
+    const roots = writeKustomizeRepo(dir, { apps: 2 });
+    expect(roots).toEqual(['platform', 'apps/app-000/overlays/prod', 'apps/app-000/overlays/staging', 'apps/app-001/overlays/prod', 'apps/app-001/overlays/staging']);
+    await buildAll(path.join(process.env['KFSCAN_TEST_RENDER_TOOLS'] ?? '', 'kubectl'), dir, roots);
+    const run = await kfscanAsync(['scan', dir, '--verbose', '--fail-on', 'none', '-f', 'json'], { env: { PATH: process.env['PATH'] ?? '' } });
+    expect(run.code).toBe(0);
+    expect(run.stderr.match(/rendered kustomization/g)).toHaveLength(5);
+    expect(run.stderr).toMatch(/view prod: apps\/app-000\/overlays\/prod, apps\/app-001\/overlays\/prod, platform/);
+    expect(run.stderr).toMatch(/view staging: /);
   });
 });
 

@@ -302,3 +302,71 @@ describe('--exclude and exclude:', () => {
     expect(names(scanJson(dir, ['--exclude', 'apps/**', '--exclude', '**/testdata/**']).report)).toEqual(['b']);
   });
 });
+
+describe('views and absence findings', () => {
+  const falco = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: falco, namespace: falco}
+spec:
+  selector: {matchLabels: {app: falco}}
+  template:
+    metadata: {labels: {app: falco}}
+    spec:
+      tolerations: [{operator: Exists}]
+      containers:
+        - name: falco
+          image: falcosecurity/falco:0.41.0
+`;
+  const tree = {
+    'ml/kustomization.yaml': 'resources: [trainer.yaml]\n',
+    'ml/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:2.16.1')),
+    'sensors/base/kustomization.yaml': 'resources: [namespace.yaml]\n',
+    'sensors/base/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: falco}\n',
+    'sensors/overlays/full/kustomization.yaml': 'resources: [../../base, falco.yaml]\n',
+    'sensors/overlays/full/falco.yaml': docs(falco),
+    'sensors/overlays/bare/kustomization.yaml': 'resources: [../../base]\n',
+  };
+  let automatic: ReturnType<typeof scanJson>;
+  let declared: ReturnType<typeof scanJson>;
+  beforeAll(() => {
+    automatic = scanJson(writeTree(tree));
+    declared = scanJson(writeTree({ ...tree, '.kfscan.yaml': 'views:\n  - name: hardened\n    roots: [sensors/overlays/full]\n  - name: lab\n    roots: [sensors/overlays/bare]\n' }));
+  });
+
+  it('says which view a cluster-level finding holds in, and names the roots that make that view', () => {
+    expect(automatic.report.errors).toEqual([]);
+    const missing = of(automatic.report, 'falco-missing');
+    expect(missing.map((finding) => [finding.message.replace(/^.*(\[view [^\]]+\])$/, '$1'), finding.roots])).toEqual([['[view bare]', ['sensors/overlays/bare']]]);
+  });
+
+  it('takes the views the configuration declares, adding the roots that collide with nothing', () => {
+    expect(declared.report.errors).toEqual([]);
+    expect(declared.report.warnings.map((warning) => warning.message)).toEqual([]);
+    expect(of(declared.report, 'falco-missing').map((finding) => [finding.message.replace(/^.*(\[view [^\]]+\])$/, '$1'), finding.roots])).toEqual([['[view lab]', ['sensors/overlays/bare']]]);
+    // The root that collides with nothing is in both views: its findings are reported once, without a view.
+    expect(of(declared.report, 'egress-unrestricted').every((finding) => !finding.message.includes('[view'))).toBe(true);
+  });
+
+  it('writes a remediation kit per view', () => {
+    const dir = writeTree(tree);
+    const run = kfscan(['remediate', '.', '--out-dir', 'kit'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(readdirSync(path.join(dir, 'kit')).sort()).toEqual(['bare', 'full']);
+    expect(run.stdout).toContain(`wrote a remediation kit to ${path.join('kit', 'bare')}`);
+    expect(readdirSync(path.join(dir, 'kit', 'bare'))).toContain('kustomization.yaml');
+  });
+});
+
+describe('binaries named in the configuration', () => {
+  it('must lie outside the repository that holds it', () => {
+    const dir = writeTree({ '.kfscan.yaml': 'render:\n  kustomizeBin: PLACEHOLDER\n', 'app/kustomization.yaml': 'resources: []\n', 'evil.sh': '#!/bin/sh\necho pwned\n' });
+    writeFileSync(path.join(dir, '.kfscan.yaml'), `render:\n  kustomizeBin: ${path.join(dir, 'evil.sh')}\n`);
+    const run = kfscan(['scan', '.'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\.kfscan\.yaml:2:\d+: render\.kustomizeBin points into the repository that holds the configuration/);
+    const relative = kfscan(['scan', '.'], { cwd: writeTree({ '.kfscan.yaml': 'render:\n  helmBin: ./helm\n' }) });
+    expect(relative.stderr).toContain('"render.helmBin" must be an absolute path');
+  });
+});
