@@ -340,9 +340,18 @@ describe('pre-commit hook', () => {
     const [command, ...entryArgs] = String(hook['entry']).split(' ');
     expect(bin).toContain(command);
     const files = new RegExp(String(hook['files']));
-    expect(['deploy/a.yaml', 'b.yml', 'c.json'].every((f) => files.test(f))).toBe(true);
-    expect(['README.md', 'yaml.txt'].some((f) => files.test(f))).toBe(false);
+    expect(['deploy/a.yaml', 'b.yml', 'c.json', 'chart/templates/_helpers.tpl', 'overlays/prod/Kustomization'].every((f) => files.test(f))).toBe(true);
+    expect(['README.md', 'yaml.txt', 'MyKustomization.txt'].some((f) => files.test(f))).toBe(false);
     const dir = tempRepo({ 'deploy/gateway.yaml': gateway() });
     expect((await runMain([...entryArgs, ...(hook['args'] as string[])], { cwd: dir })).code).toBe(1);
+    // A kustomization in the folders is rendered: its patch makes the gateway public.
+    const overlay = tempRepo({
+      'base/kustomization.yaml': 'resources: [gateway.yaml]\n',
+      'base/gateway.yaml': gateway().replace(/type: \w+/, 'type: ClusterIP'),
+      'overlay/kustomization.yaml': 'resources: [../base]\npatches:\n  - patch: |\n      {apiVersion: v1, kind: Service, metadata: {name: istio-ingressgateway, namespace: istio-system}, spec: {type: LoadBalancer}}\n',
+    });
+    const rendered = await runMain([...entryArgs, ...(hook['args'] as string[]), '-f', 'json'], { cwd: overlay, env: { PATH: process.env['PATH'] ?? '' } });
+    expect(rendered.code).toBe(1);
+    expect(JSON.parse(rendered.stdout).findings.find((f: { checkId: string }) => f.checkId === 'ingress-gateway-exposed').roots).toEqual(['overlay']);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kfscan, type CliRun } from './helpers/cli.js';
+import { reportSchemaErrors } from './helpers/report-schema.js';
 import { MINER, docs, gatewayDeployment, gatewayService, trainer, writeTree } from './helpers/tree.js';
 
 // kustomizations and Helm charts are rendered by the real kubectl kustomize and helm (pinned, put first on
@@ -28,8 +29,10 @@ function scanJson(dir: string, args: string[] = [], env: Record<string, string> 
   try {
     report = JSON.parse(run.stdout) as JsonReport;
   } catch {
-    // asserted by the callers through run.code and run.stderr
+    return { run, report }; // asserted by the callers through run.code and run.stderr
   }
+  // Every report of a rendered tree, `roots` included, is what the published schema describes.
+  expect(reportSchemaErrors(report)).toEqual([]);
   return { run, report };
 }
 

@@ -6,6 +6,7 @@ import type { ScanResult } from '../src/core/types.js';
 import { jsonReport } from '../src/reporters/json.js';
 import { sarifReport } from '../src/reporters/sarif.js';
 import { tableReport } from '../src/reporters/table.js';
+import { reportSchemaErrors } from './helpers/report-schema.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -37,6 +38,17 @@ describe('reporters on the demo manifests', () => {
     const total = report.summary.critical + report.summary.high + report.summary.medium + report.summary.low + report.summary.info;
     expect(report.summary.total).toBe(total);
     expect(report.findings).toHaveLength(total);
+    expect(reportSchemaErrors(report)).toEqual([]);
+  });
+
+  it('the published JSON schema refuses what the contract does not allow', () => {
+    const finding = { checkId: 'x', title: 't', severity: 'high', category: 'exposure', resource: null, location: null, context: null, message: 'm', remediation: 'r', docsUrl: '', fingerprint: '0'.repeat(32) };
+    const report = { schemaVersion: 1, tool: { name: 'kfscan', version: '1' }, target: { mode: 'manifests' }, summary: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 }, findings: [finding], errors: [], warnings: [], coverage: { unreadable: [], undecided: [] }, suppressed: [], filtered: { minSeverity: null, belowMinSeverity: 0, baseline: null, inBaseline: 0 } };
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(reportSchemaErrors({ ...report, findings: [{ ...finding, roots: ['overlays/prod'] }] })).toEqual([]);
+    for (const wrong of [{ roots: [] }, { roots: ['a', 'a'] }, { severity: 'urgent' }, { unknownField: 1 }, { location: { file: 'x.yaml', line: 0, column: 1 } }]) {
+      expect(reportSchemaErrors({ ...report, findings: [{ ...finding, ...wrong }] }), JSON.stringify(wrong)).not.toEqual([]);
+    }
   });
 
   it('SARIF matches the golden file, the official 2.1.0 schema and GitHub code scanning rules', async () => {
