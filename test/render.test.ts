@@ -135,6 +135,14 @@ describe('Helm charts', () => {
     ]);
   });
 
+  it('takes per-chart settings from the configuration, under the command line\'s', () => {
+    const configured = writeTree({ ...chart, 'values-latest.yaml': 'image:\n  tag: latest\n', '.kfscan.yaml': 'render:\n  charts:\n    chart:\n      release: lab\n      namespace: sandbox\n      values: [values-latest.yaml]\n' });
+    const fromConfig = scanJson(configured);
+    expect(of(fromConfig.report, 'mutable-ml-image').map((finding) => finding.resource)).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sandbox', name: 'lab-trainer' }]);
+    const overridden = scanJson(configured, ['--helm-set', 'image.tag=2.17.0', '--helm-namespace', 'prod']);
+    expect(of(overridden.report, 'mutable-ml-image')).toEqual([]);
+  });
+
   it('a chart whose dependencies are not vendored: exit 3 naming the chart, nothing parsed from its templates', () => {
     const unvendored = writeTree({
       'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 19.0.0\n    repository: https://charts.example.invalid\n',
@@ -237,7 +245,19 @@ describe('hostile kustomizations: nothing read from outside, nothing printed, qu
       'stdin-resource/kustomization.yaml': 'resources: [/dev/stdin]\n',
       'link/kustomization.yaml': generator('envs: [linked.env]'),
       'remote/kustomization.yaml': 'resources: [svc.yaml, "https://github.com/kubeflow/manifests//common/dex/base?ref=v1.3.0"]\n',
+      'helm-inflation/kustomization.yaml': 'helmCharts:\n  - {name: app, releaseName: app}\n',
       'vars/kustomization.yaml': [
+        'resources: [secret.yaml, job.yaml]',
+        'configurations: [varref.yaml]',
+        'vars:',
+        '  - {name: TOKEN, objref: {kind: Secret, name: token, apiVersion: v1}, fieldref: {fieldpath: data.token}}',
+        '  - {name: PLAIN, objref: {kind: Secret, name: token, apiVersion: v1}, fieldref: {fieldpath: stringData.plain}}',
+        '',
+      ].join('\n'),
+      'vars/varref.yaml': 'varReference:\n  - {path: metadata/name, kind: Deployment}\n',
+      'vars/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: token, namespace: ml}\ndata: {token: ${Buffer.from(`${CANARY}-base64`).toString('base64')}}\nstringData: {plain: ${CANARY}-plain}\n`,
+      'vars/job.yaml': docs(trainer('app-$(TOKEN)-$(PLAIN)', 'tensorflow/tensorflow:latest')),
+      'replacements/kustomization.yaml': [
         'resources: [secret.yaml, job.yaml]',
         'replacements:',
         '  - source: {kind: Secret, name: token, fieldPath: stringData.token}',
@@ -246,8 +266,8 @@ describe('hostile kustomizations: nothing read from outside, nothing printed, qu
         '        fieldPaths: [metadata.name, metadata.annotations.owner]',
         '',
       ].join('\n'),
-      'vars/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: token, namespace: ml}\nstringData: {token: ${CANARY}-vars}\n`,
-      'vars/job.yaml': docs(trainer('placeholder', 'tensorflow/tensorflow:latest').replace('name: placeholder, namespace: ml}', 'name: placeholder, namespace: ml, annotations: {owner: x}}')),
+      'replacements/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: token, namespace: ml}\nstringData: {token: ${CANARY}-vars}\n`,
+      'replacements/job.yaml': docs(trainer('placeholder', 'tensorflow/tensorflow:latest').replace('name: placeholder, namespace: ml}', 'name: placeholder, namespace: ml, annotations: {owner: x}}')),
     };
     for (const name of ['environ', 'kubeconfig', 'devzero', 'stdin', 'link', 'remote']) tree[`${name}/svc.yaml`] = svc(name);
     for (const [name, text] of Object.entries(tree)) {
@@ -279,14 +299,18 @@ describe('hostile kustomizations: nothing read from outside, nothing printed, qu
       'stdin-resource': expect.stringMatching(/refused: resources entry "\/dev\/stdin" .* outside the scanned input/),
       link: expect.stringMatching(/refused: configMapGenerator entry "linked\.env" .* outside the kustomization's directory/),
       remote: expect.stringMatching(/refused: resources entry "https:\/\/github\.com\/kubeflow\/manifests\/\/common\/dex\/base\?ref=v1\.3\.0" .* is remote: .*--allow-remote-resources/),
+      'helm-inflation': expect.stringMatching(/refused: helm-inflation\/kustomization\.yaml inflates Helm charts \(helmCharts\)/),
     });
   });
 
   it('prints no value read from outside, from the environment, or copied out of a Secret, in any format', () => {
     expect(reports).toContain('report'); // the reports were read
     expect(reports).not.toContain(CANARY);
-    // The Secret value that replacements copied into the Deployment's name is redacted, and the finding is there.
-    expect(reports).toContain('ml/<redacted>');
+    expect(reports).not.toContain(Buffer.from(`${CANARY}-base64`).toString('base64'));
+    // The Secret values that replacements and vars copied into the Deployments' names are redacted, and the
+    // findings about those Deployments are there.
+    expect(reports).toContain('Deployment ml/<redacted>');
+    expect(reports).toContain('Deployment ml/app-<redacted>-<redacted>');
   });
 });
 

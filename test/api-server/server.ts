@@ -79,7 +79,7 @@ export interface LoggedRequest {
 export interface ApiServerOptions {
   /** Objects to serve, as manifests would hold them. */
   objects?: readonly unknown[];
-  /** Manifest files or directories, read with kfscan's own loader (kustomize namespaces included). */
+  /** Manifest files or directories, read as plain files by kfscan's own loader (nothing rendered). */
   fixtures?: readonly string[];
   /** Bearer tokens accepted; one random token when absent. */
   tokens?: readonly string[];
