@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kfscan, type CliRun } from './helpers/cli.js';
 import { reportSchemaErrors } from './helpers/report-schema.js';
+import { tempRepo } from './helpers/repo.js';
 import { MINER, docs, gatewayDeployment, gatewayService, trainer, writeTree } from './helpers/tree.js';
 
 // kustomizations and Helm charts are rendered by the real kubectl kustomize and helm (pinned, put first on
@@ -86,6 +87,29 @@ describe('kustomize overlays: alternatives judged apart, a base through its over
     const trainerImage = of(scan.report, 'mutable-ml-image').find((finding) => finding.resource?.name === 'trainer')!;
     expect(trainerImage.location!.line).toBeGreaterThan(1);
     expect(trainerImage.message).not.toMatch(/line of the object/);
+  });
+});
+
+describe('an overlay scanned on its own', () => {
+  const files = {
+    'base/kustomization.yaml': 'resources: [trainer.yaml]\n',
+    'base/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:latest')),
+    'overlays/prod/kustomization.yaml': 'resources: [../../base]\nnamePrefix: prod-\n',
+  };
+
+  it('builds through its base anywhere in the git work tree that holds it', () => {
+    const dir = tempRepo(files);
+    const run = kfscan(['scan', 'overlays/prod', '-f', 'json', '--fail-on', 'none'], { cwd: dir });
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.errors).toEqual([]);
+    expect(of(report, 'mutable-ml-image').map((finding) => [finding.resource?.name, finding.location?.file, finding.roots])).toEqual([['prod-trainer', 'base/trainer.yaml', ['.']]]);
+  });
+
+  it('outside git, refuses a base outside the input and says what to scan instead', () => {
+    const dir = writeTree(files);
+    const run = kfscan(['scan', 'overlays/prod', '-f', 'json', '--fail-on', 'none'], { cwd: dir });
+    expect(run.code).toBe(3);
+    expect((JSON.parse(run.stdout) as JsonReport).errors[0]!.message).toMatch(/resources entry "\.\.\/\.\.\/base" of overlays\/prod\/kustomization\.yaml is outside the scanned input \(nor in the git work tree that holds it: scan a directory that holds both\)/);
   });
 });
 

@@ -63,7 +63,8 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
 
   if (scan.result.scanned.resources === 0) {
     io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
-    return EXIT.usage;
+    // A kustomization or chart was there but could not be rendered: an incomplete scan, not a usage error.
+    return scan.roots.some((rendered) => rendered.failure !== null) ? EXIT.incomplete : EXIT.usage;
   }
   return code;
 }

@@ -40,6 +40,11 @@ export interface LoadOptions {
 export interface InputDirectory {
   real: string;
   given: string;
+  /**
+   * How far a kustomization of the input may reach for its bases: the git work tree that holds the input
+   * (so that `kfscan scan overlays/prod` builds with `../../base`), or the input itself outside git.
+   */
+  boundary: string;
 }
 
 /** What the inputs hold, before anything is parsed or rendered. */
@@ -109,8 +114,9 @@ export async function collectInputs(inputs: readonly string[], options: LoadOpti
     const real = await fs.realpath(absolute).catch(() => null);
     const stat = real ? await fs.stat(real).catch(() => null) : null;
     // A file input is its own small input: the directory around it is not scanned.
-    const inputDir: InputDirectory = { real: stat?.isDirectory() ? real! : path.dirname(real ?? absolute), given: input };
-    if (stat?.isDirectory()) collected.inputs.push(inputDir);
+    const dir = stat?.isDirectory() ? real! : path.dirname(real ?? absolute);
+    const inputDir: InputDirectory = { real: dir, given: input, boundary: await workTreeOf(dir) };
+    if (stat?.isDirectory() || isKustomization(path.basename(absolute))) collected.inputs.push(inputDir);
     await collect(absolute, true, new Set(), inputDir, state);
   }
   return collected;
@@ -180,6 +186,14 @@ async function collect(absolute: string, explicit: boolean, ancestors: Set<strin
     return;
   }
   addFile(absolute, state);
+}
+
+/** The nearest directory at or above `dir` that holds `.git` (a directory, or a file in worktrees), else `dir`. */
+async function workTreeOf(dir: string): Promise<string> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (await fs.lstat(path.join(current, '.git')).then(() => true, () => false)) return current;
+    if (path.dirname(current) === current) return dir;
+  }
 }
 
 function addFile(absolute: string, state: CollectState): void {

@@ -55,11 +55,11 @@ export async function preflightKustomize(root: RenderRoot, kustomizations: Kusto
       if (real === null) {
         // Missing (kustomize will say so), or not a path at all (/dev/stdin of a pipe): judged by its name.
         if (ref.type === 'file' && !within(target, node.dir)) return { refused: `${entry} is outside the kustomization's directory (kustomize's root-only rule)` };
-        if (!options.inputs.some((input) => within(target, input.real))) return { refused: `${entry} is outside the scanned input` };
+        if (!insideScanned(target, options.inputs)) return { refused: `${entry} is outside the scanned input${OUTSIDE_HINT}` };
         continue;
       }
       if (ref.type === 'file' && !within(real, node.dir)) return { refused: `${entry} is outside the kustomization's directory (kustomize's root-only rule)` };
-      if (!options.inputs.some((input) => within(real, input.real))) return { refused: `${entry} is outside the scanned input` };
+      if (!insideScanned(real, options.inputs)) return { refused: `${entry} is outside the scanned input${OUTSIDE_HINT}` };
       const stat = await fs.stat(real).catch(() => null);
       if (stat === null) continue;
       if (stat.isDirectory()) {
@@ -84,7 +84,7 @@ export async function preflightChart(root: RenderRoot, valuesFromConfig: readonl
   for (const file of valuesFromConfig) {
     const real = await fs.realpath(file).catch(() => null);
     const stat = real ? await fs.stat(real).catch(() => null) : null;
-    if (real === null || !options.inputs.some((input) => within(real, input.real))) return { refused: `values file ${displayPath(file, options.cwd)} from the configuration is outside the scanned input` };
+    if (real === null || !insideScanned(real, options.inputs)) return { refused: `values file ${displayPath(file, options.cwd)} from the configuration is outside the scanned input` };
     if (!stat?.isFile()) return { refused: `values file ${displayPath(file, options.cwd)} from the configuration is not a regular file` };
   }
   return null;
@@ -102,7 +102,7 @@ async function hazardIn(dir: string, inputs: readonly InputDir[]): Promise<{ fil
     if (entry.isSymbolicLink()) {
       const real = await fs.realpath(file).catch(() => null);
       if (real === null) continue;
-      if (!inputs.some((input) => within(real, input.real))) return { file, reason: 'is a symbolic link out of the scanned input' };
+      if (!insideScanned(real, inputs)) return { file, reason: 'is a symbolic link out of the scanned input' };
       const stat = await fs.stat(real).catch(() => null);
       if (stat && !stat.isFile() && !stat.isDirectory()) return { file, reason: 'links to a special file' };
     } else if (entry.isDirectory()) {
@@ -113,6 +113,13 @@ async function hazardIn(dir: string, inputs: readonly InputDir[]): Promise<{ fil
     }
   }
   return null;
+}
+
+const OUTSIDE_HINT = ' (nor in the git work tree that holds it: scan a directory that holds both)';
+
+/** In an input, or in the git work tree that holds one. */
+function insideScanned(file: string, inputs: readonly InputDir[]): boolean {
+  return inputs.some((input) => within(file, input.real) || within(file, input.boundary));
 }
 
 /** `file` is `dir` or below it; an empty `dir` means anywhere. */

@@ -9,14 +9,24 @@ import path from 'node:path';
  */
 export function toolErrorLine(stderr: string, baseDir: string, replacements: ReadonlyArray<[string, string]> = []): string {
   const lines = stderr.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('# Warning:') && !/^(?:WARNING|walk\.go)/i.test(line));
-  let text = [...lines].reverse().find((line) => /^error:/i.test(line)) ?? lines.at(-1) ?? 'failed without a message';
-  const klog = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err="(.*)"\s*$/.exec(text);
-  if (klog) text = klog[1]!.replace(/\\"/g, '"');
+  let text = lines.at(-1) ?? 'failed without a message';
+  // kubectl logs through klog: `E1206 ... run.go:72] "command failed" err="..."`, or err=< with the
+  // message on the lines that follow.
+  const klogIndex = lines.findIndex((line) => KLOG.test(line));
+  const errorLine = [...lines].reverse().find((line) => /^error:/i.test(line));
+  if (klogIndex !== -1) {
+    const value = KLOG.exec(lines[klogIndex]!)![1]!;
+    text = value === '<' ? (lines[klogIndex + 1] ?? '').trim() : value.replace(/^"|"$/g, '').replace(/\\"/g, '"');
+  } else if (errorLine !== undefined) {
+    text = errorLine;
+  }
   text = text.replace(/^error:\s*/i, '');
   for (const [from, to] of replacements) if (from !== '') text = text.split(from).join(to);
   text = text.replace(/(['"`])([^'"`\n]*)\1/g, (whole, quote: string, inner: string) => (isShownPath(inner, baseDir) ? whole : `${quote}…${quote}`));
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
 }
+
+const KLOG = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err=(.*?)\s*$/;
 
 function isShownPath(text: string, baseDir: string): boolean {
   if (text === '' || text.length > 4096) return false;

@@ -7,6 +7,8 @@ export interface InputDir {
   real: string;
   /** As the user wrote it. */
   given: string;
+  /** The git work tree that holds the input (or the input itself): bases may come from anywhere in it. */
+  boundary: string;
 }
 
 /** A top-level kustomization or Helm chart, rendered on its own. */
