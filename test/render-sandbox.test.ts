@@ -109,6 +109,7 @@ describe('tool errors', () => {
     const dir = writeTree({ 'app/kustomization.yaml': '' });
     expect(toolErrorLine(`E1206 21:54:19.896258   31362 run.go:72] "command failed" err="invalid Kustomization: yaml: unknown anchor 'MY-SECRET' referenced"`, dir)).toBe("invalid Kustomization: yaml: unknown anchor '…' referenced");
     expect(toolErrorLine('E1206 22:09:43.494998   22911 run.go:72] "command failed" err=<\n\tconsidering field \'spec/x\' of object D: wrong node kind\n\timage: secret-looking\n >\n', dir)).toBe("considering field '…' of object D: wrong node kind");
+    expect(toolErrorLine('Error: You may need to run `helm dependency build` to fetch missing dependencies: `x`', dir)).toBe('You may need to run `helm dependency build` to fetch missing dependencies: `…`');
     expect(toolErrorLine("# Warning: 'vars' is deprecated\nError: accumulating resources from 'app/kustomization.yaml': bad `value-SECRET`", dir)).toBe("accumulating resources from 'app/kustomization.yaml': bad `…`");
   });
 });

@@ -31,6 +31,8 @@ const KLOG = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err=(.*?
 function isShownPath(text: string, baseDir: string): boolean {
   if (text === '' || text.length > 4096) return false;
   if (text.includes('<kfscan wrapper>')) return true;
+  // The tools' own advice (`helm dependency build`) is theirs, not the scanned files'.
+  if (/^(?:helm|kustomize|kubectl) [a-z][a-z -]*$/.test(text)) return true;
   try {
     return existsSync(path.resolve(baseDir, text)) || /^[\w./-]+$/.test(text) && existsSync(path.resolve(baseDir, text.split('/')[0]!));
   } catch {
