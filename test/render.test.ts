@@ -391,6 +391,23 @@ spec:
     expect(missing.map((finding) => [finding.message.replace(/^.*(\[view [^\]]+\])$/, '$1'), finding.roots])).toEqual([['[view bare]', ['sensors/overlays/bare']]]);
   });
 
+  it('judges together roots that only declare the same object alike (a shared Namespace)', () => {
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n';
+    const { report } = scanJson(
+      writeTree({
+        'training/kustomization.yaml': 'resources: [namespace.yaml, trainer.yaml]\n',
+        'training/namespace.yaml': ns,
+        'training/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:2.16.1')),
+        'security/kustomization.yaml': 'resources: [namespace.yaml, falco.yaml]\n',
+        'security/namespace.yaml': ns,
+        'security/falco.yaml': docs(falco),
+      }),
+    );
+    expect(report.errors).toEqual([]);
+    expect(of(report, 'falco-missing')).toEqual([]);
+    expect(report.findings.filter((finding) => finding.message.includes('[view'))).toEqual([]);
+  });
+
   it('takes the views the configuration declares, adding the roots that collide with nothing', () => {
     expect(declared.report.errors).toEqual([]);
     expect(declared.report.warnings.map((warning) => warning.message)).toEqual([]);

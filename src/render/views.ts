@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { groupOf, isClusterScoped } from '../core/kinds.js';
@@ -27,29 +28,35 @@ export function objectKey(object: LoadedObject): string {
 }
 
 /**
- * What deploys together is judged together; alternatives apart. Roots that render one and the same object
- * (overlays of one base) are alternatives: within each group of colliding roots, each alternative goes to
+ * What deploys together is judged together; alternatives apart. Roots that render different versions of
+ * one object (overlays of one base) are alternatives: within each group of colliding roots, each alternative goes to
  * a view of its own, the other roots to every view. Alternatives of different groups that sit at the same
  * path below their group (`a/overlays/prod`, `b/overlays/prod`) share a view, so that ten apps with prod
  * and staging overlays give two views, not 2^10; a group without that path lends its first alternative.
  */
 export function automaticViews(rendered: readonly RootObjects[]): View[] {
   if (rendered.length === 0) return [{ name: null, roots: [], distinct: [] }];
-  const owners = new Map<string, Set<number>>();
+  // Two roots are alternatives when they render one object from the same source (overlays of one base), or
+  // different versions of it. The same object declared alike in two independent places (a Namespace that
+  // two apps both create) deploys the same either way and joins nothing.
+  const byKey = new Map<string, Array<{ index: number; version: Version }>>();
   rendered.forEach(({ objects }, index) => {
-    for (const object of objects) {
-      const key = objectKey(object);
-      let set = owners.get(key);
-      if (!set) owners.set(key, (set = new Set()));
-      set.add(index);
+    for (const [key, version] of versions(objects)) {
+      let list = byKey.get(key);
+      if (!list) byKey.set(key, (list = []));
+      list.push({ index, version });
     }
   });
   const neighbours = rendered.map(() => new Set<number>());
-  for (const set of owners.values()) {
-    if (set.size < 2) continue;
-    for (const a of set) for (const b of set) if (a !== b) neighbours[a]!.add(b);
+  for (const list of byKey.values()) {
+    for (const [i, a] of list.entries()) {
+      for (const b of list.slice(i + 1)) {
+        if (a.index === b.index || !conflict(a.version, b.version)) continue;
+        neighbours[a.index]!.add(b.index);
+        neighbours[b.index]!.add(a.index);
+      }
+    }
   }
-
   const shared: RenderRoot[] = [];
   const groups: Array<Array<{ tag: string; roots: RenderRoot[] }>> = [];
   const seen = new Set<number>();
@@ -114,10 +121,13 @@ export function declaredViews(
     if (roots.length === 0) warnings.push({ message: `view ${view.name} of the configuration names no rendered root (${view.roots.join(', ')})` });
     return { name: view.name, roots, distinct: roots };
   });
-  const keysOf = new Map(rendered.map(({ root, objects }) => [root, new Set(objects.map(objectKey))]));
+  const versionsOf = new Map(rendered.map(({ root, objects }) => [root, versions(objects)]));
   const collide = (a: RenderRoot, b: RenderRoot): boolean => {
-    const mine = keysOf.get(a)!;
-    for (const key of keysOf.get(b)!) if (mine.has(key)) return true;
+    const mine = versionsOf.get(a)!;
+    for (const [key, version] of versionsOf.get(b)!) {
+      const other = mine.get(key);
+      if (other && conflict(version, other)) return true;
+    }
     return false;
   };
   const named = new Set(views.flatMap((view) => view.roots));
@@ -132,6 +142,35 @@ export function declaredViews(
     }
   }
   return views;
+}
+
+interface Version {
+  /** The file the object was written in. */
+  file: string;
+  /** A digest of the rendered object. */
+  content: string;
+}
+
+function conflict(a: Version, b: Version): boolean {
+  return a.file === b.file || a.content !== b.content;
+}
+
+/** Each object's identity, source file and content digest. */
+function versions(objects: readonly LoadedObject[]): Map<string, Version> {
+  const out = new Map<string, Version>();
+  for (const object of objects) out.set(objectKey(object), { file: object.file, content: createHash('sha256').update(stableJson(object.obj)).digest('hex') });
+  return out;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 function commonDir(dirs: readonly string[]): string {
