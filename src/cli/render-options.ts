@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
@@ -57,7 +58,7 @@ export function renderOptions(options: RenderCliOptions, config: LoadedConfig | 
   for (const value of options.helmSet ?? []) if (!value.includes('=')) throw new UsageError(`--helm-set takes key=value (got "${value}")`);
   const charts = new Map(
     Object.entries(render.charts ?? {}).map(([dir, entry]) => [
-      path.resolve(configDir ?? io.cwd, dir),
+      realDir(path.resolve(configDir ?? io.cwd, dir)),
       {
         release: entry.release ?? null,
         namespace: entry.namespace ?? null,
@@ -87,4 +88,13 @@ export function renderOptions(options: RenderCliOptions, config: LoadedConfig | 
       env: io.env,
     },
   };
+}
+
+/** Charts are found by their real directory. */
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
