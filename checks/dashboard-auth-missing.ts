@@ -5,7 +5,8 @@ import { gatewayAuth } from '../src/kube/gateway-auth.js';
 import type { GatewayWorkload } from '../src/kube/istio-gateways.js';
 import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
 import { KUBEFLOW_UI_NAMES, kubeflowUiOf } from '../src/kube/kubeflow-uis.js';
-import { kubeflowPresent } from '../src/kube/ml-platform.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
 import { describe } from '../src/kube/services.js';
 
 const check: Check = {
@@ -21,7 +22,7 @@ const check: Check = {
     remediation:
       "Install Kubeflow's authentication (oauth2-proxy with the CUSTOM ext-authz policy and its mesh-config provider from 1.9, or oidc-authservice before), remove the add-user-filter EnvoyFilter, and reach Kubeflow only through the ingress gateway: never expose centraldashboard, ml-pipeline-ui or ml-pipeline directly.",
     tags: ['MS-TA9005', 'MS-M9009'],
-    needs: GATEWAY_AUTH_NEEDS,
+    needs: unionOfKinds(GATEWAY_AUTH_NEEDS, KUBEFLOW_PRESENCE_KINDS),
     absence: true,
   },
   *run(inventory) {

@@ -4,10 +4,11 @@ import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '..
 import { dexConfigPath, dexEnv, dexInstances, dexSourceName, type DexInstance } from '../src/kube/dex.js';
 import { isDefaultUser, knownDefault, knownSecretDefault } from '../src/kube/known-defaults.js';
 import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../src/kube/secrets.js';
-import { kubeflowPresent } from '../src/kube/ml-platform.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
 import { oauth2Proxies } from '../src/kube/oauth2-proxy.js';
 import { describe } from '../src/kube/services.js';
 import { authSecretReferences } from '../src/kube/secret-references.js';
+import { unionOfKinds } from '../src/core/kinds.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
 // from, never what it is.
@@ -27,7 +28,7 @@ const check: Check = {
     remediation:
       'Replace the static user: generate a new bcrypt hash (`htpasswd -nbBC 12 "" <password> | tr -d \':\\n\'`) into Secret auth/dex-passwords, or disable enablePasswordDB and use a connector to your identity provider; generate new OIDC client and cookie secrets (`openssl rand -base64 32`) in every Secret that holds them.',
     tags: ['MS-TA9005', 'MS-M9009'],
-    needs: ['ConfigMap', 'Pod', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet'],
+    needs: unionOfKinds(['ConfigMap'], KUBEFLOW_PRESENCE_KINDS),
     namedSecrets: [...AUTH_SECRETS],
   },
   secretsToRead: authSecretReferences,

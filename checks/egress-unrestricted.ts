@@ -1,7 +1,8 @@
 import type { Check, Draft, FieldPath, Resource } from '../src/core/types.js';
 import { EGRESS_POLICY_KINDS, egressVerdict, ingressOnlyPolicies, type EgressVerdict } from '../src/kube/egress-policy.js';
-import { mlNamespaces, type MlNamespace } from '../src/kube/ml-namespaces.js';
+import { ML_NAMESPACE_KINDS, mlNamespaces, type MlNamespace } from '../src/kube/ml-namespaces.js';
 import { describeResource as describe } from '../src/kube/describe.js';
+import { unionOfKinds } from '../src/core/kinds.js';
 
 const VERDICT_RANK: Record<EgressVerdict['state'], number> = { restricted: 0, 'internet-on-ports': 1, open: 2 };
 
@@ -18,19 +19,7 @@ const check: Check = {
     remediation:
       'Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` to each profile namespace (and kubeflow) that allows only DNS, the in-cluster services the pipelines need, and named external endpoints (object storage, package mirrors); route other traffic through an egress proxy.',
     tags: ['MS-TA9034', 'MS-M9014'],
-    needs: [
-      ...EGRESS_POLICY_KINDS,
-      'Namespace',
-      'kubeflow.org/Profile',
-      'kubeflow.org/Notebook',
-      'Pod',
-      'apps/Deployment',
-      'apps/StatefulSet',
-      'argoproj.io/Workflow',
-      'argoproj.io/WorkflowTemplate',
-      'argoproj.io/CronWorkflow',
-      'kubeflow.org/ScheduledWorkflow',
-    ],
+    needs: unionOfKinds(EGRESS_POLICY_KINDS, ML_NAMESPACE_KINDS),
     absence: true,
   },
   *run(inventory) {

@@ -1,6 +1,8 @@
 import type { Check, Draft, Inventory, RelatedLocation, Undecided } from '../src/core/types.js';
 import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../src/kube/falco.js';
 import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../src/kube/falco-rules.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {
@@ -15,7 +17,7 @@ const check: Check = {
     remediation:
       'Install the sandbox rules and load them: add `falco-sandbox-rules:<major>` to falcoctl `artifact.install.refs` and `artifact.follow.refs` and `/etc/falco/falco-sandbox_rules.yaml` to `rules_files` (or copy the two rules into `customRules`), then enable the pool rule with a falco.yaml `rules: [{enable: {rule: "Detect outbound connections to common miner pool ports"}}]` entry if its DNS lookups are acceptable.',
     tags: ['MS-TA9039'],
-    needs: ['apps/DaemonSet', 'ConfigMap', 'instance.falcosecurity.dev/Falco', 'artifact.falcosecurity.dev/Rulesfile', 'artifact.falcosecurity.dev/Config'],
+    needs: unionOfKinds(['apps/DaemonSet', 'ConfigMap', 'instance.falcosecurity.dev/Falco', 'artifact.falcosecurity.dev/Rulesfile', 'artifact.falcosecurity.dev/Config'], POD_TEMPLATE_KINDS),
     absence: true,
   },
   *run(inventory) {

@@ -1,5 +1,7 @@
 import type { Check } from '../src/core/types.js';
 import { runtimeSensors, sensorLabel } from '../src/kube/falco.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {
@@ -14,7 +16,7 @@ const check: Check = {
     remediation:
       'Install Falco as a DaemonSet (`helm install falco falcosecurity/falco -n falco --create-namespace`) or another runtime sensor, add tolerations for GPU and other tainted nodes, and send its alerts somewhere people read (Falcosidekick, your SIEM).',
     tags: ['MS-TA9039'],
-    needs: ['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'],
+    needs: unionOfKinds(['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS),
     absence: true,
   },
   *run(inventory) {

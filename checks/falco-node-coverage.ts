@@ -15,6 +15,8 @@ import {
   type RuntimeSensor,
 } from '../src/kube/falco.js';
 import { describeExclusion, type Exclusion } from '../src/kube/scheduling.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {
@@ -29,7 +31,7 @@ const check: Check = {
     remediation:
       'Give the sensor DaemonSet tolerations for every taint in the cluster (`tolerations: [{operator: Exists}]` covers all), drop nodeSelector/affinity rules that leave nodes out, and check `kubectl get ds -n falco` shows as many ready pods as there are nodes.',
     tags: ['MS-TA9039'],
-    needs: ['apps/DaemonSet', 'Node', 'Pod', 'instance.falcosecurity.dev/Falco'],
+    needs: unionOfKinds(['apps/DaemonSet', 'Node', 'Pod', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS),
     absence: true,
   },
   *run(inventory) {

@@ -1,6 +1,6 @@
 import type { Check, Draft, FieldPath, Inventory, Undecided } from '../src/core/types.js';
 import { describeGpuEvidence, gpuEvidence, isGpuCluster } from '../src/kube/gpu-cluster.js';
-import { ALERTING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../src/kube/monitoring/analysis.js';
+import { MONITORING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../src/kube/monitoring/analysis.js';
 import type { GrowthSignal } from '../src/kube/promql/classify.js';
 
 const WHAT: Record<GrowthSignal, string> = {
@@ -22,7 +22,7 @@ const check: Check = {
     remediation:
       'Add a PrometheusRule that your Prometheus ruleSelector selects (check its labels, e.g. `release: <helm release>`) with growth alerts such as `100 * avg_over_time(sum by (namespace) (kube_pod_info)[1h:1h]) / avg_over_time(sum by (namespace) (kube_pod_info)[1h:1h] offset 1d) > 125`, the same over `rate(container_cpu_usage_seconds_total{container!=""}[5m])` with `> 150`, and on GPU clusters `avg by (namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[10m])) > 90`.',
     tags: ['MS-TA9039'],
-    needs: ALERTING_KINDS,
+    needs: [...MONITORING_KINDS],
     absence: true,
   },
   *run(inventory) {

@@ -2,7 +2,8 @@ import type { Check, Draft, FieldPath, Resource } from '../src/core/types.js';
 import { dexInstances, dexSourceName, type DexInstance } from '../src/kube/dex.js';
 import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
 import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../src/kube/identity.js';
-import { kubeflowPresent } from '../src/kube/ml-platform.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
 import { AUTH_SECRETS } from '../src/kube/secrets.js';
 import { describe } from '../src/kube/services.js';
 import { authSecretReferences } from '../src/kube/secret-references.js';
@@ -20,7 +21,7 @@ const check: Check = {
     remediation:
       "Log in through an identity provider that enforces MFA: configure a Dex connector (oidc, saml, google, microsoft, github with orgs) to your IdP and set enablePasswordDB: false, or point oauth2-proxy at that IdP directly; then require MFA in the IdP's policy for the Kubeflow client.",
     tags: ['MS-M9001'],
-    needs: GATEWAY_AUTH_NEEDS,
+    needs: unionOfKinds(GATEWAY_AUTH_NEEDS, KUBEFLOW_PRESENCE_KINDS),
     namedSecrets: [...AUTH_SECRETS],
     absence: true,
   },

@@ -1,6 +1,6 @@
 import { asArray, asObject, asString } from '../src/core/json.js';
 import type { Check, ContainerSite, Draft, FieldPath, Inventory } from '../src/core/types.js';
-import { WORKLOAD_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
+import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
 import { parseImageRef } from '../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../src/kube/miner-iocs.js';
 import { mlImageFamily } from '../src/kube/ml-images.js';
@@ -27,7 +27,7 @@ const check: Check = {
       'Treat it as an incident: stop the workload (delete the pipeline run, recurring run or pod), find who created it (audit logs, Kubeflow pipeline owner), rotate credentials it could read, and block the entry point (exposed dashboard, missing authentication).',
     tags: ['MS-TA9039'],
     // ConfigMaps: env values taken from them are read (Secrets never are).
-    needs: [...WORKLOAD_KINDS, 'ConfigMap'],
+    needs: [...CONTAINER_KINDS, 'ConfigMap'],
   },
   *run(inventory) {
     for (const container of workloadContainers(inventory)) yield* judge(container, inventory);

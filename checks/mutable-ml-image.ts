@@ -1,6 +1,6 @@
 import { asArray, asObject, asString } from '../src/core/json.js';
 import type { Check, Draft, Inventory, Severity } from '../src/core/types.js';
-import { WORKLOAD_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
+import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
 import { isPipelineSpawned, runFinished } from '../src/kube/pipelines.js';
@@ -22,7 +22,7 @@ const check: Check = {
       'Pin the image by digest (`tensorflow/tensorflow:2.16.1-gpu@sha256:...`) or at least a version tag, mirror it into your own registry, and enforce allowed registries with an admission policy (Kyverno, Gatekeeper or ValidatingAdmissionPolicy).',
     tags: ['MS-TA9002', 'MS-TA9008'],
     // Profiles and Namespaces tell whether default-editor runs in a Kubeflow user namespace.
-    needs: [...WORKLOAD_KINDS, 'kubeflow.org/Profile', 'Namespace'],
+    needs: [...CONTAINER_KINDS, 'kubeflow.org/Profile', 'Namespace'],
   },
   *run(inventory) {
     for (const container of workloadContainers(inventory)) {

@@ -2,6 +2,8 @@ import { asObject, dig } from '../src/core/json.js';
 import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../src/core/types.js';
 import { isGpuCluster } from '../src/kube/gpu-cluster.js';
 import { missingLimits, profileNamespaces, quotaSources, type QuotaLimit, type QuotaSource } from '../src/kube/quotas.js';
+import { unionOfKinds } from '../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 
 const LIMIT_NAMES: Record<QuotaLimit, string> = {
   cpu: 'CPU (requests.cpu or limits.cpu)',
@@ -22,7 +24,7 @@ const check: Check = {
     remediation:
       'Set `spec.resourceQuotaSpec.hard` on each Profile (for example `requests.cpu: "16"`, `requests.nvidia.com/gpu: "1"`, `count/pods: "50"`), or add a ResourceQuota with those keys to each profile namespace.',
     tags: ['MS-TA9039', 'MS-M9029'],
-    needs: ['Namespace', 'kubeflow.org/Profile', 'ResourceQuota', 'Node'],
+    needs: unionOfKinds(['Namespace', 'kubeflow.org/Profile', 'ResourceQuota', 'Node'], POD_TEMPLATE_KINDS),
   },
   *run(inventory) {
     const quotasReadable = inventory.readability('ResourceQuota').state !== 'forbidden';

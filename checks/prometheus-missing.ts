@@ -15,7 +15,7 @@ const check: Check = {
     remediation:
       'Deploy Prometheus with kube-state-metrics and the kubelet cAdvisor scrape (kube-prometheus or the kube-prometheus-stack chart do both), and make sure the Prometheus serviceMonitorSelector/serviceMonitorNamespaceSelector select the kube-state-metrics and kubelet ServiceMonitors.',
     tags: ['MS-TA9039'],
-    needs: MONITORING_KINDS,
+    needs: [...MONITORING_KINDS],
     absence: true,
   },
   *run(inventory) {

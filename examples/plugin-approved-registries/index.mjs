@@ -10,12 +10,16 @@
 // Every kind that `helpers.containers()` reads: live mode lists exactly the kinds in `needs`.
 const POD_BEARING_KINDS = [
   'Pod',
+  'PodTemplate',
+  'ReplicationController',
   'apps/Deployment',
   'apps/StatefulSet',
   'apps/DaemonSet',
   'apps/ReplicaSet',
   'batch/Job',
   'batch/CronJob',
+  'apps.openshift.io/DeploymentConfig',
+  'argoproj.io/Rollout',
   'argoproj.io/Workflow',
   'argoproj.io/WorkflowTemplate',
   'argoproj.io/ClusterWorkflowTemplate',
@@ -32,7 +36,11 @@ const POD_BEARING_KINDS = [
   'trainer.kubeflow.org/TrainJob',
   'trainer.kubeflow.org/TrainingRuntime',
   'trainer.kubeflow.org/ClusterTrainingRuntime',
+  'jobset.x-k8s.io/JobSet',
   'serving.kserve.io/InferenceService',
+  'ray.io/RayCluster',
+  'ray.io/RayJob',
+  'ray.io/RayService',
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { asArray, asObject, asString, dig } from '../../core/json.js';
-import type { Inventory, PodTemplateSite, Resource } from '../../core/types.js';
+import type { Inventory, KindName, PodTemplateSite, Resource } from '../../core/types.js';
+import { POD_TEMPLATE_KINDS } from '../../inventory/pod-template-kinds.js';
 import { parseImageRef } from '../image-ref.js';
 import { templateOwner } from '../ownership.js';
 import { SIGNAL_METRICS, classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
@@ -48,8 +49,8 @@ export interface MonitoringAnalysis {
   hiddenRules: string[];
 }
 
-/** Kinds the monitoring analysis reads: live mode lists them for the checks that use it. */
-export const MONITORING_KINDS = [
+/** Kinds the monitoring analysis reads (its alert rules and the pods it looks at included): live mode lists them for the checks that use it. */
+export const MONITORING_KINDS: readonly KindName[] = [
   'monitoring.coreos.com/Prometheus',
   'monitoring.coreos.com/PrometheusAgent',
   'monitoring.coreos.com/ThanosRuler',
@@ -67,18 +68,13 @@ export const MONITORING_KINDS = [
   'operator.victoriametrics.com/VMServiceScrape',
   'operator.victoriametrics.com/VMPodScrape',
   'operator.victoriametrics.com/VMNodeScrape',
-  'Pod',
-  'apps/Deployment',
-  'apps/StatefulSet',
-  'apps/DaemonSet',
+  ...RULE_KINDS,
   'Service',
   'ConfigMap',
   'Namespace',
   'Node',
+  ...POD_TEMPLATE_KINDS,
 ];
-
-/** Kinds the monitoring analysis reads for alert rules as well. */
-export const ALERTING_KINDS = [...MONITORING_KINDS, ...RULE_KINDS];
 
 const KSM_IMAGE = /(?:^|\/)kube-state-metrics$/;
 const DCGM_IMAGE = /(?:^|\/)dcgm-exporter$/;
