@@ -14,15 +14,15 @@ const KEBAB = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 // The catalogue is a public contract: every check is complete, documented and tested, or CI fails.
 describe('check catalogue', () => {
-  it('has unique kebab-case ids that match their file names', () => {
+  it('has unique kebab-case ids that match their folder names, and registers every folder', () => {
     const ids = builtinChecks.map((check) => check.meta.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) {
       expect(id).toMatch(KEBAB);
-      expect(existsSync(path.join(ROOT, 'checks', `${id}.ts`)), `checks/${id}.ts`).toBe(true);
+      expect(existsSync(path.join(ROOT, 'checks', id, 'index.ts')), `checks/${id}/index.ts`).toBe(true);
     }
-    const files = readdirSync(path.join(ROOT, 'checks')).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.test.ts'));
-    expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual([...ids].sort());
+    const folders = readdirSync(path.join(ROOT, 'checks'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(folders.sort(), 'every folder under checks/ is imported and listed in checks/index.ts').toEqual([...ids].sort());
   });
 
   it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has complete metadata', (_id, meta) => {
@@ -39,13 +39,13 @@ describe('check catalogue', () => {
 
   it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has pass and fail fixtures', (id) => {
     const cases = fixtureCases(id);
-    expect(cases.some((c) => c.kind === 'pass'), `fixtures/${id}/pass-*`).toBe(true);
-    expect(cases.some((c) => c.kind === 'fail'), `fixtures/${id}/fail-*`).toBe(true);
+    expect(cases.some((c) => c.kind === 'pass'), `checks/${id}/fixtures/pass-*`).toBe(true);
+    expect(cases.some((c) => c.kind === 'fail'), `checks/${id}/fixtures/fail-*`).toBe(true);
   });
 
   it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has a docs page matching its metadata', (id, meta) => {
-    const file = path.join(ROOT, 'docs', 'checks', `${id}.md`);
-    expect(existsSync(file), `docs/checks/${id}.md`).toBe(true);
+    const file = path.join(ROOT, 'checks', id, 'README.md');
+    expect(existsSync(file), `checks/${id}/README.md`).toBe(true);
     const doc = readFileSync(file, 'utf8');
     expect(doc.split('\n')[0]).toBe(`# ${id}`);
     expect(doc).toContain(`| Title | ${meta.title} |`);
@@ -59,7 +59,7 @@ describe('check catalogue', () => {
   // `kfscan explain` prints these examples: each must do what its label says when the check runs on it
   // alone (as a whole cluster, so that absence checks run too).
   it.each(builtinChecks.map((check) => [check.meta.id, check] as const))('%s has docs examples that fail and pass as labelled', (id, check) => {
-    const page = parseDocsPage(readFileSync(path.join(ROOT, 'docs', 'checks', `${id}.md`), 'utf8'));
+    const page = parseDocsPage(readFileSync(path.join(ROOT, 'checks', id, 'README.md'), 'utf8'));
     expect(page.title).toBe(id);
     for (const heading of ['What it detects', 'Why it matters', 'How to fix']) {
       expect(page.sections.find((s) => s.heading === heading)?.body.length ?? 0, heading).toBeGreaterThan(40);
@@ -68,7 +68,7 @@ describe('check catalogue', () => {
     expect(labelled.some((example) => example.kind === 'fail'), 'a "Fails:" example').toBe(true);
     expect(labelled.some((example) => example.kind === 'pass'), 'a "Passes:" example').toBe(true);
     for (const example of labelled) {
-      const inventory = scannedInventory(example.yaml, { file: `docs/checks/${id}.md`, wholeCluster: true });
+      const inventory = scannedInventory(example.yaml, { file: `checks/${id}/README.md`, wholeCluster: true });
       const run = analyseInventory(inventory, { checks: [check] });
       expect(run.errors, `${example.label} example runs`).toEqual([]);
       if (example.kind === 'fail') expect(run.findings.length, `the "${example.label}" example of ${id} must give a finding`).toBeGreaterThan(0);
@@ -76,9 +76,9 @@ describe('check catalogue', () => {
     }
   });
 
-  it('has no fixture folder without a check', () => {
-    const ids = new Set(builtinChecks.map((check) => check.meta.id));
-    const orphans = checkIdsWithFixtures().filter((dir) => !ids.has(dir) && !['demo', 'bad-input', 'secret-markers', 'golden', 'cluster', 'remediate'].includes(dir));
-    expect(orphans, `folders in ${FIXTURES_DIR} without a check`).toEqual([]);
+  it('keeps a check's fixtures in its folder: fixtures/ holds only inputs no single check owns', () => {
+    const shared = readdirSync(FIXTURES_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    expect(shared.sort(), `folders in ${FIXTURES_DIR}`).toEqual(['bad-input', 'demo', 'remediate', 'secret-markers']);
+    expect(checkIdsWithFixtures().sort()).toEqual(builtinChecks.map((check) => check.meta.id).sort());
   });
 });

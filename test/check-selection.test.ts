@@ -10,7 +10,7 @@ import { buildInventory } from '../src/inventory/inventory.js';
 import { createResource } from '../src/inventory/resource.js';
 import { neededKinds } from '../src/live/plan.js';
 import { startApiServer, type ApiServer } from './api-server/index.js';
-import { checkIdsWithFixtures, fixtureCases, FIXTURES_DIR } from './helpers/fixtures.js';
+import { CHECKS_DIR, checkIdsWithFixtures, fixtureCases, FIXTURES_DIR } from './helpers/fixtures.js';
 import { kindsFor, mutatedFixture, randomObject } from './helpers/fuzz-arbitraries.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, type JsonReport } from './helpers/live.js';
@@ -96,9 +96,9 @@ describe('--checks X live, against the test API server', () => {
   // check fixture in one cluster and each on its own (some 2,300 scans, a minute on 2 cores).
   const sets: Array<[string, string[]]> = [
     ['the demo', [DEMO]],
-    ['a GPU TFJob and Falco without GPU tolerations', [path.join(FIXTURES_DIR, 'falco-node-coverage', 'fail-predicted-gpu-taints.yaml')]],
-    ['profile namespaces running pipelines', [path.join(FIXTURES_DIR, 'mutable-ml-image', 'fail-mirrors-ports-and-accounts.yaml')]],
-    ['an Argo Rollout', [path.join(FIXTURES_DIR, 'mutable-ml-image', 'fail-argo-rollout.yaml')]],
+    ['a GPU TFJob and Falco without GPU tolerations', [path.join(CHECKS_DIR, 'falco-node-coverage', 'fixtures', 'fail-predicted-gpu-taints.yaml')]],
+    ['profile namespaces running pipelines', [path.join(CHECKS_DIR, 'mutable-ml-image', 'fixtures', 'fail-mirrors-ports-and-accounts.yaml')]],
+    ['an Argo Rollout', [path.join(CHECKS_DIR, 'mutable-ml-image', 'fixtures', 'fail-argo-rollout.yaml')]],
     ...(process.env['KFSCAN_LIVE_SELECTION'] === 'all'
       ? [['every check fixture at once', CHECK_SETS] as [string, string[]], ...CHECK_SETS.map((set): [string, string[]] => [path.relative(ROOT, set), [set]])]
       : []),

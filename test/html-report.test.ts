@@ -107,7 +107,7 @@ describe('HTML report', () => {
     expect(categories).toEqual(order.filter((category) => demo.findings.some((f) => f.category === category)));
     expect(categories.length).toBeGreaterThan(1);
     expect(page).toContain('fixtures/<wbr>demo/<wbr>istio.yaml:33:3');
-    expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/docs/checks/ingress-gateway-exposed.md"');
+    expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/checks/ingress-gateway-exposed/README.md"');
     expect(page).toContain('<strong>How to fix:</strong> Set the Service to type ClusterIP and reach the dashboard with <code>kubectl port-forward');
   });
 

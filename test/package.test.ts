@@ -117,6 +117,12 @@ function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
   });
 }
 
+
+/** The check folders: each ships its page, checks/<id>/README.md. */
+function checkIds(): string[] {
+  return readdirSync(path.join(ROOT, 'checks'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+}
+
 describe('the tarball', () => {
   const allowed = [
     /^(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$/,
@@ -130,7 +136,7 @@ describe('the tarball', () => {
     /^dist\/src\/index\.js$/,
     // Declarations of the public API only: the entry point and src/core (types for check authors).
     /^dist\/src\/(index|core\/[\w-]+)\.d\.ts$/,
-    /^docs\/checks\/[a-z0-9-]+\.md$/,
+    /^checks\/[a-z0-9-]+\/README\.md$/,
     /^fixtures\/demo\/[\w.-]+$/,
   ];
 
@@ -146,7 +152,7 @@ describe('the tarball', () => {
 
   it('holds everything users need: the bundled CLI, the entry point, the docs pages, the demo and the legal files', () => {
     const modules = ['dist/kfscan.mjs', 'dist/kube-config.mjs', 'dist/src/index.js'];
-    const docs = readdirSync(path.join(ROOT, 'docs', 'checks')).map((file) => `docs/checks/${file}`);
+    const docs = checkIds().map((id) => `checks/${id}/README.md`);
     const demo = readdirSync(path.join(ROOT, 'fixtures', 'demo')).map((file) => `fixtures/demo/${file}`);
     const required = ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', pkg.bin['kfscan']!, 'dist/src/index.d.ts', 'dist/src/core/types.d.ts'];
     expect([...required, ...modules, ...docs, ...demo].filter((file) => !tarballFiles.includes(file))).toEqual([]);
@@ -174,7 +180,7 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(checks.code).toBe(0);
     const listed = (JSON.parse(checks.stdout) as { checks: Array<{ id: string }> }).checks;
     expect(listed.map((check) => check.id)).toContain('kubeflow-dashboard-exposed');
-    expect(listed.length).toBe(readdirSync(path.join(ROOT, 'docs', 'checks')).length);
+    expect(listed.length).toBe(checkIds().length);
     const explain = await installedKfscan(['explain', 'ingress-gateway-exposed']);
     expect(explain.code).toBe(0);
     expect(explain.stdout).toContain('kubectl port-forward');

@@ -171,7 +171,7 @@ export interface CheckMeta {
    */
   absence?: boolean;
   /**
-   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/docs/checks/<id>.md`. A plugin
+   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/checks/<id>/README.md`. A plugin
    * check without one has none (reports then show no link, JSON an empty `docsUrl`).
    */
   docsUrl?: string;

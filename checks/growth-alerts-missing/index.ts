@@ -1,7 +1,7 @@
-import type { Check, Draft, FieldPath, Inventory, Undecided } from '../src/core/types.js';
-import { describeGpuEvidence, gpuEvidence, isGpuCluster } from '../src/kube/gpu-cluster.js';
-import { MONITORING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../src/kube/monitoring/analysis.js';
-import type { GrowthSignal } from '../src/kube/promql/classify.js';
+import type { Check, Draft, FieldPath, Inventory, Undecided } from '../../src/core/types.js';
+import { describeGpuEvidence, gpuEvidence, isGpuCluster } from '../../src/kube/gpu-cluster.js';
+import { MONITORING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
+import type { GrowthSignal } from '../../src/kube/promql/classify.js';
 
 const WHAT: Record<GrowthSignal, string> = {
   pods: 'per-namespace pod-count growth (kube_pod_info) against a baseline',

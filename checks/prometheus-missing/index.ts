@@ -1,6 +1,6 @@
-import type { Check, Draft, Undecided } from '../src/core/types.js';
-import { MONITORING_KINDS, monitoringAnalysis } from '../src/kube/monitoring/analysis.js';
-import { describeResource as describe } from '../src/kube/describe.js';
+import type { Check, Draft, Undecided } from '../../src/core/types.js';
+import { MONITORING_KINDS, monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
+import { describeResource as describe } from '../../src/kube/describe.js';
 
 const check: Check = {
   meta: {

@@ -1,9 +1,9 @@
-import { asArray, asObject, asString } from '../src/core/json.js';
-import type { Check, Draft, Inventory, Severity } from '../src/core/types.js';
-import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
-import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../src/kube/image-ref.js';
-import { isOfficialTensorflow, mlImageFamily } from '../src/kube/ml-images.js';
-import { isPipelineSpawned, runFinished } from '../src/kube/pipelines.js';
+import { asArray, asObject, asString } from '../../src/core/json.js';
+import type { Check, Draft, Inventory, Severity } from '../../src/core/types.js';
+import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
+import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../../src/kube/image-ref.js';
+import { isOfficialTensorflow, mlImageFamily } from '../../src/kube/ml-images.js';
+import { isPipelineSpawned, runFinished } from '../../src/kube/pipelines.js';
 
 // The two tags of the 2021 campaign; an untagged reference pulls `latest` too.
 const ATTACK_TAGS = new Set(['latest', 'latest-gpu']);

@@ -1,12 +1,12 @@
-import type { Check, Draft, FieldPath, Resource } from '../src/core/types.js';
-import { dexInstances, dexSourceName, type DexInstance } from '../src/kube/dex.js';
-import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
-import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../src/kube/identity.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
-import { AUTH_SECRETS } from '../src/kube/secrets.js';
-import { describe } from '../src/kube/services.js';
-import { authSecretReferences } from '../src/kube/secret-references.js';
+import type { Check, Draft, FieldPath, Resource } from '../../src/core/types.js';
+import { dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
+import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
+import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../../src/kube/identity.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
+import { AUTH_SECRETS } from '../../src/kube/secrets.js';
+import { describe } from '../../src/kube/services.js';
+import { authSecretReferences } from '../../src/kube/secret-references.js';
 
 const check: Check = {
   meta: {

@@ -1,13 +1,13 @@
-import type { Check, FieldPath, Resource, Severity } from '../src/core/types.js';
-import { externalReaches, hopsAsRelated, pathText, type Reach } from '../src/kube/entry-graph.js';
-import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
-import { gatewayAuth } from '../src/kube/gateway-auth.js';
-import type { GatewayWorkload } from '../src/kube/istio-gateways.js';
-import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
-import { KUBEFLOW_UI_NAMES, kubeflowUiOf } from '../src/kube/kubeflow-uis.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
-import { describe } from '../src/kube/services.js';
+import type { Check, FieldPath, Resource, Severity } from '../../src/core/types.js';
+import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
+import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
+import { gatewayAuth } from '../../src/kube/gateway-auth.js';
+import type { GatewayWorkload } from '../../src/kube/istio-gateways.js';
+import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
+import { KUBEFLOW_UI_NAMES, kubeflowUiOf } from '../../src/kube/kubeflow-uis.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
+import { describe } from '../../src/kube/services.js';
 
 const check: Check = {
   meta: {

@@ -1,12 +1,12 @@
-import type { Check, Draft, RelatedLocation, Resource } from '../src/core/types.js';
-import { externalReaches, hopsAsRelated } from '../src/kube/entry-graph.js';
-import { EXPOSURE_NEEDS } from '../src/kube/exposure-needs.js';
-import { classifyApiGateway, ingressApiGateways, isIstioApiGateway } from '../src/kube/gateway-api.js';
-import { ingressGatewayServices } from '../src/kube/istio-gateways.js';
-import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
-import { exposureSeverity, fromServiceExposure } from '../src/kube/reachability.js';
-import { classifyServiceExposure } from '../src/kube/service-exposure.js';
-import { describe } from '../src/kube/services.js';
+import type { Check, Draft, RelatedLocation, Resource } from '../../src/core/types.js';
+import { externalReaches, hopsAsRelated } from '../../src/kube/entry-graph.js';
+import { EXPOSURE_NEEDS } from '../../src/kube/exposure-needs.js';
+import { classifyApiGateway, ingressApiGateways, isIstioApiGateway } from '../../src/kube/gateway-api.js';
+import { ingressGatewayServices } from '../../src/kube/istio-gateways.js';
+import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
+import { exposureSeverity, fromServiceExposure } from '../../src/kube/reachability.js';
+import { classifyServiceExposure } from '../../src/kube/service-exposure.js';
+import { describe } from '../../src/kube/services.js';
 
 // Entry points that forward to a Service rather than being one.
 const FORWARDING_KINDS = new Set(['Ingress', 'Gateway', 'Route']);

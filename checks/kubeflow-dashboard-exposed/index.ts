@@ -1,9 +1,9 @@
-import type { Check, Resource } from '../src/core/types.js';
-import { externalReaches, hopsAsRelated, pathText, type Reach } from '../src/kube/entry-graph.js';
-import { KUBEFLOW_UI_NAMES, kubeflowUiOf, type KubeflowUi } from '../src/kube/kubeflow-uis.js';
-import { exposureSeverity, reachWording } from '../src/kube/reachability.js';
-import { describe } from '../src/kube/services.js';
-import { EXPOSURE_NEEDS } from '../src/kube/exposure-needs.js';
+import type { Check, Resource } from '../../src/core/types.js';
+import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
+import { KUBEFLOW_UI_NAMES, kubeflowUiOf, type KubeflowUi } from '../../src/kube/kubeflow-uis.js';
+import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
+import { describe } from '../../src/kube/services.js';
+import { EXPOSURE_NEEDS } from '../../src/kube/exposure-needs.js';
 
 // The dashboard first: it is what the 2021 attackers used; then the UI and API that start pipeline runs.
 const UI_ORDER: readonly KubeflowUi[] = ['dashboard', 'pipelines-ui', 'pipelines-api'];

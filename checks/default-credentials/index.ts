@@ -1,14 +1,14 @@
 import { parse as parseToml } from 'smol-toml';
-import { asArray, asObject, asString } from '../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../src/core/types.js';
-import { dexConfigPath, dexEnv, dexInstances, dexSourceName, type DexInstance } from '../src/kube/dex.js';
-import { isDefaultUser, knownDefault, knownSecretDefault } from '../src/kube/known-defaults.js';
-import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../src/kube/secrets.js';
-import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../src/kube/ml-platform.js';
-import { oauth2Proxies } from '../src/kube/oauth2-proxy.js';
-import { describe } from '../src/kube/services.js';
-import { authSecretReferences } from '../src/kube/secret-references.js';
-import { unionOfKinds } from '../src/core/kinds.js';
+import { asArray, asObject, asString } from '../../src/core/json.js';
+import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
+import { dexConfigPath, dexEnv, dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
+import { isDefaultUser, knownDefault, knownSecretDefault } from '../../src/kube/known-defaults.js';
+import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../../src/kube/secrets.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
+import { oauth2Proxies } from '../../src/kube/oauth2-proxy.js';
+import { describe } from '../../src/kube/services.js';
+import { authSecretReferences } from '../../src/kube/secret-references.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
 // from, never what it is.

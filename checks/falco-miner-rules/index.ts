@@ -1,8 +1,8 @@
-import type { Check, Draft, Inventory, RelatedLocation, Undecided } from '../src/core/types.js';
-import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../src/kube/falco.js';
-import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../src/kube/falco-rules.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
+import type { Check, Draft, Inventory, RelatedLocation, Undecided } from '../../src/core/types.js';
+import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../../src/kube/falco.js';
+import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../../src/kube/falco-rules.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {

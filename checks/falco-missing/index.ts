@@ -1,7 +1,7 @@
-import type { Check } from '../src/core/types.js';
-import { runtimeSensors, sensorLabel } from '../src/kube/falco.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
+import type { Check } from '../../src/core/types.js';
+import { runtimeSensors, sensorLabel } from '../../src/kube/falco.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {

@@ -1,9 +1,9 @@
-import { asObject, dig } from '../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../src/core/types.js';
-import { isGpuCluster } from '../src/kube/gpu-cluster.js';
-import { missingLimits, profileNamespaces, quotaSources, type QuotaLimit, type QuotaSource } from '../src/kube/quotas.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
+import { asObject, dig } from '../../src/core/json.js';
+import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
+import { isGpuCluster } from '../../src/kube/gpu-cluster.js';
+import { missingLimits, profileNamespaces, quotaSources, type QuotaLimit, type QuotaSource } from '../../src/kube/quotas.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 
 const LIMIT_NAMES: Record<QuotaLimit, string> = {
   cpu: 'CPU (requests.cpu or limits.cpu)',

@@ -1,9 +1,9 @@
-import { asArray, asObject, asString } from '../src/core/json.js';
-import type { Check, ContainerSite, Draft, FieldPath, Inventory } from '../src/core/types.js';
-import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../src/kube/containers.js';
-import { parseImageRef } from '../src/kube/image-ref.js';
-import { indicatorsInImage, indicatorsInText, type Indicator } from '../src/kube/miner-iocs.js';
-import { mlImageFamily } from '../src/kube/ml-images.js';
+import { asArray, asObject, asString } from '../../src/core/json.js';
+import type { Check, ContainerSite, Draft, FieldPath, Inventory } from '../../src/core/types.js';
+import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
+import { parseImageRef } from '../../src/kube/image-ref.js';
+import { indicatorsInImage, indicatorsInText, type Indicator } from '../../src/kube/miner-iocs.js';
+import { mlImageFamily } from '../../src/kube/ml-images.js';
 
 /** One piece of container text and where it sits. */
 interface TextEntry {

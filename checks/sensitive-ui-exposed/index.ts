@@ -1,11 +1,11 @@
-import type { Check, Resource } from '../src/core/types.js';
-import { externalReaches, hopsAsRelated, pathText, type Reach } from '../src/kube/entry-graph.js';
-import { GATEWAY_AUTH_NEEDS } from '../src/kube/exposure-needs.js';
-import { gatewayAuth } from '../src/kube/gateway-auth.js';
-import { kubeflowIngresses } from '../src/kube/kubeflow-ingress.js';
-import { exposureSeverity, reachWording } from '../src/kube/reachability.js';
-import { SENSITIVE_UI_NAMES, sensitiveUiOf, type SensitiveUi } from '../src/kube/sensitive-uis.js';
-import { describe } from '../src/kube/services.js';
+import type { Check, Resource } from '../../src/core/types.js';
+import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
+import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
+import { gatewayAuth } from '../../src/kube/gateway-auth.js';
+import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
+import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
+import { SENSITIVE_UI_NAMES, sensitiveUiOf, type SensitiveUi } from '../../src/kube/sensitive-uis.js';
+import { describe } from '../../src/kube/services.js';
 
 const check: Check = {
   meta: {

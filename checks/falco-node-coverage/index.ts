@@ -1,6 +1,6 @@
-import { asObject } from '../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, RelatedLocation } from '../src/core/types.js';
-import { resourceLabel } from '../src/kube/containers.js';
+import { asObject } from '../../src/core/json.js';
+import type { Check, Draft, FieldPath, Inventory, RelatedLocation } from '../../src/core/types.js';
+import { resourceLabel } from '../../src/kube/containers.js';
 import {
   clusterNodes,
   daemonSetPods,
@@ -13,10 +13,10 @@ import {
   sensorsTolerateGpuTaints,
   type ClusterNode,
   type RuntimeSensor,
-} from '../src/kube/falco.js';
-import { describeExclusion, type Exclusion } from '../src/kube/scheduling.js';
-import { unionOfKinds } from '../src/core/kinds.js';
-import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
+} from '../../src/kube/falco.js';
+import { describeExclusion, type Exclusion } from '../../src/kube/scheduling.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 
 const check: Check = {
   meta: {
