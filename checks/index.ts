@@ -1,7 +1,7 @@
 // The built-in catalogue, in the order of the contract (the attacker's path, then what would notice).
 // Adding a check: copy a folder (checks/<id>/: index.ts, README.md, fixtures/), then import and list it
 // here; the catalogue test fails until the folder is listed and complete (CONTRIBUTING.md).
-import type { Check } from '../src/core/types.js';
+import type { CheckUnit } from '../src/catalogue/check-unit.js';
 import dashboardAuthMissing from './dashboard-auth-missing/index.js';
 import defaultCredentials from './default-credentials/index.js';
 import egressUnrestricted from './egress-unrestricted/index.js';
@@ -18,7 +18,7 @@ import namespaceQuotaMissing from './namespace-quota-missing/index.js';
 import prometheusMissing from './prometheus-missing/index.js';
 import sensitiveUiExposed from './sensitive-ui-exposed/index.js';
 
-export const builtinChecks: readonly Check[] = [
+export const builtinChecks: readonly CheckUnit[] = [
   ingressGatewayExposed,
   kubeflowDashboardExposed,
   sensitiveUiExposed,

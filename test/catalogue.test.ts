@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
 import { parseDocsPage } from '../src/catalogue/docs-page.js';
+import { isCategory } from '../src/core/categories.js';
 import { SEVERITIES } from '../src/core/severity.js';
 import { analyseInventory } from '../src/engine/analyse.js';
 import { FIXTURES_DIR, checkIdsWithFixtures, fixtureCases } from './helpers/fixtures.js';
@@ -23,6 +24,35 @@ describe('check catalogue', () => {
     }
     const folders = readdirSync(path.join(ROOT, 'checks'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     expect(folders.sort(), 'every folder under checks/ is imported and listed in checks/index.ts').toEqual([...ids].sort());
+  });
+
+  it('is found by src/ only through the registry: no file of src/ names a check', () => {
+    // Category names are the contract's, and three of them are also check ids: they may be written where
+    // the categories are defined, and nowhere else.
+    const categoryFiles = new Set(['src/core/categories.ts', 'src/core/types.ts']);
+    const offenders: string[] = [];
+    for (const file of sourceFiles(path.join(ROOT, 'src'))) {
+      const relative = path.relative(ROOT, file).split(path.sep).join('/');
+      const text = readFileSync(file, 'utf8');
+      for (const { meta } of builtinChecks) {
+        for (const match of text.matchAll(new RegExp(`(?<![\\w-])${meta.id}(?![\\w-])`, 'g'))) {
+          if (isCategory(meta.id) && categoryFiles.has(relative)) continue;
+          offenders.push(`${relative}:${text.slice(0, match.index).split('\n').length}: ${meta.id}`);
+        }
+      }
+    }
+    expect(offenders, 'check-specific code belongs in checks/<id>/ (CONTRIBUTING.md)').toEqual([]);
+  });
+
+  it.each(builtinChecks.map((check) => [check.meta.id, check] as const))('%s is one folder: its parts and nothing else', (id, check) => {
+    const folder = path.join(ROOT, 'checks', id);
+    const parts = readdirSync(folder).sort();
+    for (const required of ['README.md', 'fixtures', 'index.ts']) expect(parts, `checks/${id}/${required}`).toContain(required);
+    expect(parts.filter((part) => !['README.md', 'fixtures', 'index.ts', 'remediation.ts'].includes(part)), `checks/${id}/ holds only its parts`).toEqual([]);
+    expect(check.attackPath.length, 'the steps of the attack path it decides').toBeGreaterThan(0);
+    expect(Boolean(check.remediation), 'a remediation.ts exactly when it contributes its own part of the kit').toBe(
+      parts.includes('remediation.ts') || (check.remediation ?? []).length > 0,
+    );
   });
 
   it.each(builtinChecks.map((check) => [check.meta.id, check.meta] as const))('%s has complete metadata', (_id, meta) => {
@@ -76,9 +106,16 @@ describe('check catalogue', () => {
     }
   });
 
-  it('keeps a check's fixtures in its folder: fixtures/ holds only inputs no single check owns', () => {
+  it("keeps a check's fixtures in its folder: fixtures/ holds only inputs no single check owns", () => {
     const shared = readdirSync(FIXTURES_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     expect(shared.sort(), `folders in ${FIXTURES_DIR}`).toEqual(['bad-input', 'demo', 'remediate', 'secret-markers']);
     expect(checkIdsWithFixtures().sort()).toEqual(builtinChecks.map((check) => check.meta.id).sort());
   });
 });
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
+  });
+}

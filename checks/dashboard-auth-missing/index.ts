@@ -1,4 +1,5 @@
-import type { Check, FieldPath, Resource, Severity } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import type { FieldPath, Resource, Severity } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
 import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
 import { gatewayAuth } from '../../src/kube/gateway-auth.js';
@@ -9,7 +10,7 @@ import { unionOfKinds } from '../../src/core/kinds.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
 import { describe } from '../../src/kube/services.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'dashboard-auth-missing',
     title: 'No authentication in front of the Kubeflow dashboard',
@@ -103,7 +104,9 @@ const check: Check = {
       };
     }
   },
-};
+  attackPath: ['auth'],
+  probe: 'auth',
+});
 
 function isExposed(reach: Reach): boolean {
   return reach.entry.exposure.reach === 'public' && reach.entry.exposure.confirmed;

@@ -1,6 +1,8 @@
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
 import { parse as parseToml } from 'smol-toml';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
+import type { Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
 import { dexConfigPath, dexEnv, dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
 import { isDefaultUser, knownDefault, knownSecretDefault } from '../../src/kube/known-defaults.js';
 import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../../src/kube/secrets.js';
@@ -15,7 +17,7 @@ import { unionOfKinds } from '../../src/core/kinds.js';
 
 const SECRET_KIND_TEXT = { 'client-secret': 'OIDC client secret', 'cookie-secret': 'oauth2-proxy cookie secret' } as const;
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'default-credentials',
     title: 'Default or static credentials on the Kubeflow login',
@@ -73,7 +75,9 @@ const check: Check = {
     proxySecretsUnread(inventory, undecided);
     for (const reason of undecided) yield { undecided: true, reason } satisfies Undecided;
   },
-};
+  attackPath: ['auth'],
+  remediation,
+});
 
 type Report = (draft: Draft, location: StoredValue | { resource: Resource; path: FieldPath }) => Generator<Draft>;
 

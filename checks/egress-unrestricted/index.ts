@@ -1,4 +1,6 @@
-import type { Check, Draft, FieldPath, Resource } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
+import type { Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
 import { EGRESS_POLICY_KINDS, egressVerdict, ingressOnlyPolicies, type EgressVerdict } from '../../src/kube/egress-policy.js';
 import { ML_NAMESPACE_KINDS, mlNamespaces, type MlNamespace } from '../../src/kube/ml-namespaces.js';
 import { describeResource as describe } from '../../src/kube/describe.js';
@@ -6,7 +8,7 @@ import { unionOfKinds } from '../../src/core/kinds.js';
 
 const VERDICT_RANK: Record<EgressVerdict['state'], number> = { restricted: 0, 'internet-on-ports': 1, open: 2 };
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'egress-unrestricted',
     title: 'ML namespace without egress restriction',
@@ -35,9 +37,11 @@ const check: Check = {
       yield draft(namespace, worst.verdict, worst.site?.resource ?? null, inventory);
     }
   },
-};
+  attackPath: ['workloads'],
+  remediation,
+});
 
-function draft(namespace: MlNamespace, verdict: Exclude<EgressVerdict, { state: 'restricted' }>, workload: Resource | null, inventory: Parameters<Check['run']>[0]): Draft {
+function draft(namespace: MlNamespace, verdict: Exclude<EgressVerdict, { state: 'restricted' }>, workload: Resource | null, inventory: Inventory): Draft {
   const anchor = namespace.anchor?.resource ?? null;
   const path: FieldPath = namespace.anchor?.path ?? [];
   const who = `Namespace ${namespace.name} (${namespace.roles.join(', ')})`;

@@ -1,10 +1,13 @@
-import type { Check, Draft, Inventory, RelatedLocation, Undecided } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
+import type { Draft, Inventory, RelatedLocation, Undecided } from '../../src/core/types.js';
 import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../../src/kube/falco.js';
 import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../../src/kube/falco-rules.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
+import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'falco-miner-rules',
     title: 'Falco runs without its crypto-miner rules',
@@ -17,7 +20,8 @@ const check: Check = {
     remediation:
       'Install the sandbox rules and load them: add `falco-sandbox-rules:<major>` to falcoctl `artifact.install.refs` and `artifact.follow.refs` and `/etc/falco/falco-sandbox_rules.yaml` to `rules_files` (or copy the two rules into `customRules`), then enable the pool rule with a falco.yaml `rules: [{enable: {rule: "Detect outbound connections to common miner pool ports"}}]` entry if its DNS lookups are acceptable.',
     tags: ['MS-TA9039'],
-    needs: unionOfKinds(['apps/DaemonSet', 'ConfigMap', 'instance.falcosecurity.dev/Falco', 'artifact.falcosecurity.dev/Rulesfile', 'artifact.falcosecurity.dev/Config'], POD_TEMPLATE_KINDS),
+    // FALCO_KIT_READS: the kit's miner rules name the Kubeflow namespaces, its Helm values tolerate the nodes' taints.
+    needs: unionOfKinds(['apps/DaemonSet', 'ConfigMap', 'instance.falcosecurity.dev/Falco', 'artifact.falcosecurity.dev/Rulesfile', 'artifact.falcosecurity.dev/Config'], POD_TEMPLATE_KINDS, FALCO_KIT_READS),
     absence: true,
   },
   *run(inventory) {
@@ -31,7 +35,9 @@ const check: Check = {
     }
     for (const sensor of falcos) yield* judge(sensor, inventory);
   },
-};
+  attackPath: ['detection'],
+  remediation,
+});
 
 function* judge(sensor: RuntimeSensor, inventory: Inventory): Generator<Draft | Undecided> {
   const { sources, rules } = falcoRules(inventory, sensor);

@@ -1,9 +1,11 @@
-import type { Check } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
 import { runtimeSensors, sensorLabel } from '../../src/kube/falco.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
+import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'falco-missing',
     title: 'No runtime threat detection on the nodes',
@@ -16,7 +18,8 @@ const check: Check = {
     remediation:
       'Install Falco as a DaemonSet (`helm install falco falcosecurity/falco -n falco --create-namespace`) or another runtime sensor, add tolerations for GPU and other tainted nodes, and send its alerts somewhere people read (Falcosidekick, your SIEM).',
     tags: ['MS-TA9039'],
-    needs: unionOfKinds(['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS),
+    // FALCO_KIT_READS: the kit's miner rules name the Kubeflow namespaces, its Helm values tolerate the nodes' taints.
+    needs: unionOfKinds(['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS, FALCO_KIT_READS),
     absence: true,
   },
   *run(inventory) {
@@ -38,6 +41,8 @@ const check: Check = {
       message: `No Falco or equivalent runtime threat-detection DaemonSet ${scope}: a miner started in a pipeline or notebook pod goes unnoticed`,
     };
   },
-};
+  attackPath: ['detection'],
+  remediation,
+});
 
 export default check;

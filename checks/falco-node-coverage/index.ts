@@ -1,5 +1,7 @@
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
 import { asObject } from '../../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, RelatedLocation } from '../../src/core/types.js';
+import type { Draft, FieldPath, Inventory, RelatedLocation } from '../../src/core/types.js';
 import { resourceLabel } from '../../src/kube/containers.js';
 import {
   clusterNodes,
@@ -17,8 +19,9 @@ import {
 import { describeExclusion, type Exclusion } from '../../src/kube/scheduling.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
+import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'falco-node-coverage',
     title: 'Runtime sensor does not cover every node',
@@ -31,7 +34,8 @@ const check: Check = {
     remediation:
       'Give the sensor DaemonSet tolerations for every taint in the cluster (`tolerations: [{operator: Exists}]` covers all), drop nodeSelector/affinity rules that leave nodes out, and check `kubectl get ds -n falco` shows as many ready pods as there are nodes.',
     tags: ['MS-TA9039'],
-    needs: unionOfKinds(['apps/DaemonSet', 'Node', 'Pod', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS),
+    // FALCO_KIT_READS: the kit's miner rules name the Kubeflow namespaces, its Helm values tolerate the nodes' taints.
+    needs: unionOfKinds(['apps/DaemonSet', 'Node', 'Pod', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS, FALCO_KIT_READS),
     absence: true,
   },
   *run(inventory) {
@@ -47,7 +51,9 @@ const check: Check = {
     yield* excludedNodes(inventory, sensors, primary);
     yield* liveCoverage(inventory, sensors, primary, nodes);
   },
-};
+  attackPath: ['detection'],
+  remediation,
+});
 
 /** Nodes no sensor can be scheduled on, grouped by GPU and reason. */
 function* excludedNodes(inventory: Inventory, sensors: readonly RuntimeSensor[], primary: RuntimeSensor): Generator<Draft> {

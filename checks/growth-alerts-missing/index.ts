@@ -1,4 +1,6 @@
-import type { Check, Draft, FieldPath, Inventory, Undecided } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
+import type { Draft, FieldPath, Inventory, Undecided } from '../../src/core/types.js';
 import { describeGpuEvidence, gpuEvidence, isGpuCluster } from '../../src/kube/gpu-cluster.js';
 import { MONITORING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
 import type { GrowthSignal } from '../../src/kube/promql/classify.js';
@@ -9,7 +11,7 @@ const WHAT: Record<GrowthSignal, string> = {
   gpu: 'GPU utilisation (DCGM_FI_DEV_GPU_UTIL) per namespace or pod',
 };
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'growth-alerts-missing',
     title: 'No alert on per-namespace pod, CPU or GPU growth',
@@ -33,7 +35,9 @@ const check: Check = {
       if (result) yield result;
     }
   },
-};
+  attackPath: ['alerting'],
+  remediation,
+});
 
 function judge(signal: GrowthSignal, analysis: MonitoringAnalysis, inventory: Inventory): Draft | Undecided | null {
   const covering = analysis.alerts.filter((alert) => alert.classification.covers.includes(signal));

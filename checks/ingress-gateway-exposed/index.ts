@@ -1,4 +1,6 @@
-import type { Check, Draft, RelatedLocation, Resource } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { serviceExposureKit } from '../../src/remediate/exposure.js';
+import type { Draft, RelatedLocation, Resource } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated } from '../../src/kube/entry-graph.js';
 import { EXPOSURE_NEEDS } from '../../src/kube/exposure-needs.js';
 import { classifyApiGateway, ingressApiGateways, isIstioApiGateway } from '../../src/kube/gateway-api.js';
@@ -11,7 +13,7 @@ import { describe } from '../../src/kube/services.js';
 // Entry points that forward to a Service rather than being one.
 const FORWARDING_KINDS = new Set(['Ingress', 'Gateway', 'Route']);
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'ingress-gateway-exposed',
     title: 'Istio ingress gateway reachable from the internet',
@@ -84,6 +86,9 @@ const check: Check = {
       };
     }
   },
-};
+  attackPath: ['entry', 'gateway'],
+  probe: 'exposure',
+  remediation: [serviceExposureKit],
+});
 
 export default check;

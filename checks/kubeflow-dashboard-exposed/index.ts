@@ -1,4 +1,6 @@
-import type { Check, Resource } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { serviceExposureKit } from '../../src/remediate/exposure.js';
+import type { Resource } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
 import { KUBEFLOW_UI_NAMES, kubeflowUiOf, type KubeflowUi } from '../../src/kube/kubeflow-uis.js';
 import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
@@ -8,7 +10,7 @@ import { EXPOSURE_NEEDS } from '../../src/kube/exposure-needs.js';
 // The dashboard first: it is what the 2021 attackers used; then the UI and API that start pipeline runs.
 const UI_ORDER: readonly KubeflowUi[] = ['dashboard', 'pipelines-ui', 'pipelines-api'];
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'kubeflow-dashboard-exposed',
     title: 'Kubeflow dashboard reachable from outside the cluster',
@@ -54,6 +56,9 @@ const check: Check = {
       };
     }
   },
-};
+  attackPath: ['entry', 'dashboard'],
+  probe: 'exposure',
+  remediation: [serviceExposureKit],
+});
 
 export default check;

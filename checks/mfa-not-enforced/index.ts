@@ -1,4 +1,5 @@
-import type { Check, Draft, FieldPath, Resource } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import type { Draft, FieldPath, Resource } from '../../src/core/types.js';
 import { dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
 import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
 import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../../src/kube/identity.js';
@@ -8,7 +9,7 @@ import { AUTH_SECRETS } from '../../src/kube/secrets.js';
 import { describe } from '../../src/kube/services.js';
 import { authSecretReferences } from '../../src/kube/secret-references.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'mfa-not-enforced',
     title: 'Kubeflow login cannot enforce multi-factor authentication',
@@ -62,7 +63,8 @@ const check: Check = {
       }
     }
   },
-};
+  attackPath: ['auth'],
+});
 
 function* dexFindings(dex: DexInstance, via: string): Generator<Draft> {
   const coverage = dexMfaCoverage(dex);

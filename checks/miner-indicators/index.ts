@@ -1,5 +1,6 @@
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { Check, ContainerSite, Draft, FieldPath, Inventory } from '../../src/core/types.js';
+import type { ContainerSite, Draft, FieldPath, Inventory } from '../../src/core/types.js';
 import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../../src/kube/miner-iocs.js';
@@ -13,7 +14,7 @@ interface TextEntry {
   text: string;
 }
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'miner-indicators',
     title: 'Container carries crypto-miner indicators',
@@ -32,7 +33,8 @@ const check: Check = {
   *run(inventory) {
     for (const container of workloadContainers(inventory)) yield* judge(container, inventory);
   },
-};
+  attackPath: ['workloads'],
+});
 
 function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory): Generator<Draft> {
   const image = asString(site.container['image']);

@@ -1,5 +1,6 @@
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { Check, Draft, Inventory, Severity } from '../../src/core/types.js';
+import type { Draft, Inventory, Severity } from '../../src/core/types.js';
 import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../../src/kube/ml-images.js';
@@ -8,7 +9,7 @@ import { isPipelineSpawned, runFinished } from '../../src/kube/pipelines.js';
 // The two tags of the 2021 campaign; an untagged reference pulls `latest` too.
 const ATTACK_TAGS = new Set(['latest', 'latest-gpu']);
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'mutable-ml-image',
     title: 'ML framework image referenced by a mutable tag',
@@ -30,7 +31,8 @@ const check: Check = {
       if (draft) yield draft;
     }
   },
-};
+  attackPath: ['workloads'],
+});
 
 function judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory): Draft | null {
   const image = asString(site.container['image']);

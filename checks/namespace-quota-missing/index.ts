@@ -1,5 +1,7 @@
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { remediation } from './remediation.js';
 import { asObject, dig } from '../../src/core/json.js';
-import type { Check, Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
+import type { Draft, FieldPath, Inventory, Resource, Undecided } from '../../src/core/types.js';
 import { isGpuCluster } from '../../src/kube/gpu-cluster.js';
 import { missingLimits, profileNamespaces, quotaSources, type QuotaLimit, type QuotaSource } from '../../src/kube/quotas.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
@@ -11,7 +13,7 @@ const LIMIT_NAMES: Record<QuotaLimit, string> = {
   pods: 'pod count (pods or count/pods)',
 };
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'namespace-quota-missing',
     title: 'Kubeflow profile namespace without CPU, GPU and pod quota',
@@ -49,7 +51,9 @@ const check: Check = {
       yield result;
     }
   },
-};
+  attackPath: ['workloads'],
+  remediation,
+});
 
 function draft(namespace: string, profile: Resource | null, sources: QuotaSource[], missing: QuotaLimit[], inventory: Inventory): Draft {
   const resource = profile ?? inventory.get('Namespace', null, namespace) ?? null;

@@ -1,8 +1,9 @@
-import type { Check, Draft, Undecided } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import type { Draft, Undecided } from '../../src/core/types.js';
 import { MONITORING_KINDS, monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
 import { describeResource as describe } from '../../src/kube/describe.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'prometheus-missing',
     title: 'No Prometheus collecting pod counts and container CPU',
@@ -63,7 +64,8 @@ const check: Check = {
       yield undecided(`whether cAdvisor is scraped depends on configuration that is not in the input (${analysis.cadvisor.via ?? 'unknown'})`);
     }
   },
-};
+  attackPath: ['alerting'],
+});
 
 const CADVISOR_PATH = '/metrics/cadvisor';
 

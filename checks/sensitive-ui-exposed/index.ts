@@ -1,4 +1,6 @@
-import type { Check, Resource } from '../../src/core/types.js';
+import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
+import { serviceExposureKit } from '../../src/remediate/exposure.js';
+import type { Inventory, Resource } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
 import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
 import { gatewayAuth } from '../../src/kube/gateway-auth.js';
@@ -7,7 +9,7 @@ import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
 import { SENSITIVE_UI_NAMES, sensitiveUiOf, type SensitiveUi } from '../../src/kube/sensitive-uis.js';
 import { describe } from '../../src/kube/services.js';
 
-const check: Check = {
+const check = defineBuiltinCheck({
   meta: {
     id: 'sensitive-ui-exposed',
     title: 'Admin or ML UI reachable from outside the cluster',
@@ -58,10 +60,13 @@ const check: Check = {
       };
     }
   },
-};
+  attackPath: ['entry', 'dashboard'],
+  probe: 'note',
+  remediation: [serviceExposureKit],
+});
 
 /** Authentication someone must pass on this path: at the entry, or at an Istio gateway it goes through. */
-function authOnPath(inventory: Parameters<Check['run']>[0], reach: Reach): string | null {
+function authOnPath(inventory: Inventory, reach: Reach): string | null {
   if (reach.entryAuth) return reach.entryAuth.mechanism;
   for (const passage of reach.passages) {
     const auth = gatewayAuth(inventory, passage.workload);

@@ -231,7 +231,7 @@ export interface CheckHelpers {
   parseImage(image: string): ImageReference | null;
   /**
    * Whether an image is an ML framework or notebook image (TensorFlow, PyTorch, serving, Jupyter,
-   * Kubeflow notebooks, NVIDIA NGC, ...), under any registry or mirror prefix: what `mutable-ml-image` judges.
+   * Kubeflow notebooks, NVIDIA NGC, ...), under any registry or mirror prefix: the images kfscan's mutable-image check judges.
    */
   isMlImage(image: string | ImageReference): boolean;
   /** Kubernetes label-selector semantics: an empty selector matches everything, `null` nothing. */

@@ -7,6 +7,14 @@ export function resourceOf(inventory: Inventory, ref: ObjectRef | null): Resourc
   return inventory.get(qualifiedKind(groupOf(ref.apiVersion), ref.kind), ref.namespace, ref.name) ?? null;
 }
 
+/** The namespace a finding is about: the Namespace or Profile itself, or a workload's namespace. */
+export function namespaceOf(finding: Finding): string | null {
+  const resource = finding.resource;
+  if (!resource) return null;
+  if (resource.kind === 'Namespace' || resource.kind === 'Profile') return resource.name;
+  return resource.namespace;
+}
+
 export function findingsOf(findings: readonly Finding[], ...checkIds: string[]): Finding[] {
   return findings.filter((finding) => checkIds.includes(finding.checkId));
 }

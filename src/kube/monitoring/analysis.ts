@@ -80,7 +80,7 @@ const KSM_IMAGE = /(?:^|\/)kube-state-metrics$/;
 const DCGM_IMAGE = /(?:^|\/)dcgm-exporter$/;
 const CADVISOR = '/metrics/cadvisor';
 
-/** The one monitoring analysis shared by prometheus-missing and growth-alerts-missing, computed once. */
+/** The one monitoring analysis that the Prometheus and growth-alert checks share, computed once. */
 export function monitoringAnalysis(inventory: Inventory): MonitoringAnalysis {
   return inventory.memo('monitoringAnalysis', () => analyse(inventory));
 }

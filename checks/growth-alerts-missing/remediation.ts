@@ -1,15 +1,17 @@
 import { stringify } from 'yaml';
-import { asArray, asObject, asString } from '../core/json.js';
-import type { Finding, Inventory, LabelSelector, Resource } from '../core/types.js';
-import { matchesLabelSelector } from '../inventory/selectors.js';
-import { describeResource } from '../kube/describe.js';
-import { monitoringAnalysis } from '../kube/monitoring/analysis.js';
-import { describeSelector, namespaceSelected } from '../kube/monitoring/selection.js';
-import type { GrowthSignal } from '../kube/promql/classify.js';
-import { findingsOf, MANAGED_BY, slug } from './common.js';
-import { emptyOutput, type FixContext, type GeneratorOutput, type RemediationOptions } from './types.js';
+import { asArray, asObject, asString } from '../../src/core/json.js';
+import type { Finding, Inventory, LabelSelector, Resource } from '../../src/core/types.js';
+import { matchesLabelSelector } from '../../src/inventory/selectors.js';
+import { describeResource } from '../../src/kube/describe.js';
+import { monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
+import { describeSelector, namespaceSelected } from '../../src/kube/monitoring/selection.js';
+import type { GrowthSignal } from '../../src/kube/promql/classify.js';
+import { MANAGED_BY, slug } from '../../src/remediate/common.js';
+import { emptyOutput, type GeneratorOutput, type KitContext, type KitContribution, type RemediationOptions } from '../../src/remediate/types.js';
 
 const RULE_NAME = 'kfscan-growth-alerts';
+
+export const remediation: readonly KitContribution[] = [{ area: 'alerts', order: 0, generate: (context) => alertFixes(context) }];
 
 interface AlertRule {
   alert: string;
@@ -25,9 +27,9 @@ interface AlertRule {
  * Only the alerts that are missing, and GPU utilisation only where GPUs are. Without a prometheus-operator
  * Prometheus that can select it, the rules come as a plain rules file with instructions.
  */
-export function alertFixes({ inventory, findings, options }: FixContext): GeneratorOutput {
+function alertFixes({ inventory, own, options }: KitContext): GeneratorOutput {
   const out = emptyOutput();
-  const missing = findingsOf(findings, 'growth-alerts-missing');
+  const missing = [...own];
   if (missing.length === 0) return out;
   const signals = new Map<GrowthSignal, Finding>();
   for (const finding of missing) {

@@ -1,8 +1,10 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import type { Finding } from '../core/types.js';
-import { dexInstances, dexSourceName, type DexInstance } from '../kube/dex.js';
-import { findingsOf, patchHead, refText, slug } from './common.js';
-import { emptyOutput, type FixContext, type GeneratorOutput } from './types.js';
+import type { Finding } from '../../src/core/types.js';
+import { dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
+import { findingsOf, patchHead, refText, slug } from '../../src/remediate/common.js';
+import { emptyOutput, type GeneratorOutput, type KitContext, type KitContribution } from '../../src/remediate/types.js';
+
+export const remediation: readonly KitContribution[] = [{ area: 'credentials', order: 0, generate: (context) => credentialFixes(context) }];
 
 // Keys whose literal values are credentials. The patch must carry the whole config file (a ConfigMap
 // key is replaced, never merged), so a config holding any of them is not copied: the kit then explains
@@ -14,9 +16,9 @@ const CREDENTIAL_KEY = /(?:secret|password|passwd|hash|bindpw|token|privatekey|a
  * local password database off, never carrying a password, hash or other secret. Default client and
  * cookie secrets cannot be fixed without writing a new secret into a file, so they get instructions.
  */
-export function credentialFixes({ inventory, findings }: FixContext): GeneratorOutput {
+function credentialFixes({ inventory, findings, own }: KitContext): GeneratorOutput {
   const out = emptyOutput();
-  const defaults = findingsOf(findings, 'default-credentials');
+  const defaults = [...own];
   const staticUsers = defaults.filter((finding) => finding.message.startsWith('Dex static user '));
   const handled = new Set<Finding>();
   for (const dex of dexInstances(inventory).instances) {
@@ -25,6 +27,7 @@ export function credentialFixes({ inventory, findings }: FixContext): GeneratorO
     const users = staticUsers.filter((finding) => finding.message.includes(` in ${where} `));
     if (users.length === 0) continue;
     users.forEach((finding) => handled.add(finding));
+    // The patch also turns off the password database that mfa-not-enforced reports on the same config.
     const local = findingsOf(findings, 'mfa-not-enforced').filter(
       (finding) => finding.resource?.kind === dex.source.resource.ref.kind && finding.resource.namespace === dex.source.resource.ref.namespace && finding.resource.name === dex.source.resource.ref.name && finding.message.includes('local password database'),
     );

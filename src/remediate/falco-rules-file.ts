@@ -3,7 +3,7 @@ import { FALCO_MINER_DOMAINS, MINER_NAMES, MINER_PORTS } from '../kube/miner-ioc
 import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE } from '../kube/falco-rules.js';
 
 // kfscan's own Falco rules against miners. The two rules kfscan checks for keep their upstream names, so
-// that the falco-miner-rules check (and anyone who greps for them) finds them, and a later install of
+// that kfscan's own check of Falco's rules (and anyone who greps for them) finds them, and a later install of
 // the sandbox set replaces rather than duplicates them. Lists and macros carry a `kfscan_` prefix and do
 // not lean on upstream macros (spawned_process, rfc_1918_addresses): the file loads on its own, next to
 // any version of the upstream rules, from the Falco 0.2x of 2021 to today's.
