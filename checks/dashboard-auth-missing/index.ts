@@ -1,3 +1,4 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import type { FieldPath, Resource, Severity } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
@@ -8,7 +9,7 @@ import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
 import { KUBEFLOW_UI_NAMES, kubeflowUiOf } from '../../src/kube/kubeflow-uis.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
-import { describe } from '../../src/kube/services.js';
+
 
 const check = defineBuiltinCheck({
   meta: {

@@ -1,3 +1,4 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { remediation } from './remediation.js';
 import { parse as parseToml } from 'smol-toml';
@@ -8,7 +9,6 @@ import { isDefaultUser, knownDefault, knownSecretDefault } from '../../src/kube/
 import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../../src/kube/secrets.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
 import { oauth2Proxies } from '../../src/kube/oauth2-proxy.js';
-import { describe } from '../../src/kube/services.js';
 import { authSecretReferences } from '../../src/kube/secret-references.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 

@@ -3,7 +3,7 @@ import { remediation } from './remediation.js';
 import type { Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
 import { EGRESS_POLICY_KINDS, egressVerdict, ingressOnlyPolicies, type EgressVerdict } from '../../src/kube/egress-policy.js';
 import { ML_NAMESPACE_KINDS, mlNamespaces, type MlNamespace } from '../../src/kube/ml-namespaces.js';
-import { describeResource as describe } from '../../src/kube/describe.js';
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 
 const VERDICT_RANK: Record<EgressVerdict['state'], number> = { restricted: 0, 'internet-on-ports': 1, open: 2 };

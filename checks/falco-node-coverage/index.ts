@@ -1,8 +1,8 @@
+import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { remediation } from './remediation.js';
 import { asObject } from '../../src/core/json.js';
 import type { Draft, FieldPath, Inventory, RelatedLocation } from '../../src/core/types.js';
-import { resourceLabel } from '../../src/kube/containers.js';
 import {
   clusterNodes,
   daemonSetPods,
@@ -118,7 +118,7 @@ function* liveCoverage(inventory: Inventory, sensors: readonly RuntimeSensor[], 
 function* predictGpuCoverage(inventory: Inventory, primary: RuntimeSensor): Generator<Draft> {
   if (sensorsTolerateGpuTaints(inventory)) return;
   const workload = gpuWorkload(inventory);
-  const evidence = workload ? `; ${resourceLabel(workload.resource)} requests GPUs, so the cluster has GPU nodes` : '';
+  const evidence = workload ? `; ${describeResource(workload.resource)} requests GPUs, so the cluster has GPU nodes` : '';
   yield {
     resource: primary.resource,
     path: [...primary.podSpecPath, 'tolerations'],

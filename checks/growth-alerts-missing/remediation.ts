@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { asArray, asObject, asString } from '../../src/core/json.js';
 import type { Finding, Inventory, LabelSelector, Resource } from '../../src/core/types.js';
 import { matchesLabelSelector } from '../../src/inventory/selectors.js';
-import { describeResource } from '../../src/kube/describe.js';
+import { describeResource } from '../../src/core/object-ref.js';
 import { monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
 import { describeSelector, namespaceSelected } from '../../src/kube/monitoring/selection.js';
 import type { GrowthSignal } from '../../src/kube/promql/classify.js';

@@ -1,3 +1,4 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { serviceExposureKit } from '../../src/remediate/exposure.js';
 import type { Draft, RelatedLocation, Resource } from '../../src/core/types.js';
@@ -8,7 +9,7 @@ import { ingressGatewayServices } from '../../src/kube/istio-gateways.js';
 import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
 import { exposureSeverity, fromServiceExposure } from '../../src/kube/reachability.js';
 import { classifyServiceExposure } from '../../src/kube/service-exposure.js';
-import { describe } from '../../src/kube/services.js';
+
 
 // Entry points that forward to a Service rather than being one.
 const FORWARDING_KINDS = new Set(['Ingress', 'Gateway', 'Route']);

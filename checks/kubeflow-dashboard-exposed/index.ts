@@ -1,10 +1,10 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { serviceExposureKit } from '../../src/remediate/exposure.js';
 import type { Resource } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
 import { KUBEFLOW_UI_NAMES, kubeflowUiOf, type KubeflowUi } from '../../src/kube/kubeflow-uis.js';
 import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
-import { describe } from '../../src/kube/services.js';
 import { EXPOSURE_NEEDS } from '../../src/kube/exposure-needs.js';
 
 // The dashboard first: it is what the 2021 attackers used; then the UI and API that start pipeline runs.

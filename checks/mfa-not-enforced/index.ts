@@ -1,3 +1,4 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import type { Draft, FieldPath, Resource } from '../../src/core/types.js';
 import { dexInstances, dexSourceName, type DexInstance } from '../../src/kube/dex.js';
@@ -6,7 +7,6 @@ import { dexMethods, dexMfaCoverage, kubeflowLogin } from '../../src/kube/identi
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
 import { AUTH_SECRETS } from '../../src/kube/secrets.js';
-import { describe } from '../../src/kube/services.js';
 import { authSecretReferences } from '../../src/kube/secret-references.js';
 
 const check = defineBuiltinCheck({

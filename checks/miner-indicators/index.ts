@@ -1,7 +1,8 @@
+import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
 import type { ContainerSite, Draft, FieldPath, Inventory } from '../../src/core/types.js';
-import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
+import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../../src/kube/miner-iocs.js';
 import { mlImageFamily } from '../../src/kube/ml-images.js';
@@ -40,7 +41,7 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
   const image = asString(site.container['image']);
   const ref = image === null ? null : parseImageRef(image);
   const mlImage = ref !== null && mlImageFamily(ref) !== null;
-  const label = `${containerLabel(site, kfpComponent)} in ${resourceLabel(site.pod.resource)}`;
+  const label = `${containerLabel(site, kfpComponent)} in ${describeResource(site.pod.resource)}`;
   const draft = (entry: { path: FieldPath; where: string }, indicators: Indicator[]): Draft => ({
     resource: site.pod.resource,
     path: entry.path,

@@ -1,7 +1,8 @@
+import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
 import type { Draft, Inventory, Severity } from '../../src/core/types.js';
-import { CONTAINER_KINDS, containerLabel, resourceLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
+import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { describeRef, effectiveTag, isMutableRef, parseImageRef } from '../../src/kube/image-ref.js';
 import { isOfficialTensorflow, mlImageFamily } from '../../src/kube/ml-images.js';
 import { isPipelineSpawned, runFinished } from '../../src/kube/pipelines.js';
@@ -57,7 +58,7 @@ function judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory):
     path: kfpComponent ? site.path : [...site.path, 'image'],
     severity,
     key: `${kfpComponent ? 'kfp-v2/' : ''}${site.pod.role ?? ''}/${site.type}/${site.name}`,
-    message: `${containerLabel(site, kfpComponent)} in ${resourceLabel(resource)} runs ${describeRef(ref)}${resolvedDigest(site)}, a mutable reference${reason(attackImage, pipeline, finished)}`,
+    message: `${containerLabel(site, kfpComponent)} in ${describeResource(resource)} runs ${describeRef(ref)}${resolvedDigest(site)}, a mutable reference${reason(attackImage, pipeline, finished)}`,
   };
 }
 

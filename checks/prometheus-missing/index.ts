@@ -1,7 +1,7 @@
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import type { Draft, Undecided } from '../../src/core/types.js';
 import { MONITORING_KINDS, monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
-import { describeResource as describe } from '../../src/kube/describe.js';
+import { describeResource as describe } from '../../src/core/object-ref.js';
 
 const check = defineBuiltinCheck({
   meta: {

@@ -1,3 +1,4 @@
+import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { serviceExposureKit } from '../../src/remediate/exposure.js';
 import type { Inventory, Resource } from '../../src/core/types.js';
@@ -7,7 +8,7 @@ import { gatewayAuth } from '../../src/kube/gateway-auth.js';
 import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
 import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
 import { SENSITIVE_UI_NAMES, sensitiveUiOf, type SensitiveUi } from '../../src/kube/sensitive-uis.js';
-import { describe } from '../../src/kube/services.js';
+
 
 const check = defineBuiltinCheck({
   meta: {

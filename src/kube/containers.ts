@@ -92,10 +92,6 @@ export function containerLabel(site: ContainerSite, kfpComponent: boolean): stri
   return `${CONTAINER_TYPE_LABEL[site.type]} ${site.name}${role}`;
 }
 
-/** `Workflow kubeflow-user/train`, `Node gpu-1`. */
-export function resourceLabel(resource: Resource): string {
-  return `${resource.ref.kind} ${resource.ref.namespace ? `${resource.ref.namespace}/` : ''}${resource.ref.name}`;
-}
 
 const CONTAINER_TYPE_LABEL: Record<ContainerSite['type'], string> = {
   container: 'Container',

@@ -2,6 +2,7 @@
 // points the exposure and authentication checks reported, to tell "looks exposed" from "answered
 // without a login". Findings keep their identity (fingerprint); they gain evidence, a sentence in their
 // message and, where a Kubeflow page or API answered without login, the severity that deserves.
+import { describeResource as describe } from '../core/object-ref.js';
 import pLimit from 'p-limit';
 import { groupOf } from '../core/kinds.js';
 import type { CheckMeta, Evidence, Finding, Inventory, ObjectRef, ProbeOutcome, Resource, Severity } from '../core/types.js';
@@ -11,7 +12,6 @@ import { externalReaches, serviceEntries, type Reach } from '../kube/entry-graph
 import { classifyApiGateway, ingressApiGateways } from '../kube/gateway-api.js';
 import { kubeflowUiOf } from '../kube/kubeflow-uis.js';
 import type { Reachability } from '../kube/reachability.js';
-import { describe } from '../kube/services.js';
 import { probeEntry } from './entry-probe.js';
 import type { ProbedCheck, ProbeRole } from './roles.js';
 import { probeTargets } from './targets.js';

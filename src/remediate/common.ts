@@ -41,10 +41,8 @@ export function patchHead(target: Resource): Pick<KubeObject, 'apiVersion' | 'ki
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kfscan-remediate' } as const;
 
-/** `Service istio-system/istio-ingressgateway`. */
-export function refText(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
+/** `Service istio-system/istio-ingressgateway`: the kit names objects as every report does. */
+export { describeObject as refText } from '../core/object-ref.js';
 
 /** `kubectl patch service istio-ingressgateway -n istio-system --type strategic --patch-file patches/x.yaml`. */
 export function patchCommand(target: ObjectRef, file: string): string {

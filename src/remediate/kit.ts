@@ -1,4 +1,5 @@
 import { unionOfKinds } from '../core/kinds.js';
+import { describeObject } from '../core/object-ref.js';
 import type { Check, Finding, Inventory } from '../core/types.js';
 import { declaredReads, guardReads, strictReadsEnabled } from '../inventory/read-guard.js';
 import { AREAS, type Fix, type Kit, type KitContribution, type ManualStep, type RemediationOptions } from './types.js';
@@ -92,6 +93,6 @@ function readsOf(inventory: Inventory, checks: readonly Check[]): Inventory {
 }
 
 function describeFinding(finding: Finding): string {
-  const resource = finding.resource ? ` on ${finding.resource.kind} ${finding.resource.namespace ? `${finding.resource.namespace}/` : ''}${finding.resource.name}` : '';
+  const resource = finding.resource ? ` on ${describeObject(finding.resource)}` : '';
   return `${finding.checkId}${resource}`;
 }

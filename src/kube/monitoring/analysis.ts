@@ -10,7 +10,7 @@ import { resolvePlainServer, type MountedFile } from './plain-config.js';
 import { RULE_KINDS, collectRules, type RuleEntry } from './rules.js';
 import { jobScrapesCadvisor, jobScrapesExporter, readPlainJobs, readScrapeConfigJob, type Exporter, type ScrapeJob } from './scrape-jobs.js';
 import { anyTri, bothTri, monitorNamespaceSelected, namespaceSelected, selectorMatches, type Tri } from './selection.js';
-import { describeResource as describe } from '../describe.js';
+import { describeResource as describe } from '../../core/object-ref.js';
 import { findMetricsServers, type MetricsServer } from './servers.js';
 
 export type { Tri } from './selection.js';

@@ -1,4 +1,5 @@
 import { CATEGORIES, categoryTitle, isCategory } from '../../core/categories.js';
+import { describeObject } from '../../core/object-ref.js';
 import { SEVERITIES, countBySeverity, severityRank } from '../../core/severity.js';
 import type { CheckMeta, Finding, ScanResult } from '../../core/types.js';
 import { attackPaths, scannedContexts, type AttackPath, type CheckStatus, type PathStep } from '../attack-path.js';
@@ -277,7 +278,7 @@ function relatedList(finding: Finding): Markup | string {
   if (finding.related.length === 0) return '';
   const items = finding.related.map(
     (related) =>
-      html`<li>${related.note}: ${breakable(refLabel(related.resource))}${related.location ? html` (${breakable(`${related.location.file}:${related.location.line}`)})` : ''}</li>`,
+      html`<li>${related.note}: ${breakable(describeObject(related.resource))}${related.location ? html` (${breakable(`${related.location.file}:${related.location.line}`)})` : ''}</li>`,
   );
   return html`<ul class="related">${items}</ul>`;
 }
@@ -358,11 +359,7 @@ function list(items: readonly string[]): Markup {
 }
 
 function resourceLabel(finding: Finding): string {
-  return finding.resource ? refLabel(finding.resource) : '(cluster-wide)';
-}
-
-function refLabel(ref: { kind: string; namespace: string | null; name: string }): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+  return finding.resource ? describeObject(finding.resource) : '(cluster-wide)';
 }
 
 function locationLabel(finding: Finding): string {
