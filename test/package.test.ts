@@ -133,9 +133,9 @@ describe('the tarball', () => {
     /^dist\/chunks\/[\w-]+\.mjs$/,
     /^dist\/([\w-]+|chunks\/[\w-]+)\.mjs\.LEGAL\.txt$/,
     /^dist\/kube-config\.mjs$/,
-    /^dist\/src\/index\.js$/,
-    // Declarations of the public API only: the entry point and src/core (types for check authors).
-    /^dist\/src\/(index|core\/[\w-]+)\.d\.ts$/,
+    /^dist\/src\/(index|plugin|inventory\/pod-template-kinds)\.js$/,
+    // Declarations of the public API only: the entry points, what kfscan/plugin exports and src/core.
+    /^dist\/src\/(index|plugin|inventory\/pod-template-kinds|core\/[\w-]+)\.d\.ts$/,
     /^checks\/[a-z0-9-]+\/README\.md$/,
     /^fixtures\/demo\/[\w.-]+$/,
   ];
@@ -166,6 +166,7 @@ describe('the tarball', () => {
     expect(pkg.engines.node).toMatch(/^>=20\.\d+\.\d+$/);
     expect(pkg.types).toBe('./dist/src/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
+    expect(pkg.exports['./plugin']).toEqual({ types: './dist/src/plugin.d.ts', default: './dist/src/plugin.js' });
   });
 });
 
@@ -253,12 +254,13 @@ describe('kfscan installed from the tarball with production dependencies only', 
     writeFileSync(
       path.join(consumer, 'plugin.ts'),
       [
-        "import type { Check, CheckMeta, Draft, Plugin, Severity, Undecided } from 'kfscan';",
+        "import type { CheckMeta, Draft, Severity, Undecided } from 'kfscan';",
+        "import { POD_TEMPLATE_KINDS, defineCheck, definePlugin, type Plugin } from 'kfscan/plugin';",
         'const meta: CheckMeta = {',
         "  id: 'typed-public-ml-service', title: 'ML Service exposed', category: 'exposure', severity: 'high',",
-        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service', 'Pod', 'PodTemplate', 'ReplicationController', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job', 'batch/CronJob', 'apps.openshift.io/DeploymentConfig', 'argoproj.io/Rollout', 'argoproj.io/Workflow', 'argoproj.io/WorkflowTemplate', 'argoproj.io/ClusterWorkflowTemplate', 'argoproj.io/CronWorkflow', 'kubeflow.org/ScheduledWorkflow', 'kubeflow.org/Notebook', 'kubeflow.org/TFJob', 'kubeflow.org/PyTorchJob', 'kubeflow.org/MPIJob', 'kubeflow.org/XGBoostJob', 'kubeflow.org/PaddleJob', 'kubeflow.org/JAXJob', 'kubeflow.org/Experiment', 'trainer.kubeflow.org/TrainJob', 'trainer.kubeflow.org/TrainingRuntime', 'trainer.kubeflow.org/ClusterTrainingRuntime', 'jobset.x-k8s.io/JobSet', 'serving.kserve.io/InferenceService', 'ray.io/RayCluster', 'ray.io/RayJob', 'ray.io/RayService'],",
+        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service', ...POD_TEMPLATE_KINDS],",
         '};',
-        'const check: Check = {',
+        'const check = defineCheck({',
         '  meta,',
         '  *run(inventory, { options, helpers }): Generator<Draft | Undecided> {',
         "    const prefix = typeof options['prefix'] === 'string' ? options['prefix'] : 'typed';",
@@ -271,12 +273,12 @@ describe('kfscan installed from the tarball with production dependencies only', 
         '    }',
         "    if (inventory.readability('Service').state === 'forbidden') yield { undecided: true, reason: 'no Services' };",
         '  },',
-        '};',
+        '});',
         '// @ts-expect-error the types are real, not `any`: an unknown severity is rejected',
         "export const wrong: Severity = 'urgent';",
         '// @ts-expect-error a plugin declares the API version it is written for, and only 1 exists',
         "export const future: Plugin = { apiVersion: 2, name: 'future', checks: [check] };",
-        "export default { apiVersion: 1, name: 'typed-plugin', version: '1.0.0', checks: [check] } satisfies Plugin;",
+        "export default definePlugin({ apiVersion: 1, name: 'typed-plugin', version: '1.0.0', checks: [check] });",
         '',
       ].join('\n'),
     );
@@ -285,9 +287,10 @@ describe('kfscan installed from the tarball with production dependencies only', 
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(diagnostics).toEqual([]);
     expect(program.emit().emitSkipped).toBe(false);
-    // The entry point also loads at run time (it holds types only, so it exports nothing): a plugin needs nothing from it.
-    const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); console.log(Object.keys(m).length)"], { cwd: consumer });
-    expect(load).toMatchObject({ code: 0, stdout: '0\n' });
+    // The main entry point also loads at run time (it holds types only, so it exports nothing); kfscan/plugin
+    // holds the helpers, and loads from the installed package on its own.
+    const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); const p = await import('kfscan/plugin'); console.log(Object.keys(m).length, Object.keys(p).sort().join(','))"], { cwd: consumer });
+    expect(load).toMatchObject({ code: 0, stdout: '0 POD_TEMPLATE_KINDS,defineCheck,definePlugin\n' });
 
     // The compiled plugin runs in the installed kfscan, from outside the package.
     const run = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--checks', 'typed-public-ml-service', '--plugin', path.join(consumer, 'dist', 'plugin.js')], installed);

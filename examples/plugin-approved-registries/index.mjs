@@ -1,11 +1,11 @@
 // @ts-check
 // A kfscan plugin (docs/plugins.md): ML framework and notebook images must come from the registries an
 // organisation approved, given in the plugin's options. Plain JavaScript, so it runs as it is; the JSDoc
-// types come from the kfscan package (`import type` only: nothing is imported from kfscan at run time).
+// types come from kfscan/plugin (`import type` only: nothing is imported from kfscan at run time).
 
-/** @typedef {import('kfscan').Plugin} Plugin */
-/** @typedef {import('kfscan').Check} Check */
-/** @typedef {import('kfscan').ImageReference} ImageReference */
+/** @typedef {import('kfscan/plugin').Plugin} Plugin */
+/** @typedef {import('kfscan/plugin').Check} Check */
+/** @typedef {import('kfscan/plugin').ImageReference} ImageReference */
 
 // Every kind that `helpers.containers()` reads: live mode lists exactly the kinds in `needs`.
 const POD_BEARING_KINDS = [
