@@ -35,7 +35,7 @@ COPY --from=build /build/node_modules/ node_modules/
 COPY --from=build /build/dist/ dist/
 COPY --from=build /build/render-tools/kubectl /build/render-tools/helm /usr/local/bin/
 COPY bin/ bin/
-COPY docs/ docs/
+COPY checks/ checks/
 # Numeric, so that Kubernetes can verify runAsNonRoot without looking up a name.
 USER 65532:65532
 ENTRYPOINT ["/nodejs/bin/node", "/app/bin/kfscan.js"]

@@ -1,24 +1,24 @@
 // The built-in catalogue, in the order of the contract (the attacker's path, then what would notice).
-// Adding a check: create checks/<id>.ts, fixtures/<id>/ and docs/checks/<id>.md, then list it here; the
-// catalogue test fails until all three exist.
-import type { Check } from '../src/core/types.js';
-import dashboardAuthMissing from './dashboard-auth-missing.js';
-import defaultCredentials from './default-credentials.js';
-import egressUnrestricted from './egress-unrestricted.js';
-import falcoMinerRules from './falco-miner-rules.js';
-import falcoMissing from './falco-missing.js';
-import falcoNodeCoverage from './falco-node-coverage.js';
-import growthAlertsMissing from './growth-alerts-missing.js';
-import ingressGatewayExposed from './ingress-gateway-exposed.js';
-import kubeflowDashboardExposed from './kubeflow-dashboard-exposed.js';
-import mfaNotEnforced from './mfa-not-enforced.js';
-import minerIndicators from './miner-indicators.js';
-import mutableMlImage from './mutable-ml-image.js';
-import namespaceQuotaMissing from './namespace-quota-missing.js';
-import prometheusMissing from './prometheus-missing.js';
-import sensitiveUiExposed from './sensitive-ui-exposed.js';
+// Adding a check: copy a folder (checks/<id>/: index.ts, README.md, fixtures/), then import and list it
+// here; the catalogue test fails until the folder is listed and complete (CONTRIBUTING.md).
+import type { CheckUnit } from '../src/catalogue/check-unit.js';
+import dashboardAuthMissing from './dashboard-auth-missing/index.js';
+import defaultCredentials from './default-credentials/index.js';
+import egressUnrestricted from './egress-unrestricted/index.js';
+import falcoMinerRules from './falco-miner-rules/index.js';
+import falcoMissing from './falco-missing/index.js';
+import falcoNodeCoverage from './falco-node-coverage/index.js';
+import growthAlertsMissing from './growth-alerts-missing/index.js';
+import ingressGatewayExposed from './ingress-gateway-exposed/index.js';
+import kubeflowDashboardExposed from './kubeflow-dashboard-exposed/index.js';
+import mfaNotEnforced from './mfa-not-enforced/index.js';
+import minerIndicators from './miner-indicators/index.js';
+import mutableMlImage from './mutable-ml-image/index.js';
+import namespaceQuotaMissing from './namespace-quota-missing/index.js';
+import prometheusMissing from './prometheus-missing/index.js';
+import sensitiveUiExposed from './sensitive-ui-exposed/index.js';
 
-export const builtinChecks: readonly Check[] = [
+export const builtinChecks: readonly CheckUnit[] = [
   ingressGatewayExposed,
   kubeflowDashboardExposed,
   sensitiveUiExposed,

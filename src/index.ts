@@ -1,4 +1,3 @@
-// The public entry point of the `kfscan` package: the types a plugin (a custom check) is written against.
-// Types only, so importing them costs nothing at run time and exposes none of the internals; the CLI is
-// the `kfscan` binary, not this module.
-export type * from './core/types.js';
+// The package's main entry point: the plugin API's types (the same as `kfscan/plugin`, which also has the
+// helpers). Types only, so importing it costs nothing at run time; the CLI is the `kfscan` binary.
+export type * from './plugin.js';

@@ -219,7 +219,7 @@ spec:
 
 describe('--min-severity', () => {
   it('leaves out lower findings, which then cannot fail the run', async () => {
-    const file = 'fixtures/mutable-ml-image/fail-notebook-and-jobs.yaml';
+    const file = 'checks/mutable-ml-image/fixtures/fail-notebook-and-jobs.yaml';
     const all = JSON.parse((await runMain(['scan', file, '-f', 'json', '--fail-on', 'none'], { cwd: ROOT })).stdout);
     const high = all.findings.filter((f: { severity: string }) => f.severity === 'high' || f.severity === 'critical').length;
     const run = kfscan(['scan', file, '-f', 'json', '--min-severity', 'high', '--fail-on', 'medium']);
@@ -242,7 +242,7 @@ describe('catalogue commands', () => {
     expect(json.checks[0]).toMatchObject({ tags: builtinChecks[0]!.meta.tags, remediation: builtinChecks[0]!.meta.remediation });
     const markdown = (await runMain(['checks', '-f', 'markdown'], { cwd: ROOT })).stdout;
     expect(markdown.split('\n')[0]).toBe('| id | severity | category | title |');
-    expect(markdown).toContain('| [ingress-gateway-exposed](https://github.com/kfscan/kfscan/blob/main/docs/checks/ingress-gateway-exposed.md) | high | exposure |');
+    expect(markdown).toContain('| [ingress-gateway-exposed](https://github.com/kfscan/kfscan/blob/main/checks/ingress-gateway-exposed/README.md) | high | exposure |');
   });
 
   it('explains a check from its docs page, from any working directory', async () => {
@@ -254,7 +254,7 @@ describe('catalogue commands', () => {
     expect(run.stdout).toContain('  Fails:');
     expect(run.stdout).toContain('          image: tensorflow/tensorflow:latest-gpu');
     expect(run.stdout).not.toContain('```');
-    const page = readFileSync(path.join(ROOT, 'docs/checks/mutable-ml-image.md'), 'utf8');
+    const page = readFileSync(path.join(ROOT, 'checks/mutable-ml-image/README.md'), 'utf8');
     expect((await runMain(['explain', 'mutable-ml-image', '--format', 'markdown'], { cwd: ROOT })).stdout).toBe(page);
   });
 

@@ -22,8 +22,8 @@ describe('kfscan scan (built binary)', () => {
   it('follows --fail-on', () => {
     expect(kfscan(['scan', 'fixtures/demo', '--fail-on', 'none']).code).toBe(0);
     expect(kfscan(['scan', 'fixtures/demo', '--fail-on', 'critical']).code).toBe(1);
-    expect(kfscan(['scan', 'fixtures/mutable-ml-image/fail-notebook-and-jobs.yaml', '--fail-on', 'critical']).code).toBe(0);
-    expect(kfscan(['scan', 'fixtures/mutable-ml-image/fail-notebook-and-jobs.yaml', '--fail-on', 'medium']).code).toBe(1);
+    expect(kfscan(['scan', 'checks/mutable-ml-image/fixtures/fail-notebook-and-jobs.yaml', '--fail-on', 'critical']).code).toBe(0);
+    expect(kfscan(['scan', 'checks/mutable-ml-image/fixtures/fail-notebook-and-jobs.yaml', '--fail-on', 'medium']).code).toBe(1);
   });
 
   it('writes JSON to stdout and SARIF to a file in the same run', () => {

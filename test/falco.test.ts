@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import falcoMinerRules from '../checks/falco-miner-rules.js';
-import falcoMissing from '../checks/falco-missing.js';
+import falcoMinerRules from '../checks/falco-miner-rules/index.js';
+import falcoMissing from '../checks/falco-missing/index.js';
 import { runChecks } from '../src/engine/run.js';
 import { parseArtifactRef } from '../src/kube/falco-config.js';
 import { evaluateRules, POOL_RULE, STRATUM_RULE, type Selection } from '../src/kube/falco-rules.js';

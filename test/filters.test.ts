@@ -17,7 +17,7 @@ async function scan(file: string): Promise<ScanResult> {
 
 describe('--min-severity', () => {
   it('leaves out lower findings, counts them, and they no longer decide the exit code', async () => {
-    const result = await scan('fixtures/mutable-ml-image/fail-notebook-and-jobs.yaml');
+    const result = await scan('checks/mutable-ml-image/fixtures/fail-notebook-and-jobs.yaml');
     const severities = result.findings.map((f) => f.severity);
     expect(severities).toContain('high');
     expect(severities).toContain('medium');

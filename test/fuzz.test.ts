@@ -1,3 +1,4 @@
+import { ATTACK_PATH } from './helpers/results.js';
 import fc from 'fast-check';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
@@ -31,7 +32,7 @@ const params = {
   ...(process.env['FUZZ_PATH'] ? { path: process.env['FUZZ_PATH'] } : {}),
   ...(process.env['FUZZ_NO_SHRINK'] ? { endOnFailure: true } : {}),
 };
-const CONTEXT = { version: '0.0.0-fuzz', color: false, width: 100, generatedAt: new Date('2026-01-01T00:00:00Z') };
+const CONTEXT = { version: '0.0.0-fuzz', color: false, width: 100, generatedAt: new Date('2026-01-01T00:00:00Z'), attackPath: ATTACK_PATH };
 // Long runs are the point of `npm run fuzz`: give them time in proportion.
 const TIMEOUT = Math.max(60_000, RUNS * 250);
 // Raw control characters other than newline (and tab in HTML, where it is inert).

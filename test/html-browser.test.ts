@@ -11,11 +11,11 @@ import { SEVERITIES } from '../src/core/severity.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { launchChromium, watch, type Browser, type PageWatch } from './helpers/browser.js';
 import { ROOT, kfscan } from './helpers/cli.js';
-import { HOSTILE, liveTwoClusters } from './helpers/results.js';
+import { ATTACK_PATH, HOSTILE, liveTwoClusters } from './helpers/results.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kfscan-browser-'));
-const context = { version: '0.0.0-test', color: false, width: 120, generatedAt: new Date('2026-03-14T09:26:53Z') };
+const context = { version: '0.0.0-test', color: false, width: 120, generatedAt: new Date('2026-03-14T09:26:53Z'), attackPath: ATTACK_PATH };
 
 let browser: Browser;
 

@@ -8,10 +8,10 @@ import type { ScanResult } from '../src/core/types.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { escapeHtml } from '../src/reporters/html/markup.js';
 import { kfscan } from './helpers/cli.js';
-import { HOSTILE, demoResult, finding, liveTwoClusters, result } from './helpers/results.js';
+import { ATTACK_PATH, HOSTILE, demoResult, finding, liveTwoClusters, result } from './helpers/results.js';
 
 const AT = new Date('2026-03-14T09:26:53Z');
-const context = { version: '0.0.0-test', color: false, width: 120, generatedAt: AT };
+const context = { version: '0.0.0-test', color: false, width: 120, generatedAt: AT, attackPath: ATTACK_PATH };
 
 function block(page: string, tag: 'style' | 'script'): string {
   const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(page);
@@ -107,7 +107,7 @@ describe('HTML report', () => {
     expect(categories).toEqual(order.filter((category) => demo.findings.some((f) => f.category === category)));
     expect(categories.length).toBeGreaterThan(1);
     expect(page).toContain('fixtures/<wbr>demo/<wbr>istio.yaml:33:3');
-    expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/docs/checks/ingress-gateway-exposed.md"');
+    expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/checks/ingress-gateway-exposed/README.md"');
     expect(page).toContain('<strong>How to fix:</strong> Set the Service to type ClusterIP and reach the dashboard with <code>kubectl port-forward');
   });
 

@@ -80,7 +80,7 @@ describe('kfscan cluster', () => {
 
   it('runs absence checks on a readable cluster and lets them pass or fail on what is there', async () => {
     const falco = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'falco', namespace: 'falco' }, spec: { template: { spec: { containers: [{ name: 'falco', image: 'falcosecurity/falco:0.41.0' }] } } } };
-    const without = await server({ fixtures: ['fixtures/mutable-ml-image/pass-pinned-and-non-ml.yaml'] });
+    const without = await server({ fixtures: ['checks/mutable-ml-image/fixtures/pass-pinned-and-non-ml.yaml'] });
     const withFalco = await server({ objects: [falco] });
     const kubeconfig = kubeconfigFile([
       { name: 'bare', server: without },
@@ -133,7 +133,7 @@ describe('kfscan cluster', () => {
 
   it('gives each context its own client: two contexts on two servers each report their own cluster', async () => {
     const demo = await server({ fixtures: ['fixtures/demo'], tokens: ['token-for-demo'] });
-    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'], tokens: ['token-for-other'] });
+    const other = await server({ fixtures: ['checks/ingress-gateway-exposed/fixtures/fail-renamed-gateway-nodeport.yaml'], tokens: ['token-for-other'] });
     const kubeconfig = kubeconfigFile([
       { name: 'demo', server: demo },
       { name: 'other', server: other },
@@ -155,7 +155,7 @@ describe('kfscan cluster', () => {
 
   it('merges several KUBECONFIG files as kubectl does: the first current-context wins, missing files are skipped', async () => {
     const demo = await server({ fixtures: ['fixtures/demo'] });
-    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'] });
+    const other = await server({ fixtures: ['checks/ingress-gateway-exposed/fixtures/fail-renamed-gateway-nodeport.yaml'] });
     const dir = tempDir();
     const first = path.join(dir, 'first');
     const second = path.join(dir, 'second');
@@ -218,7 +218,7 @@ describe('kfscan cluster', () => {
 
   it('groups the table by context', async () => {
     const demo = await server({ fixtures: ['fixtures/demo'] });
-    const other = await server({ fixtures: ['fixtures/ingress-gateway-exposed/fail-renamed-gateway-nodeport.yaml'] });
+    const other = await server({ fixtures: ['checks/ingress-gateway-exposed/fixtures/fail-renamed-gateway-nodeport.yaml'] });
     const kubeconfig = kubeconfigFile([
       { name: 'alpha', server: demo },
       { name: 'beta', server: other },

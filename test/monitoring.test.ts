@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import growthAlertsMissing from '../checks/growth-alerts-missing.js';
-import prometheusMissing from '../checks/prometheus-missing.js';
+import growthAlertsMissing from '../checks/growth-alerts-missing/index.js';
+import prometheusMissing from '../checks/prometheus-missing/index.js';
 import type { KubeObject } from '../src/core/types.js';
 import { runChecks } from '../src/engine/run.js';
 import { buildInventory, type InventoryOptions } from '../src/inventory/inventory.js';

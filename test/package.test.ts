@@ -117,6 +117,12 @@ function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
   });
 }
 
+
+/** The check folders: each ships its page, checks/<id>/README.md. */
+function checkIds(): string[] {
+  return readdirSync(path.join(ROOT, 'checks'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+}
+
 describe('the tarball', () => {
   const allowed = [
     /^(package\.json|README\.md|LICENSE|SECURITY\.md|CHANGELOG\.md)$/,
@@ -127,10 +133,10 @@ describe('the tarball', () => {
     /^dist\/chunks\/[\w-]+\.mjs$/,
     /^dist\/([\w-]+|chunks\/[\w-]+)\.mjs\.LEGAL\.txt$/,
     /^dist\/kube-config\.mjs$/,
-    /^dist\/src\/index\.js$/,
-    // Declarations of the public API only: the entry point and src/core (types for check authors).
-    /^dist\/src\/(index|core\/[\w-]+)\.d\.ts$/,
-    /^docs\/checks\/[a-z0-9-]+\.md$/,
+    /^dist\/src\/(index|plugin|inventory\/pod-template-kinds)\.js$/,
+    // Declarations of the public API only: the entry points, what kfscan/plugin exports and src/core.
+    /^dist\/src\/(index|plugin|inventory\/pod-template-kinds|core\/[\w-]+)\.d\.ts$/,
+    /^checks\/[a-z0-9-]+\/README\.md$/,
     /^fixtures\/demo\/[\w.-]+$/,
   ];
 
@@ -146,7 +152,7 @@ describe('the tarball', () => {
 
   it('holds everything users need: the bundled CLI, the entry point, the docs pages, the demo and the legal files', () => {
     const modules = ['dist/kfscan.mjs', 'dist/kube-config.mjs', 'dist/src/index.js'];
-    const docs = readdirSync(path.join(ROOT, 'docs', 'checks')).map((file) => `docs/checks/${file}`);
+    const docs = checkIds().map((id) => `checks/${id}/README.md`);
     const demo = readdirSync(path.join(ROOT, 'fixtures', 'demo')).map((file) => `fixtures/demo/${file}`);
     const required = ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', pkg.bin['kfscan']!, 'dist/src/index.d.ts', 'dist/src/core/types.d.ts'];
     expect([...required, ...modules, ...docs, ...demo].filter((file) => !tarballFiles.includes(file))).toEqual([]);
@@ -160,6 +166,7 @@ describe('the tarball', () => {
     expect(pkg.engines.node).toMatch(/^>=20\.\d+\.\d+$/);
     expect(pkg.types).toBe('./dist/src/index.d.ts');
     expect(pkg.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
+    expect(pkg.exports['./plugin']).toEqual({ types: './dist/src/plugin.d.ts', default: './dist/src/plugin.js' });
   });
 });
 
@@ -174,7 +181,7 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(checks.code).toBe(0);
     const listed = (JSON.parse(checks.stdout) as { checks: Array<{ id: string }> }).checks;
     expect(listed.map((check) => check.id)).toContain('kubeflow-dashboard-exposed');
-    expect(listed.length).toBe(readdirSync(path.join(ROOT, 'docs', 'checks')).length);
+    expect(listed.length).toBe(checkIds().length);
     const explain = await installedKfscan(['explain', 'ingress-gateway-exposed']);
     expect(explain.code).toBe(0);
     expect(explain.stdout).toContain('kubectl port-forward');
@@ -247,12 +254,13 @@ describe('kfscan installed from the tarball with production dependencies only', 
     writeFileSync(
       path.join(consumer, 'plugin.ts'),
       [
-        "import type { Check, CheckMeta, Draft, Plugin, Severity, Undecided } from 'kfscan';",
+        "import type { CheckMeta, Draft, Severity, Undecided } from 'kfscan';",
+        "import { POD_TEMPLATE_KINDS, defineCheck, definePlugin, type Plugin } from 'kfscan/plugin';",
         'const meta: CheckMeta = {',
         "  id: 'typed-public-ml-service', title: 'ML Service exposed', category: 'exposure', severity: 'high',",
-        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service', 'Pod', 'apps/Deployment', 'argoproj.io/Workflow'],",
+        "  description: 'd', rationale: 'r', remediation: 'm', tags: [], needs: ['Service', ...POD_TEMPLATE_KINDS],",
         '};',
-        'const check: Check = {',
+        'const check = defineCheck({',
         '  meta,',
         '  *run(inventory, { options, helpers }): Generator<Draft | Undecided> {',
         "    const prefix = typeof options['prefix'] === 'string' ? options['prefix'] : 'typed';",
@@ -265,12 +273,12 @@ describe('kfscan installed from the tarball with production dependencies only', 
         '    }',
         "    if (inventory.readability('Service').state === 'forbidden') yield { undecided: true, reason: 'no Services' };",
         '  },',
-        '};',
+        '});',
         '// @ts-expect-error the types are real, not `any`: an unknown severity is rejected',
         "export const wrong: Severity = 'urgent';",
         '// @ts-expect-error a plugin declares the API version it is written for, and only 1 exists',
         "export const future: Plugin = { apiVersion: 2, name: 'future', checks: [check] };",
-        "export default { apiVersion: 1, name: 'typed-plugin', version: '1.0.0', checks: [check] } satisfies Plugin;",
+        "export default definePlugin({ apiVersion: 1, name: 'typed-plugin', version: '1.0.0', checks: [check] });",
         '',
       ].join('\n'),
     );
@@ -279,9 +287,10 @@ describe('kfscan installed from the tarball with production dependencies only', 
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
     expect(diagnostics).toEqual([]);
     expect(program.emit().emitSkipped).toBe(false);
-    // The entry point also loads at run time (it holds types only, so it exports nothing): a plugin needs nothing from it.
-    const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); console.log(Object.keys(m).length)"], { cwd: consumer });
-    expect(load).toMatchObject({ code: 0, stdout: '0\n' });
+    // The main entry point also loads at run time (it holds types only, so it exports nothing); kfscan/plugin
+    // holds the helpers, and loads from the installed package on its own.
+    const load = await sh(process.execPath, ['--input-type=module', '-e', "const m = await import('kfscan'); const p = await import('kfscan/plugin'); console.log(Object.keys(m).length, Object.keys(p).sort().join(','))"], { cwd: consumer });
+    expect(load).toMatchObject({ code: 0, stdout: '0 POD_TEMPLATE_KINDS,defineCheck,definePlugin\n' });
 
     // The compiled plugin runs in the installed kfscan, from outside the package.
     const run = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--checks', 'typed-public-ml-service', '--plugin', path.join(consumer, 'dist', 'plugin.js')], installed);

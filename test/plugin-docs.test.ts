@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocsPage } from '../src/catalogue/docs-page.js';
 import { CATEGORIES } from '../src/core/categories.js';
-import { WORKLOAD_KINDS } from '../src/kube/containers.js';
+import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { tempRepo } from './helpers/repo.js';
 
@@ -44,9 +44,9 @@ describe('docs/plugins.md', () => {
   });
 
   it('lists the pod-bearing kinds that podTemplates() and helpers.containers() read', () => {
-    const paragraph = DOCS.slice(DOCS.indexOf('The **pod-bearing kinds**'), DOCS.indexOf('List those your check cares about'));
+    const paragraph = DOCS.slice(DOCS.indexOf('The **pod-bearing kinds**'), DOCS.indexOf('A check that calls `podTemplates()`'));
     const listed = [...paragraph.matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((kind) => !kind!.includes('('));
-    expect(listed).toEqual(WORKLOAD_KINDS);
+    expect(listed).toEqual(POD_TEMPLATE_KINDS);
   });
 
   it('lists the categories of the contract', () => {
@@ -71,7 +71,7 @@ describe('examples/plugin-approved-registries', () => {
 
   it('reads every pod-bearing kind, so live mode lists them all', async () => {
     const { default: loaded } = (await import(path.join(ROOT, 'examples', 'plugin-approved-registries', 'index.mjs'))) as { default: { checks: Array<{ meta: { needs: string[] } }> } };
-    expect(loaded.checks[0]!.meta.needs).toEqual(WORKLOAD_KINDS);
+    expect(loaded.checks[0]!.meta.needs).toEqual(POD_TEMPLATE_KINDS);
   });
 
   it('reports ML images from registries not in its options, on the demo', () => {

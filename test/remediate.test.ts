@@ -7,7 +7,7 @@ import { analyseInventory } from '../src/engine/analyse.js';
 import { scanManifests } from '../src/engine/scan.js';
 import { evaluateRules, MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE } from '../src/kube/falco-rules.js';
 import { strategicMerge } from '../src/remediate/strategic-merge.js';
-import { minerRuleItems, minerRulesFile, ML_POOL_PORT_RULE } from '../src/remediate/falco-miner-rules.js';
+import { minerRuleItems, minerRulesFile, ML_POOL_PORT_RULE } from '../src/remediate/falco-rules-file.js';
 import { buildKit } from '../src/remediate/kit.js';
 import { renderKit } from '../src/remediate/render.js';
 import { DEFAULT_OPTIONS, type Kit } from '../src/remediate/types.js';
@@ -167,6 +167,18 @@ describe('the kit for a vulnerable cluster', () => {
     expect(kit.verification.dropped).toEqual([]);
     const left = findings.filter((f) => !claimed().includes(f)).map((f) => f.checkId).sort();
     expect(left).toEqual(['dashboard-auth-missing', 'mfa-not-enforced']);
+  });
+
+  it("builds each check's share alone, reading only what the check declares, as part of the full kit", () => {
+    const full = new Set([...kit.fixes.map((fix) => fix.id), ...kit.documents.map((doc) => doc.path)]);
+    for (const check of builtinChecks.filter((c) => c.remediation)) {
+      const own = findings.filter((finding) => finding.checkId === check.meta.id);
+      if (own.length === 0) continue;
+      const alone = buildKit(inventory, own, DEFAULT_OPTIONS, { checks: [check] });
+      const parts = [...alone.fixes.map((fix) => fix.id), ...alone.documents.map((doc) => doc.path)];
+      expect(parts.length, check.meta.id).toBeGreaterThan(0);
+      for (const part of parts) expect(full.has(part), `${check.meta.id}: ${part}`).toBe(true);
+    }
   });
 
   it('writes objects that are valid for their kind, and patches whose results are valid', async () => {

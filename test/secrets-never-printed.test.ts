@@ -12,7 +12,7 @@ import { kubeconfigFile, tempDir, useApiServers } from './helpers/live.js';
 // and Secret documents that break where the secret is. No output of kfscan may carry a marker or the
 // base64 of one: no report format, no extra report file, no baseline, no stderr line (also --verbose),
 // no error message, offline or live, and on the paths where the server misbehaves.
-const INPUTS = ['fixtures/secret-markers', 'fixtures/default-credentials/fail-marker-secrets-never-printed.yaml'];
+const INPUTS = ['fixtures/secret-markers', 'checks/default-credentials/fixtures/fail-marker-secrets-never-printed.yaml'];
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'];
 
 function files(dir: string): string[] {

@@ -59,7 +59,7 @@ describe('--no-secrets (Secrets forbidden) makes the checks that need them undec
   const noSecrets = new Map([['Secret', 'not read: --no-secrets']]);
 
   it('default-credentials still compares what is not secret, and says what it could not compare', async () => {
-    const inventory = await liveInventory('fixtures/default-credentials/fail-hash-from-env-stringdata.yaml', noSecrets);
+    const inventory = await liveInventory('checks/default-credentials/fixtures/fail-hash-from-env-stringdata.yaml', noSecrets);
     const run = analyseInventory(inventory, { checks: [check('default-credentials')] });
     expect(run.findings).toEqual([]);
     expect(run.undecided.map((u) => u.reason)).toEqual(
@@ -68,14 +68,14 @@ describe('--no-secrets (Secrets forbidden) makes the checks that need them undec
   });
 
   it('a literal default hash in a ConfigMap is still found without Secrets', async () => {
-    const inventory = await liveInventory('fixtures/default-credentials/fail-dex-configmap-default-hash.yaml', noSecrets);
+    const inventory = await liveInventory('checks/default-credentials/fixtures/fail-dex-configmap-default-hash.yaml', noSecrets);
     const run = analyseInventory(inventory, { checks: [check('default-credentials')] });
     expect(run.findings.map((f) => f.severity)).toEqual(['critical']);
     expect(run.undecided.length).toBeGreaterThan(0);
   });
 
   it('mfa-not-enforced is undecided when the Dex config sits in an unreadable Secret', async () => {
-    const inventory = await liveInventory('fixtures/default-credentials/fail-dex-config-in-secret.yaml', noSecrets);
+    const inventory = await liveInventory('checks/default-credentials/fixtures/fail-dex-config-in-secret.yaml', noSecrets);
     const run = analyseInventory(inventory, { checks: [check('mfa-not-enforced'), check('default-credentials')] });
     expect(run.findings).toEqual([]);
     expect(run.undecided.map((u) => u.checkId).sort()).toEqual(['default-credentials', 'mfa-not-enforced']);
@@ -83,7 +83,7 @@ describe('--no-secrets (Secrets forbidden) makes the checks that need them undec
   });
 
   it('live mode treats a Secret it was not asked to read as unread, and a named one that is missing as absent', async () => {
-    const inventory = await liveInventory('fixtures/default-credentials/fail-hash-from-env-stringdata.yaml', new Map());
+    const inventory = await liveInventory('checks/default-credentials/fixtures/fail-hash-from-env-stringdata.yaml', new Map());
     const withoutPasswords = inventory.all().filter((r) => r.ref.name !== 'dex-passwords');
     const absent = analyseInventory(buildInventory(withoutPasswords, { mode: 'cluster', context: 'prod' }), { checks: [check('default-credentials')] });
     expect(absent.findings).toEqual([]);
@@ -104,7 +104,7 @@ describe('--no-secrets (Secrets forbidden) makes the checks that need them undec
 
 describe('oauth2-proxy in live mode', () => {
   it('is undecided when its secrets sit in a Secret kfscan does not read by name (kustomize name hash)', async () => {
-    const inventory = await liveInventory('fixtures/mfa-not-enforced/fail-dex-password-db-behind-oauth2-proxy.yaml', new Map());
+    const inventory = await liveInventory('checks/mfa-not-enforced/fixtures/fail-dex-password-db-behind-oauth2-proxy.yaml', new Map());
     const withEnv = inventory.all().map((r) =>
       r.ref.kind === 'Deployment' && r.ref.name === 'oauth2-proxy'
         ? createResource({

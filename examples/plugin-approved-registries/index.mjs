@@ -1,21 +1,25 @@
 // @ts-check
 // A kfscan plugin (docs/plugins.md): ML framework and notebook images must come from the registries an
 // organisation approved, given in the plugin's options. Plain JavaScript, so it runs as it is; the JSDoc
-// types come from the kfscan package (`import type` only: nothing is imported from kfscan at run time).
+// types come from kfscan/plugin (`import type` only: nothing is imported from kfscan at run time).
 
-/** @typedef {import('kfscan').Plugin} Plugin */
-/** @typedef {import('kfscan').Check} Check */
-/** @typedef {import('kfscan').ImageReference} ImageReference */
+/** @typedef {import('kfscan/plugin').Plugin} Plugin */
+/** @typedef {import('kfscan/plugin').Check} Check */
+/** @typedef {import('kfscan/plugin').ImageReference} ImageReference */
 
 // Every kind that `helpers.containers()` reads: live mode lists exactly the kinds in `needs`.
 const POD_BEARING_KINDS = [
   'Pod',
+  'PodTemplate',
+  'ReplicationController',
   'apps/Deployment',
   'apps/StatefulSet',
   'apps/DaemonSet',
   'apps/ReplicaSet',
   'batch/Job',
   'batch/CronJob',
+  'apps.openshift.io/DeploymentConfig',
+  'argoproj.io/Rollout',
   'argoproj.io/Workflow',
   'argoproj.io/WorkflowTemplate',
   'argoproj.io/ClusterWorkflowTemplate',
@@ -32,7 +36,11 @@ const POD_BEARING_KINDS = [
   'trainer.kubeflow.org/TrainJob',
   'trainer.kubeflow.org/TrainingRuntime',
   'trainer.kubeflow.org/ClusterTrainingRuntime',
+  'jobset.x-k8s.io/JobSet',
   'serving.kserve.io/InferenceService',
+  'ray.io/RayCluster',
+  'ray.io/RayJob',
+  'ray.io/RayService',
 ];
 
 /**

@@ -15,7 +15,7 @@ export interface DocsExample {
   yaml: string;
 }
 
-/** A check's page, `docs/checks/<id>.md`: title, metadata table, sections and the examples. */
+/** A check's page, `checks/<id>/README.md`: title, metadata table, sections and the examples. */
 export interface DocsPage {
   title: string;
   rows: Array<[string, string]>;
@@ -24,14 +24,13 @@ export interface DocsPage {
 }
 
 /**
- * The page of a built-in check, read from the docs that ship beside the code (`docs/checks/` in the
- * package), so that `kfscan explain` works from an installed package; `null` when there is none, as
+ * The page of a built-in check, read from its folder in the package (`checks/<id>/README.md`), so that `kfscan explain` works from an installed package; `null` when there is none, as
  * for plugin checks that document themselves elsewhere.
  */
 export async function readDocsPage(checkId: string): Promise<string | null> {
   const root = packageRoot();
   if (root === null || !/^[a-z0-9][a-z0-9-]*$/.test(checkId)) return null;
-  return fs.readFile(path.join(root, 'docs', 'checks', `${checkId}.md`), 'utf8').catch(() => null);
+  return fs.readFile(path.join(root, 'checks', checkId, 'README.md'), 'utf8').catch(() => null);
 }
 
 export function parseDocsPage(text: string): DocsPage {

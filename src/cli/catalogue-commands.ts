@@ -64,7 +64,7 @@ function findCheck(catalogue: CheckCatalogue, id: string): Check {
 }
 
 /**
- * A built-in check's page ships in docs/checks/; a plugin check's page is the file its plugin names in
+ * A built-in check's page ships in checks/<id>/README.md; a plugin check's page is the file its plugin names in
  * `docs`, if any. An unreadable plugin page is a warning: `explain` falls back to the metadata.
  */
 async function docsPageOf(check: Check, io: CliIo): Promise<string | null> {

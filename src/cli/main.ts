@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SEVERITIES } from '../core/severity.js';
-import type { Check } from '../core/types.js';
+import type { CatalogueCheck } from '../catalogue/check-unit.js';
 import { toolVersion } from '../core/version.js';
 import { ConfigError } from '../config/load.js';
 import { UnknownCheckError } from '../engine/select.js';
@@ -14,7 +14,8 @@ import { registerScanCommand } from './scan-command.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 
 export interface CliDependencies {
-  checks: readonly Check[];
+  /** The registry's checks (checks/index.ts), with what each adds to the attack path, probe and kit. */
+  checks: readonly CatalogueCheck[];
   io: CliIo;
   /** The clock for expiry dates of suppressions; tests inject it. */
   now?: () => Date;

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
+import type { AttackPathMember } from '../reporters/attack-path.js';
 import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
 import { UsageError, useColor, type CliIo } from './io.js';
 
@@ -28,7 +29,7 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { showSuppressed = false }: { showSuppressed?: boolean } = {},
+  { showSuppressed = false, attackPath = [] }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[] } = {},
 ): Promise<void> {
   // Not a terminal (CI logs, a file): wide enough that messages are not folded into slivers.
   const width = io.stdout.columns ?? 160;
@@ -42,6 +43,7 @@ export async function writeReports(
       width: toStdout ? width : 160,
       generatedAt,
       showSuppressed,
+      attackPath,
     });
     if (toStdout) {
       io.stdout.write(text);

@@ -130,7 +130,8 @@ export async function finishScan(
     verbose: options.verbose === true,
     important: [...prepared.configWarnings, ...importantWarnings],
   });
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true });
+  const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
+  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
   return exitCodeFor(result, options.failOn);
 }
 

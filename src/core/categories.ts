@@ -1,17 +1,21 @@
+import type { AttackStepId } from './attack-steps.js';
 import type { Category } from './types.js';
 
-// A record, so that the compiler fails here when a category is added to the type but not to the list.
-const CONTRACT: Record<Category, true> = {
-  exposure: true,
-  auth: true,
-  mfa: true,
-  'mutable-ml-image': true,
-  miner: true,
-  'falco-missing': true,
-  'falco-rules': true,
-  'prometheus-missing': true,
-  'alerting-gap': true,
-  hardening: true,
+// The categories of the report contract (checks.md), in attack order: how reports title them, and the step
+// of the attack path that a plugin check of the category counts for. Some share their name with a check of
+// kfscan; this is the only place in src/ where those names are written. A record, so that the compiler
+// fails here when a category is added to the type but not to the list.
+const CONTRACT: Record<Category, { title: string; step: AttackStepId }> = {
+  exposure: { title: 'Exposure to the internet', step: 'entry' },
+  auth: { title: 'Authentication', step: 'auth' },
+  mfa: { title: 'Multi-factor authentication', step: 'auth' },
+  'mutable-ml-image': { title: 'Mutable ML images', step: 'workloads' },
+  miner: { title: 'Crypto-miner indicators', step: 'workloads' },
+  'falco-missing': { title: 'Runtime detection (Falco)', step: 'detection' },
+  'falco-rules': { title: 'Falco miner rules', step: 'detection' },
+  'prometheus-missing': { title: 'Monitoring (Prometheus)', step: 'alerting' },
+  'alerting-gap': { title: 'Growth alerts', step: 'alerting' },
+  hardening: { title: 'Hardening', step: 'workloads' },
 };
 
 /** The categories of the report contract (checks.md), in attack order. */
@@ -19,4 +23,14 @@ export const CATEGORIES = Object.keys(CONTRACT) as readonly Category[];
 
 export function isCategory(value: unknown): value is Category {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CONTRACT, value);
+}
+
+/** `Runtime detection (Falco)`: how reports head a category's findings. */
+export function categoryTitle(category: Category): string {
+  return CONTRACT[category].title;
+}
+
+/** The step of the attack path that plugin checks of a category count for. */
+export function categoryStep(category: Category): AttackStepId {
+  return CONTRACT[category].step;
 }

@@ -106,3 +106,14 @@ export function isUnknownBuiltinKind(group: string, kind: string): boolean {
   const kinds = BUILTIN_KINDS.get(group);
   return kinds !== undefined && !kinds.has(kind) && !kind.endsWith('List');
 }
+
+/** The built-in API group of a kind (`''` for core, `apps` for Deployment), or `null` for kinds no built-in group has. */
+export function builtinGroupOf(kind: string): string | null {
+  for (const [group, kinds] of BUILTIN_KINDS) if (kinds.has(kind)) return group;
+  return null;
+}
+
+/** The kinds of several lists, each once, in the order first named: a check's reads from its helpers' reads. */
+export function unionOfKinds(...lists: ReadonlyArray<readonly KindName[]>): KindName[] {
+  return [...new Set(lists.flat())];
+}

@@ -2,7 +2,7 @@ import { distance } from 'fastest-levenshtein';
 
 /**
  * The candidate closest to a mistyped word, when it is close enough to be what was meant: a few
- * edits, or a candidate that contains the word (`gateway` -> `ingress-gateway-exposed`).
+ * edits, or a candidate that contains the word (`gateway` -> `acme-gateway-exposed`).
  */
 export function closestMatch(word: string, candidates: Iterable<string>): string | null {
   const list = [...candidates];

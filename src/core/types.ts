@@ -177,7 +177,7 @@ export interface CheckMeta {
    */
   absence?: boolean;
   /**
-   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/docs/checks/<id>.md`. A plugin
+   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/checks/<id>/README.md`. A plugin
    * check without one has none (reports then show no link, JSON an empty `docsUrl`).
    */
   docsUrl?: string;
@@ -237,7 +237,7 @@ export interface CheckHelpers {
   parseImage(image: string): ImageReference | null;
   /**
    * Whether an image is an ML framework or notebook image (TensorFlow, PyTorch, serving, Jupyter,
-   * Kubeflow notebooks, NVIDIA NGC, ...), under any registry or mirror prefix: what `mutable-ml-image` judges.
+   * Kubeflow notebooks, NVIDIA NGC, ...), under any registry or mirror prefix: the images kfscan's mutable-image check judges.
    */
   isMlImage(image: string | ImageReference): boolean;
   /** Kubernetes label-selector semantics: an empty selector matches everything, `null` nothing. */

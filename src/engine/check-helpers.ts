@@ -22,7 +22,7 @@ export const CHECK_HELPERS: CheckHelpers = Object.freeze({
   },
   matchesLabelSelector,
   containers(inventory: Inventory): readonly ContainerSite[] {
-    // On the inventory behind a plugin's view: computed once, shared with mutable-ml-image and others.
+    // On the inventory behind a plugin's view: computed once, shared with the built-in checks that read containers.
     const shared = underlyingInventory(inventory);
     return shared.memo('helpers.containers', () => Object.freeze(workloadContainers(shared).map((container) => container.site)));
   },

@@ -14,6 +14,7 @@ import type {
   Undecided,
   UndecidedCheck,
 } from '../core/types.js';
+import { declaredReads, guardReads, strictReadsEnabled } from '../inventory/read-guard.js';
 import { mlPlatformPresent } from '../kube/ml-platform.js';
 import { describeCheck, pluginFrame, pluginOf } from '../plugins/provenance.js';
 import { CHECK_HELPERS } from './check-helpers.js';
@@ -31,12 +32,15 @@ export interface CheckRun {
 export interface RunOptions {
   /** Per-check options from the configuration, keyed by check id. */
   checkOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Each check gets an inventory that refuses kinds it did not declare; `KFSCAN_STRICT_READS` by default. */
+  strictReads?: boolean;
 }
 
 /** Runs checks over one inventory and turns their drafts into findings with locations and fingerprints. */
 export function runChecks(inventory: Inventory, checks: readonly Check[], options: RunOptions = {}): CheckRun {
   const run: CheckRun = { findings: [], undecided: [], errors: [], outOfScope: [] };
   const inScopeForAbsence = inventory.wholeCluster || mlPlatformPresent(inventory);
+  const strict = options.strictReads ?? strictReadsEnabled();
 
   for (const check of checks) {
     const { meta } = check;
@@ -54,7 +58,8 @@ export function runChecks(inventory: Inventory, checks: readonly Check[], option
     const seen = new Set<string>();
     try {
       const context = { options: options.checkOptions?.[meta.id] ?? {}, helpers: CHECK_HELPERS };
-      const items = check.run(inventory, context);
+      const view = strict ? guardReads(inventory, declaredReads(check, describeCheck(check))) : inventory;
+      const items = check.run(view, context);
       const shape = iterableProblem(items);
       if (shape) {
         run.errors.push({ message: `${describeCheck(check)} failed: run() ${shape}` });

@@ -1,35 +1,11 @@
 import { asArray, asObject, asString } from '../core/json.js';
-import type { ContainerSite, Inventory, Resource } from '../core/types.js';
-import { kfpV2ComponentSites } from './kfp-v2.js';
+import type { ContainerSite, Inventory, KindName, Resource } from '../core/types.js';
+import { POD_TEMPLATE_KINDS } from '../inventory/pod-template-kinds.js';
+import { KFP_WORKFLOW_KINDS, kfpV2ComponentSites } from './kfp-v2.js';
 import { templateOwner } from './ownership.js';
 
-/** Every kind `workloadContainers` reads containers from, for checks' `needs` (live mode lists these). */
-export const WORKLOAD_KINDS: readonly string[] = [
-  'Pod',
-  'apps/Deployment',
-  'apps/StatefulSet',
-  'apps/DaemonSet',
-  'apps/ReplicaSet',
-  'batch/Job',
-  'batch/CronJob',
-  'argoproj.io/Workflow',
-  'argoproj.io/WorkflowTemplate',
-  'argoproj.io/ClusterWorkflowTemplate',
-  'argoproj.io/CronWorkflow',
-  'kubeflow.org/ScheduledWorkflow',
-  'kubeflow.org/Notebook',
-  'kubeflow.org/TFJob',
-  'kubeflow.org/PyTorchJob',
-  'kubeflow.org/MPIJob',
-  'kubeflow.org/XGBoostJob',
-  'kubeflow.org/PaddleJob',
-  'kubeflow.org/JAXJob',
-  'kubeflow.org/Experiment',
-  'trainer.kubeflow.org/TrainJob',
-  'trainer.kubeflow.org/TrainingRuntime',
-  'trainer.kubeflow.org/ClusterTrainingRuntime',
-  'serving.kserve.io/InferenceService',
-];
+/** Every kind `workloadContainers` reads containers from: the pod-bearing kinds, KFP v2 workflows among them. */
+export const CONTAINER_KINDS: readonly KindName[] = POD_TEMPLATE_KINDS;
 
 export interface WorkloadContainer {
   readonly site: ContainerSite;
@@ -54,13 +30,19 @@ export function workloadContainers(inventory: Inventory): readonly WorkloadConta
         out.push({ site, kfpComponent: false });
       }
     }
-    for (const resource of inventory.all()) {
+    for (const resource of workflowResources(inventory)) {
       for (const pod of kfpV2ComponentSites(resource)) {
         for (const site of pod.containers) out.push({ site, kfpComponent: true });
       }
     }
     return out;
   });
+}
+
+/** The kinds that can hold KFP v2 component specs, in the inventory's order (by group, then kind). */
+function workflowResources(inventory: Inventory): Resource[] {
+  const resources = [...KFP_WORKFLOW_KINDS].sort().flatMap((kind) => inventory.ofKind(kind));
+  return resources.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
 function owningWorkflow(resource: Resource, inventory: Inventory): ReadonlySet<string> | null {
@@ -110,10 +92,6 @@ export function containerLabel(site: ContainerSite, kfpComponent: boolean): stri
   return `${CONTAINER_TYPE_LABEL[site.type]} ${site.name}${role}`;
 }
 
-/** `Workflow kubeflow-user/train`, `Node gpu-1`. */
-export function resourceLabel(resource: Resource): string {
-  return `${resource.ref.kind} ${resource.ref.namespace ? `${resource.ref.namespace}/` : ''}${resource.ref.name}`;
-}
 
 const CONTAINER_TYPE_LABEL: Record<ContainerSite['type'], string> = {
   container: 'Container',

@@ -1,3 +1,4 @@
+import { describeResource } from '../core/object-ref.js';
 import { parse } from 'yaml';
 import { asObject, asString } from '../core/json.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
@@ -92,8 +93,7 @@ export function dexConfigPath(dex: DexInstance, ...inner: Array<string | number>
 
 /** `ConfigMap auth/dex`: how messages name where the config lives. */
 export function dexSourceName(dex: DexInstance): string {
-  const { kind, namespace, name } = dex.source.resource.ref;
-  return `${kind} ${namespace}/${name}`;
+  return describeResource(dex.source.resource);
 }
 
 // Where Kubeflow keeps what Dex reads from its environment, for input without the Dex Deployment.

@@ -21,7 +21,8 @@ import {
 } from './istio-gateways.js';
 import { fromServiceExposure, type Reachability } from './reachability.js';
 import { classifyServiceExposure, classifyServiceShape } from './service-exposure.js';
-import { describe, podsBehindService, servicesForHost, serviceType } from './services.js';
+import { podsBehindService, servicesForHost, serviceType } from './services.js';
+import { describeResource as describe } from '../core/object-ref.js';
 import { parseImageRef } from './image-ref.js';
 
 /** Something that takes traffic from outside the cluster. */

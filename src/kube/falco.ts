@@ -1,4 +1,5 @@
 import { asArray, asObject, asString, scalarText, type JsonObject } from '../core/json.js';
+import { describeObject } from '../core/object-ref.js';
 import type { ContainerSite, FieldPath, Inventory, PodTemplateSite, Resource } from '../core/types.js';
 import { stringMap } from '../inventory/resource.js';
 import { chartFalcoRuleSources, operatorFalcoRuleSources, type FalcoRuleSources } from './falco-config.js';
@@ -229,5 +230,5 @@ function key(resource: Resource): string {
 /** `Falco DaemonSet falco/falco`, `Sysdig agent DaemonSet sysdig/sysdig-agent`, `Falco instance falco/falco`. */
 export function sensorLabel(sensor: RuntimeSensor): string {
   const kind = sensor.resource.ref.kind === 'Falco' ? 'instance' : sensor.resource.ref.kind;
-  return `${sensor.product} ${kind} ${sensor.resource.ref.namespace ? `${sensor.resource.ref.namespace}/` : ''}${sensor.resource.ref.name}`;
+  return `${sensor.product} ${describeObject({ ...sensor.resource.ref, kind })}`;
 }

@@ -1,4 +1,5 @@
 import { asObject, dig } from '../core/json.js';
+import { describeResource } from '../core/object-ref.js';
 import type { Inventory, PodTemplateSite, Resource } from '../core/types.js';
 import { templateOwner } from './ownership.js';
 
@@ -47,6 +48,6 @@ export function describeGpuEvidence(evidence: GpuEvidence): string {
   if (node) return evidence.nodes.length > 1 ? `${evidence.nodes.length} GPU nodes, e.g. ${node.ref.name}` : `GPU node ${node.ref.name}`;
   const workload = evidence.workloads[0]?.resource;
   if (!workload) return 'no GPUs';
-  const name = `${workload.ref.kind} ${workload.ref.namespace ? `${workload.ref.namespace}/` : ''}${workload.ref.name}`;
+  const name = describeResource(workload);
   return evidence.workloads.length > 1 ? `${evidence.workloads.length} workloads requesting nvidia.com/gpu, e.g. ${name}` : `workload requesting nvidia.com/gpu: ${name}`;
 }

@@ -15,6 +15,9 @@ const WORKFLOW_SPEC_PATHS: ReadonlyMap<string, FieldPath> = new Map([
   ['ScheduledWorkflow', ['spec', 'workflow', 'spec']],
 ]);
 
+/** The kinds, by bare name as the inventory matches them, whose workflow spec may hold KFP v2 components. */
+export const KFP_WORKFLOW_KINDS: readonly string[] = [...WORKFLOW_SPEC_PATHS.keys()];
+
 interface Candidate {
   path: FieldPath;
   text: string;

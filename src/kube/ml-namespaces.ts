@@ -1,5 +1,6 @@
-import type { FieldPath, Inventory, PodTemplateSite, Resource } from '../core/types.js';
-import { kubeflowPresent } from './ml-platform.js';
+import { unionOfKinds } from '../core/kinds.js';
+import type { FieldPath, Inventory, KindName, PodTemplateSite, Resource } from '../core/types.js';
+import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from './ml-platform.js';
 import { ownedByKind, templateOwner } from './ownership.js';
 import { isPipelineSpawned, isProfileNamespace } from './pipelines.js';
 
@@ -16,6 +17,9 @@ export interface MlNamespace {
   /** Pipeline and notebook pod templates running there. */
   sites: PodTemplateSite[];
 }
+
+/** What `mlNamespaces` reads. */
+export const ML_NAMESPACE_KINDS: readonly KindName[] = unionOfKinds(['kubeflow.org/Profile', 'Namespace'], KUBEFLOW_PRESENCE_KINDS);
 
 const NOTEBOOK_OWNER = new Set(['Notebook']);
 

@@ -1,4 +1,6 @@
-import type { Inventory } from '../core/types.js';
+import { unionOfKinds } from '../core/kinds.js';
+import type { Inventory, KindName } from '../core/types.js';
+import { POD_TEMPLATE_KINDS } from '../inventory/pod-template-kinds.js';
 import { parseImageRef } from './image-ref.js';
 import { kubeflowUiOfImage } from './kubeflow-uis.js';
 import { mlImageFamily } from './ml-images.js';
@@ -19,6 +21,15 @@ const ML_CUSTOM_KINDS = [
   'ray.io/RayCluster',
   'ray.io/RayJob',
 ];
+
+/** What `kubeflowPresent` reads. */
+export const KUBEFLOW_PRESENCE_KINDS: readonly KindName[] = unionOfKinds(
+  ['apps/Deployment', 'networking.istio.io/Gateway', 'networking.istio.io/VirtualService', 'apiextensions.k8s.io/CustomResourceDefinition', 'kubeflow.org/Profile'],
+  POD_TEMPLATE_KINDS,
+);
+
+/** What `mlPlatformPresent` reads. */
+export const ML_PLATFORM_KINDS: readonly KindName[] = unionOfKinds(KUBEFLOW_PRESENCE_KINDS, ML_CUSTOM_KINDS);
 
 /** Kubeflow is installed: its dashboard, gateway or Pipelines UI is among the inputs. */
 export function kubeflowPresent(inventory: Inventory): boolean {

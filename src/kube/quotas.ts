@@ -1,6 +1,6 @@
 import { asArray, asObject, dig } from '../core/json.js';
 import type { Inventory, Resource } from '../core/types.js';
-import { describeResource } from './describe.js';
+import { describeResource } from '../core/object-ref.js';
 import { isProfileNamespace } from './pipelines.js';
 
 /** The three limits that bound a mining burst in a namespace. */

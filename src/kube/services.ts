@@ -4,11 +4,6 @@ import { serviceSelector } from '../inventory/inventory.js';
 import { stringMap } from '../inventory/resource.js';
 import type { ServiceHost } from './hosts.js';
 
-/** `Service ns/name`, `Gateway ns/name`: how findings name an object on a path. */
-export function describe(resource: Resource): string {
-  const { kind, namespace, name } = resource.ref;
-  return namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
-}
 
 export function serviceType(service: Resource): string {
   return asString(asObject(service.obj['spec'])?.['type']) ?? 'ClusterIP';

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { errorText } from '../core/error-text.js';
 import { buildInventory } from '../inventory/inventory.js';
+import { declaredReads, guardReads, strictReadsEnabled } from '../inventory/read-guard.js';
 import { describeCheck } from '../plugins/provenance.js';
 import { qualifiedKind } from '../core/kinds.js';
 import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, Resource } from '../core/types.js';
@@ -160,10 +161,12 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
   snapshot.inventory = inventory;
   const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
   const wanted = new Map<string, { namespace: string; name: string }>();
+  const strict = strictReadsEnabled();
   for (const check of askers) {
     // A plugin's check is code from outside: when it fails, its Secrets are not read and the scan goes on.
     try {
-      for (const secret of check.secretsToRead!(inventory)) {
+      const view = strict ? guardReads(inventory, declaredReads(check, describeCheck(check))) : inventory;
+      for (const secret of check.secretsToRead!(view)) {
         if (typeof secret?.namespace !== 'string' || typeof secret.name !== 'string') throw new TypeError('secretsToRead() must yield { namespace, name } strings');
         const key = `${secret.namespace}/${secret.name}`;
         if (!known.has(key)) wanted.set(key, secret);

@@ -1,4 +1,4 @@
-import type { Check, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
@@ -6,6 +6,7 @@ import { compareFindings } from '../engine/run.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
 import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
+import type { ProbedCheck } from '../probe/roles.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { readContext, type ReadProgress } from './read-context.js';
@@ -22,7 +23,8 @@ export interface ConnectionOptions {
 export const DEFAULT_CONNECTION: ConnectionOptions = { concurrency: 8, timeoutMs: 30_000, retries: 2, backoffMs: 250 };
 
 export interface ClusterScanOptions extends ConnectionOptions {
-  checks: readonly Check[];
+  /** The selected checks; those whose findings are about entry points say so for `--probe`. */
+  checks: readonly ProbedCheck[];
   secrets: boolean;
   checkOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Annotations, configuration entries and clock, the same as offline. */
@@ -116,10 +118,10 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       options.onInventory?.(context, inventory);
       let reported = run.findings;
       if (options.probe) {
-        const { probeFindings, PROBE_AUTH_CHECK } = await import('../probe/probe.js');
+        const { probeFindings, probeRoles } = await import('../probe/probe.js');
         const probed = await probeFindings(
           inventory,
-          { findings: run.findings, suppressed: run.suppressed, authCheck: options.checks.find((check) => check.meta.id === PROBE_AUTH_CHECK)?.meta ?? null },
+          { findings: run.findings, suppressed: run.suppressed, ...probeRoles(options.checks) },
           { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe; +${PROJECT_URL})` },
         );
         // New findings go through the same suppressions; their warnings were given by the first pass.

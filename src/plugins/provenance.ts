@@ -31,7 +31,7 @@ export function describePlugin(origin: Pick<PluginOrigin, 'name' | 'source'>): s
   return origin.name === origin.source ? `plugin ${origin.name}` : `plugin ${origin.name} (${origin.source})`;
 }
 
-/** `check acme-x of plugin acme-policies (./plugins/acme.mjs)`, or `check mutable-ml-image`. */
+/** `check acme-x of plugin acme-policies (./plugins/acme.mjs)`, or `check <id>` for a built-in one. */
 export function describeCheck(check: Check): string {
   const origin = pluginOf(check);
   return origin ? `check ${check.meta.id} of ${describePlugin(origin)}` : `check ${check.meta.id}`;

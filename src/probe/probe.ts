@@ -2,6 +2,7 @@
 // points the exposure and authentication checks reported, to tell "looks exposed" from "answered
 // without a login". Findings keep their identity (fingerprint); they gain evidence, a sentence in their
 // message and, where a Kubeflow page or API answered without login, the severity that deserves.
+import { describeResource as describe } from '../core/object-ref.js';
 import pLimit from 'p-limit';
 import { groupOf } from '../core/kinds.js';
 import type { CheckMeta, Evidence, Finding, Inventory, ObjectRef, ProbeOutcome, Resource, Severity } from '../core/types.js';
@@ -11,26 +12,21 @@ import { externalReaches, serviceEntries, type Reach } from '../kube/entry-graph
 import { classifyApiGateway, ingressApiGateways } from '../kube/gateway-api.js';
 import { kubeflowUiOf } from '../kube/kubeflow-uis.js';
 import type { Reachability } from '../kube/reachability.js';
-import { describe } from '../kube/services.js';
 import { probeEntry } from './entry-probe.js';
+import type { ProbedCheck, ProbeRole } from './roles.js';
 import { probeTargets } from './targets.js';
 import { OVERALL_TIMEOUTS, PROBE_CONCURRENCY } from './limits.js';
 
-/** The check a confirmed open dashboard is, at heart, a finding of. */
-export const PROBE_AUTH_CHECK = 'dashboard-auth-missing';
-
 /**
- * The checks whose findings are about entry points, and what a confirmed open dashboard does to them:
- * `auth` findings become critical (the missing login is confirmed), `exposure` findings become critical
- * when the cluster's objects say the entry is open to the internet (an internal load balancer stays
- * `info`, as the contract wants, whoever answered from inside), `note` findings only gain the evidence.
+ * The roles of the selected checks whose findings are about entry points (each check declares its own),
+ * and the check a confirmed open dashboard is, at heart, a finding of: the one whose role is `auth`. An
+ * internal load balancer stays `info`, as the contract wants, whoever answered from inside.
  */
-export const PROBED_CHECKS: Readonly<Record<string, 'auth' | 'exposure' | 'note'>> = {
-  [PROBE_AUTH_CHECK]: 'auth',
-  'kubeflow-dashboard-exposed': 'exposure',
-  'ingress-gateway-exposed': 'exposure',
-  'sensitive-ui-exposed': 'note',
-};
+export function probeRoles(checks: readonly ProbedCheck[]): { roles: ReadonlyMap<string, ProbeRole>; authCheck: CheckMeta | null } {
+  const roles = new Map<string, ProbeRole>();
+  for (const check of checks) if (check.probe) roles.set(check.meta.id, check.probe);
+  return { roles, authCheck: checks.find((check) => check.probe === 'auth')?.meta ?? null };
+}
 
 export interface ProbeOptions {
   /** Per request, in milliseconds. */
@@ -59,7 +55,9 @@ export interface ProbeInput {
   findings: readonly Finding[];
   /** Findings a suppression set apart: not probed, but what they cover is not reported again. */
   suppressed?: readonly Finding[];
-  /** `dashboard-auth-missing` as selected for this scan, or null when it was not selected. */
+  /** The probe role of each selected check whose findings are about entry points, by id. */
+  roles: ReadonlyMap<string, ProbeRole>;
+  /** The selected check whose role is `auth`, or null when none was selected. */
   authCheck?: CheckMeta | null;
 }
 
@@ -67,7 +65,7 @@ export interface ProbeResult {
   /** The input findings, with evidence where they concern a probed entry point. */
   findings: Finding[];
   /**
-   * New `dashboard-auth-missing` findings for entry points where Kubeflow answered without login although
+   * New findings of the `auth` check for entry points where Kubeflow answered without login although
    * no such finding covered them: the static analysis believed the authentication it saw. Not yet
    * through suppressions.
    */
@@ -82,7 +80,7 @@ export async function probeFindings(inventory: Inventory, input: ProbeInput, opt
   const entriesByFinding = new Map<Finding, EntryPointInfo[]>();
   const toProbe = new Map<string, EntryPointInfo>();
   for (const finding of findings) {
-    if (!(finding.checkId in PROBED_CHECKS)) continue;
+    if (!input.roles.has(finding.checkId)) continue;
     const entries = entriesOf(finding, index, inventory);
     if (entries.length === 0) continue;
     entriesByFinding.set(finding, entries);
@@ -115,13 +113,13 @@ export async function probeFindings(inventory: Inventory, input: ProbeInput, opt
     if (!entries) return finding;
     const evidence = entries.map((entry) => results.get(resourceKey(entry.resource))!).sort((a, b) => OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome]);
     const exposureOf = (ref: ObjectRef): Reachability | undefined => index.get(refKey(ref))?.exposure;
-    return withEvidence(finding, evidence, exposureOf);
+    return withEvidence(finding, evidence, exposureOf, input.roles.get(finding.checkId));
   });
   return { findings: updated, added: authMissedByAnalysis(inventory, input, index, updated, results), stats };
 }
 
 /**
- * Entry points to Kubeflow that answered without login but that no `dashboard-auth-missing` finding (reported
+ * Entry points to Kubeflow that answered without login but that no finding of the `auth` check (reported
  * or suppressed) covers: the cluster's objects showed authentication that does not hold on this path (a
  * policy that does not match, a filter in the wrong place). The probe's observation becomes that check's
  * finding, on the entry point.
@@ -137,7 +135,7 @@ function authMissedByAnalysis(inventory: Inventory, input: ProbeInput, index: Ma
   const added: Finding[] = [];
   const seen = new Set<string>();
   for (const finding of probed) {
-    if (PROBED_CHECKS[finding.checkId] !== 'exposure' || finding.checkId === meta.id) continue;
+    if (input.roles.get(finding.checkId) !== 'exposure' || finding.checkId === meta.id) continue;
     for (const evidence of finding.evidence ?? []) {
       const key = refKey(evidence.entry);
       const entry = index.get(key);
@@ -174,12 +172,11 @@ const OUTCOME_RANK: Readonly<Record<ProbeOutcome, number>> = {
   'not-probed': 5,
 };
 
-function withEvidence(finding: Finding, evidence: Evidence[], exposureOf: (ref: ObjectRef) => Reachability | undefined): Finding {
+function withEvidence(finding: Finding, evidence: Evidence[], exposureOf: (ref: ObjectRef) => Reachability | undefined, effect: ProbeRole | undefined): Finding {
   const decisive = evidence[0]!;
   const more = evidence.length > 1 ? ` (${evidence.length} entry points probed; the evidence lists each)` : '';
   let severity: Severity = finding.severity;
   if (decisive.outcome === 'unauthenticated') {
-    const effect = PROBED_CHECKS[finding.checkId];
     const reach = exposureOf(decisive.entry)?.reach;
     if (effect === 'auth' || (effect === 'exposure' && reach === 'public')) severity = 'critical';
   }

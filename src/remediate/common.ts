@@ -7,6 +7,14 @@ export function resourceOf(inventory: Inventory, ref: ObjectRef | null): Resourc
   return inventory.get(qualifiedKind(groupOf(ref.apiVersion), ref.kind), ref.namespace, ref.name) ?? null;
 }
 
+/** The namespace a finding is about: the Namespace or Profile itself, or a workload's namespace. */
+export function namespaceOf(finding: Finding): string | null {
+  const resource = finding.resource;
+  if (!resource) return null;
+  if (resource.kind === 'Namespace' || resource.kind === 'Profile') return resource.name;
+  return resource.namespace;
+}
+
 export function findingsOf(findings: readonly Finding[], ...checkIds: string[]): Finding[] {
   return findings.filter((finding) => checkIds.includes(finding.checkId));
 }
@@ -33,10 +41,8 @@ export function patchHead(target: Resource): Pick<KubeObject, 'apiVersion' | 'ki
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kfscan-remediate' } as const;
 
-/** `Service istio-system/istio-ingressgateway`. */
-export function refText(ref: ObjectRef): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
+/** `Service istio-system/istio-ingressgateway`: the kit names objects as every report does. */
+export { describeObject as refText } from '../core/object-ref.js';
 
 /** `kubectl patch service istio-ingressgateway -n istio-system --type strategic --patch-file patches/x.yaml`. */
 export function patchCommand(target: ObjectRef, file: string): string {

@@ -1,10 +1,9 @@
 import { asArray, asObject, asString, dig } from '../core/json.js';
 import type { Finding, KubeObject, Resource } from '../core/types.js';
 import { serviceType } from '../kube/services.js';
-import { findingsOf, patchHead, refText, resourceOf, slug } from './common.js';
-import { emptyOutput, type FixContext, type GeneratorOutput } from './types.js';
+import { patchHead, refText, resourceOf, slug } from './common.js';
+import { emptyOutput, type GeneratorOutput, type KitContext, type KitContribution } from './types.js';
 
-const EXPOSURE_CHECKS = ['ingress-gateway-exposed', 'kubeflow-dashboard-exposed', 'sensitive-ui-exposed'];
 const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
 
 // Fields the API server accepts only on LoadBalancer or NodePort Services (or that keep a Service
@@ -21,16 +20,19 @@ const EXTERNAL_FIELDS = [
   'allocateLoadBalancerNodePorts',
 ];
 
+/** Shared by the checks that report entry points: one patch per Service, whichever of them reported it. */
+export const serviceExposureKit: KitContribution = { area: 'exposure', order: 0, generate: (context) => exposureFixes(context) };
+
 /**
  * A patch per exposed Service (ingress gateway, Kubeflow dashboard or another UI made LoadBalancer,
  * NodePort or given external IPs) that makes it ClusterIP. Entry points that are not Services (Ingress,
  * Route, Gateway API) are left to the reader: removing them is a decision about who may reach what.
  */
-export function exposureFixes({ inventory, findings }: FixContext): GeneratorOutput {
+function exposureFixes({ inventory, own }: KitContext): GeneratorOutput {
   const out = emptyOutput();
   const byService = new Map<Resource, Finding[]>();
   const elsewhere: Finding[] = [];
-  for (const finding of findingsOf(findings, ...EXPOSURE_CHECKS)) {
+  for (const finding of own) {
     const resource = resourceOf(inventory, finding.resource);
     if (resource && resource.ref.kind === 'Service' && resource.group === '') {
       byService.set(resource, [...(byService.get(resource) ?? []), finding]);

@@ -1,13 +1,14 @@
-import type { Finding, Inventory } from '../core/types.js';
-import { alertFixes } from './alerts.js';
-import { credentialFixes } from './dex.js';
-import { exposureFixes } from './exposure.js';
-import { falcoFixes } from './falco.js';
-import { egressFixes, quotaFixes } from './hardening.js';
-import type { Fix, FixContext, GeneratorOutput, Kit, ManualStep, RemediationOptions } from './types.js';
+import { unionOfKinds } from '../core/kinds.js';
+import { describeObject } from '../core/object-ref.js';
+import type { Check, Finding, Inventory } from '../core/types.js';
+import { declaredReads, guardReads, strictReadsEnabled } from '../inventory/read-guard.js';
+import { AREAS, type Fix, type Kit, type KitContribution, type ManualStep, type RemediationOptions } from './types.js';
 import { rescan, type Rescan } from './verify.js';
 
-const GENERATORS: ReadonlyArray<(context: FixContext) => GeneratorOutput> = [exposureFixes, credentialFixes, falcoFixes, alertFixes, egressFixes, quotaFixes];
+/** A check with its share of the kit (checks/<id>/remediation.ts), as the registry lists it. */
+export interface RemediatingCheck extends Check {
+  readonly remediation?: readonly KitContribution[];
+}
 
 /**
  * The remediation kit for the findings of one inventory. Every fix is verified the way a reviewer would:
@@ -15,9 +16,12 @@ const GENERATORS: ReadonlyArray<(context: FixContext) => GeneratorOutput> = [exp
  * only the findings that are gone afterwards; a fix that clears none, or that makes a new finding
  * appear, is left out and its findings are explained instead.
  */
-export function buildKit(inventory: Inventory, findings: readonly Finding[], options: RemediationOptions, verification: Rescan): Kit {
-  const context: FixContext = { inventory, findings, options };
-  const outputs = GENERATORS.map((generate) => generate(context));
+export function buildKit(inventory: Inventory, findings: readonly Finding[], options: RemediationOptions, verification: Rescan<RemediatingCheck>): Kit {
+  const outputs = contributions(verification.checks).map(({ contribution, checks }) => {
+    const ids = new Set(checks.map((check) => check.meta.id));
+    const own = findings.filter((finding) => ids.has(finding.checkId));
+    return contribution.generate({ inventory: readsOf(inventory, checks), findings, options, own });
+  });
   let fixes = outputs.flatMap((output) => output.fixes);
   const documents = outputs.flatMap((output) => output.documents);
   const manual: ManualStep[] = outputs.flatMap((output) => output.manual);
@@ -68,7 +72,27 @@ export function buildKit(inventory: Inventory, findings: readonly Finding[], opt
   };
 }
 
+/** Each contribution once, with the checks that list it, in the order of the kit's areas. */
+function contributions(checks: readonly RemediatingCheck[]): Array<{ contribution: KitContribution; checks: RemediatingCheck[] }> {
+  const found = new Map<KitContribution, RemediatingCheck[]>();
+  for (const check of checks) for (const contribution of check.remediation ?? []) found.set(contribution, [...(found.get(contribution) ?? []), check]);
+  return [...found]
+    .map(([contribution, listing]) => ({ contribution, checks: listing }))
+    .sort((a, b) => AREAS.indexOf(a.contribution.area) - AREAS.indexOf(b.contribution.area) || a.contribution.order - b.contribution.order);
+}
+
+/** A contribution reads what its checks read: with strict reads, nothing else. */
+function readsOf(inventory: Inventory, checks: readonly Check[]): Inventory {
+  if (!strictReadsEnabled()) return inventory;
+  const reads = checks.map((check) => declaredReads(check));
+  return guardReads(inventory, {
+    who: `the remediation of ${checks.map((check) => check.meta.id).join(', ')}`,
+    kinds: unionOfKinds(...reads.map((read) => read.kinds)),
+    secrets: reads.some((read) => read.secrets),
+  });
+}
+
 function describeFinding(finding: Finding): string {
-  const resource = finding.resource ? ` on ${finding.resource.kind} ${finding.resource.namespace ? `${finding.resource.namespace}/` : ''}${finding.resource.name}` : '';
+  const resource = finding.resource ? ` on ${describeObject(finding.resource)}` : '';
   return `${finding.checkId}${resource}`;
 }

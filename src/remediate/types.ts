@@ -18,8 +18,10 @@ export const DEFAULT_OPTIONS: RemediationOptions = {
   quota: { cpu: '16', gpu: '1', pods: '50' },
 };
 
-/** The fix areas, in the order the README presents them. */
-export type Area = 'exposure' | 'credentials' | 'falco' | 'alerts' | 'egress' | 'quota';
+/** The fix areas, in the order the kit and its README present them. */
+export const AREAS = ['exposure', 'credentials', 'falco', 'alerts', 'egress', 'quota'] as const;
+
+export type Area = (typeof AREAS)[number];
 
 /** A manifest the kit adds (`resources/`) or a strategic-merge patch it applies (`patches/`). */
 export interface KitManifest {
@@ -70,6 +72,23 @@ export interface FixContext {
   /** The reported findings (suppressed ones are left alone). */
   findings: readonly Finding[];
   options: RemediationOptions;
+}
+
+/** What one contribution is given: the whole context, and the findings of the checks that contribute it. */
+export interface KitContext extends FixContext {
+  /** The reported findings of the checks that list this contribution. */
+  own: readonly Finding[];
+}
+
+/**
+ * A check's share of the kit (checks/<id>/remediation.ts). A contribution several checks list (the
+ * ClusterIP patches of the exposure checks, the Falco rules file) is generated once, for all of them.
+ */
+export interface KitContribution {
+  readonly area: Area;
+  /** Its place among the contributions of its area, lowest first. */
+  readonly order: number;
+  generate(context: KitContext): GeneratorOutput;
 }
 
 export interface GeneratorOutput {

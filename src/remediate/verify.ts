@@ -7,8 +7,8 @@ import { createResource } from '../inventory/resource.js';
 import { strategicMerge } from './strategic-merge.js';
 import type { KitManifest } from './types.js';
 
-export interface Rescan {
-  checks: readonly Check[];
+export interface Rescan<C extends Check = Check> {
+  checks: readonly C[];
   suppression?: SuppressionOptions;
 }
 

@@ -3,67 +3,37 @@
 // could not decide). "Unknown" is never shown as "clear": a report that paints an unchecked step green
 // tells a client they are safe when nobody looked.
 import { severityRank } from '../core/severity.js';
-import type { Category, CheckMeta, Finding, InputError, ScanResult, Severity } from '../core/types.js';
+import { ATTACK_STEP_IDS, type AttackStepId } from '../core/attack-steps.js';
+import { categoryStep } from '../core/categories.js';
+import type { CheckMeta, Finding, InputError, ScanResult, Severity } from '../core/types.js';
 
-export type StepId = 'entry' | 'gateway' | 'dashboard' | 'auth' | 'workloads' | 'detection' | 'alerting';
+export type StepId = AttackStepId;
 
 export interface StepDefinition {
   id: StepId;
   label: string;
   /** What the step stands for, in two short lines for the picture. */
   detail: [string, string];
-  /** Built-in checks (checks.md) that decide this step; a step is clear only when all of them ran clean. */
-  checks: readonly string[];
-  /** Plugin checks of these categories count for the step too. */
-  categories: readonly Category[];
 }
 
+/** A built-in check and the steps it decides, as its folder declares them (checks/<id>/index.ts). */
+export interface AttackPathMember {
+  id: string;
+  steps: readonly StepId[];
+}
+
+const LABELS: Readonly<Record<StepId, Omit<StepDefinition, 'id'>>> = {
+  entry: { label: 'Entry point', detail: ['public load balancer,', 'NodePort, Ingress'] },
+  gateway: { label: 'Gateway', detail: ['Istio ingress', 'gateway'] },
+  dashboard: { label: 'Dashboard', detail: ['Kubeflow and', 'other ML UIs'] },
+  auth: { label: 'Authentication', detail: ['login, default', 'passwords, MFA'] },
+  workloads: { label: 'Workloads', detail: ['ML images, miners,', 'egress, quotas'] },
+  detection: { label: 'Detection', detail: ['Falco runtime', 'sensor and rules'] },
+  alerting: { label: 'Alerting', detail: ['Prometheus and', 'growth alerts'] },
+};
+
 /** Internet is the origin of the path and is not checked; these are the steps after it, in attack order. */
-export const ATTACK_STEPS: readonly StepDefinition[] = [
-  {
-    id: 'entry',
-    label: 'Entry point',
-    detail: ['public load balancer,', 'NodePort, Ingress'],
-    checks: ['ingress-gateway-exposed', 'kubeflow-dashboard-exposed', 'sensitive-ui-exposed'],
-    categories: ['exposure'],
-  },
-  { id: 'gateway', label: 'Gateway', detail: ['Istio ingress', 'gateway'], checks: ['ingress-gateway-exposed'], categories: [] },
-  {
-    id: 'dashboard',
-    label: 'Dashboard',
-    detail: ['Kubeflow and', 'other ML UIs'],
-    checks: ['kubeflow-dashboard-exposed', 'sensitive-ui-exposed'],
-    categories: [],
-  },
-  {
-    id: 'auth',
-    label: 'Authentication',
-    detail: ['login, default', 'passwords, MFA'],
-    checks: ['dashboard-auth-missing', 'default-credentials', 'mfa-not-enforced'],
-    categories: ['auth', 'mfa'],
-  },
-  {
-    id: 'workloads',
-    label: 'Workloads',
-    detail: ['ML images, miners,', 'egress, quotas'],
-    checks: ['mutable-ml-image', 'miner-indicators', 'egress-unrestricted', 'namespace-quota-missing'],
-    categories: ['mutable-ml-image', 'miner', 'hardening'],
-  },
-  {
-    id: 'detection',
-    label: 'Detection',
-    detail: ['Falco runtime', 'sensor and rules'],
-    checks: ['falco-missing', 'falco-node-coverage', 'falco-miner-rules'],
-    categories: ['falco-missing', 'falco-rules'],
-  },
-  {
-    id: 'alerting',
-    label: 'Alerting',
-    detail: ['Prometheus and', 'growth alerts'],
-    checks: ['prometheus-missing', 'growth-alerts-missing'],
-    categories: ['prometheus-missing', 'alerting-gap'],
-  },
-];
+export const ATTACK_STEPS: readonly StepDefinition[] = ATTACK_STEP_IDS.map((id) => ({ id, ...LABELS[id] }));
 
 export type StepState = 'open' | 'clear' | 'unknown';
 
@@ -98,8 +68,12 @@ export interface AttackPath {
 
 const CHECK_FAILURE = /^check (\S+) (?:of plugin .*? )?(?:failed|returned an invalid finding)/;
 
-/** One attack path per context scanned (one for an offline scan). */
-export function attackPaths(result: ScanResult): AttackPath[] {
+/**
+ * One attack path per context scanned (one for an offline scan). A step's checks are the built-in checks
+ * that decide it (`members`, from the registry: a step is clear only when all of them ran clean), and the
+ * other checks that ran whose category counts for it.
+ */
+export function attackPaths(result: ScanResult, members: readonly AttackPathMember[]): AttackPath[] {
   const contexts = scannedContexts(result);
   const checksById = new Map(result.checks.map((meta) => [meta.id, meta]));
   const outOfScope = new Set(result.outOfScope ?? []);
@@ -118,7 +92,7 @@ export function attackPaths(result: ScanResult): AttackPath[] {
     }
 
     const steps = ATTACK_STEPS.map((definition): PathStep => {
-      const ids = stepCheckIds(definition, result.checks);
+      const ids = stepCheckIds(definition, members, result.checks);
       const checks = ids.map((checkId): StepCheck => {
         const own = findings.filter((finding) => finding.checkId === checkId);
         const opening = own.filter(opensStep);
@@ -152,10 +126,11 @@ function opensStep(finding: Finding): boolean {
   return severityRank(finding.severity) > severityRank('info');
 }
 
-function stepCheckIds(definition: StepDefinition, ran: readonly CheckMeta[]): string[] {
-  const ids = [...definition.checks];
+function stepCheckIds(definition: StepDefinition, members: readonly AttackPathMember[], ran: readonly CheckMeta[]): string[] {
+  const ids = members.filter((member) => member.steps.includes(definition.id)).map((member) => member.id);
+  const builtin = new Set(members.map((member) => member.id));
   for (const meta of ran) {
-    if (definition.categories.includes(meta.category) && !ids.includes(meta.id)) ids.push(meta.id);
+    if (!builtin.has(meta.id) && categoryStep(meta.category) === definition.id && !ids.includes(meta.id)) ids.push(meta.id);
   }
   return ids;
 }

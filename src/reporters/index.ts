@@ -1,4 +1,5 @@
 import type { ScanResult } from '../core/types.js';
+import type { AttackPathMember } from './attack-path.js';
 
 export interface ReportContext {
   version: string;
@@ -10,6 +11,8 @@ export interface ReportContext {
   generatedAt?: Date;
   /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
   showSuppressed?: boolean;
+  /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
+  attackPath?: readonly AttackPathMember[];
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */

@@ -62,6 +62,7 @@ export const GROUP_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   'cilium.io': ['v2'],
   'crd.projectcalico.org': ['v1'],
   'ray.io': ['v1'],
+  'jobset.x-k8s.io': ['v1alpha2'],
   'kyverno.io': ['v1'],
   'templates.gatekeeper.sh': ['v1'],
   'apps.openshift.io': ['v1'],
@@ -155,6 +156,7 @@ export const CATALOGUE: readonly ServedResource[] = [
     ['ReferenceGrant', 'referencegrants', 'ns', ['v1beta1']],
     ['TCPRoute', 'tcproutes', 'ns', ['v1alpha2']],
     ['TLSRoute', 'tlsroutes', 'ns', ['v1alpha2']],
+    ['UDPRoute', 'udproutes', 'ns', ['v1alpha2']],
   ]),
   ...group('route.openshift.io', v('route.openshift.io'), true, [['Route', 'routes', 'ns']]),
   ...group('apps.openshift.io', v('apps.openshift.io'), true, [['DeploymentConfig', 'deploymentconfigs', 'ns']]),
@@ -250,6 +252,7 @@ export const CATALOGUE: readonly ServedResource[] = [
     ['RayJob', 'rayjobs', 'ns'],
     ['RayService', 'rayservices', 'ns'],
   ]),
+  ...group('jobset.x-k8s.io', v('jobset.x-k8s.io'), true, [['JobSet', 'jobsets', 'ns']]),
   ...group('kyverno.io', v('kyverno.io'), true, [
     ['ClusterPolicy', 'clusterpolicies', 'cluster'],
     ['Policy', 'policies', 'ns'],

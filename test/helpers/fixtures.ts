@@ -1,9 +1,12 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Severity } from '../../src/core/types.js';
 
+/** Inputs that belong to no single check: the demo, hostile input, the remediation cluster. */
 export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../fixtures');
+/** The check folders: each check's fixtures are in checks/<id>/fixtures/. */
+export const CHECKS_DIR = path.resolve(import.meta.dirname, '../../checks');
 
 export interface ExpectedFinding {
   line: number;
@@ -35,7 +38,7 @@ export interface FixtureCase {
  * Directory fixtures keep that block in `.expect.yaml` (a dot-file, so the scan skips it).
  */
 export function fixtureCases(checkId: string): FixtureCase[] {
-  const dir = path.join(FIXTURES_DIR, checkId);
+  const dir = path.join(CHECKS_DIR, checkId, 'fixtures');
   return readdirSync(dir)
     .filter((name) => /^(pass|fail)-/.test(name))
     .sort()
@@ -67,6 +70,7 @@ function leadingComments(text: string): string {
   return start === -1 ? '' : lines.slice(start).join('\n');
 }
 
+/** The check folders that hold fixtures. */
 export function checkIdsWithFixtures(): string[] {
-  return readdirSync(FIXTURES_DIR).filter((name) => statSync(path.join(FIXTURES_DIR, name)).isDirectory());
+  return readdirSync(CHECKS_DIR).filter((name) => existsSync(path.join(CHECKS_DIR, name, 'fixtures')));
 }

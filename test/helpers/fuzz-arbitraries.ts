@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -14,13 +14,22 @@ import { parseManifests } from '../../src/loaders/manifest-parser.js';
  */
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
+const CHECKS = path.resolve(import.meta.dirname, '../../checks');
 
-function fixtureFiles(dir = FIXTURES): string[] {
+function fixtureFiles(): string[] {
+  const checkFixtures = readdirSync(CHECKS)
+    .sort()
+    .map((name) => path.join(CHECKS, name, 'fixtures'))
+    .filter((dir) => existsSync(dir));
+  return [FIXTURES, ...checkFixtures].flatMap((dir) => yamlFiles(dir));
+}
+
+function yamlFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((name) => {
       const full = path.join(dir, name);
-      return statSync(full).isDirectory() ? fixtureFiles(full) : /\.ya?ml$/.test(name) ? [full] : [];
+      return statSync(full).isDirectory() ? yamlFiles(full) : /\.ya?ml$/.test(name) ? [full] : [];
     });
 }
 

@@ -3,7 +3,11 @@
 import { builtinChecks } from '../../checks/index.js';
 import type { Category, CheckMeta, Finding, ScanResult, Severity } from '../../src/core/types.js';
 import { scanManifests } from '../../src/engine/scan.js';
+import type { AttackPathMember } from '../../src/reporters/attack-path.js';
 import { ROOT } from './cli.js';
+
+/** The steps each built-in check decides, as the CLI gives them to the reporters. */
+export const ATTACK_PATH: AttackPathMember[] = builtinChecks.map((check) => ({ id: check.meta.id, steps: check.attackPath }));
 
 export async function demoResult(): Promise<ScanResult> {
   const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks });

@@ -1,5 +1,6 @@
 import { asArray, asObject, asString, dig } from '../../core/json.js';
-import type { Inventory, PodTemplateSite, Resource } from '../../core/types.js';
+import type { Inventory, KindName, PodTemplateSite, Resource } from '../../core/types.js';
+import { POD_TEMPLATE_KINDS } from '../../inventory/pod-template-kinds.js';
 import { parseImageRef } from '../image-ref.js';
 import { templateOwner } from '../ownership.js';
 import { SIGNAL_METRICS, classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
@@ -9,7 +10,7 @@ import { resolvePlainServer, type MountedFile } from './plain-config.js';
 import { RULE_KINDS, collectRules, type RuleEntry } from './rules.js';
 import { jobScrapesCadvisor, jobScrapesExporter, readPlainJobs, readScrapeConfigJob, type Exporter, type ScrapeJob } from './scrape-jobs.js';
 import { anyTri, bothTri, monitorNamespaceSelected, namespaceSelected, selectorMatches, type Tri } from './selection.js';
-import { describeResource as describe } from '../describe.js';
+import { describeResource as describe } from '../../core/object-ref.js';
 import { findMetricsServers, type MetricsServer } from './servers.js';
 
 export type { Tri } from './selection.js';
@@ -48,8 +49,8 @@ export interface MonitoringAnalysis {
   hiddenRules: string[];
 }
 
-/** Kinds the monitoring analysis reads: live mode lists them for the checks that use it. */
-export const MONITORING_KINDS = [
+/** Kinds the monitoring analysis reads (its alert rules and the pods it looks at included): live mode lists them for the checks that use it. */
+export const MONITORING_KINDS: readonly KindName[] = [
   'monitoring.coreos.com/Prometheus',
   'monitoring.coreos.com/PrometheusAgent',
   'monitoring.coreos.com/ThanosRuler',
@@ -67,24 +68,19 @@ export const MONITORING_KINDS = [
   'operator.victoriametrics.com/VMServiceScrape',
   'operator.victoriametrics.com/VMPodScrape',
   'operator.victoriametrics.com/VMNodeScrape',
-  'Pod',
-  'apps/Deployment',
-  'apps/StatefulSet',
-  'apps/DaemonSet',
+  ...RULE_KINDS,
   'Service',
   'ConfigMap',
   'Namespace',
   'Node',
+  ...POD_TEMPLATE_KINDS,
 ];
-
-/** Kinds the monitoring analysis reads for alert rules as well. */
-export const ALERTING_KINDS = [...MONITORING_KINDS, ...RULE_KINDS];
 
 const KSM_IMAGE = /(?:^|\/)kube-state-metrics$/;
 const DCGM_IMAGE = /(?:^|\/)dcgm-exporter$/;
 const CADVISOR = '/metrics/cadvisor';
 
-/** The one monitoring analysis shared by prometheus-missing and growth-alerts-missing, computed once. */
+/** The one monitoring analysis that the Prometheus and growth-alert checks share, computed once. */
 export function monitoringAnalysis(inventory: Inventory): MonitoringAnalysis {
   return inventory.memo('monitoringAnalysis', () => analyse(inventory));
 }

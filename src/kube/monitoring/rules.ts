@@ -3,7 +3,7 @@ import type { FieldPath, Inventory, Resource } from '../../core/types.js';
 import { ownedByKind } from '../ownership.js';
 import { mountedFiles, parseYamlObject, type MountedFile } from './plain-config.js';
 import { anyTri, describeSelector, namespaceSelected, selectorMatches, type Tri } from './selection.js';
-import { describeResource as describe } from '../describe.js';
+import { describeResource as describe } from '../../core/object-ref.js';
 import { type MetricsServer } from './servers.js';
 
 export interface RuleEntry {

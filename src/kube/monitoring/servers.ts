@@ -1,6 +1,6 @@
 import { asString } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
-import { describeResource as describe } from '../describe.js';
+import { describeResource as describe } from '../../core/object-ref.js';
 import { parseImageRef } from '../image-ref.js';
 import { ownedByKind, templateOwner } from '../ownership.js';
 import { hasFlag } from './plain-config.js';

@@ -1,5 +1,7 @@
+import { CATEGORIES, categoryTitle, isCategory } from '../../core/categories.js';
+import { describeObject } from '../../core/object-ref.js';
 import { SEVERITIES, countBySeverity, severityRank } from '../../core/severity.js';
-import type { Category, CheckMeta, Finding, ScanResult } from '../../core/types.js';
+import type { CheckMeta, Finding, ScanResult } from '../../core/types.js';
 import { attackPaths, scannedContexts, type AttackPath, type CheckStatus, type PathStep } from '../attack-path.js';
 import type { ReportContext } from '../index.js';
 import { formatProblem, groupBy } from '../describe.js';
@@ -14,7 +16,7 @@ import { STATE_LABEL, attackPathPicture, severityChart } from './svg.js';
  */
 export function htmlReport(result: ScanResult, context: ReportContext): string {
   const live = result.target.mode === 'cluster';
-  const paths = attackPaths(result);
+  const paths = attackPaths(result, context.attackPath ?? []);
   const scope = live ? contextList(result).join(', ') || 'cluster' : (result.target.paths ?? []).join(', ') || 'manifests';
   const page = html`<!DOCTYPE html>
 <html lang="en">
@@ -185,19 +187,7 @@ function stepRow(step: PathStep): Markup {
   }</span>${step.highest ? html` <span class="${`badge sev-${step.highest}`}">${step.highest}</span>` : ''}</td><td><ul class="plain">${checks}</ul></td></tr>`;
 }
 
-const CATEGORY_TITLES: Record<Category, string> = {
-  exposure: 'Exposure to the internet',
-  auth: 'Authentication',
-  mfa: 'Multi-factor authentication',
-  'mutable-ml-image': 'Mutable ML images',
-  miner: 'Crypto-miner indicators',
-  'falco-missing': 'Runtime detection (Falco)',
-  'falco-rules': 'Falco miner rules',
-  'prometheus-missing': 'Monitoring (Prometheus)',
-  'alerting-gap': 'Growth alerts',
-  hardening: 'Hardening',
-};
-const CATEGORY_ORDER = Object.keys(CATEGORY_TITLES);
+const CATEGORY_ORDER: readonly string[] = CATEGORIES;
 
 function findingsSection(result: ScanResult): Markup {
   const live = result.target.mode === 'cluster';
@@ -214,7 +204,7 @@ function findingsSection(result: ScanResult): Markup {
       (a, b) => severityRank(b[0]!.severity) - severityRank(a[0]!.severity) || (a[0]!.checkId < b[0]!.checkId ? -1 : 1),
     );
     return html`<section class="category" data-filter-group data-category="${category}">
-<h3>${CATEGORY_TITLES[category as Category] ?? category} <span class="muted">(${findings.length})</span></h3>
+<h3>${isCategory(category) ? categoryTitle(category) : category} <span class="muted">(${findings.length})</span></h3>
 ${byCheck.map((group) => checkBlock(group, live))}
 </section>`;
   });
@@ -288,7 +278,7 @@ function relatedList(finding: Finding): Markup | string {
   if (finding.related.length === 0) return '';
   const items = finding.related.map(
     (related) =>
-      html`<li>${related.note}: ${breakable(refLabel(related.resource))}${related.location ? html` (${breakable(`${related.location.file}:${related.location.line}`)})` : ''}</li>`,
+      html`<li>${related.note}: ${breakable(describeObject(related.resource))}${related.location ? html` (${breakable(`${related.location.file}:${related.location.line}`)})` : ''}</li>`,
   );
   return html`<ul class="related">${items}</ul>`;
 }
@@ -369,11 +359,7 @@ function list(items: readonly string[]): Markup {
 }
 
 function resourceLabel(finding: Finding): string {
-  return finding.resource ? refLabel(finding.resource) : '(cluster-wide)';
-}
-
-function refLabel(ref: { kind: string; namespace: string | null; name: string }): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+  return finding.resource ? describeObject(finding.resource) : '(cluster-wide)';
 }
 
 function locationLabel(finding: Finding): string {
