@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEVERITIES } from '../src/core/severity.js';
+import { SEVERITIES, type SeverityCounts } from '../src/core/severity.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { chromiumAvailability, launchChromium, watch, type Browser, type PageWatch } from './helpers/browser.js';
 import { ROOT, kfscan } from './helpers/cli.js';
@@ -91,7 +91,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     const json = path.join(tmp, 'demo.json');
     const run = kfscan(['scan', 'fixtures/demo', hostile, '--format', 'html', '-o', report, '--report', `json=${json}`, '--fail-on', 'none']);
     expect(run.stderr).toBe('');
-    const summary = JSON.parse(readFileSync(json, 'utf8')).summary as Record<string, number>;
+    const summary = JSON.parse(readFileSync(json, 'utf8')).summary as SeverityCounts;
     expect(summary.high).toBeGreaterThan(0);
     expect(summary.critical).toBeGreaterThan(0);
 
@@ -117,10 +117,10 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     expect(await visible(page, 'tr[data-severity="high"]')).toBe(0);
     expect(await visible(page, 'tr[data-severity="critical"]')).toBe(summary.critical);
     expect(await hostileRow.isVisible()).toBe(false);
-    expect(await page.locator('#filter-status').textContent()).toBe(`Showing ${summary.total - summary.high!} of ${summary.total} findings`);
+    expect(await page.locator('#filter-status').textContent()).toBe(`Showing ${summary.total - summary.high} of ${summary.total} findings`);
 
     await page.locator('input[data-filter="severity"][value="critical"]').click();
-    expect(await visible(page, 'tr[data-severity]')).toBe(summary.total - summary.high! - summary.critical!);
+    expect(await visible(page, 'tr[data-severity]')).toBe(summary.total - summary.high - summary.critical);
     // A category left with no visible finding disappears with its heading.
     expect(await page.locator('section.category[data-category="exposure"]').isVisible()).toBe(false);
 
