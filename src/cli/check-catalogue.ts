@@ -9,8 +9,7 @@ import { selectChecks } from '../engine/select.js';
 import { formatProblem } from '../reporters/describe.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import type { PluginRequest } from '../plugins/request.js';
-import type { CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import type { CliDependencies, CliIo } from './io.js';
 
 export interface CatalogueOptions {
   /** `--plugin`, repeatable. */

@@ -4,16 +4,40 @@ import { toolVersion } from '../core/version.js';
 import { buildKit } from '../remediate/kit.js';
 import { renderKit } from '../remediate/render.js';
 import type { Kit, RemediationOptions } from '../remediate/types.js';
-import type { RemediateOptions } from './remediate-command.js';
 import { KitDirectoryError, writeKit } from '../remediate/write.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { connectionOptions, resolveContexts } from './cluster-command.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import { prepareScan, reportProblems, type PreparedScan } from './scan-pipeline.js';
 import { scanPaths } from './scan-command.js';
+
+/** The options of `kfscan remediate`, as commander parses them. */
+export interface RemediateOptions {
+  outDir?: string;
+  force?: boolean;
+  wholeCluster?: boolean;
+  maxFileSize: string;
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  inCluster?: boolean;
+  secrets: boolean;
+  requestTimeout: string;
+  concurrency: string;
+  podGrowthPercent: string;
+  cpuGrowthPercent: string;
+  gpuUtilPercent: string;
+  quotaCpu: string;
+  quotaGpu: string;
+  quotaPods: string;
+  checks?: string;
+  skipChecks?: string;
+  config?: string | false;
+  annotationIgnores?: boolean;
+  verbose?: boolean;
+}
 
 /** `kfscan remediate`: scan files or a cluster, build the kit for the findings, write it for review. */
 export async function runRemediate(paths: string[], options: RemediateOptions, deps: CliDependencies): Promise<number> {
