@@ -11,7 +11,7 @@ import { reasonFor } from './discovery.js';
 import { collectSoonerWhenLarge } from './heap.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
-import { displayResource } from './resource-names.js';
+import { displayResource } from '../kube/resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
 

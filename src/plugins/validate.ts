@@ -4,7 +4,7 @@ import { CATEGORIES, isCategory } from '../core/categories.js';
 import { parseKindName } from '../core/kinds.js';
 import { SEVERITIES, isSeverity } from '../core/severity.js';
 import { didYouMean } from '../core/suggest.js';
-import { builtinKind } from '../live/resource-names.js';
+import { builtinKind } from '../kube/resource-names.js';
 
 /** Plugin API versions this kfscan can load. */
 export const SUPPORTED_API_VERSIONS: readonly number[] = [1];
