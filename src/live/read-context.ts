@@ -154,7 +154,7 @@ export async function readContext(client: ApiClient, context: string, options: R
  */
 async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, options: ReadOptions): Promise<KubeObject[]> {
   const { context, snapshot } = reading;
-  const askers = options.checks.filter((check) => check.secretsToRead);
+  const askers = options.checks.filter((check) => check.secretsToRead !== undefined);
   if (!options.secrets || askers.length === 0) return [];
   const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context, forbidden: snapshot.forbidden, notInstalled: snapshot.notInstalled });
   snapshot.inventory = inventory;

@@ -133,11 +133,11 @@ async function registerPlugin(
 function wrapCheck(check: Check, origin: PluginOrigin): Check {
   const meta = JSON.parse(JSON.stringify(check.meta)) as CheckMeta;
   meta.docsUrl ??= '';
-  const secretsToRead = check.secretsToRead;
+  const secretsToRead = check.secretsToRead?.bind(check);
   const wrapped: Check = {
     meta: deepFreeze(meta),
     run: (inventory, context) => check.run.call(check, pluginInventory(inventory, origin.name), context),
-    ...(secretsToRead ? { secretsToRead: (inventory) => secretsToRead.call(check, pluginInventory(inventory, origin.name)) } : {}),
+    ...(secretsToRead ? { secretsToRead: (inventory) => secretsToRead(pluginInventory(inventory, origin.name)) } : {}),
   };
   markPluginCheck(wrapped, origin);
   return wrapped;

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { asArray, asObject, asString } from '../core/json.js';
-import type { Finding, Inventory, LabelSelector, Resource } from '../core/types.js';
+import type { Finding, Inventory, Resource } from '../core/types.js';
 import { matchesLabelSelector } from '../inventory/selectors.js';
 import { describeResource } from '../kube/describe.js';
 import { monitoringAnalysis } from '../kube/monitoring/analysis.js';
@@ -191,7 +191,7 @@ export function labelsSatisfying(selector: unknown): Record<string, string> | nu
         return null;
     }
   }
-  return matchesLabelSelector(object as LabelSelector, labels) ? labels : null;
+  return matchesLabelSelector(object, labels) ? labels : null;
 }
 
 function namespaceFor(selector: unknown, evaluator: Resource, inventory: Inventory): string | null {

@@ -172,7 +172,7 @@ function tolerationsFix(sensor: RuntimeSensor, { inventory }: FixContext): Parti
   }
   const path: FieldPath = sensor.resource.ref.kind === 'Falco' ? ['spec', 'podTemplateSpec', 'spec'] : sensor.podSpecPath;
   const slugName = slug(sensor.resource.ref.namespace, sensor.resource.ref.name);
-  const taints = [...new Set(added.map((t) => `${t['key']}${t['value'] ? `=${String(t['value'])}` : ''}:${String(t['effect'])}`))];
+  const taints = [...new Set(added.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`))];
   return {
     id: `falco-tolerations-${slugName}`,
     area: 'falco',
@@ -194,11 +194,18 @@ function tolerationsFix(sensor: RuntimeSensor, { inventory }: FixContext): Parti
 }
 
 /** Tolerations for the taints that none of the current ones tolerates: by key with Exists, per effect. */
-function newTolerations(own: readonly JsonObject[], taints: readonly Taint[]): JsonObject[] {
+interface AddedToleration {
+  key: string;
+  operator: 'Equal' | 'Exists';
+  value?: string;
+  effect: string;
+}
+
+function newTolerations(own: readonly JsonObject[], taints: readonly Taint[]): AddedToleration[] {
   const current = parseTolerations(own);
-  const added: JsonObject[] = [];
+  const added: AddedToleration[] = [];
   for (const taint of taints) {
-    const toleration = taint.key === 'sku' ? { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect } : { key: taint.key, operator: 'Exists', effect: taint.effect };
+    const toleration: AddedToleration = taint.key === 'sku' ? { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect } : { key: taint.key, operator: 'Exists', effect: taint.effect };
     if (toleratesAny([...current, ...parseTolerations(added)], taint)) continue;
     added.push(toleration);
   }
@@ -259,6 +266,6 @@ function withoutDefaultMode(source: JsonObject): JsonObject {
 function nested(head: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, path: FieldPath, value: JsonObject): KubeObject {
   let inner: unknown = value;
   for (const segment of [...path].reverse()) inner = { [String(segment)]: inner };
-  return { ...head, ...(inner as JsonObject) } as KubeObject;
+  return { ...head, ...(inner as JsonObject) };
 }
 
