@@ -104,7 +104,7 @@ export function parseCondition(text: string): Condition {
           values.push(value.text);
         }
         next();
-        return { type: 'check', field: token.text, operator: operator!, values };
+        return { type: 'check', field: token.text, operator, values };
       }
       const value = next();
       if (value.kind === 'symbol' && value.text !== '<' && value.text !== '>') throw new Error(`expected a value after ${operator}, found ${value.text}`);
