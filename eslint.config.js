@@ -9,9 +9,13 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
+      // What .gitignore leaves out: build output, dependencies, test and bench results.
       'dist/',
       'node_modules/',
+      'coverage/',
       'test-artifacts/',
+      'bench/results/',
+      '.vitest-cache/',
       // A plugin that fails to parse, on purpose: the plugin tests load it.
       'test/plugins/broken/syntax-error.mjs',
     ],
