@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type * as sarif from 'sarif';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kfscanInvocation, readInputs } from '../action/run.mjs';
 import { readAction, runAction } from './helpers/action.js';
@@ -75,7 +76,7 @@ describe('the action script, run as the runner runs it', () => {
     expect(log.runs[0].tool.driver.version).toBe(pkg.version);
     expect(log.runs[0].results.length).toBe(demoFindings());
     // Paths relative to the repository root, as code scanning needs them.
-    const uris = log.runs[0].results.map((result: any) => result.locations[0].physicalLocation.artifactLocation.uri);
+    const uris = (log as sarif.Log).runs[0]!.results!.map((result) => result.locations![0]!.physicalLocation!.artifactLocation!.uri!);
     expect(uris.every((uri: string) => uri.startsWith('deploy/'))).toBe(true);
 
     expect(run.stepSummary).toMatch(/\| critical \| high \| medium \| low \| info \| total \|/);

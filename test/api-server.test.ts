@@ -9,6 +9,7 @@ import { useApiServers } from './helpers/live.js';
 
 const server = useApiServers();
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the server's JSON answer, probed by the tests
 function get(api: { url: string; caPem: string }, path: string, token?: string): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     https

@@ -147,6 +147,7 @@ describe('bad input fixtures', () => {
     const run = kfscan(['scan', DIR, '--fail-on', 'none', '--whole-cluster']);
     expect(run.stdout).toContain('fixtures/bad-input/tabs.yaml:4:1: invalid YAML');
     expect(run.stdout).toContain('fixtures/bad-input/binary.yaml:4: skipped: binary file');
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the output
     expect(run.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -16,7 +16,7 @@ interface Generated {
   installed: string[];
 }
 
-const cluster = (pods: number, seed?: number): Generated => generateCluster({ pods, ...(seed === undefined ? {} : { seed }) }) as Generated;
+const cluster = (pods: number, seed?: number): Generated => generateCluster({ pods, ...(seed === undefined ? {} : { seed }) });
 const countOf = (objects: Generated['objects'], kind: string): number => objects.filter((o) => o.kind === kind).length;
 
 describe('the generated cluster', () => {

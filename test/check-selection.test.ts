@@ -53,7 +53,7 @@ function expectSelectionHolds(resources: readonly Resource[], mode: 'manifests' 
  */
 function planned(resources: readonly Resource[], checks: readonly Check[]): Resource[] {
   const kinds = neededKinds(checks).map(parseKindName);
-  const secrets = checks.some((check) => (check.meta.namedSecrets?.length ?? 0) > 0 || check.secretsToRead);
+  const secrets = checks.some((check) => (check.meta.namedSecrets?.length ?? 0) > 0 || check.secretsToRead !== undefined);
   return resources.filter((resource) => {
     if (resource.group === '' && resource.ref.kind === 'Secret') return secrets;
     return kinds.some(({ group, kind }) => kind === resource.ref.kind && (group ?? builtinGroupOf(kind) ?? resource.group) === resource.group);

@@ -17,13 +17,14 @@ import { markdownReport } from '../src/reporters/markdown.js';
 import { sarifReport } from '../src/reporters/sarif.js';
 import { tableReport } from '../src/reporters/table.js';
 import { fixtureObjects, kindsFor, mutatedFixture, mutatedFrom, mutatedText, promqlRules, randomObject, vocabulary } from './helpers/fuzz-arbitraries.js';
+import { propertyRuns } from './helpers/property.js';
 import { sarifSchemaErrors } from './helpers/sarif-schema.js';
 
 // Property-based robustness: random and mutated Kubernetes objects never crash a check, never make the
 // engine drop another resource's findings, and always give valid JSON, schema-valid SARIF, and table,
 // markdown and HTML with no raw control character and no markup of their own. A bounded number of cases
-// runs with every `npm test`; `npm run fuzz` runs many more (FUZZ_RUNS; FUZZ_SEED replays a failure).
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60);
+// runs with every `npm test`; `npm run fuzz` runs many more (KFSCAN_PROPERTY_RUNS; FUZZ_SEED replays a failure).
+const RUNS = propertyRuns(60);
 const SEED = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;
 const params = {
   numRuns: RUNS,

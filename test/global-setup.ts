@@ -1,5 +1,4 @@
 import path from 'node:path';
-// @ts-expect-error plain JavaScript, shared with the Dockerfile
 import { extractRenderTools, layerRunsHere } from '../scripts/render-tools.mjs';
 
 /**

@@ -179,7 +179,7 @@ describe('kfscan cluster', () => {
     writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'token-from-plugin' } }));\n`);
     const config = path.join(dir, 'config');
     const text = kubeconfigYaml([{ name: 'eks', server: api, token: null }]).replace(
-      /users:\n  - name: eks\n    user: \{\}\n/,
+      /users:\n {2}- name: eks\n {4}user: \{\}\n/,
       `users:\n  - name: eks\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: ${JSON.stringify(process.execPath)}\n        args: [${JSON.stringify(plugin)}]\n        interactiveMode: Never\n`,
     );
     expect(text).toContain('exec:');

@@ -8,12 +8,13 @@ import { neededKinds } from '../src/live/plan.js';
 import { catalogueEntry, type PolicyRule } from './api-server/index.js';
 import { ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
+import type { Check } from '../src/core/types.js';
 import { kubeconfigFile, readabilityProbe, useApiServers, type JsonReport } from './helpers/live.js';
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { version: string };
 
-async function rbac(args: string[] = [], checks = builtinChecks) {
+async function rbac(args: string[] = [], checks: readonly Check[] = builtinChecks) {
   const run = await runCli(['rbac', ...args], { checks });
   return { ...run, role: parse(run.stdout) as { kind: string; metadata: { name: string }; rules: PolicyRule[] } };
 }

@@ -159,8 +159,8 @@ describe('kfscan cluster when things go wrong', () => {
     let served = 0;
     const endless: ApiClient = {
       server: 'https://endless.example',
-      get: async () => ({ kind: 'PodList', metadata: { continue: `page-${++served}` }, items: [{ metadata: { name: `p${served}`, namespace: 'x' } }] }),
-      post: async () => ({}),
+      get: () => Promise.resolve({ kind: 'PodList', metadata: { continue: `page-${++served}` }, items: [{ metadata: { name: `p${served}`, namespace: 'x' } }] }),
+      post: () => Promise.resolve({}),
       close: () => {},
     };
     const pods = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true };

@@ -145,7 +145,7 @@ describe('loadManifests', () => {
   });
 
   it('reads stdin for -', async () => {
-    const out = await loadManifests(['-'], { cwd: '/', maxFileBytes: 1e6, readStdin: async () => Buffer.from(service('piped')) });
+    const out = await loadManifests(['-'], { cwd: '/', maxFileBytes: 1e6, readStdin: () => Promise.resolve(Buffer.from(service('piped'))) });
     expect(out.objects[0]).toMatchObject({ file: '<stdin>', obj: { metadata: { name: 'piped' } } });
   });
 

@@ -1,5 +1,7 @@
 // The published package, tested the way a user gets it: `npm pack` (which builds through `prepack`), then
-// `npm install <tarball> --omit=dev` into an empty folder and the `kfscan` binary run from there. The pack
+// `npm install --omit=dev <tarball>` into an empty folder and the `kfscan` binary run from there. That install
+// is the GitHub Action's own, with its `version` input naming the tarball: one install of the package serves
+// the action's test and the installed-package tests (an npm install is seconds of CPU). The pack
 // runs in a copy of the project, so that its `prepack` rebuild cannot disturb the other tests that run the
 // built CLI meanwhile, and so that the copy holds every file of the project: `files` must leave out what
 // users do not need.
@@ -90,18 +92,16 @@ beforeAll(async () => {
   const building = runAction({ paths: 'deploy' }, { workspace: demoWorkspace(), actionPath: checkoutCopy('checkout-of-action') });
   [freshCheckoutAction] = await Promise.all([building, packing]);
 
-  installDir = path.join(work, 'install');
-  mkdirSync(installDir);
-  writeFileSync(path.join(installDir, 'package.json'), '{ "name": "kfscan-install-test", "private": true }\n');
-  installed = path.join(installDir, 'node_modules', 'kfscan');
   versionWorkspace = demoWorkspace();
-  const [install, action] = await Promise.all([
-    // --prefer-offline: the npm cache that `npm ci` filled serves the dependencies when the registry is away.
-    sh('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: installDir }),
-    runAction({ paths: 'deploy', version: tarball, 'fail-on': 'none' }, { workspace: versionWorkspace, runnerTemp: path.join(work, 'runner') }),
-  ]);
-  must(install, 'npm install <tarball>');
-  versionAction = action;
+  versionAction = await runAction(
+    { paths: 'deploy', version: tarball, 'fail-on': 'none' },
+    // The npm cache that `npm ci` filled serves the dependencies when the registry is away.
+    { workspace: versionWorkspace, runnerTemp: path.join(work, 'runner'), env: { npm_config_prefer_offline: 'true' } },
+  );
+  // The action installs into a prefix of its own: `npm install --omit=dev <tarball>` in an empty folder.
+  installDir = path.join(versionAction.runnerTemp, 'kfscan-npm');
+  installed = path.join(installDir, 'node_modules', 'kfscan');
+  if (!existsSync(installed)) throw new Error(`the action did not install the tarball\n${versionAction.stdout}\n${versionAction.stderr}`);
 }, SLOW);
 
 afterAll(() => {

@@ -101,10 +101,12 @@ describe('table output is safe for a terminal', () => {
     const result = await demoResult();
     result.findings[0] = { ...result.findings[0]!, message: 'evil \u001b[2J\u001b]0;title\u0007 name\u202e' };
     const plain = tableReport(result, context);
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the table
     expect(plain).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     expect(plain).toContain('\\x1b[2J');
     const coloured = tableReport(result, { ...context, color: true });
     expect(coloured).toContain('\u001b[1;31mCRITICAL');
+    // eslint-disable-next-line no-control-regex -- the colour codes are the only escapes allowed
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).not.toContain('\u001b');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
 import type { Check, Finding } from '../src/core/types.js';
 import { analyseInventory } from '../src/engine/analyse.js';
-import type { IgnoreRule } from '../src/engine/suppress.js';
+import type { IgnoreRule } from '../src/config/ignore-rules.js';
 import { scannedInventory } from './helpers/inventory.js';
 
 // Engine-level: the same step runs for offline scans and, per context, for live ones. The clock is

@@ -75,11 +75,13 @@ describe('terminal safety offline', () => {
 
   it('html has no raw escape; JSON and SARIF carry the text as escaped data', () => {
     const html = kfscan(['scan', '.', '-f', 'html', '--fail-on', 'none'], { cwd: dir });
+    // eslint-disable-next-line no-control-regex -- the injected escapes must not pass raw
     expect(html.stdout).not.toMatch(/[\u001b\u009b\u202e]/);
     expectTerminalSafe(html.stderr, 'html stderr');
 
     for (const format of ['json', 'sarif']) {
       const run = kfscan(['scan', '.', '-f', format, '--fail-on', 'none'], { cwd: dir });
+      // eslint-disable-next-line no-control-regex -- the injected escapes must not pass raw
       expect(run.stdout).not.toMatch(/[\u001b\u009b\u202e\u0007]/);
       expectTerminalSafe(run.stderr, `${format} stderr`);
       const parsed = JSON.parse(run.stdout);
@@ -146,6 +148,7 @@ describe('terminal safety in live mode', () => {
         const run = await runCli(args, { stderrIsTTY });
         expectTerminalSafe(run.stdout, `stdout of ${args.join(' ')}`);
         // A spinner on a terminal writes its own cursor codes; none of the injected ones may pass.
+        // eslint-disable-next-line no-control-regex -- the injected escapes must not pass raw
         if (stderrIsTTY) expect(run.stderr).not.toMatch(/\u001b\[2J|\u001b\]0;|\u009b/);
         else expectTerminalSafe(run.stderr, `stderr of ${args.join(' ')}`);
       }

@@ -193,7 +193,7 @@ function* inlineSecrets(inventory: Inventory, report: Report): Generator<Draft> 
       const entry = configMapEntry(configMap, key);
       let parsed: Record<string, unknown>;
       try {
-        parsed = parseToml(entry?.value ?? '') as Record<string, unknown>;
+        parsed = parseToml(entry?.value ?? '');
       } catch {
         continue;
       }

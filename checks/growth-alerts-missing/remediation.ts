@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { Finding, Inventory, LabelSelector, Resource } from '../../src/core/types.js';
+import type { Finding, Inventory, Resource } from '../../src/core/types.js';
 import { matchesLabelSelector } from '../../src/inventory/selectors.js';
 import { describeResource } from '../../src/core/object-ref.js';
 import { monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
@@ -193,7 +193,7 @@ export function labelsSatisfying(selector: unknown): Record<string, string> | nu
         return null;
     }
   }
-  return matchesLabelSelector(object as LabelSelector, labels) ? labels : null;
+  return matchesLabelSelector(object, labels) ? labels : null;
 }
 
 function namespaceFor(selector: unknown, evaluator: Resource, inventory: Inventory): string | null {

@@ -8,8 +8,7 @@ import { markdownLink, markdownText, terminalSafe } from '../reporters/sanitize.
 import { EXIT } from './exit-codes.js';
 import { describePlugin, pluginOf } from '../plugins/provenance.js';
 import { addCatalogueOptions, loadCatalogue, printCatalogueErrors, unknownIdReason, type CatalogueOptions, type CheckCatalogue } from './check-catalogue.js';
-import { UsageError, useColor, type CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import { UsageError, useColor, type CliDependencies, type CliIo } from './io.js';
 
 interface ChecksOptions extends CatalogueOptions {
   format: 'table' | 'json' | 'markdown';

@@ -8,9 +8,8 @@ import { findConfigFile, loadConfig, type LoadedConfig } from '../config/load.js
 import { selectChecks } from '../engine/select.js';
 import { formatProblem } from '../reporters/describe.js';
 import { terminalSafe } from '../reporters/sanitize.js';
-import type { PluginRequest } from '../plugins/load.js';
-import type { CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import type { PluginRequest } from '../plugins/request.js';
+import type { CliDependencies, CliIo } from './io.js';
 
 export interface CatalogueOptions {
   /** `--plugin`, repeatable. */

@@ -1,4 +1,5 @@
 import type { Writable, Readable } from 'node:stream';
+import type { CatalogueCheck } from '../catalogue/check-unit.js';
 
 /** Everything the CLI touches in the outside world, injectable so tests can run it in-process. */
 export interface CliIo {
@@ -7,6 +8,15 @@ export interface CliIo {
   stdin: Readable;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the program hands the CLI: the checks it ships (src/ never imports one) and the outside world. */
+export interface CliDependencies {
+  /** The registry's checks (checks/index.ts), with what each adds to the attack path, probe and kit. */
+  checks: readonly CatalogueCheck[];
+  io: CliIo;
+  /** The clock for expiry dates of suppressions; tests inject it. */
+  now?: () => Date;
 }
 
 export class UsageError extends Error {}

@@ -1,25 +1,15 @@
-import { Command, CommanderError, Option } from 'commander';
-import { SEVERITIES } from '../core/severity.js';
-import type { CatalogueCheck } from '../catalogue/check-unit.js';
+import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../core/version.js';
 import { ConfigError } from '../config/load.js';
 import { UnknownCheckError } from '../engine/select.js';
 import { registerCatalogueCommands } from './catalogue-commands.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
+import { UsageError, type CliDependencies } from './io.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { registerRbacCommand } from './rbac-command.js';
 import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
-
-export interface CliDependencies {
-  /** The registry's checks (checks/index.ts), with what each adds to the attack path, probe and kit. */
-  checks: readonly CatalogueCheck[];
-  io: CliIo;
-  /** The clock for expiry dates of suppressions; tests inject it. */
-  now?: () => Date;
-}
 
 /**
  * Runs the CLI and returns its exit code. Never throws: every failure becomes one clear line on stderr,
@@ -62,8 +52,4 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     if (io.env['KFSCAN_DEBUG']) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     return EXIT.usage;
   }
-}
-
-export function severityOption(flags: string, description: string, defaultValue: string, extra: string[] = []): Option {
-  return new Option(flags, description).choices([...SEVERITIES, ...extra]).default(defaultValue);
 }

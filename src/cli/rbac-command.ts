@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { addCatalogueOptions, loadCatalogue, printCatalogueErrors, selectFromCatalogue, type CatalogueOptions } from './check-catalogue.js';
 import { EXIT } from './exit-codes.js';
-import type { CliDependencies } from './main.js';
-import { splitList } from './scan-command.js';
+import type { CliDependencies } from './io.js';
+import { splitList } from './scan-pipeline.js';
 
 interface RbacOptions extends CatalogueOptions {
   checks?: string;

@@ -1,33 +1,9 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_FILE_BYTES } from '../loaders/files.js';
 import { DEFAULT_OPTIONS } from '../remediate/types.js';
-import type { CliDependencies } from './main.js';
-import { addRenderOptions, type RenderCliOptions } from './render-options.js';
-
-export interface RemediateOptions extends RenderCliOptions {
-  outDir?: string;
-  force?: boolean;
-  wholeCluster?: boolean;
-  maxFileSize: string;
-  cluster?: boolean;
-  kubeconfig?: string;
-  context?: string;
-  inCluster?: boolean;
-  secrets: boolean;
-  requestTimeout: string;
-  concurrency: string;
-  podGrowthPercent: string;
-  cpuGrowthPercent: string;
-  gpuUtilPercent: string;
-  quotaCpu: string;
-  quotaGpu: string;
-  quotaPods: string;
-  checks?: string;
-  skipChecks?: string;
-  config?: string | false;
-  annotationIgnores?: boolean;
-  verbose?: boolean;
-}
+import type { CliDependencies } from './io.js';
+import { addRenderOptions } from './render-options.js';
+import type { RemediateOptions } from './remediate-run.js';
 
 export function registerRemediateCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = program.command('remediate');

@@ -5,16 +5,41 @@ import { analyseInventory } from '../engine/analyse.js';
 import { buildKit } from '../remediate/kit.js';
 import { renderKit } from '../remediate/render.js';
 import type { Kit, RemediationOptions } from '../remediate/types.js';
-import type { RemediateOptions } from './remediate-command.js';
 import { KitDirectoryError, writeKit } from '../remediate/write.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { connectionOptions, resolveContexts } from './cluster-command.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
+import type { RenderCliOptions } from './render-options.js';
 import { prepareScan, reportProblems, type PreparedScan } from './scan-pipeline.js';
 import { scanPaths } from './scan-command.js';
+
+/** The options of `kfscan remediate`, as commander parses them. */
+export interface RemediateOptions extends RenderCliOptions {
+  outDir?: string;
+  force?: boolean;
+  wholeCluster?: boolean;
+  maxFileSize: string;
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  inCluster?: boolean;
+  secrets: boolean;
+  requestTimeout: string;
+  concurrency: string;
+  podGrowthPercent: string;
+  cpuGrowthPercent: string;
+  gpuUtilPercent: string;
+  quotaCpu: string;
+  quotaGpu: string;
+  quotaPods: string;
+  checks?: string;
+  skipChecks?: string;
+  config?: string | false;
+  annotationIgnores?: boolean;
+  verbose?: boolean;
+}
 
 /** `kfscan remediate`: scan files or a cluster, build the kit for the findings, write it for review. */
 export async function runRemediate(paths: string[], options: RemediateOptions, deps: CliDependencies): Promise<number> {
@@ -37,7 +62,7 @@ export async function runRemediate(paths: string[], options: RemediateOptions, d
   }
   // Alternative overlays are deployed one at a time: each view gets a kit of its own, in a folder named
   // after the view, to add to that overlay.
-  const kits = scanned.views.length > 1 ? scanned.views.map((view) => ({ ...view, dir: path.join(outDir, kitFolder(view.name)), label: path.join(options.outDir!, kitFolder(view.name)) })) : [{ inventory: scanned.inventory, findings: scanned.result.findings, dir: outDir, label: options.outDir! }];
+  const kits = scanned.views.length > 1 ? scanned.views.map((view) => ({ ...view, dir: path.join(outDir, kitFolder(view.name)), label: path.join(options.outDir!, kitFolder(view.name)) })) : [{ inventory: scanned.inventory, findings: scanned.result.findings, dir: outDir, label: options.outDir }];
   for (const target of kits) {
     if (target.findings.length === 0) continue;
     const kit = buildKit(target.inventory, target.findings, remediation, { checks: prepared.checks, suppression: prepared.suppression });

@@ -7,9 +7,7 @@ import { terminalSafe } from '../reporters/sanitize.js';
 import { REPORT_FORMATS } from '../reporters/index.js';
 import { addCatalogueOptions } from './check-catalogue.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, readAll, type CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
-import { severityOption } from './main.js';
+import { UsageError, readAll, type CliDependencies, type CliIo } from './io.js';
 import { addRenderOptions, renderOptions, type RenderCliOptions } from './render-options.js';
 import { parseExtraReport } from './reports.js';
 import { finishScan, prepareScan, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
@@ -38,6 +36,10 @@ export function addReportOptions(command: Command): Command {
     .option('--write-baseline <file>', 'write the findings of this run (not suppressed, before filters) as a baseline')
     .option('--no-color', 'no ANSI colours in the table (also NO_COLOR)')
     .option('-v, --verbose', 'list every file scanned or skipped, every warning and the checks left out');
+}
+
+function severityOption(flags: string, description: string, defaultValue: string, extra: string[] = []): Option {
+  return new Option(flags, description).choices([...SEVERITIES, ...extra]).default(defaultValue);
 }
 
 export function registerScanCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {

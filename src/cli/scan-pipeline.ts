@@ -16,8 +16,7 @@ import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
-import { UsageError, type CliIo } from './io.js';
-import type { CliDependencies } from './main.js';
+import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { parseFormat, writeReports, type ReportTarget } from './reports.js';
 
 export interface CommonScanOptions extends CatalogueOptions {

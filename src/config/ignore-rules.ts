@@ -3,9 +3,19 @@ import picomatch from 'picomatch';
 import { checkIdIndex } from '../core/check-ids.js';
 import { hasExpired, isIsoDay } from '../core/dates.js';
 import { didYouMean } from '../core/suggest.js';
-import type { CheckMeta, Finding, InputError } from '../core/types.js';
-import type { IgnoreRule } from '../engine/suppress.js';
+import type { CheckMeta, Finding, InputError, SourceLocation } from '../core/types.js';
 import { ConfigError, formatPath, type IgnoreEntry, type LoadedConfig } from './load.js';
+
+/** One `ignore` entry of the configuration file, validated, with check ids resolved from aliases. */
+export interface IgnoreRule {
+  checks: ReadonlySet<string>;
+  /** Namespace, resource, path and context conditions of the entry (all of them must hold). */
+  matches(finding: Finding): boolean;
+  reason: string;
+  /** Last day the entry applies (`YYYY-MM-DD`), or `null`. */
+  expires: string | null;
+  location: SourceLocation;
+}
 
 export interface IgnoreRuleSet {
   rules: IgnoreRule[];

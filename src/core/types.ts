@@ -67,8 +67,11 @@ export interface Resource {
   readonly origin: Origin;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
-  /** Position of a field in the source file, or of its nearest existing parent; `null` for live objects. */
-  locate(path: FieldPath): SourceLocation | null;
+  /**
+   * Position of a field in the source file, or of its nearest existing parent; `null` for live objects. A
+   * function of its own, not a method: it is handed on from one object to another.
+   */
+  readonly locate: (path: FieldPath) => SourceLocation | null;
 }
 
 /**
@@ -81,7 +84,8 @@ export type KindName = string;
 
 export type LabelSelectorRequirement = {
   key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  /** The four Kubernetes defines, or whatever else a manifest says (`string & {}` keeps the four visible to editors). */
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | (string & {});
   values?: string[];
 };
 

@@ -9,25 +9,14 @@ import type {
   InputError,
   Inventory,
   Resource,
-  SourceLocation,
   SuppressedFinding,
   Suppression,
 } from '../core/types.js';
+import type { IgnoreRule } from '../config/ignore-rules.js';
 
 export const IGNORE_ANNOTATION = 'kfscan.io/ignore';
 export const IGNORE_REASON_ANNOTATION = 'kfscan.io/ignore-reason';
 export const IGNORE_EXPIRES_ANNOTATION = 'kfscan.io/ignore-expires';
-
-/** One `ignore` entry of the configuration file, validated, with check ids resolved from aliases. */
-export interface IgnoreRule {
-  checks: ReadonlySet<string>;
-  /** Namespace, resource, path and context conditions of the entry (all of them must hold). */
-  matches(finding: Finding): boolean;
-  reason: string;
-  /** Last day the entry applies (`YYYY-MM-DD`), or `null`. */
-  expires: string | null;
-  location: SourceLocation;
-}
 
 export interface SuppressionOptions {
   /** Entries from the configuration file. */

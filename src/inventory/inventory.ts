@@ -195,9 +195,9 @@ function pairKey(namespace: string, key: string, value: string): string {
 
 function nameIndex(byName: Map<string, Map<string, Map<string, Resource>>>, kind: string, namespace: string): Map<string, Resource> {
   let namespaces = byName.get(kind);
-  if (!namespaces) byName.set(kind, (namespaces = new Map()));
+  if (!namespaces) byName.set(kind, (namespaces = new Map<string, Map<string, Resource>>()));
   let names = namespaces.get(namespace);
-  if (!names) namespaces.set(namespace, (names = new Map()));
+  if (!names) namespaces.set(namespace, (names = new Map<string, Resource>()));
   return names;
 }
 

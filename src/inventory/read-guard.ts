@@ -43,7 +43,7 @@ const recordedReads = new WeakMap<Inventory, Map<string, Read[]>>();
 export function guardReads(inventory: Inventory, reads: Reads): Inventory {
   const recorders: Read[][] = [];
   let records = recordedReads.get(inventory);
-  if (!records) recordedReads.set(inventory, (records = new Map()));
+  if (!records) recordedReads.set(inventory, (records = new Map<string, Read[]>()));
   const memoReads = records;
 
   const refuse = (what: string, fix: string): never => {

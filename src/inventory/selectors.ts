@@ -54,7 +54,7 @@ export function matchesMapSelector(selector: Readonly<Record<string, unknown>> |
 
 /** Normalises either selector form to a LabelSelector. A plain map is read as matchLabels. */
 export function toLabelSelector(selector: LabelSelector | Record<string, string>): LabelSelector {
-  if ('matchLabels' in selector || 'matchExpressions' in selector) return selector as LabelSelector;
+  if ('matchLabels' in selector || 'matchExpressions' in selector) return selector;
   return { matchLabels: selector as Record<string, string> };
 }
 
@@ -75,6 +75,6 @@ export function requiredPairs(selector: LabelSelector): Array<[string, string]> 
   return pairs;
 }
 
-function isRecord(value: unknown): value is Record<string, any> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

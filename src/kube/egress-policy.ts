@@ -66,7 +66,7 @@ export function ingressOnlyPolicies(namespace: string, inventory: Inventory): Re
 function kubernetesPolicy(policy: Resource, labels: Readonly<Record<string, string>>): PolicyEffect[] {
   const spec = asObject(policy.obj['spec']);
   if (!spec || !policyTypes(spec).includes('Egress')) return [];
-  if (!matchesLabelSelector((asObject(spec['podSelector']) ?? {}) as LabelSelector, labels)) return [];
+  if (!matchesLabelSelector(asObject(spec['podSelector']) ?? {}, labels)) return [];
   let reach: Reach = { kind: 'none' };
   for (const entry of asArray(spec['egress'])) {
     const rule = asObject(entry) ?? {};

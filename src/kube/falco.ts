@@ -65,7 +65,7 @@ export function runtimeSensors(inventory: Inventory): readonly RuntimeSensor[] {
         product: match.product,
         falco: match.falco,
         mode: kind === 'DaemonSet' ? 'daemonset' : 'deployment',
-        podSpec: pod.spec as JsonObject,
+        podSpec: pod.spec,
         podSpecPath: pod.path,
         pod,
         container: match.container,

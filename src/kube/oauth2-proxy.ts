@@ -59,7 +59,7 @@ function readProxy(inventory: Inventory, container: ContainerSite): OAuth2Proxy 
     if (file.state === 'unreadable') unreadable.push(file.reason);
     if (file.state === 'value') {
       try {
-        config = { values: parseToml(file.value) as Record<string, unknown>, resource: file.resource, path: file.path };
+        config = { values: parseToml(file.value), resource: file.resource, path: file.path };
       } catch {
         config = null;
       }

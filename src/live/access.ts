@@ -3,7 +3,7 @@ import { asObject, asString } from '../core/json.js';
 import type { Check } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { planReads } from './plan.js';
-import { displayResource } from './resource-names.js';
+import { displayResource } from '../kube/resource-names.js';
 
 export interface AccessRow {
   verb: 'list' | 'get';

@@ -142,7 +142,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       const onAbort = (): void => stop(new ApiError('aborted', 'aborted'));
       const timer = setTimeout(() => stop(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = (outcome: { response: RawResponse } | { error: unknown }): void => {
+      const settle = (outcome: { response: RawResponse } | { error: Error }): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);

@@ -2,7 +2,7 @@ import { asArray, asObject, asString } from '../core/json.js';
 import { parseKindName } from '../core/kinds.js';
 import type { KindName } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import { builtinKind } from './resource-names.js';
+import { builtinKind } from '../kube/resource-names.js';
 
 /** One listable resource as the server serves it. */
 export interface ApiResource {

@@ -65,7 +65,7 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
     throw new KubeconfigError('no kubeconfig found: use --kubeconfig FILE, set KUBECONFIG, create ~/.kube/config, or run inside a cluster (--in-cluster)');
   }
 
-  const merged = { clusters: [] as Named[], users: [] as Named[], contexts: [] as Named[], currentContext: '' };
+  const merged = { clusters: [] as Named[], users: [] as Named[], contexts: [] as NamedContext[], currentContext: '' };
   for (const file of files) {
     const single = new KubeConfig();
     try {
@@ -85,7 +85,7 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
     current: merged.currentContext || null,
     source: files.join(path.delimiter),
     forContext(name) {
-      const context = merged.contexts.find((c) => c.name === name) as { name: string; cluster?: string; user?: string } | undefined;
+      const context = merged.contexts.find((c) => c.name === name);
       if (!context) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
       const cluster = merged.clusters.find((c) => c.name === context.cluster);
       if (!cluster) throw new KubeconfigError(`context "${name}" uses cluster "${context.cluster ?? ''}", which the kubeconfig does not define (or defines without a server)`);
@@ -101,6 +101,11 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
 
 interface Named {
   name: string;
+}
+
+interface NamedContext extends Named {
+  cluster?: string;
+  user?: string;
 }
 
 function kubeconfigFiles(options: KubeconfigOptions): string[] {
@@ -122,7 +127,7 @@ function kubeconfigFiles(options: KubeconfigOptions): string[] {
 }
 
 // kubectl's merge rule: the first file that defines a name (or the current context) wins.
-function mergeFirstWins(into: Named[], from: readonly Named[]): void {
+function mergeFirstWins<T extends Named>(into: T[], from: readonly T[]): void {
   for (const entry of from) if (!into.some((existing) => existing.name === entry.name)) into.push(entry);
 }
 

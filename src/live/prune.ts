@@ -102,7 +102,7 @@ export function shareEqualValues(items: readonly unknown[]): void {
     if (Array.isArray(value)) {
       combined = 0x0a0a0a ^ value.length;
       for (let i = 0; i < value.length; i++) {
-        const part = value[i];
+        const part: unknown = value[i];
         const shared = share(part);
         // Equal strings compare equal whatever their copy: a string is always written back.
         if (shared !== part || typeof shared === 'string') value[i] = shared;

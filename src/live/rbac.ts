@@ -1,7 +1,7 @@
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { Check, KindName } from '../core/types.js';
 import { neededKinds, neededSecrets, type NamedSecret } from './plan.js';
-import { resourceNameOf } from './resource-names.js';
+import { resourceNameOf } from '../kube/resource-names.js';
 
 export const DEFAULT_ROLE_NAME = 'kfscan-reader';
 

@@ -12,7 +12,7 @@ import { reasonFor } from './discovery.js';
 import { collectSoonerWhenLarge } from './heap.js';
 import { listAll, toLiveObject } from './list.js';
 import { planReads, type ReadPlan } from './plan.js';
-import { displayResource } from './resource-names.js';
+import { displayResource } from '../kube/resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
 
@@ -155,7 +155,7 @@ export async function readContext(client: ApiClient, context: string, options: R
  */
 async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, options: ReadOptions): Promise<KubeObject[]> {
   const { context, snapshot } = reading;
-  const askers = options.checks.filter((check) => check.secretsToRead);
+  const askers = options.checks.filter((check) => check.secretsToRead !== undefined);
   if (!options.secrets || askers.length === 0) return [];
   const inventory = buildInventory(snapshot.resources, { mode: 'cluster', context, forbidden: snapshot.forbidden, notInstalled: snapshot.notInstalled });
   snapshot.inventory = inventory;

@@ -9,7 +9,7 @@ export interface ParsedObject {
   obj: KubeObject;
   docIndex: number;
   itemIndex: number | null;
-  locate(path: FieldPath): SourceLocation | null;
+  locate: (path: FieldPath) => SourceLocation | null;
 }
 
 export interface ParseOutcome {
@@ -117,9 +117,7 @@ function lazyLocator(chunk: Chunk, file: string): (path: FieldPath) => SourceLoc
   return (path) => {
     if (parsed === undefined) {
       const lineCounter = new LineCounter();
-      const doc = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }).find((d) => d.contents !== null) as
-        | Document.Parsed
-        | undefined;
+      const doc = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }).find((d) => d.contents !== null);
       parsed = doc ? { doc, lineCounter } : null;
     }
     if (!parsed) return null;

@@ -10,22 +10,9 @@ import type { Check, CheckMeta, InputError, PluginInfo, SourceLocation } from '.
 import { importHint, syntaxErrorLine } from './import-errors.js';
 import { validOptions } from './options.js';
 import { describePlugin, markPluginCheck, pluginFrame, pluginInventory, type PluginOrigin } from './provenance.js';
+import type { PluginRequest } from './request.js';
 import { PluginNotFound, resolvePlugin } from './resolve.js';
 import { checkProblem, declaredId, isPlainObject, pluginProblem } from './validate.js';
-
-/** One `--plugin` or `plugins:` entry. */
-export interface PluginRequest {
-  /** The path or package as written. */
-  source: string;
-  /** Directory that a relative path or a package is resolved from. */
-  baseDir: string;
-  /** The entry's `options`; `undefined` when none are given. */
-  options?: unknown;
-  /** Where the entry is written (`.kfscan.yaml`), or `null` for `--plugin`. */
-  location: SourceLocation | null;
-  /** Locates a value inside the entry's `options`, for error messages. */
-  locateOption?: (at: readonly (string | number)[]) => SourceLocation;
-}
 
 export interface LoadedPlugins {
   /** The plugins' checks that passed every rule, in load order. */
@@ -146,11 +133,11 @@ async function registerPlugin(
 function wrapCheck(check: Check, origin: PluginOrigin): Check {
   const meta = JSON.parse(JSON.stringify(check.meta)) as CheckMeta;
   meta.docsUrl ??= '';
-  const secretsToRead = check.secretsToRead;
+  const secretsToRead = check.secretsToRead?.bind(check);
   const wrapped: Check = {
     meta: deepFreeze(meta),
     run: (inventory, context) => check.run.call(check, pluginInventory(inventory, origin.name), context),
-    ...(secretsToRead ? { secretsToRead: (inventory) => secretsToRead.call(check, pluginInventory(inventory, origin.name)) } : {}),
+    ...(secretsToRead ? { secretsToRead: (inventory) => secretsToRead(pluginInventory(inventory, origin.name)) } : {}),
   };
   markPluginCheck(wrapped, origin);
   return wrapped;

@@ -3,7 +3,7 @@
 import { ConfigError } from '../config/load.js';
 import { didYouMean } from '../core/suggest.js';
 import { deepFreeze } from '../core/freeze.js';
-import type { PluginRequest } from './load.js';
+import type { PluginRequest } from './request.js';
 import { isPlainObject } from './validate.js';
 
 /** The options, frozen, once they fit `schema` (any mapping fits when the plugin declares none). */

@@ -72,7 +72,7 @@ const underlyingOf = new WeakMap<Inventory, Inventory>();
  */
 export function pluginInventory(inventory: Inventory, plugin: string): Inventory {
   let byPlugin = scoped.get(inventory);
-  if (!byPlugin) scoped.set(inventory, (byPlugin = new Map()));
+  if (!byPlugin) scoped.set(inventory, (byPlugin = new Map<string, Inventory>()));
   const existing = byPlugin.get(plugin);
   if (existing) return existing;
   const frozen = <A extends unknown[], T>(query: (...args: A) => readonly T[]) => (...args: A): readonly T[] => Object.freeze(query(...args));

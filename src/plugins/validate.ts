@@ -4,7 +4,7 @@ import { CATEGORIES, isCategory } from '../core/categories.js';
 import { parseKindName } from '../core/kinds.js';
 import { SEVERITIES, isSeverity } from '../core/severity.js';
 import { didYouMean } from '../core/suggest.js';
-import { builtinKind } from '../live/resource-names.js';
+import { builtinKind } from '../kube/resource-names.js';
 
 /** Plugin API versions this kfscan can load. */
 export const SUPPORTED_API_VERSIONS: readonly number[] = [1];
@@ -143,11 +143,22 @@ function isHttpUrl(text: string): boolean {
 }
 
 export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  return String(value);
+  switch (typeof value) {
+    case 'undefined':
+      return 'nothing';
+    case 'function':
+      return 'a function';
+    case 'string':
+      return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    case 'symbol':
+      return value.toString();
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    default:
+      return 'an object';
+  }
 }

@@ -51,6 +51,7 @@ export function excerptOf(body: string, contentType: string | null): string | nu
   } else {
     window = body.slice(0, EXCERPT_CHARS * 2);
   }
+  // eslint-disable-next-line no-control-regex -- controls and bidi overrides in a hostile page become spaces
   const clean = redactText(window.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim());
   return clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS - 1)}…` : clean;
 }

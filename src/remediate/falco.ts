@@ -70,12 +70,19 @@ export const falcoKitDocuments: KitContribution = {
   },
 };
 
+export interface AddedToleration {
+  key: string;
+  operator: 'Equal' | 'Exists';
+  value?: string;
+  effect: string;
+}
+
 /** Tolerations for the taints that none of the current ones tolerates: by key with Exists, per effect. */
-export function newTolerations(own: readonly JsonObject[], taints: readonly Taint[]): JsonObject[] {
+export function newTolerations(own: readonly JsonObject[], taints: readonly Taint[]): AddedToleration[] {
   const current = parseTolerations(own);
-  const added: JsonObject[] = [];
+  const added: AddedToleration[] = [];
   for (const taint of taints) {
-    const toleration = taint.key === 'sku' ? { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect } : { key: taint.key, operator: 'Exists', effect: taint.effect };
+    const toleration: AddedToleration = taint.key === 'sku' ? { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect } : { key: taint.key, operator: 'Exists', effect: taint.effect };
     if (toleratesAny([...current, ...parseTolerations(added)], taint)) continue;
     added.push(toleration);
   }
@@ -131,5 +138,5 @@ export function helmHint(): string {
 export function nested(head: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, path: FieldPath, value: JsonObject): KubeObject {
   let inner: unknown = value;
   for (const segment of [...path].reverse()) inner = { [String(segment)]: inner };
-  return { ...head, ...(inner as JsonObject) } as KubeObject;
+  return { ...head, ...(inner as JsonObject) };
 }

@@ -1,8 +1,7 @@
 import type { Finding } from '../core/types.js';
 import { markdownText, terminalSafe } from '../reporters/sanitize.js';
 import { oneLine, patchCommand, refText } from './common.js';
-import type { RenderContext } from './render.js';
-import type { Area, Fix, Kit } from './types.js';
+import type { Area, Fix, Kit, RenderContext } from './types.js';
 
 const AREA_TITLES: Record<Area, string> = {
   exposure: 'Exposure: ClusterIP instead of LoadBalancer or NodePort',

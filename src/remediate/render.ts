@@ -1,18 +1,10 @@
 import { stringify } from 'yaml';
-import type { Finding, ScanTarget } from '../core/types.js';
+import type { Finding } from '../core/types.js';
 import { oneLine, patchCommand, refText } from './common.js';
 import { kitReadme } from './readme.js';
-import type { Fix, Kit, KitManifest, RemediationOptions } from './types.js';
+import type { Fix, Kit, KitManifest, RenderContext } from './types.js';
 
 export const INDEX_FILE = 'kfscan-remediation.json';
-
-export interface RenderContext {
-  version: string;
-  target: ScanTarget;
-  options: RemediationOptions;
-  /** Every finding the scan reported, for the README's list of what the kit does not address. */
-  findings: readonly Finding[];
-}
 
 /** The kit as files: path inside the kit directory -> content. */
 export function renderKit(kit: Kit, context: RenderContext): Map<string, string> {

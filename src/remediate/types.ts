@@ -1,4 +1,4 @@
-import type { Finding, Inventory, KubeObject, ObjectRef } from '../core/types.js';
+import type { Finding, Inventory, KubeObject, ObjectRef, ScanTarget } from '../core/types.js';
 
 /** What the fixes are tuned by: thresholds and quota values from the command line. */
 export interface RemediationOptions {
@@ -110,6 +110,15 @@ export interface Kit {
     /** Fixes left out because they cleared nothing or made new findings appear, with why. */
     dropped: Array<{ fix: Fix; reason: string }>;
   };
+}
+
+/** What the kit's files are written for: the README and the index name the scan they fix. */
+export interface RenderContext {
+  version: string;
+  target: ScanTarget;
+  options: RemediationOptions;
+  /** Every finding the scan reported, for the README's list of what the kit does not address. */
+  findings: readonly Finding[];
 }
 
 export function emptyOutput(): GeneratorOutput {

@@ -1,9 +1,10 @@
+import { scalarText } from '../core/json.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FieldPath, KubeObject, SourceLocation } from '../core/types.js';
 import { displayPath } from '../loaders/files.js';
-import { isPlainObject, parseManifests, type ParsedObject } from '../loaders/manifest-parser.js';
+import { isPlainObject, parseManifests } from '../loaders/manifest-parser.js';
 import { locateInDocument } from '../loaders/yaml-locate.js';
 import { runChild, type ChildLimits } from './child.js';
 import type { KustomizationNode } from './discover.js';
@@ -83,12 +84,12 @@ interface Origin {
 function takeOrigin(obj: KubeObject): Origin | null {
   const annotations = obj.metadata.annotations;
   if (!isPlainObject(annotations) || typeof annotations[ORIGIN] !== 'string') return null;
-  const text = annotations[ORIGIN] as string;
+  const text = annotations[ORIGIN];
   delete annotations[ORIGIN];
   if (Object.keys(annotations).length === 0) delete obj.metadata.annotations;
   try {
     const origin = parse(text) as unknown;
-    return isPlainObject(origin) ? (origin as Origin) : null;
+    return isPlainObject(origin) ? origin : null;
   } catch {
     return null;
   }
@@ -171,7 +172,7 @@ async function generatorLocator(node: KustomizationNode, generator: GeneratorFac
     const entry = inKustomization([field, generator.index]);
     if ((at[0] === 'data' || at[0] === 'binaryData' || at[0] === 'stringData') && typeof at[1] === 'string') {
       const key = at[1];
-      const literalIndex = (literals?.items ?? []).findIndex((item) => String(item.value ?? '').startsWith(`${key}=`));
+      const literalIndex = (literals?.items ?? []).findIndex((item) => (scalarText(item.value) ?? '').startsWith(`${key}=`));
       if (literalIndex !== -1) return inKustomization([field, generator.index, 'literals', literalIndex]) ?? entry;
       return keyLines.get(key) ?? entry;
     }
@@ -185,7 +186,7 @@ async function patchDocuments(nodes: readonly KustomizationNode[], sources: Sour
   for (const node of [...nodes].reverse()) {
     for (const patch of node.facts?.patchFiles ?? []) {
       const source = await sources.load(path.resolve(node.dir, patch));
-      for (const object of source?.objects ?? []) documents.push(object as ParsedObject);
+      for (const object of source?.objects ?? []) documents.push(object);
     }
   }
   return documents;

@@ -49,7 +49,7 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
   while (stack.length > 0) {
     const node = stack.pop();
     if (typeof node === 'string') visit(node);
-    else if (Array.isArray(node)) stack.push(...node);
+    else if (Array.isArray(node)) stack.push(...(node as unknown[]));
     else if (isPlainObject(node)) stack.push(...Object.values(node));
   }
 }

@@ -1,3 +1,4 @@
+import { scalarText } from '../core/json.js';
 import { promises as fs } from 'node:fs';
 import type { FieldPath, KubeObject, SourceLocation } from '../core/types.js';
 import { displayPath } from '../loaders/files.js';
@@ -109,5 +110,5 @@ export function valueAt(value: unknown, path: FieldPath): unknown {
 function agrees(found: unknown, wanted: unknown): boolean {
   if (found === undefined || wanted === undefined) return false;
   if (typeof found === 'object' && found !== null) return typeof wanted === 'object' && wanted !== null && Array.isArray(found) === Array.isArray(wanted);
-  return String(found) === String(wanted);
+  return scalarText(found) === scalarText(wanted);
 }

@@ -1,3 +1,4 @@
+import { scalarText } from '../core/json.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -24,7 +25,7 @@ export interface RootObjects {
 export function objectKey(object: LoadedObject): string {
   const { obj } = object;
   const namespace = isClusterScoped(obj.kind) ? '' : typeof obj.metadata.namespace === 'string' && obj.metadata.namespace !== '' ? obj.metadata.namespace : (object.namespaceHint ?? 'default');
-  return `${groupOf(String(obj.apiVersion))}\0${obj.kind}\0${namespace}\0${String(obj.metadata.name ?? obj.metadata['generateName'] ?? '')}`;
+  return `${groupOf(String(obj.apiVersion))}\0${obj.kind}\0${namespace}\0${scalarText(obj.metadata.name) ?? scalarText(obj.metadata['generateName']) ?? ''}`;
 }
 
 /**

@@ -1,22 +1,4 @@
-import type { ScanResult } from '../core/types.js';
-import type { AttackPathMember } from './attack-path.js';
-
-export interface ReportContext {
-  version: string;
-  /** ANSI colours: only on a TTY and never with NO_COLOR. */
-  color: boolean;
-  /** Terminal width for the table. */
-  width: number;
-  /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
-  generatedAt?: Date;
-  /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
-  showSuppressed?: boolean;
-  /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
-  attackPath?: readonly AttackPathMember[];
-}
-
-/** A reporter is a pure function of the results: no I/O, no imports of checks. */
-export type Reporter = (result: ScanResult, context: ReportContext) => string;
+import type { Reporter } from './report-context.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -1,6 +1,6 @@
 import { countBySeverity } from '../core/severity.js';
 import type { Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
 /** The JSON report, schemaVersion 1, as documented in the README; field order is part of its look. */

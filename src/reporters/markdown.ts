@@ -1,6 +1,6 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
 import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
 

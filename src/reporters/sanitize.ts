@@ -14,7 +14,6 @@ export function terminalSafe(text: string): string {
 
 // JSON.stringify escapes only C0 controls; C1 controls (U+009B is a one-byte CSI), DEL, bidi overrides and
 // the line separators pass raw. In a JSON string they can only sit inside a string literal.
-// eslint-disable-next-line no-control-regex
 const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** JSON (or SARIF) as `JSON.stringify` writes it, with every character a terminal would act on escaped. */

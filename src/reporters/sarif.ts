@@ -2,7 +2,7 @@ import type * as Sarif from 'sarif';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { CheckMeta, Finding, ObjectRef, PluginInfo, ScanResult, Suppression } from '../core/types.js';
 import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
 const SRCROOT = '%SRCROOT%';

@@ -2,7 +2,7 @@ import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
 import { findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import { boxTable } from './box-table.js';
-import type { ReportContext } from './index.js';
+import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {

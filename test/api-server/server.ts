@@ -142,7 +142,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   for (const object of options.objects ?? []) objects.push({ object: structuredClone(object) as Record<string, unknown>, namespaceHint: null });
   if (options.fixtures && options.fixtures.length > 0) {
     const loaded = await loadManifests(options.fixtures, { cwd: process.cwd(), maxFileBytes: 64 * 1024 * 1024 });
-    for (const item of loaded.objects) objects.push({ object: structuredClone(item.obj) as Record<string, unknown>, namespaceHint: item.namespaceHint });
+    for (const item of loaded.objects) objects.push({ object: structuredClone(item.obj), namespaceHint: item.namespaceHint });
   }
   for (const { object: original, namespaceHint } of objects) {
     const object = servedVersion(original);
@@ -157,7 +157,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     else delete metadata['namespace'];
     object['metadata'] = metadata;
     const list = store.get(key(resource.group, resource.resource)) ?? [];
-    list.push({ namespace, name: metadata['name'] as string, object });
+    list.push({ namespace, name: metadata['name'], object });
     store.set(key(resource.group, resource.resource), list);
   }
   // etcd order: by namespace, then name; a later object of the same name replaces the earlier one.

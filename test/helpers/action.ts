@@ -49,7 +49,12 @@ export interface ActionRun {
 export async function runAction(
   inputs: Record<string, string>,
   // RUNNER_TEMP defaults to a fresh folder next to the workspace, as on a hosted runner (work/_temp).
-  { workspace, actionPath = ROOT, runnerTemp = mkdtempSync(path.join(path.dirname(workspace), 'runner-temp-')) }: { workspace: string; actionPath?: string; runnerTemp?: string },
+  {
+    workspace,
+    actionPath = ROOT,
+    runnerTemp = mkdtempSync(path.join(path.dirname(workspace), 'runner-temp-')),
+    env = {},
+  }: { workspace: string; actionPath?: string; runnerTemp?: string; /** More of the runner's environment (npm settings). */ env?: Record<string, string> },
 ): Promise<ActionRun> {
   const action = readAction(actionPath);
   for (const name of Object.keys(inputs)) if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`);
@@ -80,6 +85,7 @@ export async function runAction(
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       RUNNER_TEMP: runnerTemp,
+      ...env,
       ...stepEnv,
     },
   });

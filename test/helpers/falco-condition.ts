@@ -104,7 +104,7 @@ export function parseCondition(text: string): Condition {
           values.push(value.text);
         }
         next();
-        return { type: 'check', field: token.text, operator: operator!, values };
+        return { type: 'check', field: token.text, operator, values };
       }
       const value = next();
       if (value.kind === 'symbol' && value.text !== '<' && value.text !== '>') throw new Error(`expected a value after ${operator}, found ${value.text}`);
@@ -128,14 +128,23 @@ export interface RuleSet {
 export function references(condition: Condition): { fields: string[]; macros: string[]; lists: string[] } {
   const out = { fields: [] as string[], macros: [] as string[], lists: [] as string[] };
   const walk = (c: Condition): void => {
-    if (c.type === 'and' || c.type === 'or') {
-      walk(c.left);
-      walk(c.right);
-    } else if (c.type === 'not') walk(c.operand);
-    else if (c.type === 'macro') out.macros.push(c.name);
-    else {
-      out.fields.push(c.field);
-      if (c.operator === 'in' || c.operator === 'intersects') out.lists.push(...c.values.filter((v) => /^[a-z_][a-z0-9_]*$/.test(v)));
+    // A switch, not an if chain: `c.type === 'and' || c.type === 'or'` does not narrow the 'and' | 'or' member away.
+    switch (c.type) {
+      case 'and':
+      case 'or':
+        walk(c.left);
+        walk(c.right);
+        break;
+      case 'not':
+        walk(c.operand);
+        break;
+      case 'macro':
+        out.macros.push(c.name);
+        break;
+      case 'check':
+        out.fields.push(c.field);
+        if (c.operator === 'in' || c.operator === 'intersects') out.lists.push(...c.values.filter((v) => /^[a-z_][a-z0-9_]*$/.test(v)));
+        break;
     }
   };
   walk(condition);

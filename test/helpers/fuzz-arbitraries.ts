@@ -275,19 +275,19 @@ export const promqlRules: fc.Arbitrary<KubeObject[]> = fc.array(fc.tuple(anyProm
     kind: 'Prometheus',
     metadata: { name: 'fuzz', namespace: 'monitoring' },
     spec: { ruleSelector: {}, ruleNamespaceSelector: {}, serviceMonitorSelector: {} },
-  } as KubeObject,
+  },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: { name: 'fuzz-rules', namespace: 'monitoring' },
     spec: { groups: [{ name: 'fuzz', rules: exprs.map(([expr, alert], index) => (alert ? { alert: `A${index}`, expr, for: '10m' } : { record: `fuzz:rule${index}`, expr })) }] },
-  } as KubeObject,
+  },
   {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'prometheus-rules', namespace: 'monitoring' },
     data: { 'rules.yaml': stringifyYaml({ groups: [{ name: 'plain', rules: exprs.map(([expr], index) => ({ alert: `P${index}`, expr })) }] }) },
-  } as KubeObject,
+  },
 ]);
 
 /** Manifest text with random edits: YAML syntax, NUL bytes, BOMs and line endings inserted anywhere. */

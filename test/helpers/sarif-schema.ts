@@ -25,6 +25,7 @@ export function sarifSchemaErrors(log: unknown): string[] {
  * GitHub code scanning's own rules on top of the schema (its SARIF support documentation): relative
  * URIs with a base id, a location on every result, security-severity on every rule, fingerprints.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document whose shape is what is being checked
 export function githubCodeScanningProblems(log: any): string[] {
   const problems: string[] = [];
   if (!Array.isArray(log.runs) || log.runs.length === 0 || log.runs.length > 20) problems.push('1 to 20 runs');

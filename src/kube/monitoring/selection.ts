@@ -1,5 +1,5 @@
 import { asArray, asObject, asString, dig, scalarText } from '../../core/json.js';
-import type { Inventory, LabelSelector, Resource } from '../../core/types.js';
+import type { Inventory, Resource } from '../../core/types.js';
 import { matchesLabelSelector } from '../../inventory/selectors.js';
 
 /** Three-valued answers: offline input may lack the Namespace object a selector needs. */
@@ -26,7 +26,7 @@ export function selectorMatches(selector: unknown, labels: Readonly<Record<strin
   if (selector === undefined || selector === null) return whenNull;
   const object = asObject(selector);
   if (!object) return false;
-  return matchesLabelSelector(object as LabelSelector, labels);
+  return matchesLabelSelector(object, labels);
 }
 
 /**
@@ -41,7 +41,7 @@ export function namespaceSelected(selector: unknown, namespace: string, ownNames
   if (!object) return 'no';
   const ns = inventory.get('Namespace', null, namespace);
   const labels = { ...(ns?.labels ?? {}), 'kubernetes.io/metadata.name': namespace };
-  if (matchesLabelSelector(object as LabelSelector, labels)) return 'yes';
+  if (matchesLabelSelector(object, labels)) return 'yes';
   return ns || inventory.wholeCluster ? 'no' : 'unknown';
 }
 

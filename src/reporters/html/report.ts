@@ -3,7 +3,7 @@ import { describeObject } from '../../core/object-ref.js';
 import { SEVERITIES, countBySeverity, severityRank } from '../../core/severity.js';
 import type { CheckMeta, Finding, ScanResult } from '../../core/types.js';
 import { attackPaths, scannedContexts, type AttackPath, type CheckStatus, type PathStep } from '../attack-path.js';
-import type { ReportContext } from '../index.js';
+import type { ReportContext } from '../report-context.js';
 import { formatProblem, groupBy } from '../describe.js';
 import { CONTENT_SECURITY_POLICY, FILTER_SCRIPT, STYLESHEET } from './assets.js';
 import { breakable, html, inlineCode, plural, safeHref, trusted, type Markup } from './markup.js';

@@ -1,0 +1,21 @@
+// What every reporter receives. Apart from index.ts, which loads the reporters, so that they can name these
+// types without importing their own loader.
+import type { ScanResult } from '../core/types.js';
+import type { AttackPathMember } from './attack-path.js';
+
+export interface ReportContext {
+  version: string;
+  /** ANSI colours: only on a TTY and never with NO_COLOR. */
+  color: boolean;
+  /** Terminal width for the table. */
+  width: number;
+  /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
+  generatedAt?: Date;
+  /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
+  showSuppressed?: boolean;
+  /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
+  attackPath?: readonly AttackPathMember[];
+}
+
+/** A reporter is a pure function of the results: no I/O, no imports of checks. */
+export type Reporter = (result: ScanResult, context: ReportContext) => string;
