@@ -39,6 +39,7 @@ const finding = (overrides: Partial<Finding> = {}): Finding => ({
   remediation: 'r',
   docsUrl: 'https://example.invalid',
   fingerprint: '0'.repeat(32),
+  id: 'KF-000000',
   related: [],
   fieldPath: [],
   ...overrides,

@@ -28,12 +28,13 @@ describe('reporters on the demo manifests', () => {
     expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });
     for (const finding of report.findings) {
       expect(Object.keys(finding)).toEqual([
-        'checkId', 'title', 'severity', 'category', 'resource', 'location', 'context', 'message', 'remediation', 'docsUrl', 'fingerprint',
+        'id', 'checkId', 'title', 'severity', 'category', 'resource', 'location', 'context', 'message', 'remediation', 'docsUrl', 'fingerprint',
       ]);
       // A cluster-wide finding (no Falco or no Prometheus at all) has neither resource nor location, as the contract says.
       if (finding.resource === null) expect(finding.location).toBeNull();
       else expect(finding.location.file).toMatch(/^fixtures\/demo\/[a-z-]+\.yaml$/);
       expect(finding.fingerprint).toMatch(/^[0-9a-f]{32}$/);
+      expect(finding.id).toBe(`KF-${finding.fingerprint.slice(0, 6)}`);
     }
     const total = report.summary.critical + report.summary.high + report.summary.medium + report.summary.low + report.summary.info;
     expect(report.summary.total).toBe(total);
@@ -42,11 +43,11 @@ describe('reporters on the demo manifests', () => {
   });
 
   it('the published JSON schema refuses what the contract does not allow', () => {
-    const finding = { checkId: 'x', title: 't', severity: 'high', category: 'exposure', resource: null, location: null, context: null, message: 'm', remediation: 'r', docsUrl: '', fingerprint: '0'.repeat(32) };
+    const finding = { checkId: 'x', title: 't', severity: 'high', category: 'exposure', resource: null, location: null, context: null, message: 'm', remediation: 'r', docsUrl: '', fingerprint: '0'.repeat(32), id: 'KF-000000' };
     const report = { schemaVersion: 1, tool: { name: 'kfscan', version: '1' }, target: { mode: 'manifests' }, summary: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 }, findings: [finding], errors: [], warnings: [], coverage: { unreadable: [], undecided: [] }, suppressed: [], filtered: { minSeverity: null, belowMinSeverity: 0, baseline: null, inBaseline: 0 } };
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(reportSchemaErrors({ ...report, findings: [{ ...finding, roots: ['overlays/prod'] }] })).toEqual([]);
-    for (const wrong of [{ roots: [] }, { roots: ['a', 'a'] }, { severity: 'urgent' }, { unknownField: 1 }, { location: { file: 'x.yaml', line: 0, column: 1 } }]) {
+    for (const wrong of [{ id: 'KF-12' }, { id: 'kf-000000' }, { roots: [] }, { roots: ['a', 'a'] }, { severity: 'urgent' }, { unknownField: 1 }, { location: { file: 'x.yaml', line: 0, column: 1 } }]) {
       expect(reportSchemaErrors({ ...report, findings: [{ ...finding, ...wrong }] }), JSON.stringify(wrong)).not.toEqual([]);
     }
   });

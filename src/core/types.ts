@@ -307,6 +307,8 @@ export interface Finding {
   remediation: string;
   docsUrl: string;
   fingerprint: string;
+  /** Short, stable name of the finding for people (`KF-3a9c2f`): derived from the fingerprint. */
+  id: string;
   /** Not serialised to JSON: extra locations for SARIF and the table. */
   related: Array<{ resource: ObjectRef; location: SourceLocation | null; note: string }>;
   /** Not serialised to JSON: the field path, for logical locations. */

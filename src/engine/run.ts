@@ -1,3 +1,4 @@
+import { findingId } from '../core/finding-id.js';
 import { createHash } from 'node:crypto';
 import { errorText } from '../core/error-text.js';
 import { SEVERITIES, isSeverity, severityRank } from '../core/severity.js';
@@ -106,7 +107,7 @@ function toFinding(meta: CheckMeta, draft: Draft, context: string | null): Findi
     message: note ? `${draft.message} (${note})` : draft.message,
     remediation: meta.remediation,
     docsUrl: meta.docsUrl ?? docsUrlFor(meta.id),
-    fingerprint: fingerprint(meta.id, resource, context, draft.key ?? fieldPath.join('.')),
+    ...identity(fingerprint(meta.id, resource, context, draft.key ?? fieldPath.join('.'))),
     related: (draft.related ?? []).map((related) => ({
       resource: { ...related.resource.ref },
       location: splitNote(related.resource.locate(related.path ?? [])).location,
@@ -135,6 +136,11 @@ export function fingerprint(checkId: string, resource: Resource | null, context:
     .update(JSON.stringify([checkId, ...object, context ?? '', key]))
     .digest('hex')
     .slice(0, 32);
+}
+
+/** A finding's fingerprint and the short id derived from it. */
+export function identity(print: string): { fingerprint: string; id: string } {
+  return { fingerprint: print, id: findingId(print) };
 }
 
 /** Severity (highest first), check id, namespace, name, file, line, then message: stable across runs. */

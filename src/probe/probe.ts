@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { groupOf } from '../core/kinds.js';
 import type { CheckMeta, Evidence, Finding, Inventory, ObjectRef, ProbeOutcome, Resource, Severity } from '../core/types.js';
 import { docsUrlFor } from '../engine/docs-url.js';
-import { fingerprint } from '../engine/run.js';
+import { fingerprint, identity } from '../engine/run.js';
 import { externalReaches, serviceEntries, type Reach } from '../kube/entry-graph.js';
 import { classifyApiGateway, ingressApiGateways } from '../kube/gateway-api.js';
 import { kubeflowUiOf } from '../kube/kubeflow-uis.js';
@@ -153,7 +153,7 @@ function authMissedByAnalysis(inventory: Inventory, input: ProbeInput, index: Ma
         message: `Kubeflow answered without login through ${label}, which the analysis of the cluster's objects had not reported as unauthenticated; probe: ${evidence.summary}`,
         remediation: meta.remediation,
         docsUrl: meta.docsUrl ?? docsUrlFor(meta.id),
-        fingerprint: fingerprint(meta.id, entry.resource, inventory.context, 'probe'),
+        ...identity(fingerprint(meta.id, entry.resource, inventory.context, 'probe')),
         related: [],
         fieldPath: entry.exposure.path,
         evidence: [results.get(key)!],

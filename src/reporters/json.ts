@@ -32,6 +32,7 @@ function jsonSuppressed(finding: SuppressedFinding) {
 
 export function jsonFinding(finding: Finding) {
   return {
+    id: finding.id,
     checkId: finding.checkId,
     title: finding.title,
     severity: finding.severity,

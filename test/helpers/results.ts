@@ -75,6 +75,7 @@ export function finding(checkId: string, overrides: Partial<Finding> = {}): Find
     remediation: check.remediation,
     docsUrl: check.docsUrl!,
     fingerprint: counter.toString(16).padStart(32, '0'),
+    id: `KF-${counter.toString(16).padStart(6, '0')}`,
     related: [],
     fieldPath: [],
     ...overrides,
