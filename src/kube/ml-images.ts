@@ -32,7 +32,8 @@ const PATTERNS: readonly Pattern[] = [
   { family: 'jupyter', path: /(?:^|\/)jupyter\/[a-z0-9._-]+-notebook$/ },
   { family: 'jupyter', path: /(?:^|\/)quay\.io\/jupyter\/[a-z0-9._-]+$/ },
   { family: 'jupyter', path: /(?:^|\/)jupyterhub\/k8s-singleuser-sample$/ },
-  { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflownotebookswg\/(?:jupyter|codeserver|rstudio)[a-z0-9._-]*$/ },
+  // Notebook images, not the jupyter-web-app that manages them.
+  { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflownotebookswg\/(?:jupyter|codeserver|rstudio)(?![a-z0-9._-]*-web-app$)[a-z0-9._-]*$/ },
   { family: 'kubeflow-notebook', path: /\/notebook-servers\/[a-z0-9._-]+$/ },
   { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflow-images-public\/tensorflow-[a-z0-9._-]+-notebook-[a-z0-9._-]+$/ },
   { family: 'huggingface', path: /(?:^|\/)huggingface\/[a-z0-9._-]+$/ },
