@@ -18,6 +18,8 @@ const ML_CUSTOM_KINDS = [
   'kubeflow.org/Experiment',
   'trainer.kubeflow.org/TrainJob',
   'serving.kserve.io/InferenceService',
+  'serving.kserve.io/ServingRuntime',
+  'serving.kserve.io/ClusterServingRuntime',
   'ray.io/RayCluster',
   'ray.io/RayJob',
 ];
