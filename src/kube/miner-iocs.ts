@@ -1,4 +1,7 @@
 import type { ImageRef } from './image-ref.js';
+import { isPoolHost } from './mining-pools.js';
+
+export { isPoolHost };
 
 export type IndicatorKind = 'stratum-url' | 'miner-binary' | 'donate-level' | 'pool-host' | 'pool-port' | 'ioc-image' | 'download-execute';
 
@@ -14,31 +17,6 @@ export const MINER_PORTS: ReadonlySet<number> = new Set([
   25, 3333, 3334, 3335, 3336, 3357, 4444, 5555, 5556, 5588, 5730, 6099, 6666, 7777, 7778, 8000, 8001, 8008, 8080, 8118, 8333, 8888,
   8899, 9332, 9999, 14433, 14444, 45560, 45700,
 ]);
-
-// Falco's `miner_domains` list (falcosecurity/rules 5.x, rules/falco-sandbox_rules.yaml).
-export const FALCO_MINER_DOMAINS: readonly string[] = [
-  'asia1.ethpool.org', 'ca.minexmr.com', 'cn.stratum.slushpool.com', 'de.minexmr.com', 'eth-ar.dwarfpool.com', 'eth-asia.dwarfpool.com',
-  'eth-asia1.nanopool.org', 'eth-au.dwarfpool.com', 'eth-au1.nanopool.org', 'eth-br.dwarfpool.com', 'eth-cn.dwarfpool.com',
-  'eth-cn2.dwarfpool.com', 'eth-eu.dwarfpool.com', 'eth-eu1.nanopool.org', 'eth-eu2.nanopool.org', 'eth-hk.dwarfpool.com',
-  'eth-jp1.nanopool.org', 'eth-ru.dwarfpool.com', 'eth-ru2.dwarfpool.com', 'eth-sg.dwarfpool.com', 'eth-us-east1.nanopool.org',
-  'eth-us-west1.nanopool.org', 'eth-us.dwarfpool.com', 'eth-us2.dwarfpool.com', 'eu.stratum.slushpool.com', 'eu1.ethermine.org',
-  'eu1.ethpool.org', 'fr.minexmr.com', 'mine.moneropool.com', 'mine.xmrpool.net', 'pool.minexmr.com', 'pool.monero.hashvault.pro',
-  'pool.supportxmr.com', 'sg.minexmr.com', 'sg.stratum.slushpool.com', 'stratum-eth.antpool.com', 'stratum-ltc.antpool.com',
-  'stratum-zec.antpool.com', 'stratum.antpool.com', 'us-east.stratum.slushpool.com', 'us1.ethermine.org', 'us1.ethpool.org',
-  'us2.ethermine.org', 'us2.ethpool.org', 'xmr-asia1.nanopool.org', 'xmr-au1.nanopool.org', 'xmr-eu1.nanopool.org',
-  'xmr-eu2.nanopool.org', 'xmr-jp1.nanopool.org', 'xmr-us-east1.nanopool.org', 'xmr-us-west1.nanopool.org', 'xmr.crypto-pool.fr',
-  'xmr.pool.minergate.com', 'rx.unmineable.com', 'ss.antpool.com', 'dash.antpool.com', 'eth.antpool.com', 'zec.antpool.com',
-  'xmc.antpool.com', 'btm.antpool.com', 'stratum-dash.antpool.com', 'stratum-xmc.antpool.com', 'stratum-btm.antpool.com',
-];
-
-// Pools rename their hosts by region and coin (xmr-eu1, eth-asia1, ...): any host under the operators of
-// the Falco list counts, plus a few large pools the list predates.
-const POOL_DOMAINS: readonly string[] = [
-  'nanopool.org', 'minexmr.com', 'dwarfpool.com', 'ethermine.org', 'ethpool.org', 'slushpool.com', 'antpool.com', 'supportxmr.com',
-  'hashvault.pro', 'moneropool.com', 'xmrpool.net', 'crypto-pool.fr', 'minergate.com', 'unmineable.com', 'moneroocean.stream',
-  '2miners.com', 'f2pool.com', 'herominers.com', 'nicehash.com', 'c3pool.com', 'hiveon.net', 'flypool.org',
-];
-const EXACT_POOL_HOSTS = new Set(FALCO_MINER_DOMAINS);
 
 // Falco's `miner_binaries` list plus the common variants of those names.
 export const MINER_NAMES: readonly string[] = [
@@ -58,23 +36,50 @@ const IOC_IMAGES = /(?:^|\/)ddsfdfsaadfs\/dfsdf$/;
 
 const STRATUM = /stratum[12]?\+(?:tcp|ssl|tls)(?::\/\/[^\s'"`;|&<>)]*)?/gi;
 const DONATE_LEVEL = /(?:^|[\s'"=])--donate-level\b/;
+// XMRig's donate-level as a config file sets it: `"donate-level": 1` (JSON), `donate-level: 1`, `donate-level=1`.
+const DONATE_LEVEL_KEY = /(?:^|[\s{,"'])donate-level["']?\s*[:=]/m;
+// A config file shaped like a miner's: the keys XMRig, XMR-Stak and friends read.
+const MINER_CONFIG_KEYS = /["']?(?:pools|algo|coin|rig-id|wallet|randomx|cpu-max-threads-hint|nicehash)["']?\s*[:=]/;
+// Detection rules (Falco, Sigma) name pools and Stratum URLs to catch miners, not to run one.
+const DETECTION_RULES = /^\s*-\s*(?:rule|macro|list|required_engine_version)\s*:|^\s*detection\s*:\s*$|^\s*rule\s+\w+\s*[:{]/m;
 const HOST = /(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})(?::(\d{1,5}))?/gi;
 const IPV4_PORT = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}:(\d{1,5})\b/g;
 const TOKEN_SEPARATORS = /[\s;|&()<>'"`=,]+/;
-const PIPE_TO_SHELL = /\b(curl|wget)\b[^\n;&|]*\|\s*(?:sudo\s+)?(?:ba|da|z|k|a)?sh\b/i;
+// What runs downloaded text: a shell, or any interpreter that reads a program from standard input
+// (`python3 -`, `perl`, `node`, `ruby`, ...), perhaps behind sudo or env, perhaps by full path.
+const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\w+=\S*\s+)*)?(?:\/[\w./-]*\/)?((?:ba|da|z|k|a)?sh|python[0-9.]*|perl|node(?:js)?|ruby|php|lua)\b`;
+const PIPE_TO_INTERPRETER = new RegExp(String.raw`\b(curl|wget)\b[^\n;&|]*\|\s*` + INTERPRETER, 'i');
+const BASE64_TO_INTERPRETER = new RegExp(String.raw`\bbase64\s+(?:-\w*d\w*|--decode)\b[^\n;&|]*\|\s*` + INTERPRETER, 'i');
+// `bash <(curl ...)`, `source <(wget -qO- ...)`.
+const PROCESS_SUBSTITUTION = /(?:\b((?:ba|z|k)?sh)|\b(source)|(?:^|[\s;&|])(\.))\s+<\(\s*(curl|wget)\b/i;
+// `python -c "$(curl ...)"`, `bash -c "$(wget -qO- ...)"`, `eval "$(curl ...)"`.
+const COMMAND_SUBSTITUTION = /\b(?:((?:ba|da|z|k)?sh|python[0-9.]*|perl|ruby|node)\s+-[ce]|(eval))\s+["']?(?:\$\(|`)\s*(curl|wget)\b/i;
 const DOWNLOAD = /\b(curl|wget)\b|urlretrieve|urlopen|urllib\.request|requests\.get/i;
-const CHMOD = /\bchmod\s+(?:-\w+\s+)*([ugoa]*[+=][rwxst]*|[0-7]{3,4})\b|os\.chmod\s*\([^)]*?,\s*(0o?[0-7]+)/gi;
+const CHMOD = /\bchmod\s+(?:-\w+\s+)*([ugoa]*[+=][rwxst]*|[0-7]{3,4})\s+(['"]?)([^\s'";&|]+)\2|os\.chmod\s*\(\s*['"]([^'"]+)['"]\s*,\s*(0o?[0-7]+)/gi;
+
+export interface TextOptions {
+  /** Inside an ML image, where download-and-execute one-liners were the 2021 pattern. */
+  mlImage: boolean;
+  /** The text is a file the container reads (a mounted ConfigMap or Secret key): config-file forms count. */
+  configFile?: boolean;
+  /** The text is a Secret's value: say what was found, never the value. */
+  redact?: boolean;
+}
 
 /**
  * Crypto-miner indicators in one piece of container text (a command entry, an argument, an env value, a
- * script): Stratum URLs, miner binaries, XMRig's `--donate-level`, pool hosts and, next to those, pool
- * ports; download-and-execute one-liners only inside ML images, where they were the 2021 pattern and
- * where an installer one-liner has no business.
+ * script, a mounted config file): Stratum URLs, miner binaries, XMRig's `--donate-level`, pool hosts and,
+ * next to those, pool ports; download-and-execute one-liners only inside ML images, where they were the
+ * 2021 pattern and where an installer one-liner has no business. In a config file, XMRig's
+ * `donate-level` key counts, and a pool host counts when the file is shaped like a miner's config;
+ * detection rules (Falco, Sigma), which name pools to catch miners, carry none.
  */
-export function indicatorsInText(text: string, options: { mlImage: boolean }): Indicator[] {
+export function indicatorsInText(text: string, options: TextOptions): Indicator[] {
+  if (options.configFile && DETECTION_RULES.test(text)) return [];
   const found: Indicator[] = [];
+  const redact = options.redact === true;
   const stratum = [...text.matchAll(STRATUM)].map((m) => m[0]);
-  for (const url of unique(stratum)) found.push({ kind: 'stratum-url', description: `the Stratum mining URL ${excerpt(url)}` });
+  for (const url of unique(stratum)) found.push({ kind: 'stratum-url', description: redact ? 'a Stratum mining URL' : `the Stratum mining URL ${excerpt(url)}` });
 
   const binaries = unique(
     text
@@ -82,16 +87,20 @@ export function indicatorsInText(text: string, options: { mlImage: boolean }): I
       .map((token) => MINER_FILE.exec(basename(token))?.[1]?.toLowerCase())
       .filter((name): name is string => name !== undefined),
   );
-  for (const name of binaries) found.push({ kind: 'miner-binary', description: `the miner binary ${name}` });
-  if (DONATE_LEVEL.test(text)) found.push({ kind: 'donate-level', description: 'the XMRig flag --donate-level' });
+  for (const name of binaries) found.push({ kind: 'miner-binary', description: redact ? 'a miner binary name' : `the miner binary ${name}` });
+  if (DONATE_LEVEL.test(text) || (options.configFile && DONATE_LEVEL_KEY.test(text))) {
+    found.push({ kind: 'donate-level', description: options.configFile && !DONATE_LEVEL.test(text) ? "XMRig's donate-level setting" : 'the XMRig flag --donate-level' });
+  }
 
   const hosts = [...text.matchAll(HOST)].map((m) => ({ host: m[1]!.toLowerCase(), port: m[2] === undefined ? null : Number(m[2]) }));
-  const pools = unique(hosts.filter((h) => isPoolHost(h.host)).map((h) => h.host));
-  for (const host of pools) found.push({ kind: 'pool-host', description: `the mining pool ${host}` });
+  const minerShaped = !options.configFile || found.length > 0 || MINER_CONFIG_KEYS.test(text);
+  const pools = minerShaped ? unique(hosts.filter((h) => isPoolHost(h.host)).map((h) => h.host)) : [];
+  if (redact && pools.length > 0) found.push({ kind: 'pool-host', description: pools.length === 1 ? 'a known mining pool host' : `${pools.length} known mining pool hosts` });
+  else for (const host of pools) found.push({ kind: 'pool-host', description: `the mining pool ${host}` });
   if (found.length > 0) {
     const candidates = [...hosts.map((h) => h.port), ...[...text.matchAll(IPV4_PORT)].map((m) => Number(m[1]))];
     const ports = unique(candidates.filter((p): p is number => p !== null && MINER_PORTS.has(p)).map(String));
-    if (ports.length > 0) found.push({ kind: 'pool-port', description: `pool port ${ports.join(', ')}` });
+    if (ports.length > 0) found.push({ kind: 'pool-port', description: redact ? 'a pool port' : `pool port ${ports.join(', ')}` });
   }
   if (options.mlImage) {
     const oneLiner = downloadAndExecute(text);
@@ -109,22 +118,40 @@ export function indicatorsInImage(ref: ImageRef): Indicator[] {
   return segment ? [{ kind: 'miner-binary', description: `a miner image (${ref.repository})` }] : [];
 }
 
-export function isPoolHost(host: string): boolean {
-  const name = host.toLowerCase();
-  return EXACT_POOL_HOSTS.has(name) || POOL_DOMAINS.some((domain) => name === domain || name.endsWith(`.${domain}`));
-}
-
-/** `curl ... | sh`, or a download followed by giving a file the execute bit. */
+/**
+ * Downloaded code run at once: piped into a shell or any interpreter (`| sh`, `| python3 -`, `| perl`),
+ * run through process or command substitution (`bash <(curl ...)`, `python -c "$(curl ...)"`), decoded
+ * base64 piped into one, or a download made executable and then run.
+ */
 function downloadAndExecute(text: string): string | null {
-  const pipe = PIPE_TO_SHELL.exec(text);
-  if (pipe) return `${pipe[1]!.toLowerCase()} output piped to a shell`;
+  const pipe = PIPE_TO_INTERPRETER.exec(text);
+  if (pipe) return `${pipe[1]!.toLowerCase()} output piped to ${runner(pipe[2]!)}`;
+  const substitution = PROCESS_SUBSTITUTION.exec(text);
+  if (substitution) return `${substitution[4]!.toLowerCase()} output run by ${substitution[1] ?? substitution[2] ?? 'source'} through process substitution`;
+  const command = COMMAND_SUBSTITUTION.exec(text);
+  if (command) return `${command[3]!.toLowerCase()} output run by ${command[2] ?? `${command[1]} -c`} through command substitution`;
+  const decoded = BASE64_TO_INTERPRETER.exec(text);
+  if (decoded) return `base64-decoded text piped to ${runner(decoded[1]!)}`;
   const download = DOWNLOAD.exec(text);
   if (!download) return null;
   for (const match of text.matchAll(CHMOD)) {
-    const mode = match[1] ?? match[2] ?? '';
-    if (/x/i.test(mode) || /[1357]/.test(mode.replace(/^0o?/, ''))) return `downloads with ${download[0].toLowerCase()}, then chmod ${match[1] ?? mode}`;
+    const mode = match[1] ?? match[5] ?? '';
+    const target = match[3] ?? match[4] ?? '';
+    if (!(/x/i.test(mode) || /[1357]/.test(mode.replace(/^0o?/, '')))) continue;
+    // Made executable and run afterwards: the path, or its name as a command. A tool installed for later
+    // use (gVisor's runsc in KubeRay's sandbox sample) is not run here.
+    if (target && ranAfter(text.slice(match.index + match[0].length), target)) return `downloads with ${download[0].toLowerCase()}, then chmod ${match[1] ?? mode} and runs it`;
   }
   return null;
+}
+
+function runner(name: string): string {
+  return /sh$/i.test(name) ? 'a shell' : name.toLowerCase();
+}
+
+function ranAfter(rest: string, target: string): boolean {
+  const name = basename(target);
+  return rest.includes(target) || (name.length > 1 && new RegExp(`(?:^|[\\s;&|'"(])(?:\\./)?${escape(name)}(?:$|[\\s;&|'")])`).test(rest));
 }
 
 function basename(token: string): string {

@@ -9,12 +9,24 @@ const AUTH_NAMESPACES = ['auth', 'dex', 'oauth2-proxy', 'istio-system'];
  * volumes), by name: kustomize's secretGenerator gives them content-hashed names no list can predict.
  */
 export function authSecretReferences(inventory: Inventory): Array<{ namespace: string; name: string }> {
+  return inventory.memo('authSecretReferences', () => referencedSecrets(inventory, (namespace) => AUTH_NAMESPACES.includes(namespace)));
+}
+
+/**
+ * The Secrets any container reads through env, envFrom or a volume: where a miner's pool URL or config
+ * file may be. Live mode reads these by name for the checks that ask; their values are never printed.
+ */
+export function containerSecretReferences(inventory: Inventory): Array<{ namespace: string; name: string }> {
+  return inventory.memo('containerSecretReferences', () => referencedSecrets(inventory, () => true));
+}
+
+function referencedSecrets(inventory: Inventory, inNamespace: (namespace: string) => boolean): Array<{ namespace: string; name: string }> {
   const found = new Map<string, { namespace: string; name: string }>();
   const add = (namespace: string, name: string | null): void => {
     if (name) found.set(`${namespace}/${name}`, { namespace, name });
   };
   for (const site of inventory.podTemplates()) {
-    if (!AUTH_NAMESPACES.includes(site.namespace)) continue;
+    if (!inNamespace(site.namespace)) continue;
     for (const { container } of site.containers) {
       for (const env of asArray(container['env'])) add(site.namespace, asString(asObject(asObject(asObject(env)?.['valueFrom'])?.['secretKeyRef'])?.['name']));
       for (const source of asArray(container['envFrom'])) add(site.namespace, asString(asObject(asObject(source)?.['secretRef'])?.['name']));
