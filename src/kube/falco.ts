@@ -229,7 +229,7 @@ export function falcoRules(inventory: Inventory, sensor: RuntimeSensor): FalcoRu
       sensor.operatorNamespace !== null || !sensor.pod || !sensor.container
         ? operatorFalcoRuleSources(sensor.operatorNamespace ?? sensor.resource.ref.namespace ?? '', inventory)
         : chartFalcoRuleSources(sensor.pod, sensor.container, inventory);
-    return { sources, rules: evaluateRules(sources.files, sources.selection, sources.minimumPriority) };
+    return { sources, rules: evaluateRules(sources.files, sources.selection, sources.minimumPriority, sources.priorityAt) };
   });
 }
 
