@@ -2,6 +2,7 @@ import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
 import type { ContainerSite, Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
+import { volumeSources } from '../../src/kube/container-env.js';
 import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../../src/kube/miner-iocs.js';
@@ -155,10 +156,10 @@ function mountedFiles(site: ContainerSite, inventory: Inventory, declared: Reado
     const mountPath = asString(mount?.['mountPath'])?.replace(/\/+$/, '');
     if (!mount || !volume || !mountPath) return;
     const subPath = asString(mount['subPath']);
-    for (const ref of volumeRefs(volume)) {
+    for (const ref of volumeSources(volume)) {
       for (const stored of allValues(inventory, ref.kind, site.pod.namespace, ref.name, declared)) {
         const key = String(stored.path[1]);
-        const file = ref.items ? ref.items.get(key) : key;
+        const file = ref.items.length > 0 ? ref.items.find((item) => item.key === key)?.path : key;
         if (file === undefined || (subPath && subPath !== file)) continue;
         const seenAt = subPath ? mountPath : `${mountPath}/${file}`;
         out.push({
@@ -173,22 +174,6 @@ function mountedFiles(site: ContainerSite, inventory: Inventory, declared: Reado
     }
   });
   return out;
-}
-
-/** ConfigMap and Secret sources of a volume (direct or projected), with their `items` as key -> file. */
-function volumeRefs(volume: Record<string, unknown>): Array<{ kind: 'ConfigMap' | 'Secret'; name: string; items: Map<string, string> | null }> {
-  const one = (kind: 'ConfigMap' | 'Secret', source: Record<string, unknown> | null, nameField: string) => {
-    const name = asString(source?.[nameField]);
-    if (!source || !name) return [];
-    const list = asArray(source['items']).map(asObject);
-    const items = list.length === 0 ? null : new Map(list.flatMap((item) => (asString(item?.['key']) && asString(item?.['path']) ? [[asString(item!['key'])!, asString(item!['path'])!] as [string, string]] : [])));
-    return [{ kind, name, items }];
-  };
-  const projected = asArray(asObject(volume['projected'])?.['sources']).flatMap((s) => [
-    ...one('ConfigMap', asObject(asObject(s)?.['configMap']), 'name'),
-    ...one('Secret', asObject(asObject(s)?.['secret']), 'name'),
-  ]);
-  return [...one('ConfigMap', asObject(volume['configMap']), 'name'), ...one('Secret', asObject(volume['secret']), 'secretName'), ...projected];
 }
 
 function storedValue(inventory: Inventory, kind: 'ConfigMap' | 'Secret', namespace: string, name: string, key: string, declared: ReadonlyArray<{ namespace: string; name: string }>): StoredValue | null {
