@@ -133,7 +133,7 @@ describe('parseManifests', () => {
     ].join('\n');
     const out = parseManifests(text, 'k.yaml');
     expect(out.warnings).toEqual([
-      { file: 'k.yaml', line: 20, column: 46, message: expect.stringMatching(/kustomize placeholders/) as unknown as string },
+      { file: 'k.yaml', line: 20, column: 46, message: expect.stringMatching(/kustomize placeholders/) },
     ]);
     const dataOnly = parseManifests(text.split('---')[0]!, 'c.yaml');
     expect(dataOnly.warnings).toEqual([]);
