@@ -37,8 +37,8 @@ const check = defineBuiltinCheck({
   // published client or cookie secret matters wherever something uses it.
   secretsToRead: (inventory) => [
     ...authSecretReferences(inventory),
-    ...containerSecretReferences(inventory),
-    ...configMapSecretSelectors(inventory).map(({ namespace, name }) => ({ namespace, name })),
+    ...containerSecretReferences(inventory).map((secret) => ({ ...secret, optional: true })),
+    ...configMapSecretSelectors(inventory).map(({ namespace, name }) => ({ namespace, name, optional: true })),
   ],
   *run(inventory) {
     const reported = new Set<string>();

@@ -29,7 +29,7 @@ const check = defineBuiltinCheck({
     needs: unionOfKinds(PATH_AUTH_NEEDS, ['rbac.authorization.k8s.io/ClusterRoleBinding']),
     namedSecrets: [...AUTH_SECRETS],
   },
-  secretsToRead: (inventory) => [...authSecretReferences(inventory), ...hubSecrets(inventory)],
+  secretsToRead: (inventory) => [...authSecretReferences(inventory), ...hubSecrets(inventory).map((secret) => ({ ...secret, optional: true }))],
   *run(inventory) {
     const kubeflowGateways = new Set<Resource>(kubeflowIngresses(inventory).map((k) => k.gateway));
     const best = new Map<string, { reach: Reach; ui: SensitiveUi; auth: string | null }>();
