@@ -20,6 +20,8 @@ describe('indicatorsInText', () => {
     ['eth-eu2.nanopool.org:9999', ['pool-host', 'pool-port']],
     ['gulf.moneroocean.stream:10128', ['pool-host']],
     ['ethminer -P stratum1+tcp://w@eu1.ethermine.org:4444', ['stratum-url', 'miner-binary', 'pool-host', 'pool-port']],
+    ['./fast -B -o 198.51.100.4:443 -u 4Wallet --cpu-max-threads-hint=80', ['miner-flag']],
+    ['--coin=monero --rig-id worker1', ['miner-flag']],
   ])('%s', (text, expected) => {
     expect(kinds(text)).toEqual(expected);
   });
@@ -33,6 +35,7 @@ describe('indicatorsInText', () => {
     'MINER_ENABLED=false',
     'https://antpool.com.example.org/docs',
     'xmrig-exporter --port 9189',
+    'python train.py --coin-flip-prob 0.5 --threads-hint 4',
     'curl -fsSL https://get.helm.sh/install.sh | sh',
   ])('no indicator in %j outside ML images', (text) => {
     expect(kinds(text)).toEqual([]);

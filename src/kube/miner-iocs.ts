@@ -3,7 +3,7 @@ import { isPoolHost } from './mining-pools.js';
 
 export { isPoolHost };
 
-export type IndicatorKind = 'stratum-url' | 'miner-binary' | 'donate-level' | 'pool-host' | 'pool-port' | 'ioc-image' | 'download-execute';
+export type IndicatorKind = 'stratum-url' | 'miner-binary' | 'donate-level' | 'miner-flag' | 'pool-host' | 'pool-port' | 'ioc-image' | 'download-execute';
 
 export interface Indicator {
   kind: IndicatorKind;
@@ -36,6 +36,8 @@ const IOC_IMAGES = /(?:^|\/)ddsfdfsaadfs\/dfsdf$/;
 
 const STRATUM = /stratum[12]?\+(?:tcp|ssl|tls)(?::\/\/[^\s'"`;|&<>)]*)?/gi;
 const DONATE_LEVEL = /(?:^|[\s'"=])--donate-level\b/;
+// Flags only XMRig (and its forks) take: its CPU and RandomX tuning, the rig id, and the coin it mines.
+const XMRIG_FLAG = /(?:^|[\s'"=])(--(?:cpu-max-threads-hint|randomx-mode|randomx-1gb-pages|randomx-no-numa|rig-id)\b|--coin[= ](?:monero|xmr)\b)/i;
 // XMRig's donate-level as a config file sets it: `"donate-level": 1` (JSON), `donate-level: 1`, `donate-level=1`.
 const DONATE_LEVEL_KEY = /(?:^|[\s{,"'])donate-level["']?\s*[:=]/m;
 // A config file shaped like a miner's: the keys XMRig, XMR-Stak and friends read.
@@ -88,6 +90,8 @@ export function indicatorsInText(text: string, options: TextOptions): Indicator[
       .filter((name): name is string => name !== undefined),
   );
   for (const name of binaries) found.push({ kind: 'miner-binary', description: redact ? 'a miner binary name' : `the miner binary ${name}` });
+  const flag = XMRIG_FLAG.exec(text)?.[1];
+  if (flag) found.push({ kind: 'miner-flag', description: `the XMRig flag ${flag.split(/[= ]/)[0]}` });
   if (DONATE_LEVEL.test(text) || (options.configFile && DONATE_LEVEL_KEY.test(text))) {
     found.push({ kind: 'donate-level', description: options.configFile && !DONATE_LEVEL.test(text) ? "XMRig's donate-level setting" : 'the XMRig flag --donate-level' });
   }
