@@ -1,4 +1,5 @@
 import { isPlainObject } from '../loaders/manifest-parser.js';
+import { append } from '../core/arrays.js';
 
 /** A path (or URL) that a kustomization names, and the field that names it. */
 export interface KustomizationRef {
@@ -53,7 +54,7 @@ export function kustomizationFacts(data: Record<string, unknown>): Kustomization
 
   const patchFiles: string[] = [];
   for (const entry of strings(data['patchesStrategicMerge'])) if (!entry.includes('\n')) patchFiles.push(entry);
-  for (const field of ['patches', 'patchesJson6902']) for (const entry of objects(data[field])) patchFiles.push(...strings(entry['path']));
+  for (const field of ['patches', 'patchesJson6902']) for (const entry of objects(data[field])) append(patchFiles, strings(entry['path']));
   add('patches', 'file', patchFiles);
   for (const entry of objects(data['replacements'])) add('replacements', 'file', strings(entry['path']));
   if (isPlainObject(data['openapi'])) add('openapi', 'file', strings(data['openapi']['path']));

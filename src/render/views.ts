@@ -6,6 +6,7 @@ import { groupOf, isClusterScoped } from '../core/kinds.js';
 import type { InputError } from '../core/types.js';
 import type { LoadedObject } from '../loaders/files.js';
 import type { RenderRoot } from './types.js';
+import { append } from '../core/arrays.js';
 
 /** Roots judged together, with the plain files; one view when no two roots render the same object. */
 export interface View {
@@ -70,7 +71,7 @@ export function automaticViews(rendered: readonly RootObjects[]): View[] {
       if (seen.has(index)) continue;
       seen.add(index);
       component.push(index);
-      stack.push(...neighbours[index]!);
+      append(stack, neighbours[index]!);
     }
     if (component.length === 1) {
       shared.push(rendered[start]!.root);
