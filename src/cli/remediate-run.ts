@@ -38,6 +38,7 @@ export interface RemediateOptions extends RenderCliOptions {
   skipChecks?: string;
   config?: string | false;
   annotationIgnores?: boolean;
+  untrusted?: boolean;
   verbose?: boolean;
 }
 
@@ -144,8 +145,9 @@ function remediationOptions(options: RemediateOptions): RemediationOptions {
   };
 }
 
-function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; verbose?: boolean } {
+function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; untrusted?: boolean; verbose?: boolean } {
   return {
+    ...(options.untrusted !== undefined ? { untrusted: options.untrusted } : {}),
     ...(options.checks !== undefined ? { checks: options.checks } : {}),
     ...(options.skipChecks !== undefined ? { skipChecks: options.skipChecks } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),

@@ -9,7 +9,7 @@ import { ignoreRules } from '../config/ignore-rules.js';
 import type { LoadedConfig } from '../config/load.js';
 import { BaselineError, baselineFingerprints } from '../engine/baseline.js';
 import { filterReport } from '../engine/filters.js';
-import type { SuppressionOptions } from '../engine/suppress.js';
+import { NOT_APPLIED, type SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
 import type { ReportFormat } from '../reporters/index.js';
 import { terminalSafe } from '../reporters/sanitize.js';
@@ -77,8 +77,11 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
     plugins: catalogue.plugins,
     pluginErrors: catalogue.errors,
     suppression: {
-      rules: rules.rules,
+      // Entries of a configuration that came with an untrusted tree are reported, never applied.
+      rules: config?.trusted === false ? [] : rules.rules,
+      reportedRules: config?.trusted === false ? rules.rules : [],
       annotations: options.annotationIgnores !== false,
+      untrusted: options.untrusted === true,
       now,
       catalogue: metas,
     },
@@ -124,6 +127,10 @@ export async function finishScan(
   const primary: ReportTarget = { format: prepared.format, file: options.output ?? null };
   const tableOnStdout = prepared.format === 'table' && primary.file === null;
   const printed = new Set(printedErrors);
+  const notApplied = importantWarnings.filter((warning) => warning.message.startsWith(NOT_APPLIED)).length;
+  if (notApplied > 0) {
+    io.stderr.write(`kfscan: --untrusted: ${notApplied} waiver${notApplied === 1 ? '' : 's'} written in the scanned input (kfscan.io/ignore annotations, ignore entries) not applied: their findings are reported\n`);
+  }
   reportProblems({ ...result, errors: result.errors.filter((error) => !printed.has(error)) }, io.stderr, {
     includeErrors: !tableOnStdout,
     verbose: options.verbose === true,
