@@ -24,6 +24,7 @@ interface ClusterOptions extends CommonScanOptions {
   concurrency: string;
   probe?: boolean;
   probeTimeout?: string;
+  probeAllowLocal?: boolean;
 }
 
 const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
@@ -45,6 +46,7 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
       '--probe',
       "also make network connections to the cluster's own endpoints: a few plain GET requests (no credentials) to the external addresses of the entry points the exposure checks report, to confirm whether Kubeflow answers without login (off by default)",
     )
+    .option('--probe-allow-local', 'with --probe: also probe loopback, link-local and unspecified addresses (a lab on this machine); cloud metadata addresses are never probed')
     .option('--probe-timeout <seconds>', `time for one probe request (default ${DEFAULT_PROBE_TIMEOUT_SECONDS}); the probe of a context stops after ${OVERALL_TIMEOUTS} times that`);
   addReportOptions(command).action(async (options: ClusterOptions) => {
     setExit(await runCluster(options, deps));
@@ -134,14 +136,15 @@ async function runAccessCheck(
   return complete ? EXIT.ok : EXIT.incomplete;
 }
 
-function probeOptions(options: ClusterOptions): { timeoutMs: number } | null {
+function probeOptions(options: ClusterOptions): { timeoutMs: number; allowLocal: boolean } | null {
   if (!options.probe) {
     if (options.probeTimeout !== undefined) throw new UsageError('--probe-timeout needs --probe');
+    if (options.probeAllowLocal) throw new UsageError('--probe-allow-local needs --probe');
     return null;
   }
   const seconds = options.probeTimeout === undefined ? DEFAULT_PROBE_TIMEOUT_SECONDS : Number(options.probeTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError(`--probe-timeout takes a number of seconds up to 60 (got "${options.probeTimeout}")`);
-  return { timeoutMs: seconds * 1000 };
+  return { timeoutMs: seconds * 1000, allowLocal: options.probeAllowLocal === true };
 }
 
 function probeSummary(stats: ProbeStats): string {
