@@ -17,7 +17,7 @@ import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
-import { parseFormat, writeReports, type ReportTarget } from './reports.js';
+import { parseFormat, writeOutput, writeReports, type ReportTarget } from './reports.js';
 
 export interface CommonScanOptions extends CatalogueOptions {
   format: string;
@@ -158,13 +158,7 @@ async function readBaseline(file: string, cwd: string): Promise<PreparedScan['ba
 }
 
 async function writeFile(io: CliIo, file: string, text: string): Promise<void> {
-  const absolute = path.resolve(io.cwd, file);
-  try {
-    await fs.mkdir(path.dirname(absolute), { recursive: true });
-    await fs.writeFile(absolute, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  await writeOutput(file, text, io.cwd);
 }
 
 export function reportProblems(

@@ -60,16 +60,24 @@ export interface LoadedConfig {
  */
 export async function findConfigFile(cwd: string): Promise<string | null> {
   const start = path.resolve(cwd);
-  const top = (await repositoryRoot(start)) ?? start;
+  const repository = await repositoryRoot(start);
+  const top = repository ?? start;
   for (let dir = start; ; dir = path.dirname(dir)) {
     const present: string[] = [];
     for (const name of CONFIG_FILE_NAMES) {
       if (await isFile(path.join(dir, name))) present.push(path.join(dir, name));
     }
     if (present.length > 1) throw new ConfigError(`both ${present.map((p) => displayPath(p, cwd)).join(' and ')} exist; keep one`);
-    if (present.length === 1) return present[0]!;
+    if (present.length === 1) return insideOrRefused(present[0]!, top, repository !== null ? 'the repository' : 'the working directory', cwd);
     if (dir === top || path.dirname(dir) === dir) return null;
   }
+}
+
+/** A configuration found by the search must be the repository's own, not a link to a file elsewhere. */
+async function insideOrRefused(file: string, top: string, where: string, cwd: string): Promise<string> {
+  const [real, realTop] = await Promise.all([fs.realpath(file).catch(() => file), fs.realpath(top).catch(() => top)]);
+  if (real === realTop || real.startsWith(`${realTop}${path.sep}`)) return file;
+  throw new ConfigError(`${displayPath(file, cwd)} is a symbolic link out of ${where}: not read; name a configuration with --config, or --no-config`);
 }
 
 /** The nearest directory at or above `dir` that holds `.git`, or `null` outside a repository. */
