@@ -18,6 +18,7 @@ import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOpti
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { parseFormat, writeOutput, writeReports, type ReportTarget } from './reports.js';
+import { redactCredentials, redactDeep } from '../core/credentials.js';
 
 export interface CommonScanOptions extends CatalogueOptions {
   format: string;
@@ -119,7 +120,7 @@ export async function finishScan(
     ...(prepared.plugins.length > 0 ? { plugins: prepared.plugins } : {}),
   };
   if (options.writeBaseline !== undefined) {
-    await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
+    await writeFile(io, options.writeBaseline, jsonReport(redactDeep(complete), { version: toolVersion(), color: false, width: 120 }));
     if (options.verbose) io.stderr.write(`kfscan: baseline ${terminalSafe(options.writeBaseline)}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
   }
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
@@ -137,7 +138,8 @@ export async function finishScan(
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
+  // Every report and the baseline: credentials the scanned text quoted are not written (see core/credentials.ts).
+  await writeReports(redactDeep(result), [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
   return exitCodeFor(result, options.failOn);
 }
 
@@ -167,7 +169,7 @@ export function reportProblems(
   { includeErrors, verbose, important = [] }: { includeErrors: boolean; verbose: boolean; important?: readonly InputError[] },
 ): void {
   // File names and messages quote manifests: escape them like the table does.
-  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(formatProblem(problem))}\n`;
+  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`;
   if (includeErrors) for (const error of result.errors) stderr.write(line('error', error));
   const shown = new Set(important);
   for (const warning of important) stderr.write(line('warning', warning));

@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   timeoutMs: number;
   retries: number;
   backoffMs: number;
+  /** `false` (--no-exec-credentials): contexts whose credentials come from running a command are refused. */
+  execCredentials?: boolean;
 }
 
 export const DEFAULT_CONNECTION: ConnectionOptions = { concurrency: 8, timeoutMs: 30_000, retries: 2, backoffMs: 250 };
@@ -95,6 +97,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         maxSockets: options.concurrency,
         userAgent: `kfscan/${toolVersion()}`,
         signal: abort.signal,
+        ...(options.execCredentials === false ? { execCredentials: false } : {}),
       });
       outcome.server = client.server;
       const snapshot = await readContext(
