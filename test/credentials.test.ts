@@ -28,6 +28,7 @@ describe('redactCredentials', () => {
       'hashFromEnv=DEX_HASH password=$DEX_PASSWORD token=${TOKEN}',
       'image docker.io/tensorflow/tensorflow:latest-gpu',
       'https://github.com/kfscan/kfscan/blob/main/checks/x/README.md',
+      'Secret: forbidden (skipped (--no-secrets))',
     ]) {
       expect(redactCredentials(text)).toBe(text);
     }

@@ -33,7 +33,8 @@ export function redactCredentials(text: string): string {
       continue;
     }
     const label = LABEL.exec(token);
-    redactNext = AUTH_SCHEME.test(token) || (label !== null && SECRET_NAME.test(label[1]!));
+    // `Secret:` is the Kubernetes kind in kfscan's own messages (`Secret: forbidden`), not a field.
+    redactNext = AUTH_SCHEME.test(token) || (label !== null && SECRET_NAME.test(label[1]!) && !/^Secrets?$/.test(label[1]!));
     parts[index] = redactToken(token);
   }
   return parts.join('');

@@ -6,6 +6,7 @@ import { parseImageRef } from './image-ref.js';
 import { containerFiles, type ContainerFiles, type FileSource } from './pod-files.js';
 import { imagePath } from './runtime-sensors.js';
 import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** What a Falco instance loads, as far as its manifests show. */
 export interface FalcoRuleSources {
@@ -230,7 +231,7 @@ function landingDirectory(volume: { volumeName: string; mountPath: string } | nu
   for (const entry of asArray(falco.container['volumeMounts'])) {
     const mount = asObject(entry);
     if (mount?.['name'] === volume.volumeName && typeof mount['mountPath'] === 'string' && !mount['subPath']) {
-      return `${mount['mountPath'].replace(/\/+$/, '')}${below}`;
+      return `${trimEnd(mount['mountPath'], '/')}${below}`;
     }
   }
   return null;

@@ -13,6 +13,7 @@ import { oauth2Proxies, providerOf, type OAuth2Proxy } from './oauth2-proxy.js';
 import { AUTH_SECRETS } from './secrets.js';
 import { podsBehindService, servicesForHost } from './services.js';
 import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** How users log in to Kubeflow on one path, as far as MFA is concerned. */
 export type LoginPath =
@@ -134,7 +135,7 @@ function oauth2ProxyPath(inventory: Inventory, proxy: OAuth2Proxy, dexes: readon
 
 /** The Dex whose issuer is this URL, or whose Service the URL's host names. */
 function dexForIssuer(inventory: Inventory, issuer: string, dexes: readonly DexInstance[]): DexInstance | null {
-  const normal = (url: string) => url.trim().replace(/\/+$/, '');
+  const normal = (url: string) => trimEnd(url.trim(), '/');
   const byIssuer = dexes.find((d) => normal(asString(d.config['issuer']) ?? '') === normal(issuer));
   if (byIssuer) return byIssuer;
   let host: string;

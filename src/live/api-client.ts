@@ -3,6 +3,7 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { trimEnd } from '../core/text-scan.js';
 
 /**
  * What went wrong talking to an API server. `fatal` errors concern the whole context (cannot connect, TLS,
@@ -104,7 +105,7 @@ interface Credentials {
 export async function createApiClient(config: KubeConfig, options: ApiClientOptions): Promise<ApiClient> {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new ApiError('config', 'the context has no cluster');
-  const server = cluster.server.replace(/\/+$/, '');
+  const server = trimEnd(cluster.server, '/');
   // What messages and reports show: the server without user information or query, which may hold credentials.
   const shown = displayServer(server);
   let url: URL;

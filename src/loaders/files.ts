@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import type { InputError } from '../core/types.js';
 import { parseManifests, type ParsedObject } from './manifest-parser.js';
 import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 export interface LoadedObject extends ParsedObject {
   file: string;
@@ -214,7 +215,7 @@ export function excludeMatcher(patterns: readonly string[]): (relative: string, 
     .filter((pattern) => pattern !== '' && !pattern.startsWith('#'))
     .map((pattern) => {
       const directoryOnly = pattern.endsWith('/');
-      const body = pattern.replace(/\/+$/, '');
+      const body = trimEnd(pattern, '/');
       const anchored = body.includes('/');
       const glob = anchored ? body.replace(/^\//, '') : `**/${body}`;
       return { directoryOnly, match: picomatch(glob, { dot: true }) };

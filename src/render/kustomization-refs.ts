@@ -87,13 +87,23 @@ export function kustomizationFacts(data: Record<string, unknown>): Kustomization
  * scp-like git address (`git@host:org/repo`), or its shorthand for hosted repositories
  * (`github.com/org/repo//path?ref=v1`).
  */
+/** A query that names what to fetch (`?ref=v1`, `&version=2`): split by hand, each character read once. */
+function hasFetchParameter(value: string): boolean {
+  const query = value.indexOf('?');
+  if (query === -1) return false;
+  return value
+    .slice(query + 1)
+    .split('&')
+    .some((pair) => ['ref=', 'version=', 'timeout=', 'submodules='].some((name) => pair.startsWith(name)));
+}
+
 export function isRemote(value: string): boolean {
   return (
     /^[a-z][a-z0-9+.-]*::/i.test(value) ||
     /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
     /^[\w.-]+@[\w.-]+:/.test(value) ||
     /^(?:github\.com|gitlab\.com|bitbucket\.org)[/:]/i.test(value) ||
-    /\?(?:.*&)?(?:ref|version|timeout|submodules)=/.test(value) ||
+    hasFetchParameter(value) ||
     /^[\w-]+(?:\.[\w-]+)+\/[^/]+\/[^/]+\/\//.test(value)
   );
 }
