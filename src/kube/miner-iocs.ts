@@ -49,9 +49,12 @@ export const MINER_NAMES: readonly string[] = [
 // A miner's file name: the name, then perhaps a version, build words and an archive suffix
 // (`xmrig-6.21.0-linux-static-x64.tar.gz`), but not another word (`t-rex-runner.js`).
 const MINER_FILE = new RegExp(
-  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]*)?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d*|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd))*(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
+  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]{0,40})?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d{0,3}|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd)){0,8}(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
   'i',
 );
+// A file name is at most 255 characters on every common file system; the pattern above backtracks on
+// long tokens, so longer ones (which no binary has) are not tried.
+const MAX_FILE_NAME = 255;
 
 // The 2020 Kubeflow campaign's XMRig image, as reported by Microsoft.
 const IOC_IMAGES = /(?:^|\/)ddsfdfsaadfs\/dfsdf$/;
@@ -82,7 +85,8 @@ export function indicatorsInText(text: string, options: { mlImage: boolean }): I
   const binaries = unique(
     text
       .split(TOKEN_SEPARATORS)
-      .map((token) => MINER_FILE.exec(basename(token))?.[1]?.toLowerCase())
+      .map((token) => basename(token))
+      .map((name) => (name.length <= MAX_FILE_NAME ? MINER_FILE.exec(name)?.[1]?.toLowerCase() : undefined))
       .filter((name): name is string => name !== undefined),
   );
   for (const name of binaries) found.push({ kind: 'miner-binary', description: `the miner binary ${name}` });
@@ -108,7 +112,7 @@ export function indicatorsInImage(ref: ImageRef): Indicator[] {
   if (IOC_IMAGES.test(ref.repository)) {
     return [{ kind: 'ioc-image', description: `the XMRig image of the 2020 Kubeflow campaign (${ref.repository})` }];
   }
-  const segment = ref.repository.split('/').find((part) => MINER_FILE.test(part));
+  const segment = ref.repository.split('/').find((part) => part.length <= MAX_FILE_NAME && MINER_FILE.test(part));
   return segment ? [{ kind: 'miner-binary', description: `a miner image (${ref.repository})` }] : [];
 }
 

@@ -305,7 +305,8 @@ export function displayServer(server: string): string {
     url.hash = '';
     return url.toString().replace(/\/$/, '');
   } catch {
-    return server.replace(/\/\/[^/@]*@/, '//').replace(/[?#].*$/, '');
+    const cut = server.search(/[?#]/);
+    return (cut === -1 ? server : server.slice(0, cut)).replace(/\/\/[^/@]*@/, '//');
   }
 }
 

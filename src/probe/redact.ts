@@ -47,7 +47,7 @@ export function excerptOf(body: string, contentType: string | null): string | nu
   if (body.trim() === '') return null;
   let window: string;
   if (/html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(body)) {
-    const title = /<title[^>]{0,1000}>[\s\S]{0,300}?<\/title>/i.exec(body);
+    const title = /<title[^<>]*>[\s\S]{0,300}?<\/title>/i.exec(body);
     window = title ? title[0] : body.slice(0, EXCERPT_CHARS * 2);
   } else {
     window = body.slice(0, EXCERPT_CHARS * 2);
