@@ -48,7 +48,7 @@ describe('the probe address policy', () => {
       'imds.example': ['169.254.169.254'],
       'six.example': ['::ffff:127.0.0.1'],
     };
-    const resolver = async (name: string) => answers[name] ?? [];
+    const resolver = (name: string): Promise<string[]> => Promise.resolve(answers[name] ?? []);
     expect(await resolveChecked('lb.example', STRICT, resolver)).toEqual({ address: '203.0.113.10', refused: null });
     expect(await resolveChecked('mixed.example', STRICT, resolver)).toEqual({ address: null, refused: 'mixed.example resolves to 127.0.0.1 is a loopback address (--probe-allow-local probes it)' });
     expect(await resolveChecked('imds.example', LAB, resolver)).toEqual({ address: null, refused: 'imds.example resolves to 169.254.169.254 is a cloud metadata address' });

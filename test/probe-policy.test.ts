@@ -33,7 +33,7 @@ describe('probing with the policy', () => {
     const swapped = await imitate('127.0.0.22', openDashboard);
     let lookups = 0;
     // A rebinding name: a harmless answer for the check, something else for any later lookup.
-    const resolve = async (): Promise<string[]> => (lookups++ === 0 ? ['127.0.0.21'] : ['127.0.0.22']);
+    const resolve = (): Promise<string[]> => Promise.resolve(lookups++ === 0 ? ['127.0.0.21'] : ['127.0.0.22']);
     const evidence = await probeEntry(entry, 'Service istio-system/istio-ingressgateway', targets('rebind.example', checked.port), options(LAB, resolve));
     expect(evidence.outcome).toBe('unauthenticated');
     expect(lookups).toBe(1);

@@ -286,7 +286,8 @@ export function credentialCommands(config: KubeConfig): string[] {
   const user = config.getCurrentUser();
   if (!user) return [];
   const commands: string[] = [];
-  if (user.exec?.command) commands.push(`the exec credential plugin ${user.exec.command}`);
+  const exec = user.exec as { command?: unknown } | undefined;
+  if (typeof exec?.command === 'string' && exec.command !== '') commands.push(`the exec credential plugin ${exec.command}`);
   const provider = user.authProvider as { name?: string; config?: Record<string, unknown> } | undefined;
   const cmdPath = provider?.config?.['cmd-path'];
   if (typeof cmdPath === 'string' && cmdPath !== '') commands.push(`the ${provider?.name ?? 'auth'} auth provider's command ${cmdPath}`);
