@@ -15,7 +15,18 @@ const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 const RUNNER_PREFIX = /##([a-z]*)\[/gi;
 const RUNNER_LINE_COMMAND = /(^|\s)::/g;
 
+// Escapes by character: text of a million bidi overrides needs one string per kind of character, not per character.
+const ESCAPES = new Map<string, string>();
+
 function codePointEscape(char: string): string {
+  const known = ESCAPES.get(char);
+  if (known !== undefined) return known;
+  const escaped = escapeOf(char);
+  if (ESCAPES.size < 4096) ESCAPES.set(char, escaped);
+  return escaped;
+}
+
+function escapeOf(char: string): string {
   const code = char.codePointAt(0)!;
   if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
   return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\u{${code.toString(16)}}`;
