@@ -44,7 +44,8 @@ describe('probing with the policy', () => {
   });
 
   it('follows a redirect only to the same scheme, host and port', async () => {
-    const elsewhere = await imitate('127.0.0.23', openDashboard);
+    // Another port of the same machine (a local admin interface, say).
+    const elsewhere = await imitate('127.0.0.24', openDashboard);
     const redirect = (to: (self: string) => string): Handler => (req, res, self) => {
       if (req.url?.startsWith('/landed')) {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -53,7 +54,7 @@ describe('probing with the policy', () => {
       res.writeHead(302, { location: to(self.origin) }).end();
     };
     for (const [name, to] of [
-      ['another port', () => `http://127.0.0.23:${elsewhere.port}/landed`],
+      ['another port', () => `http://127.0.0.24:${elsewhere.port}/landed`],
       ['another scheme', (self: string) => `${self.replace('http:', 'https:')}/landed`],
       ['another host', (self: string) => self.replace('127.0.0.24', 'localhost') + '/landed'],
     ] as const) {
