@@ -154,7 +154,7 @@ describe('suppressed findings in every report', () => {
     expect(report.suppressed).toHaveLength(1);
     expect(report.suppressed[0].checkId).toBe('ingress-gateway-exposed');
     expect(report.suppressed[0].suppression).toEqual({
-      kind: 'external',
+      kind: 'inSource',
       via: 'config',
       justification: 'internal load balancer behind the VPN',
       location: { file: '.kfscan.yaml', line: 3, column: 5 },
@@ -180,11 +180,11 @@ describe('suppressed findings in every report', () => {
       expect(results).toHaveLength(3);
       expect(results.filter((r: { suppressions?: unknown }) => !r.suppressions)).toHaveLength(2);
     }
-    const external = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
-    expect(external.ruleId).toBe('ingress-gateway-exposed');
-    expect(external.suppressions).toEqual([
+    const configured = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
+    expect(configured.ruleId).toBe('ingress-gateway-exposed');
+    expect(configured.suppressions).toEqual([
       {
-        kind: 'external',
+        kind: 'inSource',
         status: 'accepted',
         justification: 'internal load balancer behind the VPN',
         location: { physicalLocation: { artifactLocation: { uri: '.kfscan.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 5 } } },

@@ -14,6 +14,7 @@ import { createProgress } from './progress.js';
 import type { RenderCliOptions } from './render-options.js';
 import { prepareScan, reportProblems, type PreparedScan } from './scan-pipeline.js';
 import { scanPaths } from './scan-command.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** The options of `kfscan remediate`, as commander parses them. */
 export interface RemediateOptions extends RenderCliOptions {
@@ -38,6 +39,7 @@ export interface RemediateOptions extends RenderCliOptions {
   skipChecks?: string;
   config?: string | false;
   annotationIgnores?: boolean;
+  untrusted?: boolean;
   verbose?: boolean;
 }
 
@@ -82,7 +84,7 @@ export async function runRemediate(paths: string[], options: RemediateOptions, d
 
 /** A view's kit folder: its name, made safe as one path segment. */
 function kitFolder(name: string | null): string {
-  const safe = (name ?? 'default').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  const safe = trimEnd((name ?? 'default').replace(/[^\w.-]+/g, '-').replace(/^[-.]+/, ''), '-');
   return safe === '' ? 'view' : safe;
 }
 
@@ -144,8 +146,9 @@ function remediationOptions(options: RemediateOptions): RemediationOptions {
   };
 }
 
-function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; verbose?: boolean } {
+function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; untrusted?: boolean; verbose?: boolean } {
   return {
+    ...(options.untrusted !== undefined ? { untrusted: options.untrusted } : {}),
     ...(options.checks !== undefined ? { checks: options.checks } : {}),
     ...(options.skipChecks !== undefined ? { skipChecks: options.skipChecks } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),

@@ -1,5 +1,4 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { OutputFileError, writeOutputFile } from '../core/output-file.js';
 import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
 import type { AttackPathMember } from '../reporters/attack-path.js';
@@ -48,13 +47,7 @@ export async function writeReports(
     if (toStdout) {
       io.stdout.write(text);
     } else {
-      const file = path.resolve(io.cwd, target.file!);
-      try {
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, text);
-      } catch (error) {
-        throw new UsageError(`cannot write ${target.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
+      await writeOutput(target.file!, text, io.cwd);
     }
   }
 }
@@ -67,4 +60,14 @@ export function reportTime(env: Readonly<Record<string, string | undefined>>): D
   const epoch = env['SOURCE_DATE_EPOCH'];
   if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return new Date(Number(epoch.trim()) * 1000);
   return new Date();
+}
+
+/** A report or baseline file, never written through a symbolic link; any failure is the user's to fix (exit 2). */
+export async function writeOutput(file: string, text: string, cwd: string): Promise<void> {
+  try {
+    await writeOutputFile(file, text, cwd);
+  } catch (error) {
+    if (error instanceof OutputFileError) throw new UsageError(`cannot write ${file}: ${error.message}`);
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

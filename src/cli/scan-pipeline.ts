@@ -9,7 +9,7 @@ import { ignoreRules } from '../config/ignore-rules.js';
 import type { LoadedConfig } from '../config/load.js';
 import { BaselineError, baselineFingerprints } from '../engine/baseline.js';
 import { filterReport } from '../engine/filters.js';
-import type { SuppressionOptions } from '../engine/suppress.js';
+import { NOT_APPLIED, type SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
 import type { ReportFormat } from '../reporters/index.js';
 import { terminalSafe } from '../reporters/sanitize.js';
@@ -17,7 +17,8 @@ import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
-import { parseFormat, writeReports, type ReportTarget } from './reports.js';
+import { parseFormat, writeOutput, writeReports, type ReportTarget } from './reports.js';
+import { redactCredentials, redactDeep } from '../core/credentials.js';
 
 export interface CommonScanOptions extends CatalogueOptions {
   format: string;
@@ -77,8 +78,11 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
     plugins: catalogue.plugins,
     pluginErrors: catalogue.errors,
     suppression: {
-      rules: rules.rules,
+      // Entries of a configuration that came with an untrusted tree are reported, never applied.
+      rules: config?.trusted === false ? [] : rules.rules,
+      reportedRules: config?.trusted === false ? rules.rules : [],
       annotations: options.annotationIgnores !== false,
+      untrusted: options.untrusted === true,
       now,
       catalogue: metas,
     },
@@ -116,7 +120,7 @@ export async function finishScan(
     ...(prepared.plugins.length > 0 ? { plugins: prepared.plugins } : {}),
   };
   if (options.writeBaseline !== undefined) {
-    await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
+    await writeFile(io, options.writeBaseline, jsonReport(redactDeep(complete), { version: toolVersion(), color: false, width: 120 }));
     if (options.verbose) io.stderr.write(`kfscan: baseline ${terminalSafe(options.writeBaseline)}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
   }
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
@@ -124,13 +128,18 @@ export async function finishScan(
   const primary: ReportTarget = { format: prepared.format, file: options.output ?? null };
   const tableOnStdout = prepared.format === 'table' && primary.file === null;
   const printed = new Set(printedErrors);
+  const notApplied = importantWarnings.filter((warning) => warning.message.startsWith(NOT_APPLIED)).length;
+  if (notApplied > 0) {
+    io.stderr.write(`kfscan: --untrusted: ${notApplied} waiver${notApplied === 1 ? '' : 's'} written in the scanned input (kfscan.io/ignore annotations, ignore entries) not applied: their findings are reported\n`);
+  }
   reportProblems({ ...result, errors: result.errors.filter((error) => !printed.has(error)) }, io.stderr, {
     includeErrors: !tableOnStdout,
     verbose: options.verbose === true,
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
+  // Every report and the baseline: credentials the scanned text quoted are not written (see core/credentials.ts).
+  await writeReports(redactDeep(result), [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
   return exitCodeFor(result, options.failOn);
 }
 
@@ -151,13 +160,7 @@ async function readBaseline(file: string, cwd: string): Promise<PreparedScan['ba
 }
 
 async function writeFile(io: CliIo, file: string, text: string): Promise<void> {
-  const absolute = path.resolve(io.cwd, file);
-  try {
-    await fs.mkdir(path.dirname(absolute), { recursive: true });
-    await fs.writeFile(absolute, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  await writeOutput(file, text, io.cwd);
 }
 
 export function reportProblems(
@@ -166,7 +169,7 @@ export function reportProblems(
   { includeErrors, verbose, important = [] }: { includeErrors: boolean; verbose: boolean; important?: readonly InputError[] },
 ): void {
   // File names and messages quote manifests: escape them like the table does.
-  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(formatProblem(problem))}\n`;
+  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`;
   if (includeErrors) for (const error of result.errors) stderr.write(line('error', error));
   const shown = new Set(important);
   for (const warning of important) stderr.write(line('warning', warning));

@@ -373,15 +373,16 @@ export interface Evidence {
 }
 
 /**
- * Why a finding is not reported: a `kfscan.io/ignore` annotation (SARIF `inSource`) or an entry of the
- * configuration file (SARIF `external`).
+ * Why a finding is not reported: a waiver written in the scanned tree, a `kfscan.io/ignore` annotation or
+ * an entry of the configuration file (SARIF `inSource`), or the baseline given on the command line (SARIF
+ * `external`). Suppressed findings stay in every machine-readable report, so none vanishes without a trace.
  */
 export interface Suppression {
   kind: 'inSource' | 'external';
-  via: 'annotation' | 'namespace-annotation' | 'config';
+  via: 'annotation' | 'namespace-annotation' | 'config' | 'baseline';
   /** The reason given, or a note that none was. */
   justification: string;
-  /** Where the suppression is written: the annotation in the manifest, or the config entry; `null` live. */
+  /** Where the suppression is written: the annotation in the manifest, or the config entry; `null` live and for the baseline. */
   location: SourceLocation | null;
   /** The object that carries the annotation; `null` for config entries. */
   resource: ObjectRef | null;

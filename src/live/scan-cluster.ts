@@ -10,6 +10,7 @@ import type { ProbedCheck } from '../probe/roles.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { readContext, type ReadProgress } from './read-context.js';
+import { append } from '../core/arrays.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -18,6 +19,8 @@ export interface ConnectionOptions {
   timeoutMs: number;
   retries: number;
   backoffMs: number;
+  /** `false` (--no-exec-credentials): contexts whose credentials come from running a command are refused. */
+  execCredentials?: boolean;
 }
 
 export const DEFAULT_CONNECTION: ConnectionOptions = { concurrency: 8, timeoutMs: 30_000, retries: 2, backoffMs: 250 };
@@ -94,6 +97,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         maxSockets: options.concurrency,
         userAgent: `kfscan/${toolVersion()}`,
         signal: abort.signal,
+        ...(options.execCredentials === false ? { execCredentials: false } : {}),
       });
       outcome.server = client.server;
       const snapshot = await readContext(
@@ -127,15 +131,16 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         // New findings go through the same suppressions; their warnings were given by the first pass.
         const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
         reported = [...probed.findings, ...added.findings];
-        suppressed.push(...added.suppressed);
+        append(suppressed, added.suppressed);
         outcome.probe = probed.stats;
       }
-      findings.push(...reported);
-      suppressed.push(...run.suppressed);
-      warnings.push(...run.warnings.map((warning) => ({ context, ...warning })));
-      undecided.push(...run.undecided);
-      unreadable.push(...snapshot.unreadable.sort(compareGaps));
-      errors.push(...snapshot.errors.sort((a, b) => compareText(a.message, b.message)), ...run.errors.map((error) => ({ context, ...error })));
+      append(findings, reported);
+      append(suppressed, run.suppressed);
+      append(warnings, run.warnings.map((warning) => ({ context, ...warning })));
+      append(undecided, run.undecided);
+      append(unreadable, snapshot.unreadable.sort(compareGaps));
+      append(errors, snapshot.errors.sort((a, b) => compareText(a.message, b.message)));
+      append(errors, run.errors.map((error) => ({ context, ...error })));
       outcome.resources = snapshot.resources.length;
       outcome.resourceTypes = snapshot.plan.lists.length;
       outcome.notInstalled = [...snapshot.plan.notInstalled];

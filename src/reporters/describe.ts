@@ -16,6 +16,7 @@ export function locationLabel(finding: Finding): string {
 /** `kfscan.io/ignore on Namespace sandbox (ns.yaml:5): reason, until 2026-01-31` or `.kfscan.yaml:4: reason`. */
 export function suppressionLabel(suppression: Suppression): string {
   const at = suppression.location ? `${suppression.location.file}:${suppression.location.line}` : null;
+  if (suppression.via === 'baseline') return suppression.justification;
   const source =
     suppression.via === 'config'
       ? (at ?? 'configuration')
@@ -39,7 +40,8 @@ export function scopeLabel(result: ScanResult): string {
 
 /** What the report leaves out and why: `2 suppressed`, `5 in the baseline`, `3 below --min-severity`. */
 export function omittedLabels(result: ScanResult, showSuppressed: boolean): string[] {
-  const suppressed = result.suppressed?.length ?? 0;
+  // Findings in the baseline are among the suppressed ones, and counted on their own.
+  const suppressed = (result.suppressed ?? []).filter((finding) => finding.suppression.via !== 'baseline').length;
   const filtered = result.filtered;
   return [
     suppressed ? `${suppressed} suppressed${showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',

@@ -3,6 +3,7 @@ import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLab
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
+import { append } from '../core/arrays.js';
 
 /** Enough to act on in a pull-request comment, well under GitHub's 65,536-character limit. */
 export const MAX_ROWS = 25;
@@ -33,8 +34,8 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
     if (more > 0) out.push('', `…and ${more} more finding${more === 1 ? '' : 's'}; the JSON and SARIF reports list all of them.`);
     out.push('', ...fixes(result.findings));
   }
-  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) out.push(...suppressedDetails(result.suppressed!));
-  out.push(...gaps(result));
+  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) append(out, suppressedDetails(result.suppressed!));
+  append(out, gaps(result));
   // Sections start with a blank line of their own; never two in a row.
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
