@@ -89,7 +89,7 @@ describe('HTML report', () => {
     expect(page).toContain(`data-count="total">${counts.total}<`);
     for (const severity of SEVERITIES) {
       expect(page).toContain(`data-count="${severity}">${counts[severity]}<`);
-      expect(page.match(new RegExp(`<tr data-severity="${severity}"`, 'g'))?.length ?? 0).toBe(counts[severity]);
+      expect(page.match(new RegExp(`<tr(?: id="KF-[0-9a-f]+")? data-severity="${severity}"`, 'g'))?.length ?? 0).toBe(counts[severity]);
     }
     expect(page).toMatch(new RegExp(`aria-label="Findings by severity: ${SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ')}"`));
     // Filters offer only severities that occur, each with its count.
@@ -152,7 +152,7 @@ describe('HTML report', () => {
     expect(page.match(/<div class="path-block" data-context-view="[^"]+">/g)).toHaveLength(2);
     expect(page).toContain('<h3>Cluster context staging</h3>');
     expect(page).toContain('value="prod-eu" checked> prod-eu</label>');
-    expect(page).toContain('<tr data-severity="low" data-context="staging">');
+    expect(page).toMatch(/<tr id="KF-[0-9a-f]+" data-severity="low" data-context="staging">/);
     // Location of a live finding is its cluster, not a file.
     expect(page).toMatch(/<td class="wrap-any">prod-eu<\/td>\n<td>Service istio-system\/istio-ingressgateway is type LoadBalancer/);
     // Coverage gaps are stated per cluster.

@@ -6,6 +6,7 @@ import { renderInputs, type RenderedRoot, type RenderOptions } from '../render/i
 import { redactor } from '../render/redact.js';
 import { analyseInventory } from './analyse.js';
 import { mergeViews, type ViewFacts } from './merge-views.js';
+import { withReportIds } from './report-ids.js';
 import type { SuppressionOptions } from './suppress.js';
 
 export interface ManifestScanOptions {
@@ -78,12 +79,12 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
   const renderedObjects = [...rootResources.values()].reduce((sum, list) => sum + list.length, 0);
   const redact = redactor(stage.secretValues);
   const warnings = redact([...collected.warnings, ...stage.warnings, ...plain.warnings, ...run.warnings]);
-  const reported = redact({
+  const reported = redact(withReportIds({
     findings: run.findings,
     errors: [...collected.errors, ...stage.errors, ...plain.errors, ...run.errors],
     undecided: run.undecided,
     suppressed: run.suppressed,
-  });
+  }));
   return {
     result: {
       target: { mode: 'manifests', paths: [...inputs] },

@@ -3,6 +3,7 @@ import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
+import { withReportIds } from '../engine/report-ids.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
 import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
@@ -154,12 +155,13 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
+  const identified = withReportIds({ findings, suppressed });
   return {
     suppressionWarnings: warnings,
     result: {
       target: { mode: 'cluster', contexts: [...contexts] },
-      findings,
-      suppressed,
+      findings: identified.findings,
+      suppressed: identified.suppressed,
       errors,
       warnings,
       coverage: { unreadable, undecided },

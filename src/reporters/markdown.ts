@@ -41,10 +41,10 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
 
 function findingsTable(findings: readonly Finding[]): string[] {
   return [
-    '| Severity | Check | Resource | Location | Message |',
-    '|---|---|---|---|---|',
+    '| Id | Severity | Check | Resource | Location | Message |',
+    '|---|---|---|---|---|---|',
     ...findings.map(
-      (f) => `| ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
+      (f) => `| ${cell(f.id)} | ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
     ),
   ];
 }
@@ -64,9 +64,9 @@ function suppressedDetails(suppressed: readonly SuppressedFinding[]): string[] {
     '',
     `<details><summary>${suppressed.length} suppressed finding${suppressed.length === 1 ? '' : 's'}</summary>`,
     '',
-    '| Severity | Check | Resource | Suppressed by |',
-    '|---|---|---|---|',
-    ...suppressed.map((f) => `| ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
+    '| Id | Severity | Check | Resource | Suppressed by |',
+    '|---|---|---|---|---|',
+    ...suppressed.map((f) => `| ${cell(f.id)} | ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
     '',
     '</details>',
   ];

@@ -55,7 +55,10 @@ th { background: var(--soft); font-weight: 600; }
 .wrap-any { overflow-wrap: break-word; }
 table.findings { table-layout: fixed; }
 table.findings td { overflow-wrap: anywhere; }
+table.findings .col-id { width: 7.5em; }
 table.findings .col-severity { width: 7.5em; }
+.finding-id a { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; font-size: 0.88em; white-space: nowrap; }
+tr:target { background: #fff8c5; }
 table.findings .col-resource { width: 25%; }
 table.findings .col-location { width: 22%; }
 table.steps td:first-child { white-space: nowrap; font-weight: 600; }

@@ -197,6 +197,8 @@ function findingsSection(result: ScanResult): Markup {
 <p>Nothing that the checks look for was found. Read the coverage gaps below before treating this as a pass.</p></section>`;
   }
   const categories = groupBy(result.findings, (f) => f.category);
+  // One finding in two places (the same object in two files) has one id: the first row carries the anchor.
+  const anchored = new Set<string>();
   const order = [...categories.keys()].sort((a, b) => categoryRank(a) - categoryRank(b) || (a < b ? -1 : a > b ? 1 : 0));
   const sections = order.map((category) => {
     const findings = categories.get(category)!;
@@ -205,7 +207,7 @@ function findingsSection(result: ScanResult): Markup {
     );
     return html`<section class="category" data-filter-group data-category="${category}">
 <h3>${isCategory(category) ? categoryTitle(category) : category} <span class="muted">(${findings.length})</span></h3>
-${byCheck.map((group) => checkBlock(group, live))}
+${byCheck.map((group) => checkBlock(group, live, anchored))}
 </section>`;
   });
   return html`<section id="findings">
@@ -237,7 +239,7 @@ ${contextBoxes.length ? html`<div class="filter-group" role="group" aria-label="
 </div>`;
 }
 
-function checkBlock(findings: readonly Finding[], live: boolean): Markup {
+function checkBlock(findings: readonly Finding[], live: boolean, anchored: Set<string>): Markup {
   const first = findings[0]!;
   const href = safeHref(first.docsUrl);
   const docs = href
@@ -245,18 +247,21 @@ function checkBlock(findings: readonly Finding[], live: boolean): Markup {
     : first.docsUrl
       ? html`<span class="muted">documentation: ${first.docsUrl}</span>`
       : '';
-  const rows = findings.map(
-    (finding) => html`<tr data-severity="${finding.severity}"${live ? html` data-context="${finding.context ?? ''}"` : ''}>
+  const rows = findings.map((finding) => {
+    const anchor = anchored.has(finding.id) ? '' : html` id="${finding.id}"`;
+    anchored.add(finding.id);
+    return html`<tr${anchor} data-severity="${finding.severity}"${live ? html` data-context="${finding.context ?? ''}"` : ''}>
+<td class="finding-id"><a href="${`#${finding.id}`}">${finding.id}</a></td>
 <td><span class="${`badge sev-${finding.severity}`}">${finding.severity}</span></td>
 <td class="wrap-any">${breakable(resourceLabel(finding))}</td>
 <td class="wrap-any">${breakable(locationLabel(finding))}</td>
 <td>${finding.message}${relatedList(finding)}${evidenceList(finding)}</td>
-</tr>`,
-  );
+</tr>`;
+  });
   return html`<article class="check" data-filter-group data-check="${first.checkId}">
 <div class="check-head"><h4>${first.title}</h4><code>${first.checkId}</code>${docs}</div>
 <p class="fix"><strong>How to fix:</strong> ${inlineCode(first.remediation)}</p>
-<table class="findings"><thead><tr><th class="col-severity">Severity</th><th class="col-resource">Resource</th><th class="col-location">${live ? 'Cluster' : 'Location'}</th><th>Finding</th></tr></thead>
+<table class="findings"><thead><tr><th class="col-id">Id</th><th class="col-severity">Severity</th><th class="col-resource">Resource</th><th class="col-location">${live ? 'Cluster' : 'Location'}</th><th>Finding</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
