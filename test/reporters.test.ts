@@ -13,16 +13,25 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const context = { version: '0.0.0-test', color: false, width: 120 };
 
 async function demoResult(): Promise<ScanResult> {
-  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks });
+  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks, now: () => SCANNED_AT });
   return result;
 }
+
+const SCANNED_AT = new Date('2026-03-14T09:26:53Z');
 
 describe('reporters on the demo manifests', () => {
   it('JSON matches the golden file and the schemaVersion 1 contract', async () => {
     const text = jsonReport(await demoResult(), context);
     await expect(text).toMatchFileSnapshot('golden/demo.json');
     const report = JSON.parse(text);
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered']);
+    expect(Object.keys(report)).toEqual([
+      'schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered', 'engagement', 'provenance',
+    ]);
+    expect(report.engagement).toEqual({ title: null, customer: null, assessor: null });
+    expect(report.provenance.scannedAt).toBe('2026-03-14T09:26:53.000Z');
+    expect(report.provenance.inputs).toMatchObject({ paths: ['fixtures/demo'], roots: [], clusters: [], unreadableKinds: [] });
+    expect(report.provenance.inputs.namespaces).toEqual(expect.arrayContaining(['auth', 'istio-system', 'kubeflow', 'kubeflow-user-example-com']));
+    expect(report.provenance.checks).toEqual(builtinChecks.map((check) => check.meta.id));
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: 'kfscan', version: '0.0.0-test' });
     expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });

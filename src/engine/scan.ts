@@ -6,6 +6,7 @@ import { renderInputs, type RenderedRoot, type RenderOptions } from '../render/i
 import { redactor } from '../render/redact.js';
 import { analyseInventory } from './analyse.js';
 import { mergeViews, type ViewFacts } from './merge-views.js';
+import { namespacesOf, provenance } from './provenance.js';
 import { withReportIds } from './report-ids.js';
 import type { SuppressionOptions } from './suppress.js';
 
@@ -22,6 +23,8 @@ export interface ManifestScanOptions {
   exclude?: readonly string[];
   /** How to render kustomizations and charts; absent: they are not rendered (plain files only). */
   render?: Omit<RenderOptions, 'maxOutputBytes'>;
+  /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
+  now?: () => Date;
 }
 
 export interface ScannedView extends ViewFacts {
@@ -50,6 +53,7 @@ export interface ManifestScan {
  * the findings.
  */
 export async function scanManifests(inputs: readonly string[], options: ManifestScanOptions): Promise<ManifestScan> {
+  const scannedAt = options.now?.() ?? new Date();
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const loadOptions = { cwd: options.cwd, maxFileBytes, ...(options.readStdin ? { readStdin: options.readStdin } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) };
   const collected = await collectInputs(inputs, loadOptions);
@@ -101,6 +105,16 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
       anchorFile: scannedFiles.find((file) => file.file !== '<stdin>')?.file ?? firstRenderedFile(stage.rendered),
       outOfScope: run.outOfScope,
       suppressed: reported.suppressed,
+      provenance: redact(
+        provenance({
+          scannedAt,
+          paths: inputs,
+          roots: stage.rendered.map((rendered) => ({ path: rendered.root.display, type: rendered.root.type, rendered: rendered.failure === null })),
+          namespaces: views.flatMap((view) => [...namespacesOf(view.inventory)]),
+          checks: options.checks,
+          outOfScope: run.outOfScope,
+        }),
+      ),
     },
     files: plain.files,
     roots: stage.rendered,

@@ -1,8 +1,9 @@
-import type { CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { ClusterFacts, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
+import { namespacesOf, provenance } from '../engine/provenance.js';
 import { withReportIds } from '../engine/report-ids.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
@@ -11,6 +12,7 @@ import type { ProbedCheck } from '../probe/roles.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { readContext, type ReadProgress } from './read-context.js';
+import { platformOf, readServerVersion } from './server-version.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -38,7 +40,9 @@ export interface ClusterScanOptions extends ConnectionOptions {
    */
   probe?: Omit<ProbeOptions, 'userAgent'>;
   /** Called with each context's inventory once it is analysed, for commands that work on the objects (`remediate`). */
-  onInventory?: (context: string, inventory: Inventory) => void;
+  onInventory?: (context: string, inventory: Inventory, findings: readonly Finding[]) => void;
+  /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
+  now?: () => Date;
 }
 
 export interface ContextProgress {
@@ -57,6 +61,8 @@ export interface ContextOutcome {
   durationMs: number;
   /** What `--probe` did in this context; absent without it. */
   probe?: ProbeStats;
+  /** The API server's Kubernetes version (GET /version), `null` when it did not say. */
+  kubernetesVersion?: string | null;
 }
 
 export interface ClusterScan {
@@ -79,6 +85,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
   const unreadable: CoverageGap[] = [];
   const undecided: UndecidedCheck[] = [];
   const outcomes: ContextOutcome[] = [];
+  const clusters: ClusterFacts[] = [];
+  const namespaces = new Set<string>();
+  const scannedAt = options.now?.() ?? new Date();
   let resources = 0;
 
   for (const context of contexts) {
@@ -97,12 +106,16 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         signal: abort.signal,
       });
       outcome.server = client.server;
-      const snapshot = await readContext(
-        client,
-        context,
-        { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
-        abort,
-      );
+      const [snapshot, version] = await Promise.all([
+        readContext(
+          client,
+          context,
+          { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
+          abort,
+        ),
+        readServerVersion(client),
+      ]);
+      outcome.kubernetesVersion = version;
       const inventory =
         snapshot.inventory ??
         buildInventory(snapshot.resources, {
@@ -116,7 +129,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
-      options.onInventory?.(context, inventory);
+      options.onInventory?.(context, inventory, run.findings);
+      clusters.push({ context, kubernetesVersion: version, platform: platformOf(version, inventory) });
+      for (const namespace of namespacesOf(inventory)) namespaces.add(namespace);
       let reported = run.findings;
       if (options.probe) {
         const { probeFindings, probeRoles } = await import('../probe/probe.js');
@@ -168,6 +183,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       checks: options.checks.map((check) => check.meta),
       scanned: { resources, files: 0, contexts: outcomes.filter((o) => o.error === null).length },
       anchorFile: null,
+      provenance: provenance({ scannedAt, clusters, namespaces, unreadable, checks: options.checks }),
     },
     outcomes,
   };

@@ -1,5 +1,5 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { engagementParts, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
@@ -18,6 +18,8 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   const out: string[] = [];
   const headline = result.findings.length === 0 ? 'no findings' : findingsHeadline(result.findings);
   out.push(`### kfscan: ${headline}`, '');
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `**${label}:** ${markdownCode(value)}`).join(' · '), '');
   const omitted = omittedLabels(result, context.showSuppressed === true);
   const problems = [
     result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
