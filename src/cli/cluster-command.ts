@@ -81,6 +81,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   const scan = await scanCluster(kubeconfig, contexts, {
     ...connection,
     now: prepared.clock,
+    excerpts: prepared.customerReport,
     ...(prepared.customerReport ? { onInventory } : {}),
     checks,
     checkOptions: prepared.checkOptions,

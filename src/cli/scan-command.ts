@@ -100,6 +100,7 @@ export async function scanPaths(
   const { render, exclude } = renderOptions(options, prepared.config, io);
   return scanManifests(paths, {
     now: prepared.clock,
+    excerpts: prepared.customerReport,
     render,
     exclude,
     cwd: io.cwd,

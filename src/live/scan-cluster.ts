@@ -4,6 +4,8 @@ import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
 import { namespacesOf, provenance } from '../engine/provenance.js';
+import { withObjectExcerpts } from '../evidence/attach.js';
+import { secretValues } from '../evidence/secret-values.js';
 import { withReportIds } from '../engine/report-ids.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
@@ -43,6 +45,8 @@ export interface ClusterScanOptions extends ConnectionOptions {
   onInventory?: (context: string, inventory: Inventory, findings: readonly Finding[]) => void;
   /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
   now?: () => Date;
+  /** Give findings the fields of their object (for the HTML report), secrets redacted. */
+  excerpts?: boolean;
 }
 
 export interface ContextProgress {
@@ -146,7 +150,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         suppressed.push(...added.suppressed);
         outcome.probe = probed.stats;
       }
-      findings.push(...reported);
+      findings.push(...(options.excerpts ? withObjectExcerpts(reported, inventory, secretValues([inventory])) : reported));
       suppressed.push(...run.suppressed);
       warnings.push(...run.warnings.map((warning) => ({ context, ...warning })));
       undecided.push(...run.undecided);
