@@ -3,7 +3,7 @@
 // files and the command that writes them.
 import type { Check, Finding, Inventory } from '../core/types.js';
 import type { SuppressionOptions } from '../engine/suppress.js';
-import { buildKit, type RemediatingCheck } from '../remediate/kit.js';
+import { buildKit } from '../remediate/kit.js';
 import { DEFAULT_OPTIONS } from '../remediate/types.js';
 import type { KitPlan } from '../reporters/report-context.js';
 
@@ -14,7 +14,7 @@ export function kitPlan(
   findings: readonly Finding[],
   { checks, suppression, scope, command }: { checks: readonly Check[]; suppression: SuppressionOptions; scope: string | null; command: string },
 ): KitPlan {
-  const kit = buildKit(inventory, findings, DEFAULT_OPTIONS, { checks: checks as RemediatingCheck[], suppression });
+  const kit = buildKit(inventory, findings, DEFAULT_OPTIONS, { checks, suppression });
   const documents = kit.documents.map((document) => document.path);
   return {
     scope,

@@ -71,7 +71,7 @@ function compactPath(path: FieldPath, parentPath: FieldPath): (string | number)[
 }
 
 function keyStart(document: ReturnType<typeof parseDocument>, path: (string | number)[]): number | null {
-  const parent = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
+  const parent: unknown = path.length > 1 ? document.getIn(path.slice(0, -1), true) : document.contents;
   const last = path[path.length - 1];
   if (isMap(parent)) {
     const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === last);

@@ -83,8 +83,9 @@ function namedValuesRedacted(line: string, previous: string): string {
   return out;
 }
 
+/** The probe's redaction writes `[redacted]`; excerpts write one marker throughout. */
 function credentialShapesRedacted(line: string): string {
-  return redactText(line.replace(/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{20,}/g, REDACTED));
+  return redactText(line.replace(/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{20,}/g, REDACTED)).replaceAll('[redacted]', REDACTED);
 }
 
 /** Lines inside the `data:` or `stringData:` of a Secret document (YAML documents, or a JSON object per file). */

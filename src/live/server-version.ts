@@ -41,8 +41,7 @@ export function platformOf(version: string | null, inventory: Inventory | null):
   for (const [pattern, name] of BY_VERSION) if (version !== null && pattern.test(version)) return name;
   const nodes = inventory?.ofKind('Node') ?? [];
   for (const [label, name] of BY_NODE_LABEL) if (nodes.some((node) => label in node.labels)) return name;
-  for (const [prefix, name] of BY_PROVIDER) {
-    if (nodes.some((node) => String((node.obj['spec'] as { providerID?: unknown } | undefined)?.providerID ?? '').startsWith(prefix))) return name;
-  }
+  const providers = nodes.map((node) => (node.obj['spec'] as { providerID?: unknown } | undefined)?.providerID).filter((id): id is string => typeof id === 'string');
+  for (const [prefix, name] of BY_PROVIDER) if (providers.some((id) => id.startsWith(prefix))) return name;
   return null;
 }
