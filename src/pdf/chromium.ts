@@ -93,7 +93,12 @@ async function bundledChromium(): Promise<ChromiumSource | null> {
   }
   const { default: bundled } = (await import(pathToFileURL(entry).href)) as { default: { executablePath(): Promise<string>; args: string[] } };
   const executable = await unpackBundledChromium(entry, bundled.executablePath.bind(bundled));
-  return { executable, args: [...bundled.args.filter((flag) => !WEAKENING.has(flag)), ...QUIET_FLAGS, '--no-sandbox'], origin: '@sparticuz/chromium' };
+  return { executable, args: bundledChromiumArgs(bundled.args), origin: '@sparticuz/chromium' };
+}
+
+/** @sparticuz/chromium's own flags (it needs them to start), without those that weaken the page's rules. */
+export function bundledChromiumArgs(args: readonly string[]): string[] {
+  return [...args.filter((flag) => !WEAKENING.has(flag)), ...QUIET_FLAGS, '--no-sandbox'];
 }
 
 /**

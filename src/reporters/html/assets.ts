@@ -35,7 +35,9 @@ code.command { display: inline-block; margin: 2px 0; }
 .badge-link { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; font-size: 0.88em; font-weight: 700; white-space: nowrap; }
 .comparison-tiles { max-width: 420px; }
 ul.warnings { color: var(--medium); }
-figure.excerpt { margin: 8px 0 2px; }
+tr.has-excerpt td { border-bottom: 0; }
+tr.excerpt-row td { padding-top: 0; }
+figure.excerpt { margin: 0 0 4px; }
 figure.excerpt figcaption { font-size: 12px; color: var(--muted); }
 figure.excerpt pre { margin: 2px 0 0; padding: 6px 8px; background: var(--soft); border: 1px solid var(--line); border-radius: 4px; font-size: 12px; line-height: 1.45;
   font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -136,6 +138,7 @@ footer { margin-top: 40px; padding: 16px 0 32px; border-top: 1px solid var(--lin
   main > section { break-before: page; }
   main > section h2 { margin-top: 0; }
   thead { display: table-header-group; }
+  tr.has-excerpt { break-after: avoid; }
   tr, figure.excerpt, .plan-item, .check-page pre, table.questions, .cover-meta { break-inside: avoid; }
   .check-page { break-before: page; border-top: 0; }
   .check-page + .check-page { margin-top: 0; }
@@ -177,6 +180,8 @@ export const FILTER_SCRIPT = `
       var visible = (!severities || severities[row.getAttribute('data-severity')] === true) &&
         (!contexts || contexts[row.getAttribute('data-context')] === true);
       row.classList.toggle('is-filtered', !visible);
+      var next = row.nextElementSibling;
+      if (next && next.classList.contains('excerpt-row')) next.classList.toggle('is-filtered', !visible);
       if (visible) shown++;
     });
     Array.prototype.forEach.call(document.querySelectorAll('[data-filter-group]'), function (group) {

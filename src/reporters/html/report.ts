@@ -305,13 +305,15 @@ function checkBlock(findings: readonly Finding[], live: boolean, anchored: Set<s
   const rows = findings.map((finding) => {
     const anchor = anchored.has(finding.id) ? '' : html` id="${finding.id}"`;
     anchored.add(finding.id);
-    return html`<tr${anchor} data-severity="${finding.severity}"${live ? html` data-context="${finding.context ?? ''}"` : ''}>
+    const excerpt = excerptBlock(finding);
+    return html`<tr${anchor} data-severity="${finding.severity}"${live ? html` data-context="${finding.context ?? ''}"` : ''}${excerpt ? html` class="has-excerpt"` : ''}>
 <td class="finding-id"><a href="${`#${finding.id}`}">${finding.id}</a></td>
 <td><span class="${`badge sev-${finding.severity}`}">${finding.severity}</span></td>
 <td class="wrap-any">${breakable(resourceLabel(finding))}</td>
 <td class="wrap-any">${breakable(locationLabel(finding))}</td>
-<td>${finding.message}${relatedList(finding)}${evidenceList(finding)}${excerptBlock(finding)}</td>
-</tr>`;
+<td>${finding.message}${relatedList(finding)}${evidenceList(finding)}</td>
+</tr>${excerpt ? html`
+<tr class="excerpt-row"><td></td><td colspan="4">${excerpt}</td></tr>` : ''}`;
   });
   return html`<article class="check" data-filter-group data-check="${first.checkId}">
 <div class="check-head"><h4>${first.title}</h4><code>${first.checkId}</code>${docs}</div>
