@@ -118,7 +118,7 @@ describe('the customer report (HTML)', () => {
 
   it('shows a numbered excerpt of the source around each flagged field', () => {
     const findings = section(page, 'findings');
-    const gateway = /<tr id="(KF-[0-9a-f]+)"[^>]*>[\s\S]*?Service istio-system\/istio-ingressgateway is type LoadBalancer[\s\S]*?<\/tr>/.exec(findings)![0];
+    const gateway = /<tr id="(KF-[0-9a-f]+)"[^>]*>[\s\S]*?Service istio-system\/istio-ingressgateway is type LoadBalancer[\s\S]*?<\/tr>\n<tr class="excerpt-row">[\s\S]*?<\/tr>/.exec(findings)![0];
     expect(gateway).toContain('<figure class="excerpt" data-excerpt="source"><figcaption class="wrap-any">fixtures/demo/istio.yaml</figcaption>');
     expect(gateway).toContain('<span class="excerpt-line flagged"><span class="ln">33</span>   type: LoadBalancer</span>');
     const lines = [...gateway.matchAll(/<span class="ln">\s*(\d+)<\/span>/g)].map((m) => Number(m[1]));

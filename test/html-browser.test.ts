@@ -202,13 +202,10 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     for (const heading of ['Executive summary', 'Remediation plan', 'Provenance', 'Check documentation']) {
       expect(await page.locator('h2', { hasText: heading }).isVisible(), heading).toBe(true);
     }
-    const unresolved = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('a[href^="#"]'))
-        .map((a) => a.getAttribute('href')!)
-        .filter((href) => document.getElementById(decodeURIComponent(href.slice(1))) === null),
-    );
-    expect(unresolved).toEqual([]);
-    const external = await page.evaluate(() => Array.from(document.querySelectorAll('a[href]:not([href^="#"])')).map((a) => a.getAttribute('href')!));
+    const hrefs = await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    const ids = new Set(await page.locator('[id]').evaluateAll((elements) => elements.map((e) => e.getAttribute('id') ?? '')));
+    expect(hrefs.filter((href) => href.startsWith('#') && !ids.has(decodeURIComponent(href.slice(1))))).toEqual([]);
+    const external = hrefs.filter((href) => !href.startsWith('#'));
     for (const href of external) expect(href).toMatch(/^https:\/\/microsoft\.github\.io\/Threat-Matrix-for-Kubernetes\//);
 
     // A finding id in the plan leads to its row.
@@ -230,9 +227,10 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
 
     // On paper each section starts a page, and the cover and contents have their own.
     await page.emulateMedia({ media: 'print' });
-    const breaks = await page.evaluate(() => Array.from(document.querySelectorAll('main > section')).map((section) => getComputedStyle(section).breakBefore));
+    type Styles = { getComputedStyle(element: unknown): { breakBefore: string; breakAfter: string } };
+    const breaks = await page.locator('main > section').evaluateAll((sections) => sections.map((section) => (globalThis as unknown as Styles).getComputedStyle(section).breakBefore));
     expect(new Set(breaks)).toEqual(new Set(['page']));
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.contents')!).breakAfter)).toBe('page');
+    expect(await page.locator('.contents').evaluate((contents) => (globalThis as unknown as Styles).getComputedStyle(contents).breakAfter)).toBe('page');
     await page.emulateMedia({ media: 'screen' });
     await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-customer.png'), fullPage: false });
     await expectQuietAndInert(opened);

@@ -115,7 +115,8 @@ afterAll(() => {
 function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
   return sh(path.join(installDir, 'node_modules', '.bin', 'kfscan'), args, {
     cwd,
-    env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? os.tmpdir() },
+    // A fixed scan time, so that reports of the installed package and of the development build compare.
+    env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? os.tmpdir(), SOURCE_DATE_EPOCH: '1773480413' },
   });
 }
 
@@ -192,7 +193,7 @@ describe('kfscan installed from the tarball with production dependencies only', 
 
   it('scans the bundled demo with the same results as the development build', async () => {
     const fromPackage = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json'], installed);
-    const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json']);
+    const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json'], { env: { SOURCE_DATE_EPOCH: '1773480413' } });
     expect(fromPackage.code).toBe(1);
     expect(fromPackage.stdout).toBe(fromSource.stdout);
     const report = JSON.parse(fromPackage.stdout);

@@ -1,6 +1,7 @@
 // The executive summary of a customer report, in a manager's words: an overall rating, and for each step of
 // the 2021 attack whether it is open here. Built on the attack paths (attack-path.ts), so that it can never
 // say "closed" where a check did not run or could not decide: such a step is "not established".
+import { categoryConcern, isCategory, type Concern } from '../core/categories.js';
 import { countBySeverity, severityRank, type SeverityCounts } from '../core/severity.js';
 import type { Category, Finding, ScanResult, Severity } from '../core/types.js';
 import type { AttackPath, PathStep, StepId } from './attack-path.js';
@@ -42,7 +43,8 @@ export const QUESTIONS: ReadonlyArray<{ question: Question; label: string }> = [
   { question: 'detection', label: 'Would nothing notice a miner?' },
 ];
 
-const WORKLOAD_CATEGORIES: ReadonlySet<Category> = new Set(['mutable-ml-image', 'miner']);
+const concern = (category: Category): Concern | null => (isCategory(category) ? categoryConcern(category) : null);
+const isWorkload = (category: Category): boolean => concern(category) === 'images' || concern(category) === 'miner';
 
 export function executiveSummary(result: ScanResult, paths: readonly AttackPath[]): ExecutiveSummary {
   const contexts = paths.map((path): ContextSummary => ({ context: path.context, questions: questions(path, result) }));
@@ -82,7 +84,7 @@ function questions(path: AttackPath, result: ScanResult): QuestionState[] {
     }),
     combine('authentication', [step('auth')], {
       open: (n, findings) =>
-        findings.every((f) => f.category === 'mfa')
+        findings.every((f) => concern(f.category) === 'second-factor')
           ? `Partly. There is a login, but it cannot require a second factor, so a stolen or guessed password is enough (${n}).`
           : `Yes. There is no login in front of Kubeflow, or it accepts published default credentials (${n}).`,
       closed: 'No. A login with a second factor protects Kubeflow.',
@@ -90,8 +92,8 @@ function questions(path: AttackPath, result: ScanResult): QuestionState[] {
     workloads(step('workloads'), category, path.inputErrors),
     combine('detection', [step('detection'), step('alerting')], {
       open: (n, findings) => {
-        const sensor = findings.some((f) => f.category === 'falco-missing' || f.category === 'falco-rules');
-        const alerts = findings.some((f) => f.category === 'prometheus-missing' || f.category === 'alerting-gap');
+        const sensor = findings.some((f) => concern(f.category) === 'sensor');
+        const alerts = findings.some((f) => concern(f.category) === 'alerts');
         const what = sensor && alerts ? 'neither a runtime sensor that spots miners nor an alert on a sudden growth of pods or CPU' : sensor ? 'no runtime sensor (Falco) that spots miners' : 'no alert on a sudden growth of pods or CPU';
         return `Yes. There is ${what} (${n}).`;
       },
@@ -113,16 +115,16 @@ function combine(
 
 /** Only images and miners: egress and quota findings count for the hardening, not for this question. */
 function workloads(step: PathStep, category: (checkId: string) => Category | undefined, inputErrors: number): QuestionState {
-  const findings = step.findings.filter((f) => WORKLOAD_CATEGORIES.has(f.category));
+  const findings = step.findings.filter((f) => isWorkload(f.category));
   if (findings.length > 0) {
-    const miner = findings.some((f) => f.category === 'miner');
-    const images = findings.some((f) => f.category === 'mutable-ml-image');
+    const miner = findings.some((f) => concern(f.category) === 'miner');
+    const images = findings.some((f) => concern(f.category) === 'images');
     const what = [images ? 'pods run mutable ML images such as tensorflow/tensorflow:latest, as in 2021' : '', miner ? 'workloads carry signs of a crypto-miner' : ''].filter(Boolean).join(', and ');
     return { question: 'workloads', answer: 'open', text: `Yes: ${what} (${findingCount(findings)}).`, findings };
   }
   const relevant = step.checks.filter((check) => {
     const own = category(check.checkId);
-    return own !== undefined && WORKLOAD_CATEGORIES.has(own);
+    return own !== undefined && isWorkload(own);
   });
   if (inputErrors === 0 && relevant.length > 0 && relevant.every((check) => check.status === 'clean')) {
     return { question: 'workloads', answer: 'closed', text: 'No. The ML workloads run pinned images and show no sign of a miner.', findings: [] };
