@@ -59,6 +59,19 @@ describe('reporters on the demo manifests', () => {
     for (const wrong of [{ id: 'KF-12' }, { id: 'kf-000000' }, { roots: [] }, { roots: ['a', 'a'] }, { severity: 'urgent' }, { unknownField: 1 }, { location: { file: 'x.yaml', line: 0, column: 1 } }]) {
       expect(reportSchemaErrors({ ...report, findings: [{ ...finding, ...wrong }] }), JSON.stringify(wrong)).not.toEqual([]);
     }
+    const provenance = { scannedAt: '2026-03-14T09:26:53.000Z', inputs: { paths: ['a'], roots: [], clusters: [{ context: 'c', kubernetesVersion: null, platform: null }], namespaces: [], unreadableKinds: [] }, checks: ['x'] };
+    const engagement = { title: 't', customer: null, assessor: null };
+    expect(reportSchemaErrors({ ...report, provenance, engagement })).toEqual([]);
+    for (const wrong of [
+      { provenance: { ...provenance, scannedAt: '14 March 2026' } },
+      { provenance: { ...provenance, scannedAt: '2026-03-14T10:26:53+01:00' } },
+      { provenance: { ...provenance, inputs: { ...provenance.inputs, clusters: [{ context: 'c' }] } } },
+      { provenance: { ...provenance, extra: 1 } },
+      { engagement: { title: 't' } },
+      { engagement: { ...engagement, title: 1 } },
+    ]) {
+      expect(reportSchemaErrors({ ...report, provenance, engagement, ...wrong }), JSON.stringify(wrong)).not.toEqual([]);
+    }
   });
 
   it('SARIF matches the golden file, the official 2.1.0 schema and GitHub code scanning rules', async () => {
