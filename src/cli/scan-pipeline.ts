@@ -207,8 +207,9 @@ async function customerExtras(result: ScanResult, prepared: PreparedScan, deps: 
   } catch (error) {
     deps.io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
   }
-  const comparison = prepared.compare ? (await import('../diff/compare.js')).compareReports(prepared.compare, (await import('../diff/compare.js')).reportFileOf(result, toolVersion(), 'this scan')) : null;
-  return { checkPages, kits: plans, ...(comparison ? { comparison } : {}) };
+  if (!prepared.compare) return { checkPages, kits: plans };
+  const { compareReports, reportFileOf } = await import('../diff/compare.js');
+  return { checkPages, kits: plans, comparison: compareReports(prepared.compare, reportFileOf(result, toolVersion(), 'this scan')) };
 }
 
 async function readBaseline(file: string, cwd: string): Promise<PreparedScan['baseline']> {
