@@ -48,6 +48,7 @@ figure.excerpt pre { margin: 2px 0 0; padding: 6px 8px; background: var(--soft);
 .check-page pre { padding: 8px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 4px; font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .check-page pre code { background: none; padding: 0; }
 .image-text { color: var(--muted); }
+.legend-table code { white-space: nowrap; }
 h2 { font-size: 21px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 18px; margin: 28px 0 8px; }
 h4 { font-size: 15.5px; margin: 0; }
