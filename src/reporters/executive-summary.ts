@@ -127,7 +127,7 @@ function workloads(step: PathStep, category: (checkId: string) => Category | und
     return own !== undefined && isWorkload(own);
   });
   if (inputErrors === 0 && relevant.length > 0 && relevant.every((check) => check.status === 'clean')) {
-    return { question: 'workloads', answer: 'closed', text: 'No. The ML workloads run pinned images and show no sign of a miner.', findings: [] };
+    return { question: 'workloads', answer: 'closed', text: 'No. No workload scanned runs a mutable ML image or shows a sign of a miner.', findings: [] };
   }
   return { question: 'workloads', answer: 'unknown', text: `Not established: ${unknownReason([{ ...step, checks: relevant }])}.`, findings: [] };
 }
