@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { Check } from '../core/types.js';
+import type { Check, Finding, Inventory } from '../core/types.js';
+import type { KitPlan } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
 import type { ConnectionOptions } from '../live/scan-cluster.js';
@@ -9,6 +10,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 import { createProgress, summary } from './progress.js';
+import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
 import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
 import { redactCredentials } from '../core/credentials.js';
@@ -70,8 +72,23 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
 
   if (options.checkAccess) return runAccessCheck(kubeconfig, contexts, checks, options.secrets, connection, io);
 
+  // The kit behind an HTML or PDF report's plan is built from each context's objects as soon as they are
+  // read, so that memory still holds one cluster at a time.
+  const kits: KitPlan[] = [];
+  const kitProblems: string[] = [];
+  const onInventory = (context: string, inventory: Inventory, findings: readonly Finding[]): void => {
+    const command = ['kfscan', 'remediate', '--cluster', ...(options.kubeconfig ? ['--kubeconfig', shellWord(options.kubeconfig)] : []), '--context', shellWord(context), '--out-dir', KIT_DIR].join(' ');
+    try {
+      kits.push(kitPlan(inventory, findings, { checks, suppression: prepared.suppression, scope: contexts.length > 1 ? `context ${context}` : null, command }));
+    } catch (error) {
+      kitProblems.push(`${context}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const scan = await scanCluster(kubeconfig, contexts, {
     ...connection,
+    now: prepared.clock,
+    excerpts: prepared.customerReport,
+    ...(prepared.customerReport ? { onInventory } : {}),
     checks,
     checkOptions: prepared.checkOptions,
     secrets: options.secrets,
@@ -93,7 +110,8 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
     }
   }
 
-  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors });
+  for (const problem of kitProblems) io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(problem)}\n`);
+  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits });
 
   if (result.scanned.contexts === 0) {
     io.stderr.write(`kfscan: no context could be scanned (${terminalSafe(contexts.join(', '))})\n`);

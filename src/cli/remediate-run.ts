@@ -12,9 +12,9 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import type { RenderCliOptions } from './render-options.js';
+import { kitFolder } from './report-kits.js';
 import { prepareScan, reportProblems, type PreparedScan } from './scan-pipeline.js';
 import { scanPaths } from './scan-command.js';
-import { trimEnd } from '../core/text-scan.js';
 
 /** The options of `kfscan remediate`, as commander parses them. */
 export interface RemediateOptions extends RenderCliOptions {
@@ -80,12 +80,6 @@ export async function runRemediate(paths: string[], options: RemediateOptions, d
     io.stdout.write(summary(kit, target.findings, target.label, files, options.verbose === true));
   }
   return scanned.result.errors.length > 0 ? EXIT.incomplete : EXIT.ok;
-}
-
-/** A view's kit folder: its name, made safe as one path segment. */
-function kitFolder(name: string | null): string {
-  const safe = trimEnd((name ?? 'default').replace(/[^\w.-]+/g, '-').replace(/^[-.]+/, ''), '-');
-  return safe === '' ? 'view' : safe;
 }
 
 interface Scanned {

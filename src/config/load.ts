@@ -38,6 +38,7 @@ export interface ConfigData {
   exclude?: string[];
   render?: { kustomizeBin?: string; helmBin?: string; kustomizeHelm?: boolean; timeout?: number; charts?: Record<string, ChartEntry> };
   views?: Array<{ name: string; roots: string[] }>;
+  report?: { title?: string; customer?: string; assessor?: string };
 }
 
 export interface LoadedConfig {
@@ -174,6 +175,8 @@ function describeError(error: ErrorObject, at: (string | number)[], unknownKey: 
     case 'minLength':
     case 'minItems':
       return `${name} must not be empty`;
+    case 'maxLength':
+      return `${name} must be at most ${String(error.params['limit'])} characters long`;
     case 'pattern': {
       const last = at.at(-1);
       if (last === 'expires') return `${name} must be a date written YYYY-MM-DD`;

@@ -11,7 +11,7 @@ export class OutputFileError extends Error {}
  * on its way below `root` is one (the directories above `root`, such as a home directory that is a link,
  * are the user's own). Missing directories are created.
  */
-export async function writeOutputFile(file: string, text: string, root: string): Promise<void> {
+export async function writeOutputFile(file: string, text: string | Uint8Array, root: string): Promise<void> {
   const absolute = path.resolve(root, file);
   await ensureDirectory(path.dirname(absolute), root);
   // O_NOFOLLOW: the open itself fails on a link, so nothing can swap one in between a check and the write.

@@ -1,8 +1,12 @@
-import type { CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { ClusterFacts, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
+import { namespacesOf, provenance } from '../engine/provenance.js';
+import { withObjectExcerpts } from '../evidence/attach.js';
+import { secretValues } from '../evidence/secret-values.js';
+import { withReportIds } from '../engine/report-ids.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
 import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
@@ -11,6 +15,7 @@ import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { readContext, type ReadProgress } from './read-context.js';
 import { append } from '../core/arrays.js';
+import { platformOf, readServerVersion } from './server-version.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -40,7 +45,11 @@ export interface ClusterScanOptions extends ConnectionOptions {
    */
   probe?: Omit<ProbeOptions, 'userAgent'>;
   /** Called with each context's inventory once it is analysed, for commands that work on the objects (`remediate`). */
-  onInventory?: (context: string, inventory: Inventory) => void;
+  onInventory?: (context: string, inventory: Inventory, findings: readonly Finding[]) => void;
+  /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
+  now?: () => Date;
+  /** Give findings the fields of their object (for the HTML report), secrets redacted. */
+  excerpts?: boolean;
 }
 
 export interface ContextProgress {
@@ -59,6 +68,8 @@ export interface ContextOutcome {
   durationMs: number;
   /** What `--probe` did in this context; absent without it. */
   probe?: ProbeStats;
+  /** The API server's Kubernetes version (GET /version), `null` when it did not say. */
+  kubernetesVersion?: string | null;
 }
 
 export interface ClusterScan {
@@ -81,6 +92,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
   const unreadable: CoverageGap[] = [];
   const undecided: UndecidedCheck[] = [];
   const outcomes: ContextOutcome[] = [];
+  const clusters: ClusterFacts[] = [];
+  const namespaces = new Set<string>();
+  const scannedAt = options.now?.() ?? new Date();
   let resources = 0;
 
   for (const context of contexts) {
@@ -100,12 +114,16 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.execCredentials === false ? { execCredentials: false } : {}),
       });
       outcome.server = client.server;
-      const snapshot = await readContext(
-        client,
-        context,
-        { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
-        abort,
-      );
+      const [snapshot, version] = await Promise.all([
+        readContext(
+          client,
+          context,
+          { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
+          abort,
+        ),
+        readServerVersion(client),
+      ]);
+      outcome.kubernetesVersion = version;
       const inventory =
         snapshot.inventory ??
         buildInventory(snapshot.resources, {
@@ -119,7 +137,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
-      options.onInventory?.(context, inventory);
+      options.onInventory?.(context, inventory, run.findings);
+      clusters.push({ context, kubernetesVersion: version, platform: platformOf(version, inventory) });
+      for (const namespace of namespacesOf(inventory)) namespaces.add(namespace);
       let reported = run.findings;
       if (options.probe) {
         const { probeFindings, probeRoles } = await import('../probe/probe.js');
@@ -134,7 +154,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         append(suppressed, added.suppressed);
         outcome.probe = probed.stats;
       }
-      append(findings, reported);
+      append(findings, options.excerpts ? withObjectExcerpts(reported, inventory, secretValues([inventory])) : reported);
       append(suppressed, run.suppressed);
       append(warnings, run.warnings.map((warning) => ({ context, ...warning })));
       append(undecided, run.undecided);
@@ -159,18 +179,20 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
+  const identified = withReportIds({ findings, suppressed });
   return {
     suppressionWarnings: warnings,
     result: {
       target: { mode: 'cluster', contexts: [...contexts] },
-      findings,
-      suppressed,
+      findings: identified.findings,
+      suppressed: identified.suppressed,
       errors,
       warnings,
       coverage: { unreadable, undecided },
       checks: options.checks.map((check) => check.meta),
       scanned: { resources, files: 0, contexts: outcomes.filter((o) => o.error === null).length },
       anchorFile: null,
+      provenance: provenance({ scannedAt, clusters, namespaces, unreadable, checks: options.checks }),
     },
     outcomes,
   };

@@ -1,6 +1,6 @@
 import { describeObject } from '../core/object-ref.js';
 import { SEVERITIES, countBySeverity } from '../core/severity.js';
-import type { Finding, ScanResult, Suppression } from '../core/types.js';
+import type { Engagement, Finding, ScanResult, Suppression } from '../core/types.js';
 
 // Labels that the human reports (table, markdown) share, so that both say the same thing.
 
@@ -56,6 +56,17 @@ export function formatProblem(problem: ScanResult['errors'][number]): string {
     ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}`
     : [problem.context, problem.resource].filter(Boolean).join(' ');
   return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+/** The engagement's parts that were given, labelled, each still to be made safe by the caller's format. */
+export function engagementParts(engagement: Engagement | undefined): Array<[label: string, value: string]> {
+  if (!engagement) return [];
+  const parts: Array<[string, string | null]> = [
+    ['Report', engagement.title],
+    ['Customer', engagement.customer],
+    ['Assessor', engagement.assessor],
+  ];
+  return parts.filter((part): part is [string, string] => part[1] !== null);
 }
 
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -1,5 +1,5 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { engagementParts, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
@@ -19,6 +19,8 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   const out: string[] = [];
   const headline = result.findings.length === 0 ? 'no findings' : findingsHeadline(result.findings);
   out.push(`### kfscan: ${headline}`, '');
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `**${label}:** ${markdownCode(value)}`).join(' · '), '');
   const omitted = omittedLabels(result, context.showSuppressed === true);
   const problems = [
     result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
@@ -42,10 +44,10 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
 
 function findingsTable(findings: readonly Finding[]): string[] {
   return [
-    '| Severity | Check | Resource | Location | Message |',
-    '|---|---|---|---|---|',
+    '| Id | Severity | Check | Resource | Location | Message |',
+    '|---|---|---|---|---|---|',
     ...findings.map(
-      (f) => `| ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
+      (f) => `| ${cell(f.id)} | ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
     ),
   ];
 }
@@ -65,9 +67,9 @@ function suppressedDetails(suppressed: readonly SuppressedFinding[]): string[] {
     '',
     `<details><summary>${suppressed.length} suppressed finding${suppressed.length === 1 ? '' : 's'}</summary>`,
     '',
-    '| Severity | Check | Resource | Suppressed by |',
-    '|---|---|---|---|',
-    ...suppressed.map((f) => `| ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
+    '| Id | Severity | Check | Resource | Suppressed by |',
+    '|---|---|---|---|---|',
+    ...suppressed.map((f) => `| ${cell(f.id)} | ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
     '',
     '</details>',
   ];

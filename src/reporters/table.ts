@@ -1,6 +1,6 @@
 import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { engagementParts, findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import { boxTable } from './box-table.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
@@ -21,6 +21,8 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   const paint = (style: keyof typeof ANSI, text: string): string =>
     context.color ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text;
   const out: string[] = [];
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), '');
 
   if (result.findings.length === 0) {
     out.push(paint('bold', 'No findings.'));
