@@ -5,6 +5,8 @@ import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE, parseRulesFile, type Rules
 import { parseImageRef } from './image-ref.js';
 import { containerFiles, type ContainerFiles, type FileSource } from './pod-files.js';
 import { imagePath } from './runtime-sensors.js';
+import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** What a Falco instance loads, as far as its manifests show. */
 export interface FalcoRuleSources {
@@ -115,8 +117,8 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
   sources.minimumPriority = asString(config['priority']);
   if (optionValues(argv, ['-o', '--option']).some((o) => o.startsWith('priority='))) sources.priorityAt = argsAt;
   else if (configAt && config['priority'] !== undefined) sources.priorityAt = { resource: configAt.resource, path: [...configAt.path, 'priority'] };
-  sources.selection.push(...configSelection(config['rules'], 'falco.yaml rules:', configAt ? { resource: configAt.resource, path: [...configAt.path, 'rules'] } : null));
-  sources.selection.push(...commandLineSelection(argv).map((selection) => ({ ...selection, location: argsAt })));
+  append(sources.selection, configSelection(config['rules'], 'falco.yaml rules:', configAt ? { resource: configAt.resource, path: [...configAt.path, 'rules'] } : null));
+  append(sources.selection, commandLineSelection(argv).map((selection) => ({ ...selection, location: argsAt })));
   return sources;
 }
 
@@ -152,7 +154,7 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
   }
   for (const configObject of byPriority(inventory.inNamespace('artifact.falcosecurity.dev/Config', namespace))) {
     const spec = asObject(configObject.obj['spec']) ?? {};
-    sources.selection.push(...configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`, { resource: configObject, path: ['spec', 'config', 'rules'] }));
+    append(sources.selection, configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`, { resource: configObject, path: ['spec', 'config', 'rules'] }));
   }
   return sources;
 }
@@ -258,7 +260,7 @@ function landingDirectory(volume: { volumeName: string; mountPath: string } | nu
   for (const entry of asArray(falco.container['volumeMounts'])) {
     const mount = asObject(entry);
     if (mount?.['name'] === volume.volumeName && typeof mount['mountPath'] === 'string' && !mount['subPath']) {
-      return `${mount['mountPath'].replace(/\/+$/, '')}${below}`;
+      return `${trimEnd(mount['mountPath'], '/')}${below}`;
     }
   }
   return null;

@@ -4,6 +4,7 @@ import type { GatewayWorkload } from './istio-gateways.js';
 import { AUTHORIZATION_HEADER, decide, describeRequest, outsiderAccess, sortPolicies, type OutsiderAccess, type WorkloadPolicies } from './istio-authz.js';
 import { action, policyApplies, policyRules, strings } from './istio-policies.js';
 import { extensionProviders, meshConfigKnown, rootNamespace } from './mesh-config.js';
+import { append } from '../core/arrays.js';
 
 const ENVOY_FILTER = 'networking.istio.io/EnvoyFilter';
 const AUTHORIZATION_POLICY = 'security.istio.io/AuthorizationPolicy';
@@ -54,7 +55,7 @@ export function gatewayAuth(inventory: Inventory, workload: GatewayWorkload): Ga
       if (!policyApplies(filter, workload, root)) continue;
       const extAuthz = extAuthzPatch(filter);
       if (extAuthz) result.complete.push(extAuthz);
-      result.anonymous.push(...fixedUserPatches(filter, userIdHeaders(inventory)));
+      append(result.anonymous, fixedUserPatches(filter, userIdHeaders(inventory)));
     }
     const providers = new Map(extensionProviders(inventory).map((p) => [p.name, p]));
     const applicable = inventory.ofKind(AUTHORIZATION_POLICY).filter((policy) => policyApplies(policy, workload, root));

@@ -27,9 +27,12 @@ export const MINER_NAMES: readonly string[] = [
 // A miner's file name: the name, then perhaps a version, build words and an archive suffix
 // (`xmrig-6.21.0-linux-static-x64.tar.gz`), but not another word (`t-rex-runner.js`).
 const MINER_FILE = new RegExp(
-  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]*)?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d*|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd))*(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
+  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]{0,40})?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d{0,3}|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd)){0,8}(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
   'i',
 );
+// A file name is at most 255 characters on every common file system; the pattern above backtracks on
+// long tokens, so longer ones (which no binary has) are not tried.
+const MAX_FILE_NAME = 255;
 
 // The 2020 Kubeflow campaign's XMRig image, as reported by Microsoft.
 const IOC_IMAGES = /(?:^|\/)ddsfdfsaadfs\/dfsdf$/;
@@ -39,25 +42,35 @@ const DONATE_LEVEL = /(?:^|[\s'"=])--donate-level\b/;
 // Flags only XMRig (and its forks) take: its CPU and RandomX tuning, the rig id, and the coin it mines.
 const XMRIG_FLAG = /(?:^|[\s'"=])(--(?:cpu-max-threads-hint|randomx-mode|randomx-1gb-pages|randomx-no-numa|rig-id)\b|--coin[= ](?:monero|xmr)\b)/i;
 // XMRig's donate-level as a config file sets it: `"donate-level": 1` (JSON), `donate-level: 1`, `donate-level=1`.
-const DONATE_LEVEL_KEY = /(?:^|[\s{,"'])donate-level["']?\s*[:=]/m;
+const DONATE_LEVEL_KEY = /(?:^|[\s{,"'])donate-level["']?[ \t]{0,20}[:=]/m;
 // A config file shaped like a miner's: the keys XMRig, XMR-Stak and friends read.
-const MINER_CONFIG_KEYS = /["']?(?:pools|algo|coin|rig-id|wallet|randomx|cpu-max-threads-hint|nicehash)["']?\s*[:=]/;
-// Detection rules (Falco, Sigma) name pools and Stratum URLs to catch miners, not to run one.
-const DETECTION_RULES = /^\s*-\s*(?:rule|macro|list|required_engine_version)\s*:|^\s*detection\s*:\s*$|^\s*rule\s+\w+\s*[:{]/m;
+const MINER_CONFIG_KEYS = /\b(?:pools|algo|coin|rig-id|wallet|randomx|cpu-max-threads-hint|nicehash)["']?[ \t]{0,20}[:=]/;
+// Detection rules (Falco, Sigma) name pools and Stratum URLs to catch miners, not to run one. Blanks are
+// spaces and tabs, bounded: `\s*` after `^` would run on across new lines from every line start.
+const DETECTION_RULES =
+  /^[ \t]{0,40}-[ \t]{0,20}(?:rule|macro|list|required_engine_version)[ \t]{0,20}:|^[ \t]{0,40}detection[ \t]{0,20}:[ \t]{0,20}$|^[ \t]{0,40}rule[ \t]{1,20}\w{1,100}[ \t]{0,20}[:{]/m;
 const HOST = /(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})(?::(\d{1,5}))?/gi;
 const IPV4_PORT = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}:(\d{1,5})\b/g;
 const TOKEN_SEPARATORS = /[\s;|&()<>'"`=,]+/;
 // What runs downloaded text: a shell, or any interpreter that reads a program from standard input
-// (`python3 -`, `perl`, `node`, `ruby`, ...), perhaps behind sudo or env, perhaps by full path.
-const INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\w+=\S*\s+)*)?(?:\/[\w./-]*\/)?((?:ba|da|z|k|a)?sh|python[0-9.]*|perl|node(?:js)?|ruby|php|lua)\b`;
-const PIPE_TO_INTERPRETER = new RegExp(String.raw`\b(curl|wget)\b[^\n;&|]*\|\s*` + INTERPRETER, 'i');
-const BASE64_TO_INTERPRETER = new RegExp(String.raw`\bbase64\s+(?:-\w*d\w*|--decode)\b[^\n;&|]*\|\s*` + INTERPRETER, 'i');
+// (`python3 -`, `perl`, `node`, `ruby`, ...), perhaps behind sudo or env, perhaps by full path. Anchored at
+// the start of a pipeline stage and bounded, so each stage costs a bounded number of steps.
+const INTERPRETER = String.raw`(?:sudo\s{1,20}(?:-\S{1,20}\s{1,20}){0,5})?(?:env\s{1,20}(?:\w{1,40}=\S{0,200}\s{1,20}){0,5})?(?:\/[\w./-]{0,100}\/)?((?:ba|da|z|k|a)?sh|python[0-9.]{0,5}|perl|node(?:js)?|ruby|php|lua)\b`;
+const PIPED_INTERPRETER = new RegExp(String.raw`^\s{0,20}` + INTERPRETER, 'i');
+const DOWNLOADER = /\b(curl|wget)\b/i;
+const BASE64_DECODE = /\bbase64\s{1,20}(?:-\w{0,10}d\w{0,10}|--decode)\b/i;
 // `bash <(curl ...)`, `source <(wget -qO- ...)`.
-const PROCESS_SUBSTITUTION = /(?:\b((?:ba|z|k)?sh)|\b(source)|(?:^|[\s;&|])(\.))\s+<\(\s*(curl|wget)\b/i;
+const PROCESS_SUBSTITUTION = /(?:\b((?:ba|z|k)?sh)|\b(source)|(?:^|[\s;&|])(\.))\s{1,20}<\(\s{0,20}(curl|wget)\b/i;
 // `python -c "$(curl ...)"`, `bash -c "$(wget -qO- ...)"`, `eval "$(curl ...)"`.
-const COMMAND_SUBSTITUTION = /\b(?:((?:ba|da|z|k)?sh|python[0-9.]*|perl|ruby|node)\s+-[ce]|(eval))\s+["']?(?:\$\(|`)\s*(curl|wget)\b/i;
+const COMMAND_SUBSTITUTION = /\b(?:((?:ba|da|z|k)?sh|python[0-9.]{0,5}|perl|ruby|node)\s{1,20}-[ce]|(eval))\s{1,20}["']?(?:\$\(|`)\s{0,20}(curl|wget)\b/i;
 const DOWNLOAD = /\b(curl|wget)\b|urlretrieve|urlopen|urllib\.request|requests\.get/i;
-const CHMOD = /\bchmod\s+(?:-\w+\s+)*([ugoa]*[+=][rwxst]*|[0-7]{3,4})\s+(['"]?)([^\s'";&|]+)\2|os\.chmod\s*\(\s*['"]([^'"]+)['"]\s*,\s*(0o?[0-7]+)/gi;
+// Every repetition is bounded: an unbounded one, retried from every `chmod`, is quadratic in the text.
+const CHMOD =
+  /\bchmod\s{1,20}(?:-\w{1,20}\s{1,20}){0,5}([ugoa]{0,4}[+=][rwxst]{0,6}|[0-7]{3,4})\s{1,20}(['"]?)([^\s'";&|]{1,255})\2|os\.chmod\s{0,20}\(\s{0,20}['"]([^'"]{1,255})['"]\s{0,20},\s{0,20}(0o?[0-7]{1,6})/gi;
+// A file made executable is looked for as a command this far on, among this many files: scripts run what
+// they download a few lines later, and hostile text with thousands of chmods costs linear time.
+const RUN_WINDOW = 4096;
+const MAX_CHMOD_TARGETS = 50;
 
 export interface TextOptions {
   /** Inside an ML image, where download-and-execute one-liners were the 2021 pattern. */
@@ -86,7 +99,8 @@ export function indicatorsInText(text: string, options: TextOptions): Indicator[
   const binaries = unique(
     text
       .split(TOKEN_SEPARATORS)
-      .map((token) => MINER_FILE.exec(basename(token))?.[1]?.toLowerCase())
+      .map((token) => basename(token))
+      .map((name) => (name.length <= MAX_FILE_NAME ? MINER_FILE.exec(name)?.[1]?.toLowerCase() : undefined))
       .filter((name): name is string => name !== undefined),
   );
   for (const name of binaries) found.push({ kind: 'miner-binary', description: redact ? 'a miner binary name' : `the miner binary ${name}` });
@@ -118,7 +132,7 @@ export function indicatorsInImage(ref: ImageRef): Indicator[] {
   if (IOC_IMAGES.test(ref.repository)) {
     return [{ kind: 'ioc-image', description: `the XMRig image of the 2020 Kubeflow campaign (${ref.repository})` }];
   }
-  const segment = ref.repository.split('/').find((part) => MINER_FILE.test(part));
+  const segment = ref.repository.split('/').find((part) => part.length <= MAX_FILE_NAME && MINER_FILE.test(part));
   return segment ? [{ kind: 'miner-binary', description: `a miner image (${ref.repository})` }] : [];
 }
 
@@ -128,23 +142,46 @@ export function indicatorsInImage(ref: ImageRef): Indicator[] {
  * base64 piped into one, or a download made executable and then run.
  */
 function downloadAndExecute(text: string): string | null {
-  const pipe = PIPE_TO_INTERPRETER.exec(text);
-  if (pipe) return `${pipe[1]!.toLowerCase()} output piped to ${runner(pipe[2]!)}`;
+  const piped = pipedToInterpreter(text);
+  if (piped) return piped;
   const substitution = PROCESS_SUBSTITUTION.exec(text);
   if (substitution) return `${substitution[4]!.toLowerCase()} output run by ${substitution[1] ?? substitution[2] ?? 'source'} through process substitution`;
   const command = COMMAND_SUBSTITUTION.exec(text);
   if (command) return `${command[3]!.toLowerCase()} output run by ${command[2] ?? `${command[1]} -c`} through command substitution`;
-  const decoded = BASE64_TO_INTERPRETER.exec(text);
-  if (decoded) return `base64-decoded text piped to ${runner(decoded[1]!)}`;
   const download = DOWNLOAD.exec(text);
   if (!download) return null;
+  const seen = new Set<string>();
   for (const match of text.matchAll(CHMOD)) {
     const mode = match[1] ?? match[5] ?? '';
     const target = match[3] ?? match[4] ?? '';
-    if (!(/x/i.test(mode) || /[1357]/.test(mode.replace(/^0o?/, '')))) continue;
+    if (!(/x/i.test(mode) || /[1357]/.test(mode.replace(/^0o?/, ''))) || seen.has(target)) continue;
+    seen.add(target);
     // Made executable and run afterwards: the path, or its name as a command. A tool installed for later
     // use (gVisor's runsc in KubeRay's sandbox sample) is not run here.
-    if (target && ranAfter(text.slice(match.index + match[0].length), target)) return `downloads with ${download[0].toLowerCase()}, then chmod ${match[1] ?? mode} and runs it`;
+    const end = match.index + match[0].length;
+    if (ranAfter(text.slice(end, end + RUN_WINDOW), target)) return `downloads with ${download[0].toLowerCase()}, then chmod ${match[1] ?? mode} and runs it`;
+    if (seen.size >= MAX_CHMOD_TARGETS) break;
+  }
+  return null;
+}
+
+/**
+ * A download (or base64-decoded text) piped into a shell or interpreter within one command (commands split
+ * at new lines, `;` and `&`): a pipeline stage that downloads or decodes, and the next stage's program.
+ * Each character is read a bounded number of times.
+ */
+function pipedToInterpreter(text: string): string | null {
+  for (const command of text.split(/[\n;&]/)) {
+    const stages = command.split('|');
+    for (let index = 0; index + 1 < stages.length; index++) {
+      const stage = stages[index]!;
+      const download = DOWNLOADER.exec(stage);
+      const decode = download ? null : BASE64_DECODE.exec(stage);
+      if (!download && !decode) continue;
+      const program = PIPED_INTERPRETER.exec(stages[index + 1]!.slice(0, 400))?.[1];
+      if (!program) continue;
+      return download ? `${download[1]!.toLowerCase()} output piped to ${runner(program)}` : `base64-decoded text piped to ${runner(program)}`;
+    }
   }
   return null;
 }

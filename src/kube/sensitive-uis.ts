@@ -4,6 +4,7 @@ import { commandLine, flagValues, resolveEnv } from './container-env.js';
 import { hubLogin, isJupyterHubProxy } from './jupyterhub.js';
 import { parseImageRef, type ImageRef } from './image-ref.js';
 import { mlImageFamily } from './ml-images.js';
+import { followedOnLine } from '../core/text-scan.js';
 
 export type SensitiveUiKind = 'kubernetes-dashboard' | 'argo-server' | 'jupyter' | 'jupyterhub' | 'tensorboard' | 'mlflow' | 'ray-dashboard';
 
@@ -104,12 +105,12 @@ function classify(inventory: Inventory, container: ContainerSite): SensitiveUi |
   if (isJupyterHubProxy(container)) return jupyterHub(inventory, container);
   const family = image ? mlImageFamily(image) : null;
   const managed = isKubeflowManaged(container.pod);
-  if (/(?:^|\/)tensorboard$/.test(words[0] ?? '') || /\btensorboard(?:\.main)?\b.*--logdir/.test(text) || /(?:^|\/)tensorflow\/tensorboard$/.test(path)) {
+  if (/(?:^|\/)tensorboard$/.test(words[0] ?? '') || followedOnLine(text, /\btensorboard(?:\.main)?\b/, '--logdir') || /(?:^|\/)tensorflow\/tensorboard$/.test(path)) {
     // TensorBoard has no login at all, but shows logs rather than running code: exposure, not critical.
     return ui('tensorboard', null, managed);
   }
   if (/(?:^|\/)(?:mlflow\/mlflow|bitnami\/mlflow|burakince\/mlflow)$/.test(path) || /\bmlflow\s+(?:server|ui)\b/.test(text)) return ui('mlflow', mlflowLogin(container, words));
-  if (family === 'ray' && (container.pod.labels['ray.io/node-type'] === 'head' || /\bray start\b.*--head/.test(text))) {
+  if (family === 'ray' && (container.pod.labels['ray.io/node-type'] === 'head' || followedOnLine(text, /\bray start\b/, '--head'))) {
     const login = rayLogin(inventory, container);
     return ui('ray-dashboard', login, false, login ? null : 'token authentication on');
   }

@@ -3,6 +3,7 @@ import type { Finding } from '../core/types.js';
 import { oneLine, patchCommand, refText } from './common.js';
 import { kitReadme } from './readme.js';
 import type { Fix, Kit, KitManifest, RenderContext } from './types.js';
+import { redactCredentials } from '../core/credentials.js';
 
 export const INDEX_FILE = 'kfscan-remediation.json';
 
@@ -47,7 +48,7 @@ function manifestFile(fix: Fix, manifest: KitManifest): string {
   const listed = (findings: readonly Finding[]) => {
     for (const finding of findings) {
       lines.push(`#   - ${finding.checkId} [${finding.severity}] ${finding.resource ? refText(finding.resource) : '(cluster)'} fingerprint ${finding.fingerprint}`);
-      lines.push(`#     ${oneLine(finding.message)}`);
+      lines.push(`#     ${oneLine(redactCredentials(finding.message))}`);
     }
   };
   if (fix.addresses.length > 0) lines.push('# Clears these kfscan findings (checked by rescanning the objects with the kit applied):');
@@ -61,7 +62,7 @@ function manifestFile(fix: Fix, manifest: KitManifest): string {
 }
 
 function index(kit: Kit, context: RenderContext, files: string[]): unknown {
-  const finding = (f: Finding) => ({ checkId: f.checkId, severity: f.severity, fingerprint: f.fingerprint, resource: f.resource, message: f.message });
+  const finding = (f: Finding) => ({ checkId: f.checkId, severity: f.severity, fingerprint: f.fingerprint, resource: f.resource, message: redactCredentials(f.message) });
   const addressed = new Set(kit.fixes.flatMap((fix) => [...fix.addresses, ...(fix.unproven ?? [])]));
   return {
     schemaVersion: 1,
