@@ -171,6 +171,8 @@ function downloadAndExecute(text: string): string | null {
  * Each character is read a bounded number of times.
  */
 function pipedToInterpreter(text: string): string | null {
+  // Most text downloads and decodes nothing: no need to cut it into commands and stages.
+  if (!DOWNLOADER.test(text) && !BASE64_DECODE.test(text)) return null;
   for (const command of text.split(/[\n;&]/)) {
     const stages = command.split('|');
     for (let index = 0; index + 1 < stages.length; index++) {
