@@ -30,6 +30,8 @@ const MINER_FILE = new RegExp(
   `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]{0,40})?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d{0,3}|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd)){0,8}(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
   'i',
 );
+// Some miner's name somewhere in the text: only then is it worth cutting the text into tokens.
+const MINER_NAME = new RegExp(MINER_NAMES.map(escape).join('|'), 'i');
 // A file name is at most 255 characters on every common file system; the pattern above backtracks on
 // long tokens, so longer ones (which no binary has) are not tried.
 const MAX_FILE_NAME = 255;
@@ -97,8 +99,7 @@ export function indicatorsInText(text: string, options: TextOptions): Indicator[
   for (const url of unique(stratum)) found.push({ kind: 'stratum-url', description: redact ? 'a Stratum mining URL' : `the Stratum mining URL ${excerpt(url)}` });
 
   const binaries = unique(
-    text
-      .split(TOKEN_SEPARATORS)
+    (MINER_NAME.test(text) ? text.split(TOKEN_SEPARATORS) : [])
       .map((token) => basename(token))
       .map((name) => (name.length <= MAX_FILE_NAME ? MINER_FILE.exec(name)?.[1]?.toLowerCase() : undefined))
       .filter((name): name is string => name !== undefined),
