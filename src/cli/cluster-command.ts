@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { Check, Finding, Inventory } from '../core/types.js';
-import type { KitPlan } from '../reporters/report-context.js';
+import type { KitPlan, ScanRun } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
-import type { ConnectionOptions } from '../live/scan-cluster.js';
+import type { ConnectionOptions, ContextOutcome } from '../live/scan-cluster.js';
 import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
@@ -111,13 +111,23 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   }
 
   for (const problem of kitProblems) io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(problem)}\n`);
-  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits });
+  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits, runs: scanRuns(scan.outcomes, prepared.clock()) });
 
   if (result.scanned.contexts === 0) {
     io.stderr.write(`kfscan: no context could be scanned (${terminalSafe(contexts.join(', '))})\n`);
     return EXIT.usage;
   }
   return code;
+}
+
+/** Each context's scan for the OpenMetrics report: its time, and whether it completed. */
+export function scanRuns(outcomes: readonly ContextOutcome[], now: Date): ScanRun[] {
+  return outcomes.map((outcome) => ({
+    context: outcome.context,
+    durationSeconds: outcome.durationMs / 1000,
+    succeeded: outcome.error === null,
+    lastSuccess: outcome.error === null ? now : null,
+  }));
 }
 
 async function runAccessCheck(
