@@ -35,19 +35,8 @@ interface ClusterOptions extends CommonScanOptions {
 const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
-  const command = program
-    .command('cluster')
-    .description('scan live clusters through kubeconfig contexts (read-only: GET requests only)')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
-    .option('--context <name>', 'scan this context (default: the current context)')
-    .option('--contexts <names>', 'scan these contexts (comma-separated)')
-    .option('--all-contexts', 'scan every context in the kubeconfig')
-    .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
-    .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
-    .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
+  const command = addConnectionOptions(program.command('cluster').description('scan live clusters through kubeconfig contexts (read-only: GET requests only)'))
     .option('--check-access', 'print what the current identity can and cannot read of what the checks need, and scan nothing')
-    .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'))
     .option(
       '--probe',
       "also make network connections to the cluster's own endpoints: a few plain GET requests (no credentials) to the external addresses of the entry points the exposure checks report, to confirm whether Kubeflow answers without login (off by default)",
@@ -57,6 +46,20 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
   addReportOptions(command).action(async (options: ClusterOptions) => {
     setExit(await runCluster(options, deps));
   });
+}
+
+/** Which clusters to read and how: the options `cluster` and `serve` share. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
+    .option('--context <name>', 'scan this context (default: the current context)')
+    .option('--contexts <names>', 'scan these contexts (comma-separated)')
+    .option('--all-contexts', 'scan every context in the kubeconfig')
+    .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
+    .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
+    .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
+    .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
+    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'));
 }
 
 async function runCluster(options: ClusterOptions, deps: CliDependencies): Promise<number> {
