@@ -13,7 +13,7 @@ import { createProgress } from './progress.js';
 import { prepareScan, type CommonScanOptions } from './scan-pipeline.js';
 import { ServeLoop, parseInterval, parseListen, startMetricsServer, type MetricsServer } from './serve.js';
 
-interface ServeOptions {
+export interface ServeOptions {
   kubeconfig?: string;
   context?: string;
   contexts?: string;
@@ -59,33 +59,8 @@ async function runServe(options: ServeOptions, deps: CliDependencies): Promise<n
   const listen = parseListen(options.listen);
   if (listen === null) throw new UsageError(`--listen takes [host]:port, e.g. :9100 or 127.0.0.1:9100 (got "${options.listen}")`);
 
-  const common: CommonScanOptions = { ...options, format: 'openmetrics', report: [], failOn: 'none', color: false };
-  const prepared = await prepareScan(common, deps);
-  for (const problem of [...prepared.pluginErrors, ...prepared.configWarnings]) io.stderr.write(`kfscan: warning: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`);
-  const { scanCluster, DEFAULT_CONNECTION } = await import('../live/scan-cluster.js');
-  const connection = connectionOptions(options, DEFAULT_CONNECTION);
-  const { kubeconfig, contexts } = await resolveContexts(options, io);
-  const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  const progress = await createProgress(io);
-
-  const loop = new ServeLoop({
-    contexts,
-    scan: async (signal) => {
-      const scan = await scanCluster(kubeconfig, contexts, {
-        ...connection,
-        checks: prepared.checks,
-        checkOptions: prepared.checkOptions,
-        secrets: options.secrets,
-        // Expiry dates of waivers are judged at each scan, not when kfscan started.
-        suppression: { ...prepared.suppression, now: new Date() },
-        progress,
-        signal,
-      });
-      return { result: scan.result, outcomes: scan.outcomes };
-    },
-    // Every report: credentials the scanned text quoted are not written (see core/credentials.ts).
-    render: (result, runs, at) => openMetricsReport(redactDeep(result), { version: toolVersion(), color: false, width: 160, generatedAt: at, attackPath, scanRuns: runs }),
-  });
+  const loop = await createServeLoop(options, deps);
+  const contexts = loop.contexts;
 
   const shutdown = new AbortController();
   const stop = (): void => shutdown.abort();
@@ -114,4 +89,36 @@ async function runServe(options: ServeOptions, deps: CliDependencies): Promise<n
   }
   io.stderr.write('kfscan: stopped\n');
   return EXIT.ok;
+}
+
+/** The scans `serve` runs, wired as the command wires them: exported for the memory test, which runs many. */
+export async function createServeLoop(options: ServeOptions, deps: CliDependencies): Promise<ServeLoop> {
+  const { io } = deps;
+  const common: CommonScanOptions = { ...options, format: 'openmetrics', report: [], failOn: 'none', color: false };
+  const prepared = await prepareScan(common, deps);
+  for (const problem of [...prepared.pluginErrors, ...prepared.configWarnings]) io.stderr.write(`kfscan: warning: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`);
+  const { scanCluster, DEFAULT_CONNECTION } = await import('../live/scan-cluster.js');
+  const connection = connectionOptions(options, DEFAULT_CONNECTION);
+  const { kubeconfig, contexts } = await resolveContexts(options, io);
+  const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
+  const progress = await createProgress(io);
+
+  return new ServeLoop({
+    contexts,
+    scan: async (signal) => {
+      const scan = await scanCluster(kubeconfig, contexts, {
+        ...connection,
+        checks: prepared.checks,
+        checkOptions: prepared.checkOptions,
+        secrets: options.secrets,
+        // Expiry dates of waivers are judged at each scan, not when kfscan started.
+        suppression: { ...prepared.suppression, now: new Date() },
+        progress,
+        signal,
+      });
+      return { result: scan.result, outcomes: scan.outcomes };
+    },
+    // Every report: credentials the scanned text quoted are not written (see core/credentials.ts).
+    render: (result, runs, at) => openMetricsReport(redactDeep(result), { version: toolVersion(), color: false, width: 160, generatedAt: at, attackPath, scanRuns: runs }),
+  });
 }

@@ -50,6 +50,10 @@ export class ServeLoop {
     return this.#text;
   }
 
+  get contexts(): readonly string[] {
+    return this.#options.contexts;
+  }
+
   get cycles(): number {
     return this.#cycles;
   }
