@@ -111,6 +111,7 @@ describe('--format openmetrics', () => {
     const text = openMetricsReport(scan, context);
     const families = parsed(text);
     expect(text).not.toContain('KFSECRET');
+    // eslint-disable-next-line no-control-regex -- no raw control character other than the line ends may reach the text
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e]/);
     expect(text).not.toMatch(/^kfscan_evil/m);
     expect(text.match(/^# EOF$/gm)).toHaveLength(1);

@@ -31,7 +31,7 @@ async function serve(args: string[]): Promise<Serving> {
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const serving = /serving (http:\/\/\S+)\/metrics/.exec(stderr);
       if (serving) resolve(serving[1]!);
