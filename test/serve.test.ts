@@ -4,13 +4,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseInterval, parseListen } from '../src/cli/serve.js';
+import { ServeLoop, parseInterval, parseListen, type Cycle } from '../src/cli/serve.js';
+import { openMetricsReport } from '../src/reporters/openmetrics.js';
 import type { Fault } from './api-server/index.js';
 import { BIN, ROOT } from './helpers/cli.js';
 import { spawnCollect } from './helpers/process.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
 import { parseOpenMetricsStrict, type MetricFamily } from './helpers/openmetrics.js';
+import { ATTACK_PATH, liveTwoClusters } from './helpers/results.js';
 
 const server = useApiServers();
 const children: ChildProcess[] = [];
@@ -157,5 +159,74 @@ describe('kfscan serve', () => {
     // Measured: about 0.3 MB over the 20 cycles after warm-up (compiled code, caches settling). Keeping each
     // cycle's results by mistake adds about 0.2 MB a cycle here (4 MB in all), its inventory more.
     expect(heap.after - heap.before, JSON.stringify(heap)).toBeLessThan(2 * 1024 * 1024);
+    // 35 scans in a child process: about 5 s on a quiet machine, more when the cores are shared.
+  }, 120_000);
+});
+
+describe('the scans of kfscan serve', () => {
+  it('a scan that fails keeps each context\'s last complete results on show, and says so', async () => {
+    let next: () => Promise<Cycle> = async () => ({
+      result: liveTwoClusters(),
+      outcomes: [
+        { context: 'prod-eu', error: null, durationMs: 2000 },
+        { context: 'staging', error: null, durationMs: 1000 },
+      ],
+    });
+    const loop = new ServeLoop({
+      contexts: ['prod-eu', 'staging'],
+      scan: () => next(),
+      render: (result, runs, at) => openMetricsReport(result, { version: '0.1.0', color: false, width: 120, attackPath: ATTACK_PATH, scanRuns: runs, generatedAt: at }),
+    });
+    const signal = new AbortController().signal;
+    expect(loop.text).toBeNull();
+    await loop.runCycle(signal);
+    const first = parseOpenMetricsStrict(loop.text!);
+    const findings = first.get('kfscan_findings')!.samples;
+    expect(total(first, 'kfscan_findings')).toBe(liveTwoClusters().findings.length);
+
+    // The whole scan throws: both contexts failed this time, their findings stay.
+    next = () => Promise.reject(new Error('kubeconfig vanished'));
+    await loop.runCycle(signal);
+    expect(loop.failure).toBe('kubeconfig vanished');
+    const failed = parseOpenMetricsStrict(loop.text!);
+    expect(failed.get('kfscan_findings')!.samples).toEqual(findings);
+    for (const context of ['prod-eu', 'staging']) {
+      expect(sampleValue(failed, 'kfscan_scan_success', { context })).toBe(0);
+      expect(sampleValue(failed, 'kfscan_scan_failures', { context })).toBe(1);
+      expect(sampleValue(failed, 'kfscan_scans', { context })).toBe(2);
+      expect(sampleValue(failed, 'kfscan_scan_errors', { context })).toBeGreaterThan(0);
+    }
+
+    // One context fails, the other completes with new results: each shows its own.
+    const fresh = liveTwoClusters();
+    next = async () => ({
+      result: { ...fresh, findings: fresh.findings.filter((f) => f.context === 'staging' && f.checkId !== 'mfa-not-enforced'), errors: [{ context: 'prod-eu', message: 'connection refused' }] },
+      outcomes: [
+        { context: 'prod-eu', error: 'connection refused', durationMs: 10 },
+        { context: 'staging', error: null, durationMs: 900 },
+      ],
+    });
+    await loop.runCycle(signal);
+    const mixed = parseOpenMetricsStrict(loop.text!);
+    const inContext = (families: Map<string, MetricFamily>, context: string) => families.get('kfscan_findings')!.samples.filter((sample) => sample.labels['context'] === context);
+    expect(inContext(mixed, 'prod-eu')).toEqual(inContext(first, 'prod-eu'));
+    expect(sampleValue(mixed, 'kfscan_findings', { context: 'staging', check: 'mfa-not-enforced', severity: 'info' })).toBe(0);
+    expect(sampleValue(mixed, 'kfscan_scan_success', { context: 'staging' })).toBe(1);
+    expect(sampleValue(mixed, 'kfscan_scan_failures', { context: 'prod-eu' })).toBe(2);
+    expect(sampleValue(mixed, 'kfscan_scan_duration_seconds', { context: 'staging' })).toBe(0.9);
+    expect(sampleValue(mixed, 'kfscan_last_success_timestamp_seconds', { context: 'prod-eu' })).toBe(sampleValue(first, 'kfscan_last_success_timestamp_seconds', { context: 'prod-eu' }));
+  });
+
+  it('shows no findings for a context that never completed a scan', async () => {
+    const loop = new ServeLoop({
+      contexts: ['dead'],
+      scan: () => Promise.reject(new Error('no route to host')),
+      render: (result, runs, at) => openMetricsReport(result, { version: '0.1.0', color: false, width: 120, scanRuns: runs, generatedAt: at }),
+    });
+    await loop.runCycle(new AbortController().signal);
+    const families = parseOpenMetricsStrict(loop.text!);
+    expect(families.has('kfscan_findings')).toBe(false);
+    expect(sampleValue(families, 'kfscan_scan_success', { context: 'dead' })).toBe(0);
+    expect(families.has('kfscan_last_success_timestamp_seconds')).toBe(false);
   });
 });

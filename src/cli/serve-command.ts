@@ -79,6 +79,8 @@ async function runServe(options: ServeOptions, deps: CliDependencies): Promise<n
         const done = cycle.outcomes.filter((outcome) => outcome.error === null).length;
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         io.stderr.write(`kfscan: scan ${loop.cycles}: ${done} of ${contexts.length} context${contexts.length === 1 ? '' : 's'} scanned in ${seconds} s, ${cycle.result.findings.length} findings\n`);
+      } else if (loop.failure !== null) {
+        io.stderr.write(`kfscan: scan ${loop.cycles} failed: ${terminalSafe(redactCredentials(loop.failure))}\n`);
       }
       await sleep(Math.max(0, started + intervalMs - Date.now()), undefined, { signal: shutdown.signal }).catch(() => {});
     }

@@ -37,6 +37,7 @@ export class ServeLoop {
   readonly #contexts = new Map<string, ContextState>();
   #text: string | null = null;
   #cycles = 0;
+  #failure: string | null = null;
 
   constructor(options: ServeLoopOptions) {
     this.#options = options;
@@ -58,6 +59,11 @@ export class ServeLoop {
     return this.#cycles;
   }
 
+  /** Why the last scan failed as a whole (not a context's error: those are in its outcomes); `null` when it did not. */
+  get failure(): string | null {
+    return this.#failure;
+  }
+
   /** Scans once and updates the text. Never throws: a scan that fails is a failed scan of every context. */
   async runCycle(signal: AbortSignal): Promise<Cycle | null> {
     const now = this.#options.now ?? (() => new Date());
@@ -69,6 +75,7 @@ export class ServeLoop {
       failure = error instanceof Error ? error.message : String(error);
     }
     if (signal.aborted) return cycle;
+    this.#failure = failure;
     const at = now();
     this.#cycles++;
     if (cycle) {

@@ -1,6 +1,6 @@
 import type { Reporter } from './report-context.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html', 'openmetrics'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'openmetrics', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
