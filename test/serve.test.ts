@@ -165,13 +165,14 @@ describe('kfscan serve', () => {
 
 describe('the scans of kfscan serve', () => {
   it('a scan that fails keeps each context\'s last complete results on show, and says so', async () => {
-    let next: () => Promise<Cycle> = async () => ({
-      result: liveTwoClusters(),
-      outcomes: [
-        { context: 'prod-eu', error: null, durationMs: 2000 },
-        { context: 'staging', error: null, durationMs: 1000 },
-      ],
-    });
+    let next: () => Promise<Cycle> = () =>
+      Promise.resolve({
+        result: liveTwoClusters(),
+        outcomes: [
+          { context: 'prod-eu', error: null, durationMs: 2000 },
+          { context: 'staging', error: null, durationMs: 1000 },
+        ],
+      });
     const loop = new ServeLoop({
       contexts: ['prod-eu', 'staging'],
       scan: () => next(),
@@ -199,7 +200,7 @@ describe('the scans of kfscan serve', () => {
 
     // One context fails, the other completes with new results: each shows its own.
     const fresh = liveTwoClusters();
-    next = async () => ({
+    next = () => Promise.resolve({
       result: { ...fresh, findings: fresh.findings.filter((f) => f.context === 'staging' && f.checkId !== 'mfa-not-enforced'), errors: [{ context: 'prod-eu', message: 'connection refused' }] },
       outcomes: [
         { context: 'prod-eu', error: 'connection refused', durationMs: 10 },
