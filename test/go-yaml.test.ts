@@ -1,10 +1,17 @@
 // YAML as kubectl and the Go programs kfscan models read it (src/loaders/go-yaml.ts): files go-yaml accepts
 // are accepted with the objects it decodes and positions in the file; what go-yaml refuses stays an error
 // with its line.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import defaultCredentials from '../checks/default-credentials/index.js';
+import falcoMinerRules from '../checks/falco-miner-rules/index.js';
+import { analyseInventory } from '../src/engine/analyse.js';
 import { parseEmbeddedYaml } from '../src/loaders/go-yaml.js';
 import { parseManifests } from '../src/loaders/manifest-parser.js';
+import { CHECKS_DIR } from './helpers/fixtures.js';
+import { scannedInventory } from './helpers/inventory.js';
 
 // The shape of Kubeflow v1.0's istio-noauth.yaml: Grafana dashboards inlined as single-quoted JSON whose
 // continuation lines start at the key's own indentation, which YAML's spec (and the yaml package) refuse
@@ -112,5 +119,69 @@ describe('embedded configurations as their programs read them', () => {
     expect(parseEmbeddedYaml("connectors:\n- config: '{\n\"a\": 1}'\n", 'last')).toEqual({ ok: true, value: { connectors: [{ config: '{ "a": 1}' }] } });
     const broken = parseEmbeddedYaml('staticPasswords:\n- hash: "$2y$10$SECRETVALUE\n', 'last');
     expect(broken).toMatchObject({ ok: false, reason: expect.stringMatching(/^line \d+: Missing closing "quote$/) });
+  });
+});
+
+describe('checks on embedded configurations that their programs load', () => {
+  const dex = (config: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: dex, namespace: auth}
+data:
+  config.yaml: |
+${config.replace(/^/gm, '    ')}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dex, namespace: auth}
+spec:
+  selector: {matchLabels: {app: dex}}
+  template:
+    metadata: {labels: {app: dex}}
+    spec:
+      containers:
+        - name: dex
+          image: ghcr.io/dexidp/dex:v2.45.0
+          command: [dex, serve, /etc/dex/cfg/config.yaml]
+          volumeMounts: [{name: config, mountPath: /etc/dex/cfg}]
+      volumes: [{name: config, configMap: {name: dex}}]
+`;
+  // Kubeflow's published default password hash (the README documents its password).
+  const DEFAULT_USER = '- email: user@example.com\n  hash: $2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72\n  username: user';
+  const run = (text: string) => analyseInventory(scannedInventory(text, { wholeCluster: true }), { checks: [defaultCredentials] });
+
+  it('finds default credentials in a Dex config with a key written twice, which Dex loads (the last counts)', () => {
+    const out = run(dex(`issuer: http://dex.auth.svc.cluster.local:5556/dex\nenablePasswordDB: false\nenablePasswordDB: true\nstaticPasswords:\n${DEFAULT_USER}`));
+    expect(out.undecided).toEqual([]);
+    expect(out.findings.map((f) => f.severity)).toEqual(['critical']);
+  });
+
+  it('finds them behind more than 100 aliases, as go-yaml allows', () => {
+    const aliases = Array.from({ length: 150 }, (_, i) => `- id: client-${i}\n  redirectURIs: *uris\n  name: c${i}\n  secret: s${i}`).join('\n');
+    const config = `issuer: http://dex.auth.svc.cluster.local:5556/dex\nenablePasswordDB: yes\nuris: &uris [/login/oidc]\nstaticPasswords:\n${DEFAULT_USER}\nstaticClients:\n${aliases}`;
+    const out = run(dex(config));
+    expect(out.undecided).toEqual([]);
+    expect(out.findings.map((f) => f.severity)).toContain('critical');
+  });
+
+  it('cannot decide, and says why, when Dex could not parse the config either', () => {
+    const out = run(dex(`issuer: http://dex.auth.svc.cluster.local:5556/dex\nenablePasswordDB: true\nstaticPasswords:\n- email: "user@example.com\n  hash: x`));
+    expect(out.findings).toEqual([]);
+    expect(out.undecided).toEqual([
+      expect.objectContaining({ checkId: 'default-credentials', reason: expect.stringMatching(/the Dex configuration in ConfigMap auth\/dex \(config\.yaml\) cannot be parsed: line \d+: Missing closing "quote/) }),
+    ]);
+  });
+});
+
+describe('a Falco rules file that Falco cannot load', () => {
+  it('makes falco-miner-rules undecided, naming the file and why, instead of passing over it', () => {
+    const fixture = readFileSync(path.join(CHECKS_DIR, 'falco-miner-rules/fixtures/pass-custom-rules-configmap.yaml'), 'utf8');
+    const passes = analyseInventory(scannedInventory(fixture, { wholeCluster: true }), { checks: [falcoMinerRules] });
+    expect(passes.findings).toEqual([]);
+    expect(passes.undecided).toEqual([]);
+    const broken = fixture.replace('      desc: Miners name their pool', "      desc: 'Miners name their pool");
+    const out = analyseInventory(scannedInventory(broken, { wholeCluster: true }), { checks: [falcoMinerRules] });
+    expect(out.undecided).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('/etc/falco/rules.d/miner-rules.yaml from ConfigMap falco/falco-rules key miner-rules.yaml (Falco cannot parse it: line') }),
+    ]);
   });
 });
