@@ -140,11 +140,11 @@ describe('suppressed findings in every report', () => {
     const result = await suppressedDemo();
     const table = tableReport(result, context);
     expect(table).not.toContain('ingress-gateway-exposed');
-    expect(table).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed \(--show-suppressed lists them\)$/m);
+    expect(table).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 waived \(--show-suppressed lists it\)$/m);
     const listed = tableReport(result, { ...context, width: 220, showSuppressed: true });
-    expect(listed).toContain('SUPPRESSED (1)');
+    expect(listed).toContain('WAIVED (1)');
     expect(listed).toContain('.kfscan.yaml:3: internal load balancer behind the VPN, until 2031-01-31');
-    expect(listed).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed$/m);
+    expect(listed).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 waived$/m);
   });
 
   it('are a separate list in JSON, with their suppression', async () => {

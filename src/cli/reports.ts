@@ -4,6 +4,9 @@ import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
 import type { AttackPathMember } from '../reporters/attack-path.js';
 import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
+import { MIN_TABLE_WIDTH } from '../reporters/columns.js';
+import { helpMarkdown, readDocsPage } from '../catalogue/docs-page.js';
+import { docsUrlFor } from '../engine/docs-url.js';
 import { UsageError, useColor, type CliIo } from './io.js';
 
 export interface ReportTarget {
@@ -29,19 +32,21 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { showSuppressed = false, attackPath = [] }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[] } = {},
+  { showSuppressed = false, attackPath = [], wide = false }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[]; wide?: boolean } = {},
 ): Promise<void> {
-  // Not a terminal (CI logs, a file): wide enough that messages are not folded into slivers.
-  const width = io.stdout.columns ?? 160;
+  const width = outputWidth(io);
   const generatedAt = reportTime(io.env);
+  const pages = targets.some((target) => target.format === 'sarif') ? await bundledPages(result) : undefined;
   for (const target of targets) {
     const reporter = await loadReporter(target.format);
     const toStdout = target.file === null || target.file === '-';
     const text = reporter(result, {
       version: toolVersion(),
       color: toStdout && useColor(io, colorRequested),
-      width: toStdout ? width : 160,
+      width,
+      wide,
       generatedAt,
+      ...(pages ? { pages } : {}),
       showSuppressed,
       attackPath,
     });
@@ -57,6 +62,27 @@ export async function writeReports(
       }
     }
   }
+}
+
+/** The shipped pages of the built-in checks in the result, for the reports that carry whole pages. */
+async function bundledPages(result: ScanResult): Promise<Map<string, string>> {
+  const pages = new Map<string, string>();
+  for (const meta of result.checks) {
+    if ((meta.docsUrl ?? docsUrlFor(meta.id)) !== docsUrlFor(meta.id)) continue;
+    const text = await readDocsPage(meta.id);
+    if (text !== null) pages.set(meta.id, helpMarkdown(text));
+  }
+  return pages;
+}
+
+/**
+ * Display columns the table may fill: the terminal's on a terminal; when piped or written to a file,
+ * `$COLUMNS` (CI systems and shells that set it) or 120; never fewer than 80.
+ */
+export function outputWidth(io: Pick<CliIo, 'stdout' | 'env'>): number {
+  const fromEnv = Number(io.env['COLUMNS']);
+  const columns = io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 120;
+  return Math.max(MIN_TABLE_WIDTH, columns);
 }
 
 /**

@@ -10,7 +10,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, readAll, type CliDependencies, type CliIo } from './io.js';
 import { addRenderOptions, renderOptions, type RenderCliOptions } from './render-options.js';
 import { parseExtraReport } from './reports.js';
-import { finishScan, prepareScan, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
+import { finishScan, prepareScan, reportProblems, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
 
 export { reportProblems, splitList, type CommonScanOptions } from './scan-pipeline.js';
 
@@ -35,6 +35,7 @@ export function addReportOptions(command: Command): Command {
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this kfscan JSON report')
     .option('--write-baseline <file>', 'write the findings of this run (not suppressed, before filters) as a baseline')
     .option('--no-color', 'no ANSI colours in the table (also NO_COLOR)')
+    .option('--wide', 'the table adds columns: the finding id and the related objects on the path')
     .option('-v, --verbose', 'list every file scanned or skipped, every warning and the checks left out');
 }
 
@@ -61,14 +62,16 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
   const scan = await scanPaths(paths, options, prepared, io);
 
   if (options.verbose) describeInputs(paths, scan, io);
-  const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
-
   if (scan.result.scanned.resources === 0) {
-    io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
+    // Nothing was scanned: no report (a clean one would mislead), only why. A missing path says so and no more.
+    reportProblems({ ...scan.result, errors: [...prepared.pluginErrors, ...scan.result.errors] }, io.stderr, { includeErrors: true, verbose: options.verbose === true, important: [] });
+    if (scan.result.errors.length === 0) {
+      io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
+    }
     // A kustomization or chart was there but could not be rendered: an incomplete scan, not a usage error.
     return scan.roots.some((rendered) => rendered.failure !== null) ? EXIT.incomplete : EXIT.usage;
   }
-  return code;
+  return finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
 }
 
 /** Scans manifest paths (and `-` for stdin) with the prepared checks and suppressions. */

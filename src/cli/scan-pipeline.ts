@@ -33,6 +33,7 @@ export interface CommonScanOptions extends CatalogueOptions {
   baseline?: string;
   writeBaseline?: string;
   color: boolean;
+  wide?: boolean;
 }
 
 export interface PreparedScan {
@@ -130,7 +131,7 @@ export async function finishScan(
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
+  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath, wide: options.wide === true });
   return exitCodeFor(result, options.failOn);
 }
 

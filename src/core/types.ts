@@ -181,8 +181,9 @@ export interface CheckMeta {
    */
   absence?: boolean;
   /**
-   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/checks/<id>/README.md`. A plugin
-   * check without one has none (reports then show no link, JSON an empty `docsUrl`).
+   * Absolute http(s) docs URL; built-in checks get the path of their page in the package,
+   * `checks/<id>/README.md` (`kfscan explain <id>` prints it). A plugin check without one has none
+   * (reports then show no link, JSON an empty `docsUrl`).
    */
   docsUrl?: string;
   /** Former ids that ignore annotations and config may still use. */

@@ -1,7 +1,6 @@
 import type { CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
-import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
@@ -122,7 +121,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         const probed = await probeFindings(
           inventory,
           { findings: run.findings, suppressed: run.suppressed, ...probeRoles(options.checks) },
-          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe; +${PROJECT_URL})` },
+          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe)` },
         );
         // New findings go through the same suppressions; their warnings were given by the first pass.
         const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);

@@ -37,12 +37,12 @@ export function scopeLabel(result: ScanResult): string {
     : `${result.scanned.resources} resources from ${result.scanned.files} file${result.scanned.files === 1 ? '' : 's'}`;
 }
 
-/** What the report leaves out and why: `2 suppressed`, `5 in the baseline`, `3 below --min-severity`. */
+/** What the report leaves out and why: `2 waived`, `5 in the baseline`, `3 below --min-severity`. */
 export function omittedLabels(result: ScanResult, showSuppressed: boolean): string[] {
   const suppressed = result.suppressed?.length ?? 0;
   const filtered = result.filtered;
   return [
-    suppressed ? `${suppressed} suppressed${showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',
+    suppressed ? `${suppressed} waived${showSuppressed ? '' : ` (--show-suppressed lists ${suppressed === 1 ? 'it' : 'them'})`}` : '',
     filtered?.inBaseline ? `${filtered.inBaseline} in the baseline` : '',
     filtered?.belowMinSeverity ? `${filtered.belowMinSeverity} below --min-severity ${filtered.minSeverity}` : '',
   ].filter(Boolean);
@@ -65,4 +65,42 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<s
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/** Which of the selected checks ran, which did not apply (and why), which could not decide. */
+export interface CheckTally {
+  selected: number;
+  ran: number;
+  notApplicable: readonly string[];
+  undecided: readonly string[];
+}
+
+export function checkTally(result: ScanResult): CheckTally {
+  const notApplicable = result.outOfScope ?? [];
+  return {
+    selected: result.checks.length,
+    ran: result.checks.length - notApplicable.length,
+    notApplicable,
+    undecided: [...new Set(result.coverage.undecided.map((item) => item.checkId))],
+  };
+}
+
+/** Why absence checks did not run offline: the one reason kfscan leaves a selected check out. */
+export const NOT_APPLICABLE_REASON = 'these inputs hold no Kubeflow or other ML platform and are not a whole cluster (--whole-cluster runs them on one)';
+
+/**
+ * `checks: 15 of 15 ran` or `checks: 7 of 15 ran; 8 did not apply, as <why>: <ids>`, with `; 1 could not
+ * decide: <id>` when a check lacked what it needed: a clean report never hides that checks were left out.
+ */
+export function checksLabel(tally: CheckTally): string {
+  const ran = `checks: ${tally.ran} of ${tally.selected} ran`;
+  const skipped = tally.notApplicable.length > 0 ? `; ${tally.notApplicable.length} did not apply, as ${NOT_APPLICABLE_REASON}: ${tally.notApplicable.join(', ')}` : '';
+  const undecided = tally.undecided.length > 0 ? `; ${tally.undecided.length} could not decide: ${tally.undecided.join(', ')}` : '';
+  return `${ran}${skipped}${undecided}`;
+}
+
+/** Where a check's page is: `kfscan explain <id>` for the pages kfscan ships, else the plugin's http(s) URL. */
+export function docsReference(checkId: string, docsUrl: string): { kind: 'bundled'; command: string } | { kind: 'url'; url: string } | null {
+  if (/^https?:\/\//.test(docsUrl)) return { kind: 'url', url: docsUrl };
+  return docsUrl === '' ? null : { kind: 'bundled', command: `kfscan explain ${checkId}` };
 }

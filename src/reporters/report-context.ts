@@ -7,12 +7,19 @@ export interface ReportContext {
   version: string;
   /** ANSI colours: only on a TTY and never with NO_COLOR. */
   color: boolean;
-  /** Terminal width for the table. */
+  /** Display columns the table may use: the terminal's, `$COLUMNS` or 120 when piped; at least 80. */
   width: number;
+  /** `--wide`: the table adds the finding id and the related objects. */
+  wide?: boolean;
   /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
   generatedAt?: Date;
   /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
   showSuppressed?: boolean;
+  /**
+   * The pages of built-in checks by id (their README without title and metadata table), for reports that
+   * carry the whole help (SARIF rules); read by the CLI so that reporters stay pure.
+   */
+  pages?: ReadonlyMap<string, string>;
   /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
   attackPath?: readonly AttackPathMember[];
 }

@@ -1,7 +1,8 @@
 import type * as Sarif from 'sarif';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { CheckMeta, Finding, ObjectRef, PluginInfo, ScanResult, Suppression } from '../core/types.js';
-import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
+import { docsUrlFor } from '../engine/docs-url.js';
+import { docsReference } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
@@ -14,7 +15,7 @@ const STDIN = '<stdin>';
  * Live objects have no file; they get a logical location `context/namespace/kind/name` instead.
  */
 export function sarifReport(result: ScanResult, context: ReportContext): string {
-  const rules = result.checks.map(toRule);
+  const rules = result.checks.map((meta) => toRule(meta, context.pages?.get(meta.id) ?? null));
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -26,7 +27,6 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
             name: 'kfscan',
             version: context.version,
             semanticVersion: context.version,
-            informationUri: PROJECT_URL,
             rules,
           },
           // Plugins are named as the SARIF extensions they are; their rules sit with the driver's, where
@@ -59,9 +59,14 @@ function toExtension(plugin: PluginInfo): Sarif.ToolComponent {
   };
 }
 
-function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
-  // A plugin check may have no documentation URL; SARIF then has no helpUri rather than an invalid one.
-  const helpUri = meta.docsUrl ?? docsUrlFor(meta.id);
+/**
+ * A rule carries its whole help: a built-in check's page (what `kfscan explain` prints) in `help.markdown`,
+ * since kfscan has no site for a `helpUri` to point at; a plugin check links the URL its author gives.
+ */
+function toRule(meta: CheckMeta, page: string | null): Sarif.ReportingDescriptor {
+  const docs = docsReference(meta.id, meta.docsUrl ?? docsUrlFor(meta.id));
+  const summary = `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}`;
+  const more = docs?.kind === 'url' ? `\n\n[Documentation](${docs.url})` : docs ? `\n\n\`${docs.command}\` prints this page in a terminal.` : '';
   return {
     id: meta.id,
     name: pascalCase(meta.id),
@@ -69,9 +74,9 @@ function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
     fullDescription: { text: meta.description },
     help: {
       text: `${meta.description}\n\nWhy it matters: ${meta.rationale}\n\nFix: ${meta.remediation}`,
-      markdown: `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}${helpUri ? `\n\n[Documentation](${helpUri})` : ''}`,
+      markdown: `${page ?? summary}${more}`,
     },
-    ...(helpUri ? { helpUri } : {}),
+    ...(docs?.kind === 'url' ? { helpUri: docs.url } : {}),
     defaultConfiguration: { level: SARIF_LEVEL[meta.severity] },
     properties: {
       tags: ['security', 'kubernetes', meta.category, ...meta.tags].slice(0, 20),
