@@ -37,11 +37,11 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
         invocations: [toInvocation(result)],
         columnKind: 'unicodeCodePoints',
         results: [
-          ...result.findings.map((finding) => toResult(finding, ruleIndex, result.anchorFile)),
+          ...result.findings.map((finding) => toResult(finding, ruleIndex)),
           // Suppressed findings stay in the log, marked as such, so code scanning shows them as closed
           // with their justification instead of losing track of them.
           ...(result.suppressed ?? []).map((finding) => ({
-            ...toResult(finding, ruleIndex, result.anchorFile),
+            ...toResult(finding, ruleIndex),
             suppressions: [toSuppression(finding.suppression)],
           })),
         ],
@@ -87,20 +87,20 @@ function toRule(meta: CheckMeta, page: string | null): Sarif.ReportingDescriptor
   };
 }
 
-function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: string | null): Sarif.Result {
-  // A cluster-wide live finding (no Falco at all) is located at its context.
+function toResult(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result {
+  // A cluster-wide finding (no Falco at all) is about the cluster, or the context live; GitHub needs a file,
+  // so it is also placed at the object that made the check apply (its anchor), and the message says so.
   const logical = finding.resource
     ? [logicalLocation(finding.resource, finding.context)]
-    : finding.context !== null
-      ? [{ name: finding.context, fullyQualifiedName: finding.context, kind: 'resource' }]
-      : undefined;
-  const physical = physicalLocation(finding.location, anchorFile);
+    : [{ name: finding.context ?? 'cluster', fullyQualifiedName: finding.context ?? 'cluster', kind: 'resource' }];
+  const anchored = !finding.location && !finding.resource ? (finding.anchor ?? null) : null;
+  const physical = physicalLocation(finding.location ?? anchored?.location ?? null);
   const location: Sarif.Location = {
     ...(physical ? { physicalLocation: physical } : {}),
     ...(logical ? { logicalLocations: logical } : {}),
   };
   const related = finding.related.flatMap((item, index): Sarif.Location[] => {
-    const relatedPhysical = physicalLocation(item.location, null);
+    const relatedPhysical = physicalLocation(item.location);
     if (!relatedPhysical && finding.context === null) return [];
     return [
       {
@@ -115,8 +115,8 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
     ruleId: finding.checkId,
     ...(ruleIndex.has(finding.checkId) ? { ruleIndex: ruleIndex.get(finding.checkId)! } : {}),
     level: SARIF_LEVEL[finding.severity],
-    message: { text: finding.message },
-    locations: Object.keys(location).length > 0 ? [location] : [],
+    message: { text: anchored && physical ? `${finding.message} (${anchored.note})` : finding.message },
+    locations: [location],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { 'kfscan/v1': finding.fingerprint },
     properties: {
@@ -146,7 +146,7 @@ function toInvocation(result: ScanResult): Sarif.Invocation {
 }
 
 function toSuppression(suppression: Suppression): Sarif.Suppression {
-  const physical = suppression.location && !suppression.location.file.startsWith('../') ? physicalLocation(suppression.location, null) : null;
+  const physical = suppression.location && !suppression.location.file.startsWith('../') ? physicalLocation(suppression.location) : null;
   return {
     kind: suppression.kind,
     status: 'accepted',
@@ -159,13 +159,11 @@ function toSuppression(suppression: Suppression): Sarif.Suppression {
   };
 }
 
-function physicalLocation(location: Finding['location'], anchorFile: string | null): Sarif.PhysicalLocation | null {
-  // GitHub drops results without a file; cluster-wide findings offline point at the first file scanned.
-  const file = location?.file ?? anchorFile;
-  if (!file || file === STDIN) return null;
+function physicalLocation(location: Finding['location']): Sarif.PhysicalLocation | null {
+  if (!location || location.file === STDIN) return null;
   return {
-    artifactLocation: { uri: encodeUri(file), uriBaseId: SRCROOT },
-    region: location ? { startLine: location.line, startColumn: location.column } : { startLine: 1, startColumn: 1 },
+    artifactLocation: { uri: encodeUri(location.file), uriBaseId: SRCROOT },
+    region: { startLine: location.line, startColumn: location.column },
   };
 }
 
