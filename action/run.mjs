@@ -31,6 +31,7 @@ export function readInputs(env) {
     args: splitWords(get('ARGS')),
     version: get('VERSION'),
     renderTools: get('RENDER_TOOLS', 'runner'),
+    annotations: get('ANNOTATIONS', 'true') !== 'false',
   };
 }
 
@@ -46,10 +47,14 @@ export function isKubeconfigContent(value) {
 /**
  * The kfscan command line and extra environment for the inputs. With a kubeconfig the action scans that
  * cluster (`kfscan cluster`, KUBECONFIG set); otherwise it scans the paths. Paths come after `--`, so a path
- * can never be read as an option.
+ * can never be read as an option. `annotations`: a file for the GitHub format (workflow commands), or null.
+ *
+ * @param {ReturnType<typeof readInputs>} inputs
+ * @param {{ kubeconfigPath: string | null, jsonReport: string, annotations?: string | null }} files
  */
-export function kfscanInvocation(inputs, { kubeconfigPath, jsonReport }) {
+export function kfscanInvocation(inputs, { kubeconfigPath, jsonReport, annotations = null }) {
   const reports = ['--report', `json=${jsonReport}`];
+  if (annotations !== null) reports.push('--report', `github=${annotations}`);
   if (inputs.sarifFile !== '') reports.push('--report', `sarif=${inputs.sarifFile}`);
   const options = ['--format', inputs.format, '--fail-on', inputs.failOn, ...reports, ...inputs.args];
   if (kubeconfigPath !== null) return { args: ['cluster', ...options], env: { KUBECONFIG: kubeconfigPath } };
@@ -220,7 +225,8 @@ export async function main(env = process.env) {
       }
     }
     const jsonReport = path.join(scratch, 'report.json');
-    const invocation = kfscanInvocation(inputs, { kubeconfigPath, jsonReport });
+    const annotations = inputs.annotations ? path.join(scratch, 'annotations.txt') : null;
+    const invocation = kfscanInvocation(inputs, { kubeconfigPath, jsonReport, annotations });
     if (kubeconfigPath === null) {
       const tools = await renderToolsDir(inputs.renderTools, { temp, env: childEnv, onRunner: env.GITHUB_ACTIONS === 'true' });
       if (tools !== null) invocation.env.PATH = `${tools}${path.delimiter}${childEnv.PATH ?? ''}`;
@@ -233,6 +239,10 @@ export async function main(env = process.env) {
     const exitCode = withoutWorkflowCommands(env, () =>
       run(process.execPath, [bin, ...invocation.args], { cwd: workspace, env: { ...childEnv, ...invocation.env } }),
     );
+
+    // kfscan's GitHub format escapes every name it quotes (as @actions/core does), so its lines are the only
+    // workflow commands that reach the runner from a scan: an annotation per finding on its file and line.
+    if (annotations !== null && existsSync(annotations)) process.stdout.write(readFileSync(annotations, 'utf8'));
 
     const summary = readSummary(jsonReport);
     setOutput(env.GITHUB_OUTPUT, 'exit-code', String(exitCode));

@@ -8,6 +8,19 @@ import { MIN_TABLE_WIDTH } from '../reporters/columns.js';
 import { helpMarkdown, readDocsPage } from '../catalogue/docs-page.js';
 import { docsUrlFor } from '../engine/docs-url.js';
 import { UsageError, useColor, type CliIo } from './io.js';
+import type { FailOn } from './exit-codes.js';
+import { terminalSafe } from '../reporters/sanitize.js';
+
+const FORMAT_NAMES: Record<ReportFormat, string> = {
+  table: 'table',
+  json: 'JSON',
+  sarif: 'SARIF',
+  markdown: 'Markdown',
+  html: 'HTML',
+  github: 'GitHub annotations',
+  junit: 'JUnit',
+  gitlab: 'GitLab Code Quality',
+};
 
 export interface ReportTarget {
   format: ReportFormat;
@@ -32,7 +45,7 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { showSuppressed = false, attackPath = [], wide = false }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[]; wide?: boolean } = {},
+  { showSuppressed = false, attackPath = [], wide = false, failOn }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[]; wide?: boolean; failOn?: FailOn } = {},
 ): Promise<void> {
   const width = outputWidth(io);
   const generatedAt = reportTime(io.env);
@@ -45,6 +58,7 @@ export async function writeReports(
       color: toStdout && useColor(io, colorRequested),
       width,
       wide,
+      ...(failOn ? { failOn } : {}),
       generatedAt,
       ...(pages ? { pages } : {}),
       showSuppressed,
@@ -60,6 +74,7 @@ export async function writeReports(
       } catch (error) {
         throw new UsageError(`cannot write ${target.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
+      io.stderr.write(`kfscan: wrote the ${FORMAT_NAMES[target.format]} report to ${terminalSafe(target.file!)}\n`);
     }
   }
 }

@@ -131,7 +131,7 @@ export async function finishScan(
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath, wide: options.wide === true });
+  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath, wide: options.wide === true, failOn: options.failOn });
   return exitCodeFor(result, options.failOn);
 }
 

@@ -1,6 +1,8 @@
 import { describeObject } from '../core/object-ref.js';
 import { SEVERITIES, countBySeverity } from '../core/severity.js';
-import type { Finding, ScanResult, Suppression } from '../core/types.js';
+
+import { atLeast } from '../core/severity.js';
+import type { Finding, ScanResult, Severity, SourceLocation, Suppression } from '../core/types.js';
 
 // Labels that the human reports (table, markdown) share, so that both say the same thing.
 
@@ -103,4 +105,20 @@ export function checksLabel(tally: CheckTally): string {
 export function docsReference(checkId: string, docsUrl: string): { kind: 'bundled'; command: string } | { kind: 'url'; url: string } | null {
   if (/^https?:\/\//.test(docsUrl)) return { kind: 'url', url: docsUrl };
   return docsUrl === '' ? null : { kind: 'bundled', command: `kfscan explain ${checkId}` };
+}
+
+/**
+ * Where a report that needs a file shows a finding: its own location, or for a finding about the whole
+ * cluster the location of its anchor with the note that says why; `null` when there is none (live, stdin).
+ */
+export function placement(finding: Finding): { location: SourceLocation; note: string | null } | null {
+  if (finding.location) return finding.location.file === '<stdin>' ? null : { location: finding.location, note: null };
+  const anchor = finding.resource ? null : finding.anchor;
+  return anchor?.location && anchor.location.file !== '<stdin>' ? { location: anchor.location, note: anchor.note } : null;
+}
+
+/** Whether a finding fails the run (`--fail-on`, `high` unless given; `none` never). */
+export function failsRun(severity: Severity, failOn: Severity | 'none' | undefined): boolean {
+  const threshold = failOn ?? 'high';
+  return threshold !== 'none' && atLeast(severity, threshold);
 }

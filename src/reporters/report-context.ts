@@ -1,6 +1,6 @@
 // What every reporter receives. Apart from index.ts, which loads the reporters, so that they can name these
 // types without importing their own loader.
-import type { ScanResult } from '../core/types.js';
+import type { ScanResult, Severity } from '../core/types.js';
 import type { AttackPathMember } from './attack-path.js';
 
 export interface ReportContext {
@@ -11,6 +11,8 @@ export interface ReportContext {
   width: number;
   /** `--wide`: the table adds the finding id and the related objects. */
   wide?: boolean;
+  /** `--fail-on`: CI formats mark findings at or above it as failures (default `high`). */
+  failOn?: Severity | 'none';
   /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
   generatedAt?: Date;
   /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
