@@ -7,7 +7,8 @@ import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
-import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
+import { terminalSafe } from '../reporters/sanitize.js';
+import { outputWidth } from './reports.js';
 import { createProgress, summary } from './progress.js';
 import { addReportOptions } from './scan-command.js';
 import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
@@ -120,7 +121,7 @@ async function runAccessCheck(
         userAgent: `kfscan/${toolVersion()}`,
       });
       const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
-      io.stdout.write(terminalSafeLines(formatAccessReport(context, client.server, report)));
+      io.stdout.write(formatAccessReport(context, client.server, report, outputWidth(io)));
       reachable++;
       if (!accessComplete(report)) complete = false;
     } catch (error) {

@@ -52,6 +52,8 @@ export interface ContextOutcome {
   resources: number;
   resourceTypes: number;
   notInstalled: string[];
+  /** Kinds or objects that could not be read (RBAC, an API that would not list): coverage gaps. */
+  unreadable: number;
   durationMs: number;
   /** What `--probe` did in this context; absent without it. */
   probe?: ProbeStats;
@@ -82,7 +84,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
   for (const context of contexts) {
     const started = Date.now();
     const progress = options.progress?.(context);
-    const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], durationMs: 0 };
+    const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
     const abort = new AbortController();
     let client: ApiClient | null = null;
     try {
@@ -138,6 +140,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       outcome.resources = snapshot.resources.length;
       outcome.resourceTypes = snapshot.plan.lists.length;
       outcome.notInstalled = [...snapshot.plan.notInstalled];
+      outcome.unreadable = snapshot.unreadable.length;
       resources += snapshot.resources.length;
     } catch (error) {
       outcome.error = contextFailure(error);

@@ -2,7 +2,7 @@ import { describeObject } from '../core/object-ref.js';
 import { SEVERITIES, countBySeverity } from '../core/severity.js';
 
 import { atLeast } from '../core/severity.js';
-import type { Finding, ScanResult, Severity, SourceLocation, Suppression } from '../core/types.js';
+import type { CoverageGap, Finding, ScanResult, Severity, SourceLocation, Suppression } from '../core/types.js';
 
 // Labels that the human reports (table, markdown) share, so that both say the same thing.
 
@@ -121,4 +121,14 @@ export function placement(finding: Finding): { location: SourceLocation; note: s
 export function failsRun(severity: Severity, failOn: Severity | 'none' | undefined): boolean {
   const threshold = failOn ?? 'high';
   return threshold !== 'none' && atLeast(severity, threshold);
+}
+
+/**
+ * What a coverage gap could not read, named as the object it is: `Secret auth/dex-passwords in context
+ * prod`, `daemonsets.apps in context prod`, `pods in namespace team-a of context prod`.
+ */
+export function gapLabel(gap: CoverageGap): string {
+  const context = gap.context ? ` ${gap.namespace && !gap.name ? 'of' : 'in'} context ${gap.context}` : '';
+  if (gap.name) return `${gap.resource === 'secrets' ? 'Secret' : gap.resource} ${gap.namespace ? `${gap.namespace}/` : ''}${gap.name}${context}`;
+  return `${gap.resource}${gap.namespace ? ` in namespace ${gap.namespace}` : ''}${context}`;
 }

@@ -1,5 +1,5 @@
 import type { Finding, InputError, ScanResult } from '../core/types.js';
-import { checkTally, checksLabel, docsReference, failsRun, findingsHeadline, formatProblem, omittedLabels, placement, scopeLabel } from './describe.js';
+import { checkTally, checksLabel, docsReference, failsRun, findingsHeadline, formatProblem, gapLabel, omittedLabels, placement, scopeLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -17,7 +17,7 @@ export function githubReport(result: ScanResult, context: ReportContext): string
       command('warning', { title: `kfscan: ${item.checkId} could not decide` }, `${item.context ? `${item.context}: ` : ''}${item.reason}`),
     ),
     ...result.coverage.unreadable.map((gap) =>
-      command('warning', { title: 'kfscan: could not read' }, `${[gap.context, gap.resource, gap.namespace, gap.name].filter(Boolean).join(' ')}: ${gap.reason}`),
+      command('warning', { title: 'kfscan: could not read' }, `${gapLabel(gap)}: ${gap.reason}`),
     ),
     command('notice', { title: 'kfscan summary' }, summary(result, context)),
   ];

@@ -1,5 +1,5 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
-import { checkTally, checksLabel, docsReference, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { checkTally, checksLabel, docsReference, gapLabel, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
@@ -84,10 +84,7 @@ function gaps(result: ScanResult): string[] {
   const { unreadable, undecided } = result.coverage;
   if (unreadable.length > 0 || undecided.length > 0) {
     out.push('', '**Coverage gaps (not passes)**', '');
-    for (const gap of unreadable) {
-      const where = [gap.context, gap.namespace].filter(Boolean).join('/');
-      out.push(`- could not read ${markdownCode(gap.resource)}${where ? ` in ${markdownCode(where)}` : ''}: ${markdownCode(gap.reason)}`);
-    }
+    for (const gap of unreadable) out.push(`- could not read ${markdownCode(gapLabel(gap))}: ${markdownCode(gap.reason)}`);
     for (const item of undecided) {
       out.push(`- ${markdownText(item.checkId)}${item.context ? ` in ${markdownCode(item.context)}` : ''} could not decide: ${markdownCode(item.reason)}`);
     }

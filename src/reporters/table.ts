@@ -7,6 +7,7 @@ import {
   docsReference,
   findingsHeadline,
   formatProblem,
+  gapLabel,
   groupBy,
   locationLabel,
   omittedLabels,
@@ -158,11 +159,7 @@ function coverageSection(result: ScanResult, width: number, paint: Paint): strin
   const { unreadable, undecided } = result.coverage;
   if (unreadable.length === 0 && undecided.length === 0) return [];
   const out = [paint('bold', 'Coverage gaps (not passes)'), ''];
-  for (const gap of unreadable) {
-    const object = gap.name ? `${gap.resource} ${[gap.namespace, gap.name].filter(Boolean).join('/')}` : gap.resource;
-    const where = gap.name ? (gap.context ?? '') : [gap.context, gap.namespace].filter(Boolean).join('/');
-    out.push(...wrapParagraph(`could not read ${terminalSafe(object)}${where ? ` in ${terminalSafe(where)}` : ''}: ${terminalSafe(gap.reason)}`, width, '  ', '    '));
-  }
+  for (const gap of unreadable) out.push(...wrapParagraph(`could not read ${terminalSafe(gapLabel(gap))}: ${terminalSafe(gap.reason)}`, width, '  ', '    '));
   for (const item of undecided) {
     out.push(...wrapParagraph(`${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`, width, '  ', '    '));
   }
