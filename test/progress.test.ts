@@ -48,8 +48,10 @@ describe('progress on stderr', () => {
     const [done, warned] = [lines.find((line) => line.includes('prod:'))!, lines.find((line) => line.includes('staging:'))!];
     expect(warned).toContain('staging: 1,234 objects from 17 resource types in 2.1 s; 3 could not be read (coverage gaps in the report)');
     // ora's warning symbol, in yellow; the complete context's is a green tick.
+    /* eslint-disable no-control-regex -- the colours are what is checked */
     expect(warned).toMatch(/\u001b\[33m[⚠‼]/);
     expect(done).toMatch(/\u001b\[32m[✔√]/);
+    /* eslint-enable no-control-regex */
   });
 
   it('is silent off a terminal and in CI, except for a failed context', async () => {
