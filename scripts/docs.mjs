@@ -1,7 +1,9 @@
-// `npm run docs`: writes the reference pages that mirror code, from the code: docs/reference/cli.md from the
-// commander program (every command, argument and option with its default and choices) and
-// docs/reference/checks.md from the registry of checks. test/docs.test.ts fails until they are in step.
-import { writeFileSync } from 'node:fs';
+// `npm run docs`: writes the reference that mirrors code, from the code: docs/reference/cli.md from the
+// commander program (every command, argument and option with its default and choices),
+// docs/reference/checks.md from the registry of checks, and the generated sections of
+// docs/reference/output-formats.md (the formats a run can write) and docs/reference/configuration.md (every
+// key of .kfscan.yaml, from its JSON Schema). test/docs.test.ts fails until they are in step.
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -75,6 +77,60 @@ export function checksReference(metas) {
   return `${out.join('\n')}\n`;
 }
 
+/** The table of formats, from the reporters' registry (and PDF). */
+export function formatsReference(info) {
+  return [
+    '| format | for | validated in the tests against |',
+    '|---|---|---|',
+    ...Object.entries(info).map(([format, { audience, validated }]) => `| ${code(format)} | ${cell(audience)} | ${cell(validated)} |`),
+  ].join('\n');
+}
+
+function schemaType(node) {
+  if (node.enum) return node.enum.map((value) => code(JSON.stringify(value))).join(', ');
+  const types = [].concat(node.type ?? 'any');
+  return types.map((type) => (type === 'array' && node.items?.type && !node.items.properties ? `list of ${[].concat(node.items.type).map((type) => `${type}s`).join(' or ')}` : type)).join(' or ');
+}
+
+/** Every key of the configuration file, depth first, from its JSON Schema. */
+export function configKeysReference(schema) {
+  const rows = [];
+  const walk = (prefix, node) => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      const name = `${prefix}${key}`;
+      const required = (node.required ?? []).includes(key) ? 'required. ' : '';
+      rows.push(`| ${code(name)} | ${schemaType(child)} | ${required}${cell(child.description ?? '')} |`);
+      if (child.properties) walk(`${name}.`, child);
+      if (child.items?.properties) walk(`${name}[].`, child.items);
+      if (typeof child.additionalProperties === 'object' && child.additionalProperties.properties) walk(`${name}.<key>.`, child.additionalProperties);
+      for (const option of child.items?.oneOf ?? []) if (option.properties) walk(`${name}[].`, option);
+    }
+  };
+  walk('', schema);
+  return ['| key | type | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+const BEGIN = (name) => `<!-- generated: ${name} (npm run docs, scripts/docs.mjs); edit the code, not this section -->`;
+const END = '<!-- end of generated section -->';
+
+/** `page` with its generated section `name` replaced by `content`; the markers must be there. */
+export function withSection(page, name, content) {
+  const start = page.indexOf(BEGIN(name));
+  const end = page.indexOf(END, start);
+  if (start < 0 || end < 0) throw new Error(`no generated section "${name}" in the page`);
+  return `${page.slice(0, start)}${BEGIN(name)}\n${content}\n${page.slice(end)}`;
+}
+
+/** Every page `npm run docs` writes, by path relative to the project, given the code it mirrors and the pages as they are. */
+export function generatedPages({ program, metas, formats, configSchema, read }) {
+  return {
+    'docs/reference/cli.md': cliReference(program),
+    'docs/reference/checks.md': checksReference(metas),
+    'docs/reference/output-formats.md': withSection(read('docs/reference/output-formats.md'), 'formats', formatsReference(formats)),
+    'docs/reference/configuration.md': withSection(read('docs/reference/configuration.md'), 'configuration keys', configKeysReference(configSchema)),
+  };
+}
+
 // Run as a script: from the build (`npm run docs` builds first), so that the pages show what the program is.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,7 +138,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const { builtinChecks } = await import(pathToFileURL(path.join(root, 'dist/checks/index.js')).href);
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: root, env: {} };
   const program = buildProgram({ checks: builtinChecks, io }, () => {});
-  writeFileSync(path.join(root, 'docs/reference/cli.md'), cliReference(program));
-  writeFileSync(path.join(root, 'docs/reference/checks.md'), checksReference(builtinChecks.map((check) => check.meta)));
-  process.stdout.write('docs/reference/cli.md and docs/reference/checks.md written\n');
+  const { TARGET_FORMAT_INFO } = await import(pathToFileURL(path.join(root, 'dist/src/cli/reports.js')).href);
+  const { CONFIG_SCHEMA } = await import(pathToFileURL(path.join(root, 'dist/src/config/schema.js')).href);
+  const pages = generatedPages({
+    program,
+    metas: builtinChecks.map((check) => check.meta),
+    formats: TARGET_FORMAT_INFO,
+    configSchema: CONFIG_SCHEMA,
+    read: (file) => readFileSync(path.join(root, file), 'utf8'),
+  });
+  for (const [file, text] of Object.entries(pages)) writeFileSync(path.join(root, file), text);
+  process.stdout.write(`${Object.keys(pages).join(', ')} written\n`);
 }

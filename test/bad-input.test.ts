@@ -110,7 +110,8 @@ describe('bad input fixtures', () => {
     expect(run.code).toBe(expectedExit(c));
     // The same in the table: each problem with its file and line, and a human wording.
     if (c.problems.length > 0) {
-      const table = kfscan(['scan', file, '--fail-on', 'none', '--verbose', '--checks', 'mutable-ml-image']);
+      // Wide enough that the table does not wrap the problem's line.
+      const table = kfscan(['scan', file, '--fail-on', 'none', '--verbose', '--checks', 'mutable-ml-image'], { env: { COLUMNS: '250' } });
       expect(table.stderr).not.toMatch(STACK);
       const [, line, message] = c.problems[0]!;
       expect(table.stdout + table.stderr).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:${line}(?::\\d+)?: ${message.source.replace(/^\^|\$$/g, '')}`));

@@ -6,6 +6,7 @@ import { registerCatalogueCommands } from './catalogue-commands.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerDiffCommand } from './diff-command.js';
 import { registerRbacCommand } from './rbac-command.js';
 import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
@@ -33,6 +34,7 @@ export function buildProgram(deps: CliDependencies, setExit: (code: number) => v
   registerClusterCommand(program, deps, setExit);
   registerRbacCommand(program, deps, setExit);
   registerRemediateCommand(program, deps, setExit);
+  registerDiffCommand(program, deps, setExit);
   return program;
 }
 

@@ -1,35 +1,32 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { OutputFileError, writeOutputFile } from '../core/output-file.js';
 import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
-import type { AttackPathMember } from '../reporters/attack-path.js';
-import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
+import type { ReportContext } from '../reporters/report-context.js';
+import { FORMAT_INFO, REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
 import { MIN_TABLE_WIDTH } from '../reporters/columns.js';
 import { helpMarkdown, readDocsPage } from '../catalogue/docs-page.js';
 import { docsUrlFor } from '../engine/docs-url.js';
 import { UsageError, useColor, type CliIo } from './io.js';
-import type { FailOn } from './exit-codes.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 
-const FORMAT_NAMES: Record<ReportFormat, string> = {
-  table: 'table',
-  json: 'JSON',
-  sarif: 'SARIF',
-  markdown: 'Markdown',
-  html: 'HTML',
-  github: 'GitHub annotations',
-  junit: 'JUnit',
-  gitlab: 'GitLab Code Quality',
+/** The reporters' formats, and PDF: the HTML report printed by a Chromium. */
+export const TARGET_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
+export type TargetFormat = ReportFormat | 'pdf';
+
+/** The formats a run can write, PDF included: `npm run docs` lists them in docs/reference/output-formats.md. */
+export const TARGET_FORMAT_INFO: Record<TargetFormat, (typeof FORMAT_INFO)[ReportFormat]> = {
+  ...FORMAT_INFO,
+  pdf: { name: 'PDF', audience: 'the HTML report printed, to a file only', validated: 'a real browser prints it; the page count is read back' },
 };
 
 export interface ReportTarget {
-  format: ReportFormat;
+  format: TargetFormat;
   /** `null` for standard output. */
   file: string | null;
 }
 
-export function parseFormat(value: string): ReportFormat {
-  if (!isReportFormat(value)) throw new UsageError(`unknown format "${value}" (use ${REPORT_FORMATS.join(', ')})`);
+export function parseFormat(value: string): TargetFormat {
+  if (value !== 'pdf' && !isReportFormat(value)) throw new UsageError(`unknown format "${value}" (use ${TARGET_FORMATS.join(', ')})`);
   return value;
 }
 
@@ -45,37 +42,41 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { showSuppressed = false, attackPath = [], wide = false, failOn }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[]; wide?: boolean; failOn?: FailOn } = {},
+  { generatedAt = reportTime(io.env), failOn, ...extras }: Omit<Partial<ReportContext>, 'version' | 'color' | 'width' | 'pages'> = {},
 ): Promise<void> {
   const width = outputWidth(io);
-  const generatedAt = reportTime(io.env);
   const pages = targets.some((target) => target.format === 'sarif') ? await bundledPages(result) : undefined;
   for (const target of targets) {
-    const reporter = await loadReporter(target.format);
     const toStdout = target.file === null || target.file === '-';
-    const text = reporter(result, {
+    const context: ReportContext = {
+      ...extras,
       version: toolVersion(),
       color: toStdout && useColor(io, colorRequested),
       width,
-      wide,
       ...(failOn ? { failOn } : {}),
-      generatedAt,
       ...(pages ? { pages } : {}),
-      showSuppressed,
-      attackPath,
-    });
-    if (toStdout) {
-      io.stdout.write(text);
-    } else {
-      const file = path.resolve(io.cwd, target.file!);
+      generatedAt,
+    };
+    if (target.format === 'pdf') {
+      if (toStdout) throw new UsageError('a PDF report is written to a file: --report pdf=FILE.pdf');
+      const { printPdf, PdfError } = await import('../pdf/print.js');
+      const page = (await loadReporter('html'))(result, context);
       try {
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, text);
+        // Printed to memory and written like every other report: never through a symbolic link.
+        await writeOutput(target.file!, await printPdf(page, { env: io.env, title: context.engagement?.title ?? null }), io.cwd);
       } catch (error) {
-        throw new UsageError(`cannot write ${target.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        if (error instanceof PdfError) throw new UsageError(error.message);
+        throw error;
       }
-      io.stderr.write(`kfscan: wrote the ${FORMAT_NAMES[target.format]} report to ${terminalSafe(target.file!)}\n`);
+    } else {
+      const text = (await loadReporter(target.format))(result, context);
+      if (toStdout) {
+        io.stdout.write(text);
+        continue;
+      }
+      await writeOutput(target.file!, text, io.cwd);
     }
+    io.stderr.write(`kfscan: wrote the ${TARGET_FORMAT_INFO[target.format].name} report to ${terminalSafe(target.file!)}\n`);
   }
 }
 
@@ -104,8 +105,18 @@ export function outputWidth(io: Pick<CliIo, 'stdout' | 'env'>): number {
  * The time a report says it was made: now, or SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
  * convention, so that CI can produce byte-identical HTML reports.
  */
-export function reportTime(env: Readonly<Record<string, string | undefined>>): Date {
+export function reportTime(env: Readonly<Record<string, string | undefined>>, now?: () => Date): Date {
   const epoch = env['SOURCE_DATE_EPOCH'];
   if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return new Date(Number(epoch.trim()) * 1000);
-  return new Date();
+  return now?.() ?? new Date();
+}
+
+/** A report or baseline file, never written through a symbolic link; any failure is the user's to fix (exit 2). */
+export async function writeOutput(file: string, text: string | Uint8Array, cwd: string): Promise<void> {
+  try {
+    await writeOutputFile(file, text, cwd);
+  } catch (error) {
+    if (error instanceof OutputFileError) throw new UsageError(`cannot write ${file}: ${error.message}`);
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

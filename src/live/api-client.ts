@@ -3,6 +3,7 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { trimEnd } from '../core/text-scan.js';
 
 /**
  * What went wrong talking to an API server. `fatal` errors concern the whole context (cannot connect, TLS,
@@ -55,6 +56,11 @@ export interface ApiClientOptions {
   userAgent: string;
   /** Aborts every request in flight, e.g. when another request found the context unusable. */
   signal?: AbortSignal;
+  /**
+   * `false` with --no-exec-credentials: a context whose user gets its credentials by running a command (an
+   * exec plugin, an auth provider's cmd-path) is refused before anything runs.
+   */
+  execCredentials?: boolean;
 }
 
 export interface GetOptions {
@@ -99,18 +105,24 @@ interface Credentials {
 export async function createApiClient(config: KubeConfig, options: ApiClientOptions): Promise<ApiClient> {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new ApiError('config', 'the context has no cluster');
-  const server = cluster.server.replace(/\/+$/, '');
+  const server = trimEnd(cluster.server, '/');
+  // What messages and reports show: the server without user information or query, which may hold credentials.
+  const shown = displayServer(server);
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    throw new ApiError('config', `invalid server URL "${server}"`);
+    throw new ApiError('config', `invalid server URL "${shown}"`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && cluster.skipTLSVerify)) {
-    throw new ApiError('config', `server ${server} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
+    throw new ApiError('config', `server ${shown} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
+  }
+  const commands = credentialCommands(config);
+  if (options.execCredentials === false && commands.length > 0) {
+    throw new ApiError('config', `its user gets credentials by running ${commands.join(' and ')}: not run (--no-exec-credentials)`);
   }
 
-  const tls = await applyKubeconfig(config, server);
+  const tls = await applyKubeconfig(config, shown, commands);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
     tls.proxyAgent ??
@@ -201,7 +213,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         if (response.status === 401 && !refreshed) {
           // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
           refreshed = true;
-          credentials = (await applyKubeconfig(config, server)).credentials;
+          credentials = (await applyKubeconfig(config, shown, commands)).credentials;
           attempt--;
           continue;
         }
@@ -209,10 +221,10 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           onText?.(response.text);
           return parseJson(response.text);
         }
-        failure = statusError(response, method, path, server);
+        failure = statusError(response, method, path, shown);
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
-        failure = toApiError(error, server);
+        failure = toApiError(error, shown);
       }
       if (!failure.retryable || attempt >= options.retries || options.signal?.aborted) {
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
@@ -223,7 +235,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   };
 
   return {
-    server,
+    server: shown,
     get: (path, query, options) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined, options),
     post: (path, body) => call('POST', path, body),
     close: () => agent.destroy(),
@@ -233,13 +245,13 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
 async function applyKubeconfig(
   config: KubeConfig,
   server: string,
+  commands: readonly string[],
 ): Promise<{ credentials: Credentials; agentOptions: https.AgentOptions; proxyAgent: http.Agent | null }> {
   const options: https.RequestOptions = {};
   try {
     await config.applyToHTTPSOptions(options);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `file not found: ${(error as NodeJS.ErrnoException).path}` : oneLine(error);
-    throw new ApiError('config', `cannot use the credentials for ${server}: ${reason}`);
+    throw new ApiError('config', `cannot use the credentials for ${server}: ${credentialFailure(error, commands)}`);
   }
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) {
@@ -252,6 +264,51 @@ async function applyKubeconfig(
   const proxied = config.getCurrentCluster()?.proxyUrl ? (options.agent as http.Agent) : null;
   if (!proxied && options.agent instanceof http.Agent) options.agent.destroy();
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
+}
+
+/**
+ * Why the kubeconfig's credentials could not be used, never quoting what a credential command printed:
+ * its answer (a token that failed to parse) or its error output may hold the credentials themselves.
+ */
+function credentialFailure(error: unknown, commands: readonly string[]): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    const file = (error as NodeJS.ErrnoException).path;
+    return commands.length > 0 && file !== undefined && commands.some((command) => command.includes(file)) ? `command not found: ${file}` : `file not found: ${file ?? 'unknown'}`;
+  }
+  if (commands.length === 0) return oneLine(error);
+  if (error instanceof SyntaxError) return `${commands.join(' and ')} answered something that is not an ExecCredential (its output is not shown: it may hold credentials)`;
+  return `${commands.join(' and ')} failed (its output is not shown: it may hold credentials)`;
+}
+
+/** The commands the context's user runs to get credentials: an exec plugin, an auth provider's `cmd-path`. */
+export function credentialCommands(config: KubeConfig): string[] {
+  const user = config.getCurrentUser();
+  if (!user) return [];
+  const commands: string[] = [];
+  const exec = user.exec as { command?: unknown } | undefined;
+  if (typeof exec?.command === 'string' && exec.command !== '') commands.push(`the exec credential plugin ${exec.command}`);
+  const provider = user.authProvider as { name?: string; config?: Record<string, unknown> } | undefined;
+  const cmdPath = provider?.config?.['cmd-path'];
+  if (typeof cmdPath === 'string' && cmdPath !== '') commands.push(`the ${provider?.name ?? 'auth'} auth provider's command ${cmdPath}`);
+  const nested = (provider?.config?.['exec'] as { command?: unknown } | undefined)?.command;
+  if (typeof nested === 'string' && nested !== '') commands.push(`the exec credential plugin ${nested}`);
+  return commands;
+}
+
+/** A server URL as messages show it: no user information, no query, no fragment. */
+export function displayServer(server: string): string {
+  try {
+    const url = new URL(server);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    const cut = server.search(/[?#]/);
+    return (cut === -1 ? server : server.slice(0, cut)).replace(/\/\/[^/@]*@/, '//');
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -1,3 +1,4 @@
+import { maxOf } from '../core/arrays.js';
 import { textWidth } from './text-width.js';
 
 /** The narrowest table kfscan draws: a terminal narrower than this gets lines of this width. */
@@ -28,7 +29,7 @@ export function tableOverhead(columns: number): number {
  * that needs less than its share giving the rest back.
  */
 export function fitColumns(columns: readonly ColumnSpec[], rows: ReadonlyArray<readonly string[]>, total: number): number[] {
-  const natural = columns.map((column, index) => Math.max(longestLine(column.head), 1, ...rows.map((row) => longestLine(row[index] ?? ''))));
+  const natural = columns.map((column, index) => Math.max(longestLine(column.head), 1, maxOf(rows.map((row) => longestLine(row[index] ?? '')))));
   const usable = total - tableOverhead(columns.length);
   if (natural.reduce((sum, width) => sum + width, 0) <= usable) return natural;
 
@@ -71,5 +72,5 @@ export function fitColumns(columns: readonly ColumnSpec[], rows: ReadonlyArray<r
 }
 
 function longestLine(cell: string): number {
-  return Math.max(0, ...cell.split('\n').map(textWidth));
+  return maxOf(cell.split('\n').map(textWidth));
 }

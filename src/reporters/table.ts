@@ -3,6 +3,7 @@ import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
 import {
   checkTally,
+  engagementParts,
   checksLabel,
   docsReference,
   findingsHeadline,
@@ -20,6 +21,7 @@ import { MIN_TABLE_WIDTH, fitColumns, type ColumnSpec } from './columns.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
 import { wrapParagraph, wrapText } from './text-wrap.js';
+import { append } from '../core/arrays.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   critical: ['\u001b[1;31m', '\u001b[0m'],
@@ -42,6 +44,8 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   const width = Math.max(MIN_TABLE_WIDTH, context.width);
   const out: string[] = [];
   const tally = checkTally(result);
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(...wrapText(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), width), '');
 
   if (result.findings.length === 0) {
     const complete = tally.notApplicable.length === 0 && tally.undecided.length === 0;
@@ -49,18 +53,18 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   } else if (result.target.mode === 'cluster') {
     for (const [ctx, findings] of groupBy(result.findings, (f) => f.context ?? '(unknown context)')) {
       out.push(...wrapText(`Context ${terminalSafe(ctx)}`, width).map((line) => paint('bold', line)), '');
-      out.push(...severitySections(findings, width, context.wide === true, paint));
+      append(out, severitySections(findings, width, context.wide === true, paint));
     }
   } else {
-    out.push(...severitySections(result.findings, width, context.wide === true, paint));
+    append(out, severitySections(result.findings, width, context.wide === true, paint));
   }
 
   if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) {
-    out.push(...suppressedSection(result.suppressed!, width, context.wide === true, paint));
+    append(out, suppressedSection(result.suppressed!, width, context.wide === true, paint));
   }
-  out.push(...fixSection(result, width, paint));
-  out.push(...coverageSection(result, width, paint));
-  out.push(...problemSection(result, width, paint));
+  append(out, fixSection(result, width, paint));
+  append(out, coverageSection(result, width, paint));
+  append(out, problemSection(result, width, paint));
   out.push(...wrapParagraph(`${capitalise(checksLabel(tally))}.`, width, '', '  '));
   out.push(...wrapParagraph(summaryLine(result, context.showSuppressed === true), width, '', '  '));
   return `${out.join('\n')}\n`;
@@ -81,7 +85,8 @@ function layout(width: number, wide: boolean, lastHead: string): Layout {
   const relatedColumn = wide && width >= RELATED_COLUMN;
   const columns: ColumnSpec[] = [
     ...(wide ? [{ head: 'ID', min: 9, cap: 0.12 }] : []),
-    { head: 'Check', min: 12, cap: 0.2 },
+    // From 120 columns a check id of up to 27 characters stays on one line; below, ids wrap at a hyphen.
+    { head: 'Check', min: 12, cap: width >= 120 ? 0.26 : 0.2 },
     ...(narrow ? [] : [{ head: 'Resource', min: 12, weight: 1 }]),
     { head: 'Location', min: 12, cap: 0.25 },
     { head: narrow ? `Resource / ${lastHead}` : lastHead, min: 20, weight: 2 },
@@ -146,7 +151,7 @@ function fixSection(result: ScanResult, width: number, paint: Paint): string[] {
     seen.add(finding.checkId);
     const heading = wrapParagraph(`${terminalSafe(finding.checkId)}: ${terminalSafe(finding.title)}`, width, '  ', '    ');
     out.push(paint('bold', heading[0]!), ...heading.slice(1));
-    out.push(...wrapParagraph(terminalSafe(finding.remediation), width, '    '));
+    append(out, wrapParagraph(terminalSafe(finding.remediation), width, '    '));
     // A plugin check's URL is the plugin's text: escaped like manifests.
     const docs = docsReference(finding.checkId, finding.docsUrl);
     if (docs) out.push(...wrapParagraph(docs.kind === 'url' ? terminalSafe(docs.url) : `More: ${docs.command}`, width, '    ').map((line) => paint('dim', line)));
@@ -159,9 +164,9 @@ function coverageSection(result: ScanResult, width: number, paint: Paint): strin
   const { unreadable, undecided } = result.coverage;
   if (unreadable.length === 0 && undecided.length === 0) return [];
   const out = [paint('bold', 'Coverage gaps (not passes)'), ''];
-  for (const gap of unreadable) out.push(...wrapParagraph(`could not read ${terminalSafe(gapLabel(gap))}: ${terminalSafe(gap.reason)}`, width, '  ', '    '));
+  for (const gap of unreadable) append(out, wrapParagraph(`could not read ${terminalSafe(gapLabel(gap))}: ${terminalSafe(gap.reason)}`, width, '  ', '    '));
   for (const item of undecided) {
-    out.push(...wrapParagraph(`${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`, width, '  ', '    '));
+    append(out, wrapParagraph(`${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`, width, '  ', '    '));
   }
   out.push('');
   return out;
@@ -170,7 +175,7 @@ function coverageSection(result: ScanResult, width: number, paint: Paint): strin
 function problemSection(result: ScanResult, width: number, paint: Paint): string[] {
   if (result.errors.length === 0) return [];
   const out = [paint('bold', 'Errors (inputs not scanned, checks or plugins that failed)'), ''];
-  for (const error of result.errors) out.push(...wrapParagraph(terminalSafe(formatProblem(error)), width, '  ', '    '));
+  for (const error of result.errors) append(out, wrapParagraph(terminalSafe(formatProblem(error)), width, '  ', '    '));
   out.push('');
   return out;
 }

@@ -1,3 +1,4 @@
+import { append } from '../core/arrays.js';
 import { textWidth } from './text-width.js';
 
 /**
@@ -20,7 +21,7 @@ export function wrapText(text: string, width: number): string[] {
     }
     if (line !== '') lines.push(line);
     const pieces = size > limit ? breakWord(word, limit) : [word];
-    lines.push(...pieces.slice(0, -1));
+    append(lines, pieces.slice(0, -1));
     line = pieces.at(-1)!;
     used = textWidth(line);
   }

@@ -39,8 +39,8 @@ export interface ApiRequest {
   method: string;
   path: string;
   query: URLSearchParams;
-  /** `discovery`, `list`, `get`, `create`, or `unknown` for paths the server does not route. */
-  verb: 'discovery' | 'list' | 'get' | 'create' | 'unknown';
+  /** `discovery`, `list`, `get`, `create`, `version` (GET /version), or `unknown` for paths the server does not route. */
+  verb: 'discovery' | 'list' | 'get' | 'create' | 'version' | 'unknown';
   group?: string;
   version?: string;
   resource?: string;
@@ -98,6 +98,8 @@ export interface ApiServerOptions {
   ca?: CertificateAuthority;
   /** Gzip answers above 128 KiB when the client accepts it, as kube-apiserver does (default true). */
   gzip?: boolean;
+  /** The `gitVersion` GET /version answers (default `v1.35.0`), as a managed platform would spell it. */
+  kubernetesVersion?: string;
 }
 
 export interface ApiServer {
@@ -235,6 +237,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const answerFor = (request: ApiRequest, body: Buffer): [number, unknown] => {
     const { group = '', version, resource, namespace, name } = request;
     if (request.verb === 'discovery') return discovery(request, served);
+    if (request.verb === 'version') return [200, versionInfo(options.kubernetesVersion ?? 'v1.35.0')];
     if (request.verb === 'unknown' || resource === undefined || version === undefined) return notFound(request.path);
     const entry = served.get(key(group, resource));
     if (!entry || !entry.versions.includes(version)) return notFound(request.path);
@@ -298,6 +301,22 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 }
 
+/** GET /version as kube-apiserver answers it. */
+function versionInfo(gitVersion: string): Record<string, string> {
+  const [, major = '1', minor = '35'] = /^v?(\d+)\.(\d+)/.exec(gitVersion) ?? [];
+  return {
+    major,
+    minor,
+    gitVersion,
+    gitCommit: '0'.repeat(40),
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.25.0',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}
+
 function install(served: Map<string, ServedResource>, qualified: string, versionHint?: string): ServedResource {
   const slash = qualified.lastIndexOf('/');
   const group = slash === -1 ? '' : qualified.slice(0, slash);
@@ -329,6 +348,7 @@ function route(method: string, url: URL): ApiRequest {
   const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, verb: 'unknown' };
   let group: string;
   let rest: string[];
+  if (method === 'GET' && url.pathname === '/version') return { ...base, verb: 'version' };
   if (segments[0] === 'api') {
     if (segments.length <= 2) return { ...base, verb: 'discovery' };
     group = '';
