@@ -1,5 +1,5 @@
 import { append } from '../core/arrays.js';
-import { textWidth } from './text-width.js';
+import { PRINTABLE_ASCII, textWidth } from './text-width.js';
 
 /**
  * Lines of at most `width` display columns: breaks at spaces, and words longer than a line after a `/`,
@@ -39,18 +39,24 @@ const SEPARATOR_CLASSES = ['/', '-_,', '.', ':'];
 
 /** A word cut into pieces of at most `limit` columns, each ending after the best separator it holds. */
 function breakWord(word: string, limit: number): string[] {
-  const characters = [...word];
-  const widths = characters.map((character) => textWidth(character));
+  // Printable ASCII (nearly every name and path) is one column a character: cut the string itself, without
+  // an array and a width per character, which for a word of a megabyte cost more in memory than in work.
+  const ascii = PRINTABLE_ASCII.test(word);
+  const split = ascii ? null : [...word];
+  const characters: string | readonly string[] = split ?? word;
+  const widths = split === null ? null : split.map((character) => textWidth(character));
+  const widthAt = (index: number): number => (widths === null ? 1 : widths[index]!);
+  const piece = (from: number, to: number): string => (typeof characters === 'string' ? characters.slice(from, to) : characters.slice(from, to).join(''));
   // Where the word's final run of digits starts: a `:` there is `file:line`'s, not a place to break.
   let digits = characters.length;
   while (digits > 0 && /\d/.test(characters[digits - 1]!)) digits--;
   const pieces: string[] = [];
   let start = 0;
-  let remaining = widths.reduce((sum, size) => sum + size, 0);
+  let remaining = widths === null ? characters.length : widths.reduce((sum, size) => sum + size, 0);
   while (remaining > limit) {
     let fits = 0;
     let used = 0;
-    while (start + fits < characters.length && used + widths[start + fits]! <= limit) used += widths[start + fits++]!;
+    while (start + fits < characters.length && used + widthAt(start + fits) <= limit) used += widthAt(start + fits++);
     // A character wider than the whole line still has to go somewhere.
     if (fits === 0) fits = 1;
     let cut = fits;
@@ -61,16 +67,16 @@ function breakWord(word: string, limit: number): string[] {
         break;
       }
     }
-    pieces.push(characters.slice(start, start + cut).join(''));
-    for (let i = start; i < start + cut; i++) remaining -= widths[i]!;
+    pieces.push(piece(start, start + cut));
+    for (let i = start; i < start + cut; i++) remaining -= widthAt(i);
     start += cut;
   }
-  pieces.push(characters.slice(start).join(''));
+  pieces.push(piece(start, characters.length));
   return pieces;
 }
 
 /** Length of the piece if it ends after the last separator of the class past its first third, else `null`. */
-function lastSeparator(characters: readonly string[], start: number, fits: number, separators: string, digits: number): number | null {
+function lastSeparator(characters: string | readonly string[], start: number, fits: number, separators: string, digits: number): number | null {
   for (let i = fits; i > fits / 3; i--) {
     const character = characters[start + i - 1]!;
     if (character === ':' && start + i === digits) continue;
