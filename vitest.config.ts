@@ -8,6 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // late, leaving a long tail on two cores.
 const LONGEST_FIRST = [
   'test/package.test.ts',
+  'test/pre-commit.test.ts',
   'test/secrets-never-printed.test.ts',
   'test/plugins.test.ts',
   'test/bad-input.test.ts',

@@ -31,6 +31,7 @@ export function readInputs(env) {
     args: splitWords(get('ARGS')),
     version: get('VERSION'),
     renderTools: get('RENDER_TOOLS', 'runner'),
+    annotations: get('ANNOTATIONS', 'true') !== 'false',
     untrusted: get('UNTRUSTED', 'true'),
   };
 }
@@ -89,10 +90,14 @@ export function secretsToMask(input, content) {
 /**
  * The kfscan command line and extra environment for the inputs. With a kubeconfig the action scans that
  * cluster (`kfscan cluster`, KUBECONFIG set); otherwise it scans the paths. Paths come after `--`, so a path
- * can never be read as an option.
+ * can never be read as an option. `annotations`: a file for the GitHub format (workflow commands), or null.
+ *
+ * @param {ReturnType<typeof readInputs>} inputs
+ * @param {{ kubeconfigPath: string | null, jsonReport: string, annotations?: string | null }} files
  */
-export function kfscanInvocation(inputs, { kubeconfigPath, jsonReport }) {
+export function kfscanInvocation(inputs, { kubeconfigPath, jsonReport, annotations = null }) {
   const reports = ['--report', `json=${jsonReport}`];
+  if (annotations !== null) reports.push('--report', `github=${annotations}`);
   if (inputs.sarifFile !== '') reports.push('--report', `sarif=${inputs.sarifFile}`);
   if (inputs.untrusted !== 'true' && inputs.untrusted !== 'false') throw new Error(`untrusted must be true or false (got "${inputs.untrusted}")`);
   const trust = inputs.untrusted === 'true' ? ['--untrusted'] : [];
@@ -267,7 +272,8 @@ export async function main(env = process.env) {
       }
     }
     const jsonReport = path.join(scratch, 'report.json');
-    const invocation = kfscanInvocation(inputs, { kubeconfigPath, jsonReport });
+    const annotations = inputs.annotations ? path.join(scratch, 'annotations.txt') : null;
+    const invocation = kfscanInvocation(inputs, { kubeconfigPath, jsonReport, annotations });
     if (kubeconfigPath === null) {
       const tools = await renderToolsDir(inputs.renderTools, { temp, env: childEnv, onRunner: env.GITHUB_ACTIONS === 'true' });
       if (tools !== null) invocation.env.PATH = `${tools}${path.delimiter}${childEnv.PATH ?? ''}`;
@@ -280,6 +286,10 @@ export async function main(env = process.env) {
     const exitCode = withoutWorkflowCommands(env, () =>
       run(process.execPath, [bin, ...invocation.args], { cwd: workspace, env: { ...childEnv, ...invocation.env } }),
     );
+
+    // kfscan's GitHub format escapes every name it quotes (as @actions/core does), so its lines are the only
+    // workflow commands that reach the runner from a scan: an annotation per finding on its file and line.
+    if (annotations !== null && existsSync(annotations)) process.stdout.write(readFileSync(annotations, 'utf8'));
 
     const summary = readSummary(jsonReport);
     setOutput(env.GITHUB_OUTPUT, 'exit-code', String(exitCode));

@@ -84,19 +84,26 @@ describe('the action script, run as the runner runs it', () => {
     expect(run.stepSummary).toContain('Exit code 1: findings at or above `high`');
   });
 
-  it('keeps manifest text in the log from being read as workflow commands', async () => {
+  it('keeps manifest text in the log from being read as workflow commands, then annotates each finding', async () => {
     const run = await runAction({ paths: 'deploy' }, { workspace: workspace() });
     const pause = /^::stop-commands::(\S+)$/m.exec(run.stdout);
     expect(pause).not.toBeNull();
     const resume = run.stdout.indexOf(`::${pause![1]}::`);
     expect(resume).toBeGreaterThan(run.stdout.indexOf('CRITICAL ('));
     expect(run.stdout.indexOf('CRITICAL (')).toBeGreaterThan(pause!.index);
+    // The annotations (kfscan --format github, every name escaped) come after command processing resumes.
+    const annotations = run.stdout.slice(resume).split('\n').filter((line) => /^::(error|warning|notice) title=(critical|high|medium|low|info) /.test(line));
+    expect(annotations).toHaveLength(demoFindings());
+    expect(annotations[0]).toMatch(/^::error title=critical [a-z-]+%3A .*,file=deploy\/[a-z-]+\.yaml,line=\d+,col=\d+::/);
+    expect(run.stdout.slice(resume)).toMatch(/^::notice title=kfscan summary::/m);
+    const none = await runAction({ paths: 'deploy', annotations: 'false' }, { workspace: workspace() });
+    expect(none.stdout).not.toMatch(/^::(error|warning) title=(critical|high)/m);
   });
 
   it('follows fail-on, format, several paths and a SARIF path in a new folder', async () => {
     const dir = workspace();
     const run = await runAction(
-      { paths: 'deploy/istio.yaml\n  deploy/kubeflow.yaml', 'fail-on': 'none', format: 'json', 'sarif-file': 'reports/kfscan.sarif' },
+      { paths: 'deploy/istio.yaml\n  deploy/kubeflow.yaml', 'fail-on': 'none', format: 'json', 'sarif-file': 'reports/kfscan.sarif', annotations: 'false' },
       { workspace: dir },
     );
     expect(run.code).toBe(0);
@@ -248,6 +255,10 @@ describe('kfscanInvocation', () => {
   it('scans paths after -- with the report options', () => {
     expect(kfscanInvocation({ ...base, paths: ['a', 'b'] }, { kubeconfigPath: null, jsonReport })).toEqual({
       args: ['scan', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--report', 'sarif=kfscan.sarif', '--untrusted', '--', 'a', 'b'],
+      env: {},
+    });
+    expect(kfscanInvocation({ ...base, paths: ['a'] }, { kubeconfigPath: null, jsonReport, annotations: '/tmp/annotations.txt' })).toEqual({
+      args: ['scan', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--report', 'github=/tmp/annotations.txt', '--report', 'sarif=kfscan.sarif', '--untrusted', '--', 'a'],
       env: {},
     });
   });

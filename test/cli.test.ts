@@ -11,7 +11,7 @@ const ESC = '\u001b';
 
 describe('kfscan scan (built binary)', () => {
   it('prints a table for the demo and exits 1 on findings at or above high', () => {
-    const run = kfscan(['scan', 'fixtures/demo']);
+    const run = kfscan(['scan', 'fixtures/demo'], { env: { COLUMNS: '200' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^CRITICAL \(\d+\)/m);
     expect(run.stdout).toContain('fixtures/demo/istio.yaml:33');
@@ -67,10 +67,11 @@ describe('kfscan scan (built binary)', () => {
   });
 
   it('exits 2 with one clear line when nothing can be scanned', () => {
+    // A missing path: its error and nothing else, no empty report.
     const run = kfscan(['scan', 'does/not/exist.yaml']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain('does/not/exist.yaml: cannot read: no such file or directory');
-    expect(run.stderr).toBe('kfscan: nothing to scan: no Kubernetes objects found in does/not/exist.yaml\n');
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('kfscan: error: does/not/exist.yaml: cannot read: no such file or directory\n');
     const json = kfscan(['scan', 'does/not/exist.yaml', '-f', 'json']);
     expect(json.stderr).toContain('kfscan: error: does/not/exist.yaml: cannot read: no such file or directory');
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -145,7 +145,8 @@ describe('engagement metadata in the other formats', () => {
 
     const markdown = kfscan(['scan', '.', '-f', 'markdown', '--fail-on', 'none', '--title', 'Flag title'], { cwd: dir }).stdout;
     expect(markdown).toContain('**Report:** `Flag title` · **Customer:** `ACME x" onmouseover="window.__kfscanPwned = \'attr\'" data-x="`');
-    const table = kfscan(['scan', '.', '--fail-on', 'none', '--no-color', '--assessor', ENGAGEMENT.assessor], { cwd: dir }).stdout;
+    // Wide enough for the engagement on one line (the table wraps lines at its width).
+    const table = kfscan(['scan', '.', '--fail-on', 'none', '--no-color', '--assessor', ENGAGEMENT.assessor], { cwd: dir, env: { COLUMNS: '400' } }).stdout;
     expect(table.split('\n')[0]).toBe(`Report: ${ENGAGEMENT.title} | Customer: ${ENGAGEMENT.customer} | Assessor: Jane ${HOSTILE.image} \\x1b[2J\\u202e::error::x`);
     expect(table).not.toMatch(HIDDEN);
 

@@ -91,7 +91,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     const report = path.join(ARTIFACTS, 'html-report-demo.html');
     const json = path.join(tmp, 'demo.json');
     const run = kfscan(['scan', 'fixtures/demo', hostile, '--format', 'html', '-o', report, '--report', `json=${json}`, '--fail-on', 'none']);
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`kfscan: wrote the HTML report to ${report}\nkfscan: wrote the JSON report to ${json}\n`);
     const summary = JSON.parse(readFileSync(json, 'utf8')).summary as SeverityCounts;
     expect(summary.high).toBeGreaterThan(0);
     expect(summary.critical).toBeGreaterThan(0);
@@ -192,7 +192,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
       ['scan', 'fixtures/demo', '-f', 'html', '-o', report, '--report', `pdf=${pdf}`, '--fail-on', 'none', '--no-config', '--title', title, '--customer', HOSTILE.attribute, '--assessor', HOSTILE.image],
       { env: { SOURCE_DATE_EPOCH: '1773480413' } },
     );
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toBe(`kfscan: wrote the HTML report to ${report}\nkfscan: wrote the PDF report to ${pdf}\n`);
     expect(run.code).toBe(0);
 
     const opened = await open(report);

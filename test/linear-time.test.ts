@@ -13,7 +13,7 @@ import { excerptOf } from '../src/probe/redact.js';
 import { isRemote } from '../src/render/kustomization-refs.js';
 import { toolErrorLine } from '../src/render/tool-errors.js';
 import { markdownCode, terminalSafe, terminalSafeJson } from '../src/reporters/sanitize.js';
-import { wrap } from '../src/reporters/table.js';
+import { wrapText } from '../src/reporters/text-wrap.js';
 import { propertyRuns, propertyTimeout } from './helpers/property.js';
 
 // Every match kfscan runs over text from its input takes time linear in the text: a hostile manifest,
@@ -53,7 +53,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   ['terminal escaping', terminalSafe],
   ['JSON escaping', (text) => terminalSafeJson({ text })],
   ['Markdown code span', (text) => markdownCode(text, { inTable: true })],
-  ['table cell wrapping', (text) => wrap(terminalSafe(text), 60)],
+  ['table cell wrapping', (text) => wrapText(terminalSafe(text), 60).join('\n')],
   ['probe excerpt (HTML)', (text) => excerptOf(text, 'text/html')],
   ['probe excerpt (JSON)', (text) => excerptOf(text, 'application/json')],
   ['probe page recognition', (text) => recognise({ path: '/', status: 200, location: null, contentType: 'text/html', wwwAuthenticate: null, body: text })],

@@ -63,7 +63,12 @@ describe('kfscan cluster --check-access', () => {
     expect(run.stdout).toMatch(/^ {2}can {4}list deployments\.apps\b/m);
     expect(run.stdout).toMatch(/^ {2}CANNOT list daemonsets\.apps +\(no RBAC policy matched\)$/m);
     expect(run.stdout).toMatch(/^ {2}CANNOT get {2}secrets +auth\/dex-passwords/m);
-    expect(run.stdout).toMatch(/not installed \(nothing to read\): .*kubeflow\.org\/Notebook/);
+    expect(run.stdout.replace(/\n {4}/g, ' ')).toMatch(/not installed \(nothing to read\): .*kubeflow\.org\/Notebook/);
+    // It fits the terminal: 120 columns when piped, $COLUMNS when set.
+    expect(Math.max(...run.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
+    const narrow = await runCli(['cluster', '--kubeconfig', kubeconfig, '--check-access'], { checks, env: { COLUMNS: '80' } });
+    expect(Math.max(...narrow.stdout.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+    expect(narrow.stdout).toMatch(/^ {2}CANNOT list daemonsets\.apps +\(no RBAC policy\s+matched\)$/m);
     expect(run.stdout).toContain('2 of ');
     const writes = api.requests.filter((r) => r.method !== 'GET');
     expect(writes.length).toBeGreaterThan(0);

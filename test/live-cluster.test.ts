@@ -73,8 +73,8 @@ describe('kfscan cluster', () => {
     // The table says so too, as gaps and not as passes.
     const table = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: api }]), '--fail-on', 'none'], { checks: [...builtinChecks, probe, falcoLikeAbsenceCheck] });
     expect(table.stdout).toContain('Coverage gaps (not passes)');
-    expect(table.stdout).toContain('could not read daemonsets.apps in rbac: forbidden');
-    expect(table.stdout).toContain('could not read secrets auth/dex-passwords in rbac: forbidden');
+    expect(table.stdout).toContain('could not read daemonsets.apps in context rbac: forbidden');
+    expect(table.stdout).toContain('could not read Secret auth/dex-passwords in context rbac: forbidden');
     expect(table.stdout).toContain('test-falco-like [rbac] could not decide: could not read apps/DaemonSet (forbidden)');
   });
 

@@ -53,8 +53,8 @@ describe('parseManifests', () => {
     const out = parseManifests(text, 'broken.yaml');
     expect(out.objects.map((o) => o.obj.metadata.name)).toEqual(['before', 'after']);
     expect(out.errors).toHaveLength(1);
-    // The parser notices the missing quote where the document ends.
-    expect(out.errors[0]).toMatchObject({ file: 'broken.yaml', line: 11 });
+    // The parser notices the missing quote where the document ends; the error names the line where it opens.
+    expect(out.errors[0]).toMatchObject({ file: 'broken.yaml', line: 10 });
     expect(out.errors[0]!.message).toMatch(/^invalid YAML/);
   });
 
@@ -72,14 +72,16 @@ describe('parseManifests', () => {
     expect(out.objects).toHaveLength(1);
   });
 
-  it('rejects alias bombs and duplicate keys as errors, not crashes', () => {
+  it('rejects alias bombs as errors, not crashes, and reads duplicate keys as kubectl does', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     const out = parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${bomb.map((l) => `  ${l}`).join('\n')}\n`, 'bomb.yaml');
     expect(out.objects).toEqual([]);
     expect(out.errors[0]!.message).toMatch(/alias|resource exhaustion/i);
     const dup = parseManifests(`apiVersion: v1\nkind: Service\nmetadata: {name: d}\nspec:\n  type: ClusterIP\n  type: LoadBalancer\n`, 'dup.yaml');
-    expect(dup.errors[0]).toMatchObject({ line: 6 });
+    expect(dup.errors).toEqual([]);
+    expect(dup.warnings[0]).toMatchObject({ line: 6 });
+    expect(dup.objects[0]!.obj['spec']).toEqual({ type: 'LoadBalancer' });
   });
 
   it('skips non-Kubernetes documents with a warning and null documents silently', () => {

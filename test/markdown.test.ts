@@ -43,9 +43,10 @@ describe('markdown report', () => {
     };
     const html = render(markdownReport({ ...result, findings: [evil] }, context));
     expect(html).not.toMatch(/<img|<script|evil\.example\/phish"|href="https:\/\/evil|href="http:\/\/www\.evil|<strong>bold/);
-    // Links are only the check's documentation (in the table and under "How to fix").
+    // No link at all: a built-in check's page is named by the command that prints it.
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
-    expect(hrefs).toEqual([evil.docsUrl, evil.docsUrl]);
+    expect(hrefs).toEqual([]);
+    expect(html).toContain(`More: <code>kfscan explain ${evil.checkId}</code>`);
     // One header row and one finding row, each with exactly six cells.
     const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1]!.match(/<t[dh]>/g) ?? []).length);
     expect(rows).toEqual([6, 6]);
@@ -78,7 +79,7 @@ describe('markdown report', () => {
       },
     ];
     const withSuppressed = { ...result, findings: rest, suppressed };
-    expect(markdownReport(withSuppressed, context)).toContain('1 suppressed (--show-suppressed lists them).');
+    expect(markdownReport(withSuppressed, context)).toContain('1 waived (--show-suppressed lists it).');
     const listed = markdownReport(withSuppressed, { ...context, showSuppressed: true });
     expect(listed).toContain('<details><summary>1 suppressed finding</summary>');
     expect(listed).toContain('`.kfscan.yaml:3: behind the VPN, until 2031-01-31`');

@@ -23,7 +23,8 @@ function io(err: CliIo['stderr'], env: Record<string, string> = {}): CliIo {
   return { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr: err, stdin: process.stdin, cwd: process.cwd(), env };
 }
 
-const scanned: ContextOutcome = { context: 'prod', server: 'https://x', error: null, resources: 1234, resourceTypes: 17, notInstalled: [], durationMs: 2100 };
+const scanned: ContextOutcome = { context: 'prod', server: 'https://x', error: null, resources: 1234, resourceTypes: 17, notInstalled: [], unreadable: 0, durationMs: 2100 };
+const partial: ContextOutcome = { ...scanned, context: 'staging', unreadable: 3 };
 const failed: ContextOutcome = { ...scanned, context: 'lab', error: 'cannot reach https://10.0.0.1:6443 (connection refused)' };
 
 describe('progress on stderr', () => {
@@ -36,6 +37,21 @@ describe('progress on stderr', () => {
     factory('lab').done(failed);
     expect(err.text()).toContain('prod: 1,234 objects from 17 resource types in 2.1 s');
     expect(err.text()).toContain('lab: cannot reach https://10.0.0.1:6443 (connection refused)');
+  });
+
+  it('ends in the warning colour, with what could not be read, when a context was read only in part', async () => {
+    const err = stderr(true);
+    const factory = await createProgress(io(err.stream, { TERM: 'xterm-256color', FORCE_COLOR: '1' }));
+    factory('prod').done(scanned);
+    factory('staging').done(partial);
+    const lines = err.text().split(/\r?\n/).filter((line) => line.includes('objects from'));
+    const [done, warned] = [lines.find((line) => line.includes('prod:'))!, lines.find((line) => line.includes('staging:'))!];
+    expect(warned).toContain('staging: 1,234 objects from 17 resource types in 2.1 s; 3 could not be read (coverage gaps in the report)');
+    // ora's warning symbol, in yellow; the complete context's is a green tick.
+    /* eslint-disable no-control-regex -- the colours are what is checked */
+    expect(warned).toMatch(/\u001b\[33m[⚠‼]/);
+    expect(done).toMatch(/\u001b\[32m[✔√]/);
+    /* eslint-enable no-control-regex */
   });
 
   it('is silent off a terminal and in CI, except for a failed context', async () => {

@@ -96,13 +96,23 @@ describe('reporters on the demo manifests', () => {
 });
 
 describe('SARIF edge cases stay valid', () => {
-  it('a finding without a resource is placed on the first scanned file', async () => {
+  it('a cluster-wide finding is placed at the object that made the check apply, never at an unrelated first file', async () => {
     const result = await demoResult();
-    result.findings.push({ ...result.findings[0]!, resource: null, location: null, related: [] });
     const log = JSON.parse(sarifReport(result, context));
     expect(sarifSchemaErrors(log)).toEqual([]);
     expect(githubCodeScanningProblems(log)).toEqual([]);
-    expect(log.runs[0].results.at(-1).locations[0].physicalLocation.artifactLocation.uri).toBe(result.anchorFile);
+    expect(result.anchorFile).toBe('fixtures/demo/dex.yaml');
+    for (const id of ['falco-missing', 'prometheus-missing']) {
+      const sarif = log.runs[0].results.find((r: { ruleId: string }) => r.ruleId === id);
+      // The demo's GPU pipeline: what a missing sensor or Prometheus would have to watch.
+      expect(sarif.locations[0].physicalLocation.artifactLocation.uri).toBe('fixtures/demo/pipeline-run.yaml');
+      expect(sarif.locations[0].logicalLocations).toEqual([{ name: 'cluster', fullyQualifiedName: 'cluster', kind: 'resource' }]);
+      expect(sarif.message.text).toMatch(/\(the finding concerns the whole cluster; shown at Workflow kubeflow-user-example-com\/sequential-pipeline-x7k2p, a workload that requests GPUs\)$/);
+    }
+    // Without such an object there is no file to name: the cluster alone, never the first file scanned.
+    result.findings.push({ ...result.findings[0]!, resource: null, location: null, related: [] });
+    const bare = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
+    expect(bare.locations).toEqual([{ logicalLocations: [{ name: 'cluster', fullyQualifiedName: 'cluster', kind: 'resource' }] }]);
   });
 
   it('live findings use logical locations', async () => {
@@ -162,11 +172,11 @@ describe('suppressed findings in every report', () => {
     const result = await suppressedDemo();
     const table = tableReport(result, context);
     expect(table).not.toContain('ingress-gateway-exposed');
-    expect(table).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed \(--show-suppressed lists them\)$/m);
+    expect(table).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 waived \(--show-suppressed lists it\)$/m);
     const listed = tableReport(result, { ...context, width: 220, showSuppressed: true });
-    expect(listed).toContain('SUPPRESSED (1)');
+    expect(listed).toContain('WAIVED (1)');
     expect(listed).toContain('.kfscan.yaml:3: internal load balancer behind the VPN, until 2031-01-31');
-    expect(listed).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 suppressed$/m);
+    expect(listed).toMatch(/kfscan: 2 findings \(2 critical\) in 18 resources from 4 files; 1 waived$/m);
   });
 
   it('are a separate list in JSON, with their suppression', async () => {

@@ -69,7 +69,7 @@ describe('findings in the baseline', () => {
 
     const table = await runCli(['scan', 'deploy', '--baseline', 'base.json', '--show-suppressed', ...CHECKS], { cwd: dir });
     expect(table.stdout).toMatch(/kfscan: 1 finding \(1 high\) in 3 resources from 3 files; 2 in the baseline$/m);
-    expect(table.stdout).toContain('SUPPRESSED (2)');
+    expect(table.stdout).toContain('WAIVED (2)');
     expect(table.stdout).toContain('in the baseline base.json');
   });
 

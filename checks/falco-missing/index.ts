@@ -4,6 +4,7 @@ import { runtimeSensors, sensorLabel } from '../../src/kube/falco.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
+import { ABSENCE_ANCHOR_KINDS, absenceAnchor } from '../../src/kube/ml-platform.js';
 
 const check = defineBuiltinCheck({
   meta: {
@@ -19,7 +20,7 @@ const check = defineBuiltinCheck({
       'Install Falco as a DaemonSet (`helm install falco falcosecurity/falco -n falco --create-namespace`) or another runtime sensor, add tolerations for GPU and other tainted nodes, and send its alerts somewhere people read (Falcosidekick, your SIEM).',
     tags: ['MS-TA9039'],
     // FALCO_KIT_READS: the kit's miner rules name the Kubeflow namespaces, its Helm values tolerate the nodes' taints.
-    needs: unionOfKinds(['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS, FALCO_KIT_READS),
+    needs: unionOfKinds(['apps/DaemonSet', 'apps/Deployment', 'apps/StatefulSet', 'instance.falcosecurity.dev/Falco'], POD_TEMPLATE_KINDS, FALCO_KIT_READS, ABSENCE_ANCHOR_KINDS),
     absence: true,
   },
   *run(inventory) {
@@ -36,9 +37,11 @@ const check = defineBuiltinCheck({
       };
       return;
     }
+    const anchor = absenceAnchor(inventory);
     yield {
       resource: null,
       message: `No Falco or equivalent runtime threat-detection DaemonSet ${scope}: a miner started in a pipeline or notebook pod goes unnoticed`,
+      ...(anchor ? { anchor } : {}),
     };
   },
   attackPath: ['detection'],

@@ -3,6 +3,8 @@ import { remediation } from './remediation.js';
 import type { Draft, FieldPath, Inventory, Undecided } from '../../src/core/types.js';
 import { describeGpuEvidence, gpuEvidence, isGpuCluster } from '../../src/kube/gpu-cluster.js';
 import { MONITORING_KINDS, monitoringAnalysis, type ClassifiedAlert, type MonitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { ABSENCE_ANCHOR_KINDS, absenceAnchor } from '../../src/kube/ml-platform.js';
 import type { GrowthSignal } from '../../src/kube/promql/classify.js';
 
 const WHAT: Record<GrowthSignal, string> = {
@@ -24,7 +26,7 @@ const check = defineBuiltinCheck({
     remediation:
       'Add a PrometheusRule that your Prometheus ruleSelector selects (check its labels, e.g. `release: <helm release>`) with growth alerts such as `100 * avg_over_time(sum by (namespace) (kube_pod_info)[1h:1h]) / avg_over_time(sum by (namespace) (kube_pod_info)[1h:1h] offset 1d) > 125`, the same over `rate(container_cpu_usage_seconds_total{container!=""}[5m])` with `> 150`, and on GPU clusters `avg by (namespace, pod) (avg_over_time(DCGM_FI_DEV_GPU_UTIL[10m])) > 90`.',
     tags: ['MS-TA9039'],
-    needs: [...MONITORING_KINDS],
+    needs: unionOfKinds(MONITORING_KINDS, ABSENCE_ANCHOR_KINDS),
     absence: true,
   },
   *run(inventory) {
@@ -62,11 +64,13 @@ function judge(signal: GrowthSignal, analysis: MonitoringAnalysis, inventory: In
   const evaluator = analysis.servers.find((server) => server.evaluatesRules);
   const path: FieldPath = evaluator?.kind === 'operator' ? ['spec', 'ruleSelector'] : evaluator?.container ? [...evaluator.container.path] : [];
   const why = evaluator ? weakerAlerts(signal, analysis.alerts) : ': no Prometheus evaluates alert rules';
+  const anchor = evaluator ? null : absenceAnchor(inventory);
   return {
     resource: evaluator?.resource ?? null,
     path,
     key: signal,
     message: `No loaded alert on ${WHAT[signal]}${gpuNote}${why}`,
+    ...(anchor ? { anchor } : {}),
   };
 }
 

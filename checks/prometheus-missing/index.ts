@@ -1,6 +1,8 @@
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import type { Draft, Undecided } from '../../src/core/types.js';
 import { MONITORING_KINDS, monitoringAnalysis } from '../../src/kube/monitoring/analysis.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
+import { ABSENCE_ANCHOR_KINDS, absenceAnchor } from '../../src/kube/ml-platform.js';
 import { describeResource as describe } from '../../src/core/object-ref.js';
 
 const check = defineBuiltinCheck({
@@ -16,15 +18,17 @@ const check = defineBuiltinCheck({
     remediation:
       'Deploy Prometheus with kube-state-metrics and the kubelet cAdvisor scrape (kube-prometheus or the kube-prometheus-stack chart do both), and make sure the Prometheus serviceMonitorSelector/serviceMonitorNamespaceSelector select the kube-state-metrics and kubelet ServiceMonitors.',
     tags: ['MS-TA9039'],
-    needs: [...MONITORING_KINDS],
+    needs: unionOfKinds(MONITORING_KINDS, ABSENCE_ANCHOR_KINDS),
     absence: true,
   },
   *run(inventory) {
     const analysis = monitoringAnalysis(inventory);
     const scrapers = analysis.servers.filter((server) => server.scrapes);
     if (scrapers.length === 0) {
+      const anchor = absenceAnchor(inventory);
       yield {
         resource: null,
+        ...(anchor ? { anchor } : {}),
         message:
           'No Prometheus server runs in the cluster (no Prometheus CR, no prom/prometheus or quay.io/prometheus/prometheus container, no managed collector): nothing collects pod counts or container CPU',
       };

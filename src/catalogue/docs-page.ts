@@ -86,3 +86,10 @@ function exampleKind(label: string): DocsExample['kind'] {
   const lower = label.toLowerCase();
   return lower.startsWith('fail') ? 'fail' : lower.startsWith('pass') ? 'pass' : 'other';
 }
+
+/** A page's sections as Markdown, without its title and metadata table: the help a SARIF rule carries. */
+export function helpMarkdown(text: string): string {
+  return parseDocsPage(text)
+    .sections.map((section) => `### ${section.heading}\n\n${section.body}`)
+    .join('\n\n');
+}

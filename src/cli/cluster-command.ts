@@ -9,6 +9,7 @@ import type { ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
+import { outputWidth } from './reports.js';
 import { createProgress, summary } from './progress.js';
 import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
@@ -157,7 +158,7 @@ async function runAccessCheck(
         userAgent: `kfscan/${toolVersion()}`,
       });
       const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
-      io.stdout.write(terminalSafeLines(redactCredentials(formatAccessReport(context, client.server, report))));
+      io.stdout.write(terminalSafeLines(redactCredentials(formatAccessReport(context, client.server, report, outputWidth(io)))));
       reachable++;
       if (!accessComplete(report)) complete = false;
     } catch (error) {

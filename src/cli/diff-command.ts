@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { atLeast, SEVERITIES } from '../core/severity.js';
 import { EXIT, type FailOn } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
+import { outputWidth } from './reports.js';
 
 interface DiffOptions {
   format: string;
@@ -32,7 +33,7 @@ export function registerDiffCommand(program: Command, deps: CliDependencies, set
         }
       };
       const comparison = compareReports(await read(oldFile), await read(newFile));
-      deps.io.stdout.write(comparisonReport(comparison, options.format as 'table' | 'markdown' | 'json', deps.io.stdout.columns ?? 160));
+      deps.io.stdout.write(comparisonReport(comparison, options.format as 'table' | 'markdown' | 'json', outputWidth(deps.io)));
       const failing = options.failOn !== 'none' && comparison.added.some((finding) => atLeast(finding.severity, options.failOn as Exclude<FailOn, 'none'>));
       setExit(failing ? EXIT.findings : EXIT.ok);
     });

@@ -1,7 +1,7 @@
 import { atLeast } from '../core/severity.js';
 import type { ScanResult, Severity } from '../core/types.js';
 
-/** Documented in the README; CI pipelines depend on these numbers. */
+/** Documented in docs/reference/exit-codes.md; CI pipelines depend on these numbers. */
 export const EXIT = {
   /** Scanned, nothing at or above --fail-on. */
   ok: 0,

@@ -14,12 +14,11 @@ import { registerServeCommand } from './serve-command.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 
 /**
- * Runs the CLI and returns its exit code. Never throws: every failure becomes one clear line on stderr,
- * with the stack only when KFSCAN_DEBUG is set.
+ * The commander program of the CLI, its commands registered: `main` runs it, `npm run docs` documents it
+ * (docs/reference/cli.md).
  */
-export async function main(argv: readonly string[], deps: CliDependencies): Promise<number> {
+export function buildProgram(deps: CliDependencies, setExit: (code: number) => void): Command {
   const { io } = deps;
-  let exitCode: number = EXIT.ok;
   const program = new Command('kfscan')
     .description('Audit Kubernetes manifests and clusters for the Kubeflow cryptomining attack path')
     .version(toolVersion(), '-V, --version')
@@ -31,13 +30,24 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
     })
     .exitOverride();
 
-  registerScanCommand(program, deps, (code) => (exitCode = code));
-  registerCatalogueCommands(program, deps, (code) => (exitCode = code));
-  registerClusterCommand(program, deps, (code) => (exitCode = code));
-  registerRbacCommand(program, deps, (code) => (exitCode = code));
-  registerRemediateCommand(program, deps, (code) => (exitCode = code));
-  registerDiffCommand(program, deps, (code) => (exitCode = code));
-  registerServeCommand(program, deps, (code) => (exitCode = code));
+  registerScanCommand(program, deps, setExit);
+  registerCatalogueCommands(program, deps, setExit);
+  registerClusterCommand(program, deps, setExit);
+  registerRbacCommand(program, deps, setExit);
+  registerRemediateCommand(program, deps, setExit);
+  registerDiffCommand(program, deps, setExit);
+  registerServeCommand(program, deps, setExit);
+  return program;
+}
+
+/**
+ * Runs the CLI and returns its exit code. Never throws: every failure becomes one clear line on stderr,
+ * with the stack only when KFSCAN_DEBUG is set.
+ */
+export async function main(argv: readonly string[], deps: CliDependencies): Promise<number> {
+  const { io } = deps;
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -30,6 +30,8 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
       },
       done: (outcome) => {
         if (outcome.error) spinner.fail(`${context}: ${terminalSafe(redactCredentials(outcome.error))}`);
+        // Read, but not all of it: the warning colour, and what is missing, in one line.
+        else if (outcome.unreadable > 0) spinner.warn(`${context}: ${summary(outcome)}`);
         else spinner.succeed(`${context}: ${summary(outcome)}`);
       },
     };
@@ -50,5 +52,6 @@ function describe(progress: ReadProgress): string {
 
 export function summary(outcome: ContextOutcome): string {
   const seconds = (outcome.durationMs / 1000).toFixed(1);
-  return `${outcome.resources.toLocaleString('en-US')} objects from ${outcome.resourceTypes} resource types in ${seconds} s`;
+  const read = `${outcome.resources.toLocaleString('en-US')} objects from ${outcome.resourceTypes} resource types in ${seconds} s`;
+  return outcome.unreadable > 0 ? `${read}; ${outcome.unreadable} could not be read (coverage gaps in the report)` : read;
 }

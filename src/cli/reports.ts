@@ -2,12 +2,22 @@ import { OutputFileError, writeOutputFile } from '../core/output-file.js';
 import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
 import type { ReportContext } from '../reporters/report-context.js';
-import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
+import { FORMAT_INFO, REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
+import { MIN_TABLE_WIDTH } from '../reporters/columns.js';
+import { helpMarkdown, readDocsPage } from '../catalogue/docs-page.js';
+import { docsUrlFor } from '../engine/docs-url.js';
 import { UsageError, useColor, type CliIo } from './io.js';
+import { terminalSafe } from '../reporters/sanitize.js';
 
 /** The reporters' formats, and PDF: the HTML report printed by a Chromium. */
 export const TARGET_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
 export type TargetFormat = ReportFormat | 'pdf';
+
+/** The formats a run can write, PDF included: `npm run docs` lists them in docs/reference/output-formats.md. */
+export const TARGET_FORMAT_INFO: Record<TargetFormat, (typeof FORMAT_INFO)[ReportFormat]> = {
+  ...FORMAT_INFO,
+  pdf: { name: 'PDF', audience: 'the HTML report printed, to a file only', validated: 'a real browser prints it; the page count is read back' },
+};
 
 export interface ReportTarget {
   format: TargetFormat;
@@ -32,13 +42,21 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { generatedAt = reportTime(io.env), ...extras }: Omit<Partial<ReportContext>, 'version' | 'color' | 'width'> = {},
+  { generatedAt = reportTime(io.env), failOn, ...extras }: Omit<Partial<ReportContext>, 'version' | 'color' | 'width' | 'pages'> = {},
 ): Promise<void> {
-  // Not a terminal (CI logs, a file): wide enough that messages are not folded into slivers.
-  const width = io.stdout.columns ?? 160;
+  const width = outputWidth(io);
+  const pages = targets.some((target) => target.format === 'sarif') ? await bundledPages(result) : undefined;
   for (const target of targets) {
     const toStdout = target.file === null || target.file === '-';
-    const context: ReportContext = { ...extras, version: toolVersion(), color: toStdout && useColor(io, colorRequested), width: toStdout ? width : 160, generatedAt };
+    const context: ReportContext = {
+      ...extras,
+      version: toolVersion(),
+      color: toStdout && useColor(io, colorRequested),
+      width,
+      ...(failOn ? { failOn } : {}),
+      ...(pages ? { pages } : {}),
+      generatedAt,
+    };
     if (target.format === 'pdf') {
       if (toStdout) throw new UsageError('a PDF report is written to a file: --report pdf=FILE.pdf');
       const { printPdf, PdfError } = await import('../pdf/print.js');
@@ -50,15 +68,37 @@ export async function writeReports(
         if (error instanceof PdfError) throw new UsageError(error.message);
         throw error;
       }
-      continue;
-    }
-    const text = (await loadReporter(target.format))(result, context);
-    if (toStdout) {
-      io.stdout.write(text);
     } else {
+      const text = (await loadReporter(target.format))(result, context);
+      if (toStdout) {
+        io.stdout.write(text);
+        continue;
+      }
       await writeOutput(target.file!, text, io.cwd);
     }
+    io.stderr.write(`kfscan: wrote the ${TARGET_FORMAT_INFO[target.format].name} report to ${terminalSafe(target.file!)}\n`);
   }
+}
+
+/** The shipped pages of the built-in checks in the result, for the reports that carry whole pages. */
+async function bundledPages(result: ScanResult): Promise<Map<string, string>> {
+  const pages = new Map<string, string>();
+  for (const meta of result.checks) {
+    if ((meta.docsUrl ?? docsUrlFor(meta.id)) !== docsUrlFor(meta.id)) continue;
+    const text = await readDocsPage(meta.id);
+    if (text !== null) pages.set(meta.id, helpMarkdown(text));
+  }
+  return pages;
+}
+
+/**
+ * Display columns the table may fill: the terminal's on a terminal; when piped or written to a file,
+ * `$COLUMNS` (CI systems and shells that set it) or 120; never fewer than 80.
+ */
+export function outputWidth(io: Pick<CliIo, 'stdout' | 'env'>): number {
+  const fromEnv = Number(io.env['COLUMNS']);
+  const columns = io.stdout.isTTY === true && io.stdout.columns ? io.stdout.columns : Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 120;
+  return Math.max(MIN_TABLE_WIDTH, columns);
 }
 
 /**

@@ -40,6 +40,7 @@ export function addReportOptions(command: Command): Command {
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this kfscan JSON report')
     .option('--write-baseline <file>', 'write the findings of this run (not suppressed, before filters) as a baseline')
     .option('--no-color', 'no ANSI colours in the table (also NO_COLOR)')
+    .option('--wide', 'the table adds columns: the finding id and the related objects on the path')
     .option('-v, --verbose', 'list every file scanned or skipped, every warning and the checks left out');
 }
 
@@ -71,6 +72,7 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
   const code = await finishScan(scan.result, prepared, options, deps, {
     importantWarnings: scan.suppressionWarnings,
     runs: [{ context: null, durationSeconds, succeeded: true, lastSuccess: prepared.clock() }],
+    nothingScanned: scan.result.scanned.resources === 0,
     kits: () =>
       manifestKits(
         paths,
@@ -81,9 +83,11 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
         kitFolder,
       ),
   });
-
   if (scan.result.scanned.resources === 0) {
-    io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
+    // A missing path says so and no more; input that held no object says that too.
+    if (scan.result.errors.length === 0) {
+      io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
+    }
     // A kustomization or chart was there but could not be rendered: an incomplete scan, not a usage error.
     return scan.roots.some((rendered) => rendered.failure !== null) ? EXIT.incomplete : EXIT.usage;
   }

@@ -35,6 +35,7 @@ export interface CommonScanOptions extends CatalogueOptions {
   baseline?: string;
   writeBaseline?: string;
   color: boolean;
+  wide?: boolean;
   title?: string;
   customer?: string;
   assessor?: string;
@@ -135,6 +136,11 @@ export interface FinishOptions {
   kits?: () => KitPlan[];
   /** How long each context's scan took and whether it completed (the OpenMetrics report). */
   runs?: readonly ScanRun[];
+  /**
+   * Nothing was scanned: a table on standard output would be an empty report that misleads, so only the
+   * problems are printed; files and machine formats are still written, carrying the errors.
+   */
+  nothingScanned?: boolean;
 }
 
 /**
@@ -148,7 +154,7 @@ export async function finishScan(
   prepared: PreparedScan,
   options: CommonScanOptions,
   deps: CliDependencies,
-  { importantWarnings = [], printedErrors = [], kits, runs }: FinishOptions = {},
+  { importantWarnings = [], printedErrors = [], kits, runs, nothingScanned = false }: FinishOptions = {},
 ): Promise<number> {
   const { io } = deps;
   const complete: ScanResult = {
@@ -164,23 +170,26 @@ export async function finishScan(
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
 
   const primary: ReportTarget = { format: prepared.format, file: options.output ?? null };
-  const tableOnStdout = prepared.format === 'table' && primary.file === null;
+  const tableOnStdout = prepared.format === 'table' && (primary.file === null || primary.file === '-');
+  const targets = nothingScanned && tableOnStdout ? options.report : [primary, ...options.report];
   const printed = new Set(printedErrors);
   const notApplied = importantWarnings.filter((warning) => warning.message.startsWith(NOT_APPLIED)).length;
   if (notApplied > 0) {
     io.stderr.write(`kfscan: --untrusted: ${notApplied} waiver${notApplied === 1 ? '' : 's'} written in the scanned input (kfscan.io/ignore annotations, ignore entries) not applied: their findings are reported\n`);
   }
   reportProblems({ ...result, errors: result.errors.filter((error) => !printed.has(error)) }, io.stderr, {
-    includeErrors: !tableOnStdout,
+    includeErrors: !tableOnStdout || nothingScanned,
     verbose: options.verbose === true,
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
   // Every report and the baseline: credentials the scanned text quoted are not written (see core/credentials.ts).
   const safe = redactDeep(result);
-  await writeReports(safe, [primary, ...options.report], io, options.color, {
+  await writeReports(safe, targets, io, options.color, {
     showSuppressed: options.showSuppressed === true,
     attackPath,
+    wide: options.wide === true,
+    failOn: options.failOn,
     engagement: prepared.engagement,
     generatedAt: prepared.clock(),
     ...(runs ? { scanRuns: runs } : {}),

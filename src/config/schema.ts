@@ -88,7 +88,7 @@ export const CONFIG_SCHEMA = {
       },
     },
     report: {
-      description: 'Who the reports are for (docs/consultant-audit.md); --title, --customer and --assessor win over these.',
+      description: 'Who the reports are for (docs/guides/consultant-audit.md); --title, --customer and --assessor win over these.',
       type: 'object',
       additionalProperties: false,
       properties: {

@@ -181,8 +181,9 @@ export interface CheckMeta {
    */
   absence?: boolean;
   /**
-   * Absolute http(s) docs URL; built-in checks get `<homepage>/blob/main/checks/<id>/README.md`. A plugin
-   * check without one has none (reports then show no link, JSON an empty `docsUrl`).
+   * Absolute http(s) docs URL; built-in checks get the path of their page in the package,
+   * `checks/<id>/README.md` (`kfscan explain <id>` prints it). A plugin check without one has none
+   * (reports then show no link, JSON an empty `docsUrl`).
    */
   docsUrl?: string;
   /** Former ids that ignore annotations and config may still use. */
@@ -206,6 +207,13 @@ export interface Draft {
   key?: string;
   /** The other resources on the path that led to the finding (entry point, gateway, route). */
   related?: RelatedLocation[];
+  /**
+   * For a finding with no resource of its own (something is missing from the whole cluster): the object
+   * that made the check apply (a GPU workload, the Kubeflow dashboard), where reports that need a file
+   * (SARIF for GitHub, GitLab Code Quality) place the finding; `note` says why, e.g. "the GPU workload no
+   * runtime sensor watches".
+   */
+  anchor?: RelatedLocation;
 }
 
 /** A check that could not reach a verdict, e.g. because RBAC hid a kind it needs. */
@@ -315,6 +323,8 @@ export interface Finding {
   related: Array<{ resource: ObjectRef; location: SourceLocation | null; note: string }>;
   /** Not serialised to JSON: the field path, for logical locations. */
   fieldPath: FieldPath;
+  /** Not serialised to JSON: where a finding without a resource is placed in reports that need a file, and why. */
+  anchor?: { resource: ObjectRef; location: SourceLocation | null; note: string };
   /** What `kfscan cluster --probe` saw at the entry points behind the finding; absent without `--probe`. */
   evidence?: Evidence[];
   /**
@@ -506,7 +516,7 @@ export interface ScanResult {
   checks: CheckMeta[];
   /** How much was scanned. */
   scanned: { resources: number; files: number; contexts: number };
-  /** First file scanned: SARIF places cluster-wide findings there, as GitHub needs a file per result. */
+  /** First file scanned (not a place for findings: a cluster-wide finding goes to its `anchor`). */
   anchorFile: string | null;
   /**
    * Absence checks that were selected but not run because the offline input is neither a whole cluster nor

@@ -114,6 +114,9 @@ function toFinding(meta: CheckMeta, draft: Draft, context: string | null): Findi
       note: related.note,
     })),
     fieldPath,
+    ...(draft.anchor && !resource
+      ? { anchor: { resource: { ...draft.anchor.resource.ref }, location: splitNote(draft.anchor.resource.locate(draft.anchor.path ?? [])).location, note: draft.anchor.note } }
+      : {}),
     ...(root !== undefined ? { roots: [root] } : {}),
   };
 }
@@ -185,6 +188,11 @@ function draftProblem(item: unknown): string | null {
   }
   if (draft.severity !== undefined && !isSeverity(draft.severity)) return `severity must be one of ${SEVERITIES.join(', ')}`;
   if (draft.path !== undefined && !isFieldPath(draft.path)) return 'path must be a list of strings and numbers';
+  if (draft.anchor !== undefined) {
+    const { anchor } = draft;
+    if (typeof anchor !== 'object' || anchor === null || typeof anchor.resource?.locate !== 'function' || typeof anchor.note !== 'string') return 'anchor must be { resource, path?, note }';
+    if (anchor.path !== undefined && !isFieldPath(anchor.path)) return 'anchor.path must be a list of strings and numbers';
+  }
   return null;
 }
 

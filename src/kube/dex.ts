@@ -1,6 +1,6 @@
 import { describeResource } from '../core/object-ref.js';
-import { parse } from 'yaml';
 import { asObject, asString } from '../core/json.js';
+import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { commandLine, mountedFile, resolveEnv, type EnvResolution } from './container-env.js';
 import { parseImageRef } from './image-ref.js';
@@ -15,7 +15,7 @@ export interface DexInstance {
 
 export interface DexDiscovery {
   instances: DexInstance[];
-  /** Configurations that could not be read (a Secret hidden by RBAC or `--no-secrets`). */
+  /** Configurations that could not be read (a Secret hidden by RBAC or `--no-secrets`, a file Dex cannot parse). */
   unreadable: string[];
 }
 
@@ -36,10 +36,15 @@ export function dexInstances(inventory: Inventory): DexDiscovery {
     const add = (source: StoredValue, container: ContainerSite | null) => {
       const id = `${source.resource.ref.kind}/${source.resource.ref.namespace}/${source.resource.ref.name}/${source.path.join('.')}`;
       if (seen.has(id)) return;
-      const config = parseDexConfig(source.value);
-      if (!config) return;
+      const parsed = parseDexConfig(source.value);
+      // A file the Dex container serves, or one that reads like a Dex config, that cannot be parsed is a gap, not a pass.
+      if ('problem' in parsed) {
+        if (container || (DEX_ISSUER_LINE.test(source.value) && DEX_KEY_LINE.test(source.value))) unreadable.push(`the Dex configuration in ${describeResource(source.resource)} (${String(source.path.at(-1))}) cannot be parsed: ${parsed.problem}`);
+        return;
+      }
+      if (!parsed.config) return;
       seen.add(id);
-      instances.push({ source, config, container });
+      instances.push({ source, config: parsed.config, container });
     };
 
     for (const site of inventory.podTemplates()) {
@@ -73,17 +78,21 @@ function configFilePath(words: readonly string[]): string | null {
   return files.at(-1) ?? null;
 }
 
-function parseDexConfig(text: string): Record<string, unknown> | null {
-  let parsed: unknown;
-  try {
-    parsed = parse(text, { maxAliasCount: 100, logLevel: 'error' });
-  } catch {
-    return null;
-  }
-  const config = asObject(parsed);
-  if (!config || typeof config['issuer'] !== 'string') return null;
-  const shaped = ['staticClients', 'connectors', 'enablePasswordDB', 'staticPasswords'].some((key) => key in config);
-  return shaped ? config : null;
+const DEX_KEYS = ['staticClients', 'connectors', 'enablePasswordDB', 'staticPasswords'];
+const DEX_ISSUER_LINE = /^issuer:/m;
+const DEX_KEY_LINE = new RegExp(`^(?:${DEX_KEYS.join('|')}):`, 'm');
+
+/**
+ * A Dex configuration as Dex reads it (go-yaml through ghodss/yaml: YAML 1.1 scalars, the last of two
+ * equal keys, aliases bounded by expansion), `null` when it is not a Dex configuration, or why Dex would
+ * refuse it.
+ */
+function parseDexConfig(text: string): { config: Record<string, unknown> | null } | { problem: string } {
+  const parsed = parseEmbeddedYaml(text, 'last');
+  if (!parsed.ok) return { problem: parsed.reason };
+  const config = asObject(parsed.value);
+  if (!config || typeof config['issuer'] !== 'string') return { config: null };
+  return { config: DEX_KEYS.some((key) => key in config) ? config : null };
 }
 
 /** Path to a field of the Dex config: inside the value when it is plain text, else the key holding it. */

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
 import type { ContainerSite, Inventory, PodTemplateSite, RelatedLocation, Resource } from '../core/types.js';
 import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE, parseRulesFile, type RulesFile, type Selection, type SourceLocation } from './falco-rules.js';
@@ -147,7 +147,7 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
       const configMap = inventory.get('ConfigMap', namespace, mapName);
       const text = asString(asObject(configMap?.obj['data'])?.['rules.yaml']);
       if (configMap && text !== null) {
-        sources.files.push({ label: `ConfigMap ${namespace}/${mapName} key rules.yaml of ${label}`, items: parseRulesFile(text), location: { resource: configMap, path: ['data', 'rules.yaml'] } });
+        addRulesFile(sources, `ConfigMap ${namespace}/${mapName} key rules.yaml of ${label}`, text, { resource: configMap, path: ['data', 'rules.yaml'] });
         sources.related.push({ resource: configMap, path: ['data', 'rules.yaml'], note: 'Falco rules' });
       } else sources.unknown.push(`ConfigMap ${namespace}/${mapName} of ${label} (not in the input)`);
     }
@@ -162,11 +162,7 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
 function loadFile(path: string, file: FileSource, version: number | null, falcoctlManaged: boolean, sources: FalcoRuleSources): void {
   switch (file.kind) {
     case 'configmap':
-      sources.files.push({
-        label: `${path} from ConfigMap ${file.configMap.ref.namespace}/${file.configMap.ref.name} key ${file.key}`,
-        items: parseRulesFile(file.text),
-        location: { resource: file.configMap, path: ['data', file.key] },
-      });
+      addRulesFile(sources, `${path} from ConfigMap ${file.configMap.ref.namespace}/${file.configMap.ref.name} key ${file.key}`, file.text, { resource: file.configMap, path: ['data', file.key] });
       sources.related.push({ resource: file.configMap, path: ['data', file.key], note: `Falco rules file ${path}` });
       return;
     case 'image':
@@ -186,6 +182,13 @@ function loadFile(path: string, file: FileSource, version: number | null, falcoc
     case 'absent':
       return;
   }
+}
+
+/** A rules file Falco would refuse to load is one whose rules kfscan cannot know either. */
+function addRulesFile(sources: FalcoRuleSources, label: string, text: string, location: SourceLocation): void {
+  const parsed = parseRulesFile(text);
+  if ('items' in parsed) sources.files.push({ label, items: parsed.items, location });
+  else sources.unknown.push(`${label} (Falco cannot parse it: ${parsed.problem})`);
 }
 
 function loadArtifact(artifact: Artifact, sources: FalcoRuleSources, label = `${artifact.path} from falcoctl artifact ${artifact.ref}`): void {
@@ -223,7 +226,9 @@ function falcoctlArtifacts(pod: PodTemplateSite, falco: ContainerSite, inventory
     const configFile = files.file(configPath);
     let config: JsonObject = {};
     if (configFile.kind === 'configmap') {
-      config = asObject(safeParse(configFile.text)) ?? {};
+      const parsed = parseFalcoYaml(configFile.text);
+      if ('problem' in parsed) sources.unknown.push(`falcoctl configuration ${configPath} (cannot be parsed: ${parsed.problem})`);
+      config = asObject('value' in parsed ? parsed.value : null) ?? {};
       if (!sources.related.some((r) => r.resource === configFile.configMap)) {
         sources.related.push({ resource: configFile.configMap, path: ['data', configFile.key], note: 'falcoctl artifact references' });
       }
@@ -293,7 +298,9 @@ function artifactFileName(name: string): string {
 function readConfig(file: FileSource, path: string, sources: FalcoRuleSources): JsonObject | null {
   if (file.kind === 'configmap') {
     sources.related.push({ resource: file.configMap, path: ['data', file.key], note: `Falco configuration ${path}` });
-    return asObject(safeParse(file.text));
+    const parsed = parseFalcoYaml(file.text);
+    if ('problem' in parsed) sources.unknown.push(`Falco configuration ${path} (Falco cannot parse it: ${parsed.problem})`);
+    return asObject('value' in parsed ? parsed.value : null);
   }
   if (file.kind === 'missing-configmap' || file.kind === 'volume') sources.unknown.push(`Falco configuration ${describeSource(path, file)}`);
   return null;
@@ -405,12 +412,10 @@ function listOf(value: unknown): string[] {
   return asArray(value).filter((v): v is string => typeof v === 'string');
 }
 
-function safeParse(text: string): unknown {
-  try {
-    return parse(text, { maxAliasCount: 100, logLevel: 'error' });
-  } catch {
-    return null;
-  }
+/** falco.yaml and falcoctl's configuration as yaml-cpp (Falco) and go-yaml (falcoctl) read them. */
+function parseFalcoYaml(text: string): { value: unknown } | { problem: string } {
+  const parsed = parseEmbeddedYaml(text, 'first');
+  return parsed.ok ? { value: parsed.value } : { problem: parsed.reason };
 }
 
 function baseName(path: string): string {

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import { asArray, asObject, asString } from '../core/json.js';
 import type { FieldPath, Resource } from '../core/types.js';
 import { linearMatcher } from './linear-regex.js';
@@ -44,15 +44,12 @@ export type Selection = (
 ) & { location?: SourceLocation };
 
 /**
- * Parses a rules file the way Falco reads it: a YAML list of rule, macro and list items. Anything else
- * (a broken or empty file) yields no items rather than an error, since the check only looks for rules.
+ * Parses a rules file the way Falco reads it (yaml-cpp: the first of two equal keys counts): a YAML list
+ * of rule, macro and list items, or why Falco would refuse the file.
  */
-export function parseRulesFile(text: string): unknown[] {
-  try {
-    return asArray(parse(text, { maxAliasCount: 100, uniqueKeys: false, strict: false, logLevel: 'error' }));
-  } catch {
-    return [];
-  }
+export function parseRulesFile(text: string): { items: unknown[] } | { problem: string } {
+  const parsed = parseEmbeddedYaml(text, 'first');
+  return parsed.ok ? { items: asArray(parsed.value) } : { problem: parsed.reason };
 }
 
 /**

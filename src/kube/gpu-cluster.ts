@@ -30,7 +30,8 @@ export function isGpuNode(node: Resource): boolean {
   return ['capacity', 'allocatable'].some((field) => positive(asObject(dig(node.obj, 'status', field))?.[GPU_RESOURCE]));
 }
 
-function requestsGpu(site: PodTemplateSite): boolean {
+/** Whether a pod template asks for NVIDIA GPUs (limits or requests). */
+export function requestsGpu(site: PodTemplateSite): boolean {
   return site.containers.some((container) => {
     const resources = asObject(container.container['resources']);
     return ['limits', 'requests'].some((field) => positive(asObject(resources?.[field])?.[GPU_RESOURCE]));

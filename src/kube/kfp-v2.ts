@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
 import type { ContainerSite, FieldPath, PodTemplateSite, Resource } from '../core/types.js';
 import { stringMap } from '../inventory/resource.js';
@@ -159,8 +159,12 @@ function containerSpecs(text: string): JsonObject[] {
 function parseLenient(text: string): unknown {
   const trimmed = text.trim();
   if (trimmed === '') return null;
+  if (!trimmed.startsWith('{')) {
+    const parsed = parseEmbeddedYaml(trimmed, 'last');
+    return parsed.ok ? parsed.value : null;
+  }
   try {
-    return trimmed.startsWith('{') ? JSON.parse(trimmed) : parse(trimmed, { maxAliasCount: 0, logLevel: 'error' });
+    return JSON.parse(trimmed);
   } catch {
     return null;
   }

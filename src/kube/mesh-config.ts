@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import { asArray, asObject, asString, dig } from '../core/json.js';
 import type { FieldPath, Inventory, Resource } from '../core/types.js';
 
@@ -29,13 +29,9 @@ export function meshConfigs(inventory: Inventory): readonly MeshConfigSource[] {
       if (configMap.ref.name !== 'istio' && !configMap.ref.name.startsWith('istio-')) continue;
       const text = asString(dig(configMap.obj, 'data', 'mesh'));
       if (text === null) continue;
-      let config: unknown;
-      try {
-        config = parse(text, { maxAliasCount: 100, logLevel: 'error' });
-      } catch {
-        continue;
-      }
-      const object = asObject(config);
+      // istiod reads it with go-yaml (sigs.k8s.io/yaml): the last of two equal keys counts.
+      const parsed = parseEmbeddedYaml(text, 'last');
+      const object = parsed.ok ? asObject(parsed.value) : null;
       if (object) out.push({ resource: configMap, path: ['data', 'mesh'], config: object });
     }
     for (const operator of inventory.ofKind('install.istio.io/IstioOperator')) {

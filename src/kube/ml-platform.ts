@@ -1,7 +1,8 @@
 import { asArray, asObject } from '../core/json.js';
 import { unionOfKinds } from '../core/kinds.js';
 import { describeResource } from '../core/object-ref.js';
-import type { Inventory, KindName } from '../core/types.js';
+import type { Inventory, KindName, RelatedLocation } from '../core/types.js';
+import { requestsGpu } from './gpu-cluster.js';
 import { POD_TEMPLATE_KINDS } from '../inventory/pod-template-kinds.js';
 import { parseImageRef } from './image-ref.js';
 import { kubeflowUiOfImage } from './kubeflow-uis.js';
@@ -128,4 +129,39 @@ export function mlPlatformPresent(inventory: Inventory): boolean {
 
 function commandText(container: Record<string, unknown>): string {
   return [...asArray(container['command']), ...asArray(container['args'])].filter((w): w is string => typeof w === 'string').join(' ');
+}
+
+/** What `absenceAnchor` reads. */
+export const ABSENCE_ANCHOR_KINDS: readonly KindName[] = KUBEFLOW_PRESENCE_KINDS;
+
+/**
+ * Where a finding about something missing from the whole cluster (no runtime sensor, no Prometheus) is
+ * shown in reports that need a file: the object that makes the absence matter in these inputs. A workload
+ * requesting GPUs (what miners want), else Kubeflow's dashboard or gateway, else an ML workload, else, on a
+ * whole cluster, its first workload; `null` when there is no object at all.
+ */
+export function absenceAnchor(inventory: Inventory): RelatedLocation | null {
+  return inventory.memo('absenceAnchor', () => {
+    const sites = inventory.podTemplates();
+    const gpu = sites.find(requestsGpu);
+    if (gpu) return { resource: gpu.resource, path: gpu.path, note: `the finding concerns the whole cluster; shown at ${describeResource(gpu.resource)}, a workload that requests GPUs` };
+    const kubeflow =
+      inventory.get('apps/Deployment', 'kubeflow', 'centraldashboard') ??
+      inventory.get('apps/Deployment', 'kubeflow', 'ml-pipeline-ui') ??
+      inventory.get('networking.istio.io/Gateway', 'kubeflow', 'kubeflow-gateway') ??
+      inventory.ofKind('kubeflow.org/Profile')[0] ??
+      inventory.ofKind('networking.istio.io/VirtualService').find((vs) => vs.ref.name === 'centraldashboard') ??
+      inventory.ofKind('CustomResourceDefinition').find((crd) => crd.ref.name === 'profiles.kubeflow.org') ??
+      sites.find((site) => site.containers.some((c) => typeof c.container['image'] === 'string' && kubeflowUiOfImage(c.container['image']) !== null))?.resource;
+    if (kubeflow) return { resource: kubeflow, path: ['metadata', 'name'], note: `the finding concerns the whole cluster; shown at ${describeResource(kubeflow)}, the Kubeflow installation it guards` };
+    const ml = sites.find((site) =>
+      site.containers.some((c) => {
+        const image = typeof c.container['image'] === 'string' ? parseImageRef(c.container['image']) : null;
+        return image !== null && mlImageFamily(image) !== null;
+      }),
+    );
+    if (ml) return { resource: ml.resource, path: ml.path, note: `the finding concerns the whole cluster; shown at ${describeResource(ml.resource)}, an ML workload it guards` };
+    const first = inventory.wholeCluster ? sites[0] : undefined;
+    return first ? { resource: first.resource, path: first.path, note: `the finding concerns the whole cluster; shown at ${describeResource(first.resource)}, one of its workloads` } : null;
+  });
 }

@@ -1,4 +1,5 @@
 import { parse as parseToml } from 'smol-toml';
+import { describeResource } from '../core/object-ref.js';
 import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/types.js';
 import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
 import { parseImageRef } from './image-ref.js';
@@ -66,8 +67,10 @@ function readProxy(inventory: Inventory, container: ContainerSite): OAuth2Proxy 
     if (file.state === 'value') {
       try {
         config = { values: parseToml(file.value), resource: file.resource, path: file.path };
-      } catch {
-        config = null;
+      } catch (error) {
+        // oauth2-proxy refuses to start on a configuration it cannot parse: what it would run is unknown.
+        const line = (error as { line?: unknown }).line;
+        unreadable.push(`oauth2-proxy's configuration ${configPath} in ${describeResource(file.resource)} cannot be parsed${typeof line === 'number' ? ` (line ${line})` : ''}`);
       }
     }
   }

@@ -4,6 +4,9 @@ import type { Check } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { planReads } from './plan.js';
 import { displayResource } from '../kube/resource-names.js';
+import { terminalSafe } from '../reporters/sanitize.js';
+import { textWidth } from '../reporters/text-width.js';
+import { wrapParagraph } from '../reporters/text-wrap.js';
 
 export interface AccessRow {
   verb: 'list' | 'get';
@@ -70,24 +73,30 @@ export async function checkAccess(client: ApiClient, checks: readonly Check[], o
   return { rows, notInstalled: plan.notInstalled, undiscoverable: plan.undiscoverable, secretsSkipped: !options.secrets && plan.secrets.length > 0 };
 }
 
-export function formatAccessReport(context: string, server: string, report: AccessReport): string {
-  const lines = [`Context ${context} (${server})`];
-  const width = Math.max(0, ...report.rows.map((row) => row.resource.length));
+/**
+ * The report for a terminal of `width` columns: one row per read, long rows wrapped under their resource.
+ * Names and reasons come from the kubeconfig and the server: escaped before they are measured.
+ */
+export function formatAccessReport(context: string, server: string, report: AccessReport, width: number): string {
+  const lines = wrapParagraph(terminalSafe(`Context ${context} (${server})`), width, '', '  ');
+  const column = Math.max(0, ...report.rows.map((row) => textWidth(terminalSafe(row.resource))));
   for (const row of report.rows) {
     const verdict = row.allowed === true ? 'can   ' : row.allowed === false ? 'CANNOT' : 'unknown';
     const object = row.name ? ` ${row.namespace}/${row.name}` : '';
     const note = row.allowed !== true && row.reason ? `  (${row.reason})` : '';
-    lines.push(`  ${verdict} ${row.verb.padEnd(4)} ${row.resource.padEnd(width)}${object}${note}`);
+    const resource = terminalSafe(row.resource);
+    const lead = `  ${verdict} ${row.verb.padEnd(4)} `;
+    lines.push(...wrapParagraph(`${resource}${' '.repeat(column - textWidth(resource))}${terminalSafe(`${object}${note}`)}`, width, lead));
   }
   if (report.secretsSkipped) lines.push('  skipped     secrets (--no-secrets)');
-  for (const item of report.undiscoverable) lines.push(`  unknown     ${item.kind}  (API discovery failed: ${item.reason})`);
-  if (report.notInstalled.length > 0) lines.push(`  not installed (nothing to read): ${report.notInstalled.join(', ')}`);
+  for (const item of report.undiscoverable) lines.push(...wrapParagraph(terminalSafe(`${item.kind}  (API discovery failed: ${item.reason})`), width, '  unknown     '));
+  if (report.notInstalled.length > 0) lines.push(...wrapParagraph(report.notInstalled.join(', '), width, '  not installed (nothing to read): ', '    '));
   const denied = report.rows.filter((row) => row.allowed !== true).length;
-  lines.push(
+  const verdict =
     denied === 0 && report.undiscoverable.length === 0
-      ? `  kfscan can read everything its checks need in ${context}.`
-      : `  ${denied + report.undiscoverable.length} of ${report.rows.length + report.undiscoverable.length} reads would fail: a scan reports them as coverage gaps. \`kfscan rbac\` prints the ClusterRole to grant.`,
-  );
+      ? `kfscan can read everything its checks need in ${terminalSafe(context)}.`
+      : `${denied + report.undiscoverable.length} of ${report.rows.length + report.undiscoverable.length} reads would fail: a scan reports them as coverage gaps. \`kfscan rbac\` prints the ClusterRole to grant.`;
+  lines.push(...wrapParagraph(verdict, width, '  '));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,7 +1,6 @@
 import type { ClusterFacts, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
-import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
 import { namespacesOf, provenance } from '../engine/provenance.js';
 import { withObjectExcerpts } from '../evidence/attach.js';
@@ -67,6 +66,8 @@ export interface ContextOutcome {
   resources: number;
   resourceTypes: number;
   notInstalled: string[];
+  /** Kinds or objects that could not be read (RBAC, an API that would not list): coverage gaps. */
+  unreadable: number;
   durationMs: number;
   /** What `--probe` did in this context; absent without it. */
   probe?: ProbeStats;
@@ -103,7 +104,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
     if (options.signal?.aborted) break;
     const started = Date.now();
     const progress = options.progress?.(context);
-    const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], durationMs: 0 };
+    const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
@@ -151,7 +152,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         const probed = await probeFindings(
           inventory,
           { findings: run.findings, suppressed: run.suppressed, ...probeRoles(options.checks) },
-          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe; +${PROJECT_URL})` },
+          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe)` },
         );
         // New findings go through the same suppressions; their warnings were given by the first pass.
         const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
@@ -169,6 +170,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       outcome.resources = snapshot.resources.length;
       outcome.resourceTypes = snapshot.plan.lists.length;
       outcome.notInstalled = [...snapshot.plan.notInstalled];
+      outcome.unreadable = snapshot.unreadable.length;
       resources += snapshot.resources.length;
     } catch (error) {
       outcome.error = contextFailure(error);

@@ -1,7 +1,8 @@
 import jsYaml from 'js-yaml';
-import { LineCounter, isMap, parseAllDocuments, visit, type Document } from 'yaml';
+import { isMap, visit, type Document } from 'yaml';
 import { groupOf, isUnknownBuiltinKind } from '../core/kinds.js';
 import type { FieldPath, InputError, KubeObject, SourceLocation } from '../core/types.js';
+import { excessiveAliasing, parseAllDocumentsLikeGo, type GoCompatibleDocuments } from './go-yaml.js';
 import { yamlErrorText } from './yaml-errors.js';
 import { locateInDocument } from './yaml-locate.js';
 
@@ -18,8 +19,6 @@ export interface ParseOutcome {
   warnings: InputError[];
 }
 
-// Aliases are legitimate in hand-written YAML, but thousands of them are the "billion laughs" attack.
-const MAX_ALIAS_COUNT = 1000;
 const MAX_DEPTH = 100;
 
 // Helm's own vocabulary. A bare `{{ x }}` is often data (Grafana legends, Prometheus alert texts).
@@ -80,7 +79,9 @@ function splitDocuments(source: string): Chunk[] {
 }
 
 // Both parsers read YAML 1.2's core schema plus merge keys: no timestamps turned into dates, no `yes`
-// booleans, so that the fast and the precise path give the same objects.
+// booleans, so that the fast and the precise path give the same objects. Where the yaml package is
+// stricter than kubectl's go-yaml (quoted lines, keys written twice, aliases), it reads as go-yaml does
+// (go-yaml.ts).
 const YAML_OPTIONS = { version: '1.2', merge: true, prettyErrors: false, logLevel: 'error' } as const;
 // `types` exists at runtime but is missing from @types/js-yaml.
 const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge]);
@@ -113,51 +114,59 @@ function parseChunkFast(chunk: Chunk, state: ParseState): boolean {
 }
 
 function lazyLocator(chunk: Chunk, file: string): (path: FieldPath) => SourceLocation | null {
-  let parsed: { doc: Document.Parsed; lineCounter: LineCounter } | null | undefined;
+  let parsed: { doc: Document.Parsed; all: GoCompatibleDocuments } | null | undefined;
   return (path) => {
     if (parsed === undefined) {
-      const lineCounter = new LineCounter();
-      const doc = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }).find((d) => d.contents !== null);
-      parsed = doc ? { doc, lineCounter } : null;
+      const all = parseAllDocumentsLikeGo(chunk.text, YAML_OPTIONS);
+      const doc = all.documents.find((d) => d.contents !== null);
+      parsed = doc ? { doc, all } : null;
     }
     if (!parsed) return null;
-    const pos = locateInDocument(parsed.doc, parsed.lineCounter, path, chunk.text);
-    return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
+    return locator(parsed.doc, parsed.all, chunk, file)(path);
+  };
+}
+
+function locator(doc: Document.Parsed, parsed: GoCompatibleDocuments, chunk: Chunk, file: string): (path: FieldPath) => SourceLocation | null {
+  return (path) => {
+    const pos = locateInDocument(doc, parsed.lineCounter, path, parsed.text);
+    return pos ? { file, line: pos.line + chunk.lineOffset, column: parsed.sourceColumn(pos.line, pos.column) } : null;
   };
 }
 
 function parseChunkPrecisely(chunk: Chunk, state: ParseState): void {
   const { file, outcome } = state;
-  const lineCounter = new LineCounter();
-  const position = (offset: number): { line: number; column: number } => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line: line + chunk.lineOffset, column: col };
-  };
-  let documents: Document.Parsed[];
+  let parsed: GoCompatibleDocuments;
   try {
-    documents = parseAllDocuments(chunk.text, { lineCounter, ...YAML_OPTIONS }) as Document.Parsed[];
+    parsed = parseAllDocumentsLikeGo(chunk.text, YAML_OPTIONS);
   } catch (error) {
     outcome.errors.push({ file, line: chunk.lineOffset + 1, column: 1, message: `cannot parse YAML: ${describe(error)}` });
     return;
   }
-  if (!Array.isArray(documents)) documents = [documents];
+  const position = (offset: number): { line: number; column: number } => {
+    const { line, col } = parsed.lineCounter.linePos(offset);
+    return { line: line + chunk.lineOffset, column: parsed.sourceColumn(line, col) };
+  };
 
-  for (const doc of documents) {
+  for (const doc of parsed.documents) {
     const docIndex = state.docIndex++;
-    const docSource = chunk.text.slice(doc.range[0], doc.range[2]);
-    const firstError = doc.errors[0];
+    const docSource = parsed.text.slice(doc.range[0], doc.range[2]);
+    // kubectl's go-yaml keeps the last of two equal keys: so does kfscan, and says so.
+    for (const duplicate of doc.errors.filter((error) => error.code === 'DUPLICATE_KEY')) {
+      outcome.warnings.push({ file, ...position(duplicate.pos[0]), message: 'key written twice in one mapping: kubectl keeps the last value, and so does kfscan' });
+    }
+    const firstError = doc.errors.find((error) => error.code !== 'DUPLICATE_KEY');
     if (firstError) {
       const templateLine = state.mayHoldTemplates ? findLine(docSource, HELM_ACTION) : null;
       outcome.errors.push(
         templateLine !== null
           ? { file, line: position(doc.range[0]).line + templateLine - 1, column: 1, message: HELM_MESSAGE }
-          : { file, ...position(firstError.pos[0]), message: `invalid YAML: ${/call stack/i.test(firstError.message) ? 'nested too deeply to parse' : firstLine(firstError.message)}` },
+          : { file, ...position(parsed.errorOffset(firstError)), message: `invalid YAML: ${/call stack/i.test(firstError.message) ? 'nested too deeply to parse' : firstLine(firstError.message)}` },
       );
       continue;
     }
     if (doc.contents === null) continue;
     if (state.mayHoldTemplates) {
-      const templateOffset = templateActionOffset(doc, chunk.text);
+      const templateOffset = templateActionOffset(doc, parsed.text);
       if (templateOffset !== null) {
         outcome.errors.push({ file, ...position(templateOffset), message: HELM_MESSAGE });
         continue;
@@ -166,17 +175,16 @@ function parseChunkPrecisely(chunk: Chunk, state: ParseState): void {
 
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      const aliasing = excessiveAliasing(doc);
+      if (aliasing) throw new ReferenceError(aliasing);
+      value = doc.toJS({ maxAliasCount: -1 });
     } catch (error) {
       outcome.errors.push({ file, ...position(doc.contents.range?.[0] ?? 0), message: `document rejected: ${describe(error)}` });
       continue;
     }
     if (value === null || value === undefined) continue;
 
-    const locate = (path: FieldPath): SourceLocation | null => {
-      const pos = locateInDocument(doc, lineCounter, path, chunk.text);
-      return pos ? { file, line: pos.line + chunk.lineOffset, column: pos.column } : null;
-    };
+    const locate = locator(doc, parsed, chunk, file);
     acceptDocument(value, { docIndex, docSource, docLine: () => position(doc.contents!.range?.[0] ?? doc.range[0]).line, locate }, state);
   }
 }

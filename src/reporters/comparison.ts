@@ -5,7 +5,7 @@ import { describeObject } from '../core/object-ref.js';
 import { comparisonCounts, type ChangedFinding, type ReportComparison } from '../diff/compare.js';
 import { boxTable } from './box-table.js';
 import { markdownCode, terminalSafe, terminalSafeJson } from './sanitize.js';
-import { wrap } from './table.js';
+import { wrapText } from './text-wrap.js';
 
 export const DIFF_FORMATS = ['table', 'markdown', 'json'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];
@@ -73,7 +73,7 @@ function comparisonTable(comparison: ReportComparison, total: number): string {
     if (list.length === 0) continue;
     out.push(`${title.toUpperCase()} (${list.length})`);
     const rows = list.map((f) =>
-      [f.id, f.previousSeverity ? `${f.severity} (was ${f.previousSeverity})` : f.severity, f.checkId, resource(f), f.reason ?? f.message].map((cell, i) => wrap(terminalSafe(cell), widths[i]! - 2)),
+      [f.id, f.previousSeverity ? `${f.severity} (was ${f.previousSeverity})` : f.severity, f.checkId, resource(f), f.reason ?? f.message].map((cell, i) => wrapText(terminalSafe(cell), widths[i]! - 2).join('\n')),
     );
     out.push(boxTable(['Id', 'Severity', 'Check', 'Resource', key === 'notRechecked' ? 'Why' : 'Message'], rows, widths), '');
   }

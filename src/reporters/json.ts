@@ -3,7 +3,7 @@ import type { Engagement, Finding, ReportFilters, ScanResult, SuppressedFinding 
 import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
-/** The JSON report, schemaVersion 1, as documented in the README; field order is part of its look. */
+/** The JSON report, schemaVersion 1, as docs/reference/output-formats.md documents it; field order is part of its look. */
 export function jsonReport(result: ScanResult, context: ReportContext): string {
   return `${terminalSafeJson(toJsonDocument(result, context))}\n`;
 }

@@ -1,5 +1,5 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
-import { engagementParts, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { checkTally, checksLabel, docsReference, engagementParts, gapLabel, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
@@ -29,6 +29,7 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   const plugins = (result.plugins ?? []).map((p) => markdownText(`${p.name}${p.version ? ` ${p.version}` : ''}`));
   const tool = `kfscan ${markdownText(context.version)}${plugins.length ? ` and plugin${plugins.length === 1 ? '' : 's'} ${plugins.join(', ')}` : ''}`;
   out.push(`Scanned ${scopeLabel(result)} with ${tool}.${[...omitted, ...problems].map((s) => ` ${capitalise(s)}.`).join('')}`, '');
+  out.push(`${capitalise(markdownText(checksLabel(checkTally(result))))}.`, '');
 
   if (result.findings.length > 0) {
     out.push(...findingsTable(result.findings.slice(0, MAX_ROWS)));
@@ -57,9 +58,15 @@ function fixes(findings: readonly Finding[]): string[] {
   for (const finding of findings) if (!seen.has(finding.checkId)) seen.set(finding.checkId, finding);
   // Remediation is written by check authors in Markdown (commands in backticks): kept as Markdown.
   const items = [...seen.values()].map(
-    (f) => `- **${markdownText(f.checkId)}** (${markdownText(f.title)}): ${terminalSafe(f.remediation)}${f.docsUrl ? ` ${link('More', f.docsUrl)}` : ''}`,
+    (f) => `- **${markdownText(f.checkId)}** (${markdownText(f.title)}): ${terminalSafe(f.remediation)}${more(f)}`,
   );
   return ['<details><summary>How to fix</summary>', '', ...items, '', '</details>'];
+}
+
+function more(finding: Finding): string {
+  const docs = docsReference(finding.checkId, finding.docsUrl);
+  if (!docs) return '';
+  return docs.kind === 'url' ? ` ${link('More', docs.url)}` : ` More: \`${docs.command}\`.`;
 }
 
 function suppressedDetails(suppressed: readonly SuppressedFinding[]): string[] {
@@ -80,10 +87,7 @@ function gaps(result: ScanResult): string[] {
   const { unreadable, undecided } = result.coverage;
   if (unreadable.length > 0 || undecided.length > 0) {
     out.push('', '**Coverage gaps (not passes)**', '');
-    for (const gap of unreadable) {
-      const where = [gap.context, gap.namespace].filter(Boolean).join('/');
-      out.push(`- could not read ${markdownCode(gap.resource)}${where ? ` in ${markdownCode(where)}` : ''}: ${markdownCode(gap.reason)}`);
-    }
+    for (const gap of unreadable) out.push(`- could not read ${markdownCode(gapLabel(gap))}: ${markdownCode(gap.reason)}`);
     for (const item of undecided) {
       out.push(`- ${markdownText(item.checkId)}${item.context ? ` in ${markdownCode(item.context)}` : ''} could not decide: ${markdownCode(item.reason)}`);
     }

@@ -1,6 +1,6 @@
 // What every reporter receives. Apart from index.ts, which loads the reporters, so that they can name these
 // types without importing their own loader.
-import type { Engagement, ScanResult } from '../core/types.js';
+import type { Engagement, ScanResult, Severity } from '../core/types.js';
 import type { ReportComparison } from '../diff/compare.js';
 import type { AttackPathMember } from './attack-path.js';
 
@@ -33,12 +33,21 @@ export interface ReportContext {
   version: string;
   /** ANSI colours: only on a TTY and never with NO_COLOR. */
   color: boolean;
-  /** Terminal width for the table. */
+  /** Display columns the table may use: the terminal's, `$COLUMNS` or 120 when piped; at least 80. */
   width: number;
+  /** `--wide`: the table adds the finding id and the related objects. */
+  wide?: boolean;
+  /** `--fail-on`: CI formats mark findings at or above it as failures (default `high`). */
+  failOn?: Severity | 'none';
   /** When the report was made (the HTML report shows it); injected so that reporters stay pure. */
   generatedAt?: Date;
   /** List suppressed findings (table, markdown); JSON and SARIF always carry them. */
   showSuppressed?: boolean;
+  /**
+   * The pages of built-in checks by id (their README without title and metadata table), for reports that
+   * carry the whole help (SARIF rules); read by the CLI so that reporters stay pure.
+   */
+  pages?: ReadonlyMap<string, string>;
   /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
   attackPath?: readonly AttackPathMember[];
   /** Title, customer and assessor of the engagement; text from the command line or configuration, shown as text. */

@@ -1,7 +1,8 @@
 import type * as Sarif from 'sarif';
 import { SARIF_LEVEL, SECURITY_SEVERITY } from '../core/severity.js';
 import type { CheckMeta, Finding, ObjectRef, PluginInfo, ScanResult, Suppression } from '../core/types.js';
-import { PROJECT_URL, docsUrlFor } from '../engine/docs-url.js';
+import { docsUrlFor } from '../engine/docs-url.js';
+import { docsReference } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
@@ -14,7 +15,7 @@ const STDIN = '<stdin>';
  * Live objects have no file; they get a logical location `context/namespace/kind/name` instead.
  */
 export function sarifReport(result: ScanResult, context: ReportContext): string {
-  const rules = result.checks.map(toRule);
+  const rules = result.checks.map((meta) => toRule(meta, context.pages?.get(meta.id) ?? null));
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const log: Sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -26,7 +27,6 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
             name: 'kfscan',
             version: context.version,
             semanticVersion: context.version,
-            informationUri: PROJECT_URL,
             rules,
           },
           // Plugins are named as the SARIF extensions they are; their rules sit with the driver's, where
@@ -37,11 +37,11 @@ export function sarifReport(result: ScanResult, context: ReportContext): string 
         invocations: [toInvocation(result)],
         columnKind: 'unicodeCodePoints',
         results: [
-          ...result.findings.map((finding) => toResult(finding, ruleIndex, result.anchorFile)),
+          ...result.findings.map((finding) => toResult(finding, ruleIndex)),
           // Suppressed findings stay in the log, marked as such, so code scanning shows them as closed
           // with their justification instead of losing track of them.
           ...(result.suppressed ?? []).map((finding) => ({
-            ...toResult(finding, ruleIndex, result.anchorFile),
+            ...toResult(finding, ruleIndex),
             suppressions: [toSuppression(finding.suppression)],
           })),
         ],
@@ -59,9 +59,14 @@ function toExtension(plugin: PluginInfo): Sarif.ToolComponent {
   };
 }
 
-function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
-  // A plugin check may have no documentation URL; SARIF then has no helpUri rather than an invalid one.
-  const helpUri = meta.docsUrl ?? docsUrlFor(meta.id);
+/**
+ * A rule carries its whole help: a built-in check's page (what `kfscan explain` prints) in `help.markdown`,
+ * since kfscan has no site for a `helpUri` to point at; a plugin check links the URL its author gives.
+ */
+function toRule(meta: CheckMeta, page: string | null): Sarif.ReportingDescriptor {
+  const docs = docsReference(meta.id, meta.docsUrl ?? docsUrlFor(meta.id));
+  const summary = `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}`;
+  const more = docs?.kind === 'url' ? `\n\n[Documentation](${docs.url})` : docs ? `\n\n\`${docs.command}\` prints this page in a terminal.` : '';
   return {
     id: meta.id,
     name: pascalCase(meta.id),
@@ -69,9 +74,9 @@ function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
     fullDescription: { text: meta.description },
     help: {
       text: `${meta.description}\n\nWhy it matters: ${meta.rationale}\n\nFix: ${meta.remediation}`,
-      markdown: `${meta.description}\n\n**Why it matters:** ${meta.rationale}\n\n**Fix:** ${meta.remediation}${helpUri ? `\n\n[Documentation](${helpUri})` : ''}`,
+      markdown: `${page ?? summary}${more}`,
     },
-    ...(helpUri ? { helpUri } : {}),
+    ...(docs?.kind === 'url' ? { helpUri: docs.url } : {}),
     defaultConfiguration: { level: SARIF_LEVEL[meta.severity] },
     properties: {
       tags: ['security', 'kubernetes', meta.category, ...meta.tags].slice(0, 20),
@@ -82,20 +87,20 @@ function toRule(meta: CheckMeta): Sarif.ReportingDescriptor {
   };
 }
 
-function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: string | null): Sarif.Result {
-  // A cluster-wide live finding (no Falco at all) is located at its context.
+function toResult(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result {
+  // A cluster-wide finding (no Falco at all) is about the cluster, or the context live; GitHub needs a file,
+  // so it is also placed at the object that made the check apply (its anchor), and the message says so.
   const logical = finding.resource
     ? [logicalLocation(finding.resource, finding.context)]
-    : finding.context !== null
-      ? [{ name: finding.context, fullyQualifiedName: finding.context, kind: 'resource' }]
-      : undefined;
-  const physical = physicalLocation(finding.location, anchorFile);
+    : [{ name: finding.context ?? 'cluster', fullyQualifiedName: finding.context ?? 'cluster', kind: 'resource' }];
+  const anchored = !finding.location && !finding.resource ? (finding.anchor ?? null) : null;
+  const physical = physicalLocation(finding.location ?? anchored?.location ?? null);
   const location: Sarif.Location = {
     ...(physical ? { physicalLocation: physical } : {}),
     ...(logical ? { logicalLocations: logical } : {}),
   };
   const related = finding.related.flatMap((item, index): Sarif.Location[] => {
-    const relatedPhysical = physicalLocation(item.location, null);
+    const relatedPhysical = physicalLocation(item.location);
     if (!relatedPhysical && finding.context === null) return [];
     return [
       {
@@ -110,8 +115,8 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
     ruleId: finding.checkId,
     ...(ruleIndex.has(finding.checkId) ? { ruleIndex: ruleIndex.get(finding.checkId)! } : {}),
     level: SARIF_LEVEL[finding.severity],
-    message: { text: finding.message },
-    locations: Object.keys(location).length > 0 ? [location] : [],
+    message: { text: anchored && physical ? `${finding.message} (${anchored.note})` : finding.message },
+    locations: [location],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     // The short id people quote (`KF-3a9c2f`) travels with the fingerprint it is derived from.
     partialFingerprints: { 'kfscan/v1': finding.fingerprint, 'kfscanId/v1': finding.id },
@@ -142,7 +147,7 @@ function toInvocation(result: ScanResult): Sarif.Invocation {
 }
 
 function toSuppression(suppression: Suppression): Sarif.Suppression {
-  const physical = suppression.location && !suppression.location.file.startsWith('../') ? physicalLocation(suppression.location, null) : null;
+  const physical = suppression.location && !suppression.location.file.startsWith('../') ? physicalLocation(suppression.location) : null;
   return {
     kind: suppression.kind,
     status: 'accepted',
@@ -155,13 +160,11 @@ function toSuppression(suppression: Suppression): Sarif.Suppression {
   };
 }
 
-function physicalLocation(location: Finding['location'], anchorFile: string | null): Sarif.PhysicalLocation | null {
-  // GitHub drops results without a file; cluster-wide findings offline point at the first file scanned.
-  const file = location?.file ?? anchorFile;
-  if (!file || file === STDIN) return null;
+function physicalLocation(location: Finding['location']): Sarif.PhysicalLocation | null {
+  if (!location || location.file === STDIN) return null;
   return {
-    artifactLocation: { uri: encodeUri(file), uriBaseId: SRCROOT },
-    region: location ? { startLine: location.line, startColumn: location.column } : { startLine: 1, startColumn: 1 },
+    artifactLocation: { uri: encodeUri(location.file), uriBaseId: SRCROOT },
+    region: { startLine: location.line, startColumn: location.column },
   };
 }
 

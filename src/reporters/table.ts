@@ -1,10 +1,27 @@
+import { describeObject } from '../core/object-ref.js';
 import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
-import { engagementParts, findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import {
+  checkTally,
+  engagementParts,
+  checksLabel,
+  docsReference,
+  findingsHeadline,
+  formatProblem,
+  gapLabel,
+  groupBy,
+  locationLabel,
+  omittedLabels,
+  resourceLabel,
+  scopeLabel,
+  suppressionLabel,
+} from './describe.js';
 import { boxTable } from './box-table.js';
+import { MIN_TABLE_WIDTH, fitColumns, type ColumnSpec } from './columns.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
-import { append, maxOf } from '../core/arrays.js';
+import { wrapParagraph, wrapText } from './text-wrap.js';
+import { append } from '../core/arrays.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   critical: ['\u001b[1;31m', '\u001b[0m'],
@@ -16,98 +33,155 @@ const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   bold: ['\u001b[1m', '\u001b[0m'],
 };
 
-/** The human report: findings grouped by severity (and by context in live mode), fixes, gaps, summary. */
+type Paint = (style: keyof typeof ANSI, text: string) => string;
+
+/**
+ * The human report: findings grouped by severity (and by context in live mode), fixes, gaps, and a summary
+ * that says which checks ran. Every line fits `context.width` display columns (at least 80).
+ */
 export function tableReport(result: ScanResult, context: ReportContext): string {
-  const paint = (style: keyof typeof ANSI, text: string): string =>
-    context.color ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text;
+  const paint: Paint = (style, text) => (context.color ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text);
+  const width = Math.max(MIN_TABLE_WIDTH, context.width);
   const out: string[] = [];
+  const tally = checkTally(result);
   const engagement = engagementParts(context.engagement);
-  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), '');
+  if (engagement.length > 0) out.push(...wrapText(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), width), '');
 
   if (result.findings.length === 0) {
-    out.push(paint('bold', 'No findings.'));
+    const complete = tally.notApplicable.length === 0 && tally.undecided.length === 0;
+    out.push(...wrapText(complete ? 'No findings.' : `No findings from the ${tally.ran} of ${tally.selected} checks that ran (see the summary below).`, width).map((line) => paint('bold', line)), '');
   } else if (result.target.mode === 'cluster') {
     for (const [ctx, findings] of groupBy(result.findings, (f) => f.context ?? '(unknown context)')) {
-      out.push(paint('bold', `Context ${terminalSafe(ctx)}`), '');
-      append(out, severitySections(findings, context, paint));
+      out.push(...wrapText(`Context ${terminalSafe(ctx)}`, width).map((line) => paint('bold', line)), '');
+      append(out, severitySections(findings, width, context.wide === true, paint));
     }
   } else {
-    append(out, severitySections(result.findings, context, paint));
+    append(out, severitySections(result.findings, width, context.wide === true, paint));
   }
 
   if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) {
-    if (out.at(-1) !== '') out.push('');
-    append(out, suppressedSection(result.suppressed!, context, paint));
+    append(out, suppressedSection(result.suppressed!, width, context.wide === true, paint));
   }
-  append(out, fixSection(result, paint));
-  append(out, coverageSection(result, paint));
-  append(out, problemSection(result, paint));
-  out.push(summaryLine(result, context.showSuppressed === true));
+  append(out, fixSection(result, width, paint));
+  append(out, coverageSection(result, width, paint));
+  append(out, problemSection(result, width, paint));
+  out.push(...wrapParagraph(`${capitalise(checksLabel(tally))}.`, width, '', '  '));
+  out.push(...wrapParagraph(summaryLine(result, context.showSuppressed === true), width, '', '  '));
   return `${out.join('\n')}\n`;
 }
 
-function severitySections(findings: readonly Finding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
-  const out: string[] = [];
+// Below this the resource goes above the message in one cell: four columns in 80 leave messages slivers.
+const NARROW = 100;
+// From this, --wide gives the related objects a column of their own, else they follow the message.
+const RELATED_COLUMN = 140;
+
+interface Layout {
+  columns: ColumnSpec[];
+  cells: (finding: Finding, last: string) => string[];
+}
+
+function layout(width: number, wide: boolean, lastHead: string): Layout {
+  const narrow = width < NARROW;
+  const relatedColumn = wide && width >= RELATED_COLUMN;
+  const columns: ColumnSpec[] = [
+    ...(wide ? [{ head: 'ID', min: 9, cap: 0.12 }] : []),
+    // From 120 columns a check id of up to 27 characters stays on one line; below, ids wrap at a hyphen.
+    { head: 'Check', min: 12, cap: width >= 120 ? 0.26 : 0.2 },
+    ...(narrow ? [] : [{ head: 'Resource', min: 12, weight: 1 }]),
+    { head: 'Location', min: 12, cap: 0.25 },
+    { head: narrow ? `Resource / ${lastHead}` : lastHead, min: 20, weight: 2 },
+    ...(relatedColumn ? [{ head: 'Related', min: 12, weight: 1.2 }] : []),
+  ];
+  const cells = (finding: Finding, last: string): string[] => {
+    const related = wide ? relatedLines(finding) : [];
+    const message = [...(narrow ? [resourceLabel(finding)] : []), last, ...(relatedColumn ? [] : related.map((line) => `- ${line}`))].join('\n');
+    return [
+      ...(wide ? [finding.id] : []),
+      finding.checkId,
+      ...(narrow ? [] : [resourceLabel(finding)]),
+      locationLabel(finding),
+      message,
+      ...(relatedColumn ? [related.join('\n') || '-'] : []),
+    ].map((cell) => cell.split('\n').map(terminalSafe).join('\n'));
+  };
+  return { columns, cells };
+}
+
+/** The other objects on the path to a finding (entry point, gateway, route), with where they are written. */
+function relatedLines(finding: Finding): string[] {
+  return finding.related.map((item) => `${item.note}: ${describeObject(item.resource)}${item.location ? ` (${item.location.file}:${item.location.line})` : ''}`);
+}
+
+function drawTable(columns: readonly ColumnSpec[], cells: ReadonlyArray<readonly string[]>, widths: readonly number[]): string {
+  const rows = cells.map((row) => row.map((cell, index) => cell.split('\n').flatMap((paragraph) => wrapText(paragraph, widths[index]!)).join('\n')));
+  return boxTable(
+    columns.map((column) => column.head),
+    rows,
+    widths.map((w) => w + 2),
+  );
+}
+
+function severitySections(findings: readonly Finding[], width: number, wide: boolean, paint: Paint): string[] {
+  const { columns, cells: cellsOf } = layout(width, wide, 'Message');
+  const cells = findings.map((finding) => cellsOf(finding, finding.message));
   // One set of widths for all groups, so the tables line up.
-  const widths = columnWidths(context.width, findings);
+  const widths = fitColumns(columns, cells, width);
+  const out: string[] = [];
   for (const severity of SEVERITIES) {
-    const group = findings.filter((finding) => finding.severity === severity);
+    const group = findings.flatMap((finding, index) => (finding.severity === severity ? [cells[index]!] : []));
     if (group.length === 0) continue;
     out.push(paint(severity, `${severity.toUpperCase()} (${group.length})`));
-    const rows = group.map((finding) =>
-      [finding.checkId, resourceLabel(finding), locationLabel(finding), finding.message].map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)),
-    );
-    out.push(boxTable(['Check', 'Resource', 'Location', 'Message'], rows, widths), '');
+    out.push(drawTable(columns, group, widths), '');
   }
   return out;
 }
 
-function suppressedSection(suppressed: readonly SuppressedFinding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
-  const widths = columnWidths(context.width, suppressed);
-  const rows = suppressed.map((finding) =>
-    [finding.checkId, resourceLabel(finding), locationLabel(finding), suppressionLabel(finding.suppression)].map((cell, index) => wrap(terminalSafe(cell), widths[index]! - 2)),
-  );
-  return [paint('dim', `SUPPRESSED (${suppressed.length})`), boxTable(['Check', 'Resource', 'Location', 'Suppressed by'], rows, widths), ''];
+function suppressedSection(suppressed: readonly SuppressedFinding[], width: number, wide: boolean, paint: Paint): string[] {
+  const { columns, cells: cellsOf } = layout(width, wide, 'Waived by');
+  const cells = suppressed.map((finding) => cellsOf(finding, suppressionLabel(finding.suppression)));
+  return [paint('dim', `WAIVED (${suppressed.length})`), drawTable(columns, cells, fitColumns(columns, cells, width)), ''];
 }
 
-function fixSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+function fixSection(result: ScanResult, width: number, paint: Paint): string[] {
   if (result.findings.length === 0) return [];
   const out = [paint('bold', 'How to fix'), ''];
   const seen = new Set<string>();
   for (const finding of result.findings) {
     if (seen.has(finding.checkId)) continue;
     seen.add(finding.checkId);
-    out.push(`  ${paint('bold', terminalSafe(finding.checkId))}: ${terminalSafe(finding.title)}`);
-    out.push(`    ${terminalSafe(finding.remediation)}`);
-    // A plugin check may have no docs URL; its text is the plugin's, so it is escaped like manifests.
-    if (finding.docsUrl) out.push(`    ${paint('dim', terminalSafe(finding.docsUrl))}`);
+    const heading = wrapParagraph(`${terminalSafe(finding.checkId)}: ${terminalSafe(finding.title)}`, width, '  ', '    ');
+    out.push(paint('bold', heading[0]!), ...heading.slice(1));
+    append(out, wrapParagraph(terminalSafe(finding.remediation), width, '    '));
+    // A plugin check's URL is the plugin's text: escaped like manifests.
+    const docs = docsReference(finding.checkId, finding.docsUrl);
+    if (docs) out.push(...wrapParagraph(docs.kind === 'url' ? terminalSafe(docs.url) : `More: ${docs.command}`, width, '    ').map((line) => paint('dim', line)));
   }
   out.push('');
   return out;
 }
 
-function coverageSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+function coverageSection(result: ScanResult, width: number, paint: Paint): string[] {
   const { unreadable, undecided } = result.coverage;
   if (unreadable.length === 0 && undecided.length === 0) return [];
   const out = [paint('bold', 'Coverage gaps (not passes)'), ''];
-  for (const gap of unreadable) {
-    const object = gap.name ? `${gap.resource} ${[gap.namespace, gap.name].filter(Boolean).join('/')}` : gap.resource;
-    const where = gap.name ? (gap.context ?? '') : [gap.context, gap.namespace].filter(Boolean).join('/');
-    out.push(`  could not read ${terminalSafe(object)}${where ? ` in ${terminalSafe(where)}` : ''}: ${terminalSafe(gap.reason)}`);
-  }
+  for (const gap of unreadable) append(out, wrapParagraph(`could not read ${terminalSafe(gapLabel(gap))}: ${terminalSafe(gap.reason)}`, width, '  ', '    '));
   for (const item of undecided) {
-    out.push(`  ${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`);
+    append(out, wrapParagraph(`${item.checkId}${item.context ? ` [${terminalSafe(item.context)}]` : ''} could not decide: ${terminalSafe(item.reason)}`, width, '  ', '    '));
   }
   out.push('');
   return out;
 }
 
-function problemSection(result: ScanResult, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+function problemSection(result: ScanResult, width: number, paint: Paint): string[] {
   if (result.errors.length === 0) return [];
   const out = [paint('bold', 'Errors (inputs not scanned, checks or plugins that failed)'), ''];
-  for (const error of result.errors) out.push(`  ${terminalSafe(formatProblem(error))}`);
+  for (const error of result.errors) append(out, wrapParagraph(terminalSafe(formatProblem(error)), width, '  ', '    '));
   out.push('');
   return out;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function summaryLine(result: ScanResult, showSuppressed: boolean): string {
@@ -117,46 +191,4 @@ function summaryLine(result: ScanResult, showSuppressed: boolean): string {
     result.warnings.length ? `${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'}` : '',
   ].filter(Boolean);
   return `kfscan: ${findingsHeadline(result.findings)} in ${scopeLabel(result)}${extras.length ? `; ${extras.join(', ')}` : ''}`;
-}
-
-/** Columns sized to their content where it fits, so that `file:line` stays on one line when it can. */
-function columnWidths(total: number, findings: readonly Finding[]): number[] {
-  const usable = Math.max(total, 80) - 13; // borders and padding
-  const longest = (label: (f: Finding) => string): number => maxOf(findings.map((f) => terminalSafe(label(f)).length));
-  const check = Math.min(longest((f) => f.checkId), 28);
-  const location = Math.min(longest(locationLabel), Math.floor(usable * 0.35));
-  const resource = Math.min(longest(resourceLabel), Math.floor(usable * 0.22));
-  const message = Math.max(30, usable - check - location - resource);
-  return [check, resource, location, message].map((width) => width + 2);
-}
-
-/**
- * Wraps at spaces, and breaks words longer than a line after a `/`, `-` or `.` where it can, so that
- * paths and resource names stay whole and readable instead of being cut off with an ellipsis.
- */
-export function wrap(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  const flush = (): void => {
-    if (line !== '') lines.push(line);
-    line = '';
-  };
-  for (const word of text.split(' ')) {
-    let rest = word;
-    if (line !== '' && line.length + 1 + rest.length <= width) {
-      line += ` ${rest}`;
-      continue;
-    }
-    flush();
-    while (rest.length > width) {
-      const window = rest.slice(0, width);
-      const soft = Math.max(window.lastIndexOf('/'), window.lastIndexOf('-'), window.lastIndexOf('.'));
-      const cut = soft >= width / 2 ? soft + 1 : width;
-      lines.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
-    }
-    line = rest;
-  }
-  flush();
-  return lines.join('\n');
 }

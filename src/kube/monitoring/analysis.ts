@@ -101,6 +101,7 @@ function analyse(inventory: Inventory): MonitoringAnalysis {
   for (const [server, config] of plain) {
     if (!server.evaluatesRules) continue;
     if (!config.configFile) hiddenRules.push(`${server.label} reads a configuration that is not in the input`);
+    if (config.configProblem) hiddenRules.push(`${server.label}'s configuration cannot be parsed (${config.configProblem}): Prometheus refuses it`);
     for (const file of config.ruleFiles) plainRuleFiles.set(file, server);
   }
   for (const server of servers) {
@@ -157,7 +158,7 @@ function exporterCoverage(server: MetricsServer, target: Exporter, plain: Return
   switch (server.kind) {
     case 'operator':
     case 'agent': {
-      if (plain) return jobsCoverage(server, plainJobs(plain, ownNs), (job) => jobScrapesExporter(job, target, ownNs));
+      if (plain) return plainCoverage(server, plain, (job) => jobScrapesExporter(job, target, ownNs));
       if (server.resource.group !== 'monitoring.coreos.com') return { status: 'unknown', via: server.label };
       const found: Coverage[] = [];
       for (const monitor of selectedMonitors(server, 'ServiceMonitor', 'serviceMonitorSelector', 'serviceMonitorNamespaceSelector', inventory)) {
@@ -175,7 +176,7 @@ function exporterCoverage(server: MetricsServer, target: Exporter, plain: Return
       return withUnmanagedConfig(best(found), server, spec);
     }
     case 'plain':
-      return plain ? jobsCoverage(server, plainJobs(plain, ownNs), (job) => jobScrapesExporter(job, target, ownNs)) : { status: 'unknown', via: server.label };
+      return plain ? plainCoverage(server, plain, (job) => jobScrapesExporter(job, target, ownNs)) : { status: 'unknown', via: server.label };
     case 'gmp': {
       const monitors = [...inventory.ofKind('monitoring.googleapis.com/PodMonitoring'), ...inventory.ofKind('monitoring.googleapis.com/ClusterPodMonitoring')];
       const hit = monitors.find((monitor) =>
@@ -204,8 +205,7 @@ function exporterCoverage(server: MetricsServer, target: Exporter, plain: Return
 function cadvisorCoverage(server: MetricsServer, plain: ReturnType<typeof resolvePlainServer> | undefined, inventory: Inventory): Coverage {
   if (!server.scrapes) return NO;
   const spec = asObject(server.resource.obj['spec']) ?? {};
-  const ownNs = server.resource.ref.namespace;
-  if (plain) return jobsCoverage(server, plainJobs(plain, ownNs), (job) => jobScrapesCadvisor(job, inventory));
+  if (plain) return plainCoverage(server, plain, (job) => jobScrapesCadvisor(job, inventory));
   switch (server.kind) {
     case 'operator':
     case 'agent': {
@@ -269,6 +269,12 @@ function selectedMonitors(server: MetricsServer, kind: string, selectorKey: stri
 
 function endpointPaths(resource: Resource, field: string): string[] {
   return asArray(dig(resource.obj, 'spec', field)).map((endpoint) => asString(asObject(endpoint)?.['path']) ?? '');
+}
+
+/** What a plain Prometheus scrapes: unknown when its configuration is one Prometheus refuses. */
+function plainCoverage(server: MetricsServer, plain: ReturnType<typeof resolvePlainServer>, scrapes: (job: ScrapeJob) => Tri): Coverage {
+  if (plain.configProblem) return { status: 'unknown', via: `${server.label} (its configuration cannot be parsed: ${plain.configProblem})` };
+  return jobsCoverage(server, plainJobs(plain, server.resource.ref.namespace), scrapes);
 }
 
 function plainJobs(plain: ReturnType<typeof resolvePlainServer>, ownNs: string | null): ScrapeJob[] {

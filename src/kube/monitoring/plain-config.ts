@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { parse } from 'yaml';
 import { asArray, asObject, asString, scalarText } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
+import { parseEmbeddedYaml } from '../../loaders/go-yaml.js';
 import { linearMatcher } from '../linear-regex.js';
 
 /** A file a plain Prometheus sees, backed by a ConfigMap key. */
@@ -15,6 +15,8 @@ export interface PlainServerConfig {
   configFile: MountedFile | null;
   /** Parsed configuration, `null` when missing or broken. */
   config: Record<string, unknown> | null;
+  /** Why Prometheus would refuse the configuration, `null` when it reads it (or it is missing). */
+  configProblem: string | null;
   /** Rule files that `rule_files` names, resolved through the mounts. */
   ruleFiles: MountedFile[];
   /** Additional files from `scrape_config_files`. */
@@ -22,7 +24,6 @@ export interface PlainServerConfig {
 }
 
 const DEFAULT_CONFIG = '/etc/prometheus/prometheus.yml';
-const YAML_OPTIONS = { maxAliasCount: 100, uniqueKeys: false, logLevel: 'error' } as const;
 
 /**
  * Follows a plain Prometheus container to its configuration: `--config.file`, the volume mounts, the
@@ -39,7 +40,9 @@ export function resolvePlainServer(container: ContainerSite, inventory: Inventor
     const fallback = inventory.inNamespace('ConfigMap', container.pod.namespace).find((cm) => typeof asObject(cm.obj['data'])?.[base] === 'string');
     configFile = fallback ? { configMap: fallback, key: base } : null;
   }
-  const config = configFile ? parseYamlObject(fileText(configFile)) : null;
+  const parsed = configFile ? parseEmbeddedYaml(fileText(configFile), 'refuse') : null;
+  const config = parsed?.ok ? asObject(parsed.value) : null;
+  const configProblem = parsed && !parsed.ok ? parsed.reason : null;
   const dir = posix.dirname(configPath);
   const resolve = (patterns: unknown): MountedFile[] => {
     const found: MountedFile[] = [];
@@ -57,7 +60,7 @@ export function resolvePlainServer(container: ContainerSite, inventory: Inventor
   const scrapeConfigFiles = resolve(config?.['scrape_config_files'])
     .map((file) => parseYamlObject(fileText(file)))
     .filter((parsed): parsed is Record<string, unknown> => parsed !== null);
-  return { configFile, config, ruleFiles: resolve(config?.['rule_files']), scrapeConfigFiles };
+  return { configFile, config, configProblem, ruleFiles: resolve(config?.['rule_files']), scrapeConfigFiles };
 }
 
 /** ConfigMaps that a container mounts, by the path inside the container. */
@@ -102,12 +105,13 @@ export function fileText(file: MountedFile): string {
   return asString(asObject(file.configMap.obj['data'])?.[file.key]) ?? '';
 }
 
+/**
+ * A Prometheus configuration or rules file as Prometheus reads it (go-yaml's strict mode, yaml.v3 for
+ * rules: a key written twice makes the file invalid); `null` when Prometheus would refuse it.
+ */
 export function parseYamlObject(text: string): Record<string, unknown> | null {
-  try {
-    return asObject(parse(text, YAML_OPTIONS));
-  } catch {
-    return null;
-  }
+  const parsed = parseEmbeddedYaml(text, 'refuse');
+  return parsed.ok ? asObject(parsed.value) : null;
 }
 
 /** `--config.file=/x`, `--config.file /x` (and vmalert-style `-rule=/x`). */

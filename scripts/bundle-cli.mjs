@@ -1,0 +1,80 @@
+// Bundles the CLI into one ESM entry file and its chunks. Heavy or optional modules stay outside and are
+// loaded on demand: the Kubernetes client only in live mode, the spinner only on a terminal.
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+// CommonJS dependencies inside an ES module bundle still call require().
+const banner = { js: "import { createRequire as __kfscanCreateRequire } from 'node:module'; const require = __kfscanCreateRequire(import.meta.url);" };
+
+/**
+ * Bundles the CLI with esbuild's `build`: from tsc's output in dist/ (`npm run build`), or with `sources`
+ * straight from the TypeScript sources, for `prepare` where no compiler is installed (scripts/prepare.mjs).
+ */
+export async function bundleCli(build, { sources = false } = {}) {
+  const entry = (name) => (sources ? `entry/${name}.ts` : `dist/entry/${name}.js`);
+  // Chunk names carry a content hash: the chunks of an earlier build would otherwise pile up.
+  rmSync('dist/chunks', { recursive: true, force: true });
+  // Split at the dynamic imports: what a run does not use (the other report formats, live mode, plugins,
+  // the remediation kit, the configuration validator) goes to chunks of its own that are never compiled, which
+  // a short scan notices in its start-up time.
+  await build({
+    entryPoints: [entry('kfscan')],
+    outdir: 'dist',
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // playwright-core is an optional peer dependency, loaded only to print a PDF (src/pdf/print.ts).
+    external: ['@kubernetes/client-node', 'ora', 'playwright-core'],
+    banner,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+
+  // Live mode's kubeconfig handling, loaded by src/live/kubeconfig.ts: client-node's KubeConfig with its
+  // own dependencies, self-contained. The generated API (models, typed clients) is imported by client-node's
+  // config module only for clients kfscan never makes; marking it side-effect free lets esbuild leave out
+  // everything unused, which turns a 600 ms import into one of about 100 ms. client-node's ESM build names every
+  // relative import with its file and extension, so the target is the path itself: asking esbuild to resolve
+  // each (plugin.resolve) gave the same bundle at a cost of 20 s of CPU per build.
+  const generatedApiIsPure = {
+    name: 'client-node-generated-api-is-pure',
+    setup(plugin) {
+      plugin.onResolve({ filter: /^\./ }, (args) => {
+        if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/.test(args.resolveDir)) return undefined;
+        const target = path.resolve(args.resolveDir, args.path);
+        if (!/[\\/]client-node[\\/]dist[\\/]gen[\\/]/.test(target)) return undefined;
+        if (!existsSync(target)) throw new Error(`client-node imports ${args.path} from ${args.importer}: no such file; has its build changed?`);
+        return { path: target, sideEffects: false };
+      });
+    },
+  };
+
+  // Packages that client-node's dependencies require inside try/catch only if installed (node-fetch's
+  // `encoding`, debug's `supports-color`); kfscan does not install them. They resolve to nothing here, which
+  // is what those dependencies see when the packages are missing, and the bundle imports no package.
+  const absentOptionalPackages = {
+    name: 'absent-optional-packages',
+    setup(plugin) {
+      plugin.onResolve({ filter: /^(encoding|supports-color)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+      plugin.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    },
+  };
+
+  await build({
+    entryPoints: [entry('kube-config')],
+    outfile: 'dist/kube-config.mjs',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [generatedApiIsPure, absentOptionalPackages],
+    banner,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+}
