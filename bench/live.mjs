@@ -89,7 +89,9 @@ export function requestPlan(log) {
   const unique = (verb) => [...new Set(log.filter((r) => r.verb === verb).map((r) => r.path))];
   const other = log.filter((r) => r.method !== 'GET' || !['discovery', 'list', 'get'].includes(r.verb));
   if (other.length > 0) throw new Error(`unexpected requests: ${other.map((r) => `${r.method} ${r.path}`).join(', ')}`);
-  return { discovery: unique('discovery'), lists: unique('list'), gets: unique('get'), pages: log.length };
+  // Discovery documents with the media types asked for: aggregated discovery is one answer per root.
+  const discovery = [...new Map(log.filter((r) => r.verb === 'discovery').map((r) => [`${r.path} ${r.accept}`, { path: r.path, accept: r.accept }])).values()];
+  return { discovery, lists: unique('list'), gets: unique('get'), pages: log.length };
 }
 
 /** `/api/v1/pods` -> `pods`, `/apis/apps/v1/deployments` -> `deployments.apps`, as kubectl names them. */

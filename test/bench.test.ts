@@ -80,7 +80,7 @@ describe('the live floor', () => {
     await server?.close();
   });
 
-  const key = (request: LoggedRequest): string => `${request.method} ${request.path}?${request.query}`;
+  const key = (request: LoggedRequest): string => `${request.method} ${request.path}?${request.query} ${request.verb === 'discovery' ? request.accept : ''}`;
 
   it('issues the requests kfscan issues, page for page, and nothing else', async () => {
     // More than one page of pods and ReplicaSets, so that continue tokens are followed.

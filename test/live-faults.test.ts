@@ -66,7 +66,7 @@ describe('kfscan cluster when things go wrong', () => {
       faultTimes(1, listOf('', 'pods'), { stall: true }),
       faultTimes(1, listOf('', 'services'), { status: 429, headers: { 'Retry-After': '0' } }),
       faultTimes(1, listOf('apps', 'deployments'), { status: 503 }),
-      faultTimes(1, (r) => r.path === '/apis/apps/v1', { status: 500 }),
+      faultTimes(1, (r) => r.path === '/apis', { status: 500 }),
       faultTimes(1, listOf('networking.istio.io', 'gateways'), { raw: '{"kind":"GatewayList","items":[{"metad' }),
       faultTimes(1, listOf('networking.istio.io', 'virtualservices'), { stallAfterBytes: 40 }),
     ];
@@ -76,6 +76,7 @@ describe('kfscan cluster when things go wrong', () => {
     expect(result.coverage.unreadable).toEqual([]);
     expect(result.findings.map((f) => f.resource?.name)).toContain('istio-ingressgateway');
     const count = (match: (r: ApiServer['requests'][number]) => boolean) => api.requests.filter(match).length;
+    expect(count((r) => r.path === '/apis')).toBe(2);
     expect(count((r) => r.path === '/api/v1/pods')).toBe(2);
     expect(count((r) => r.path === '/api/v1/services')).toBe(2);
     expect(count((r) => r.path === '/apis/apps/v1/deployments')).toBe(2);

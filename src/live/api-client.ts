@@ -58,6 +58,8 @@ export interface ApiClientOptions {
 }
 
 export interface GetOptions {
+  /** The Accept header when not plain JSON (aggregated discovery asks for its own media type). */
+  accept?: string;
   /**
    * Sees the text of a successful answer before it is parsed (again on a retry), so that a paginated read
    * can ask for the next page while this one is being parsed.
@@ -118,14 +120,14 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       ? new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
       : new https.Agent({ ...tls.agentOptions, keepAlive: true, maxSockets: options.maxSockets }));
 
-  const send = (method: string, path: string, body: Buffer | null): Promise<RawResponse> =>
+  const send = (method: string, path: string, body: Buffer | null, accept: string): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
       const request = (url.protocol === 'http:' ? http : https).request(`${server}${path}`, {
         method,
         agent,
         headers: {
           ...credentials.headers,
-          Accept: 'application/json',
+          Accept: accept,
           'Accept-Encoding': 'gzip',
           'User-Agent': options.userAgent,
           ...(body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {}),
@@ -190,14 +192,14 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       request.end(body ?? undefined);
     });
 
-  const call = async (method: string, path: string, body: unknown, { onText }: GetOptions = {}): Promise<unknown> => {
+  const call = async (method: string, path: string, body: unknown, { onText, accept = 'application/json' }: GetOptions = {}): Promise<unknown> => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let failure: ApiError;
       let retryAfterMs: number | null = null;
       try {
-        const response = await send(method, path, payload);
+        const response = await send(method, path, payload, accept);
         if (response.status === 401 && !refreshed) {
           // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
           refreshed = true;

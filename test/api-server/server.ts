@@ -39,6 +39,7 @@ export interface ApiRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  accept: string;
   /** `discovery`, `list`, `get`, `create`, or `unknown` for paths the server does not route. */
   verb: 'discovery' | 'list' | 'get' | 'create' | 'unknown';
   group?: string;
@@ -68,6 +69,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   query: string;
+  /** The Accept header, which chooses between aggregated and per-group discovery. */
+  accept: string;
   verb: ApiRequest['verb'];
   resource: string | null;
   namespace: string | null;
@@ -98,6 +101,14 @@ export interface ApiServerOptions {
   ca?: CertificateAuthority;
   /** Gzip answers above 128 KiB when the client accepts it, as kube-apiserver does (default true). */
   gzip?: boolean;
+  /**
+   * Aggregated discovery (`apidiscovery.k8s.io`, Kubernetes 1.26+): `/api` and `/apis` describe every
+   * group, version and resource in one answer to a client that asks for it in its Accept header. `v2` (1.30+,
+   * the default), `v2beta1` (1.26 to 1.29), or `false` for a server that only knows the per-group documents.
+   */
+  aggregatedDiscovery?: 'v2' | 'v2beta1' | false;
+  /** Group versions whose aggregated entry is `Stale` (an aggregated API server that stopped answering). */
+  staleGroupVersions?: readonly string[];
 }
 
 export interface ApiServer {
@@ -180,6 +191,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       method: request.method,
       path: request.path,
       query: request.query.toString(),
+      accept: request.accept,
       verb: request.verb,
       resource: request.resource === undefined ? null : display(request.group ?? '', request.resource),
       namespace: request.namespace ?? null,
@@ -191,7 +203,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const request = route(req.method ?? 'GET', url);
+    const request = route(req.method ?? 'GET', url, req.headers['accept'] ?? '');
     const body = await readBody(req);
     const authorization = req.headers['authorization'] ?? '';
     const authenticated = tokens.some((token) => authorization === `Bearer ${token}`);
@@ -229,12 +241,19 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     }
     const [status, answer] = answerFor(request, body);
     log(request, status, true);
-    send(req, res, status, answer);
+    const aggregated: Record<string, string> = isAggregatedDiscovery(answer) ? { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${options.aggregatedDiscovery || 'v2'};as=APIGroupDiscoveryList` } : {};
+    send(req, res, status, answer, aggregated);
   };
 
   const answerFor = (request: ApiRequest, body: Buffer): [number, unknown] => {
     const { group = '', version, resource, namespace, name } = request;
-    if (request.verb === 'discovery') return discovery(request, served);
+    if (request.verb === 'discovery') {
+      const version = options.aggregatedDiscovery ?? 'v2';
+      if (version && acceptsAggregated(request.accept, version) && (request.path === '/api' || request.path === '/apis')) {
+        return [200, aggregatedDiscovery(request.path === '/api', version, served, new Set(options.staleGroupVersions ?? []))];
+      }
+      return discovery(request, served);
+    }
     if (request.verb === 'unknown' || resource === undefined || version === undefined) return notFound(request.path);
     const entry = served.get(key(group, resource));
     if (!entry || !entry.versions.includes(version)) return notFound(request.path);
@@ -324,9 +343,9 @@ function install(served: Map<string, ServedResource>, qualified: string, version
   return resource;
 }
 
-function route(method: string, url: URL): ApiRequest {
+function route(method: string, url: URL, accept: string): ApiRequest {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, verb: 'unknown' };
+  const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, accept, verb: 'unknown' };
   let group: string;
   let rest: string[];
   if (segments[0] === 'api') {
@@ -401,6 +420,59 @@ function discovery(request: ApiRequest, served: Map<string, ServedResource>): [n
       ]),
     },
   ];
+}
+
+/** Whether the Accept header asks for the aggregated document of this version (`as=APIGroupDiscoveryList`). */
+function acceptsAggregated(accept: string, version: 'v2' | 'v2beta1'): boolean {
+  return accept.split(',').some((type) => {
+    const parameters = new Map(
+      type
+        .split(';')
+        .slice(1)
+        .map((part) => part.trim().split('=') as [string, string]),
+    );
+    return parameters.get('g') === 'apidiscovery.k8s.io' && parameters.get('v') === version && parameters.get('as') === 'APIGroupDiscoveryList';
+  });
+}
+
+function isAggregatedDiscovery(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && (answer as { kind?: unknown }).kind === 'APIGroupDiscoveryList';
+}
+
+/**
+ * The aggregated discovery document as kube-apiserver serves it: for `/api` the core group (no name), for
+ * `/apis` every other group, versions in order of preference, each resource with its scope, verbs and
+ * subresources; `freshness` is `Stale` for a group version whose aggregated API server does not answer.
+ */
+function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1', served: Map<string, ServedResource>, stale: ReadonlySet<string>) {
+  const groups = new Map<string, ServedResource[]>();
+  for (const entry of served.values()) {
+    if ((entry.group === '') !== core) continue;
+    const list = groups.get(entry.group) ?? [];
+    list.push(entry);
+    groups.set(entry.group, list);
+  }
+  const items = [...groups].map(([group, entries]) => {
+    const versions = (GROUP_VERSIONS[group] ?? entries[0]!.versions).filter((v) => entries.some((entry) => entry.versions.includes(v)));
+    return {
+      metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
+      versions: versions.map((v) => ({
+        version: v,
+        resources: entries
+          .filter((entry) => entry.versions.includes(v))
+          .map((entry) => ({
+            resource: entry.resource,
+            responseKind: { group, version: v, kind: entry.kind },
+            scope: entry.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: entry.kind.toLowerCase(),
+            verbs: entry.verbs,
+            ...(entry.subresources.length > 0 ? { subresources: entry.subresources.map((sub) => ({ subresource: sub, responseKind: { group, version: v, kind: entry.kind }, verbs: ['get', 'patch', 'update'] })) } : {}),
+          })),
+        freshness: stale.has(groupVersion(group, v)) ? 'Stale' : 'Current',
+      })),
+    };
+  });
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
 }
 
 function groupDocument(group: string, versions: readonly string[]) {
