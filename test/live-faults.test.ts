@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
 import type { ApiClient } from '../src/live/api-client.js';
@@ -6,8 +8,9 @@ import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { MAX_PAGES, PAGE_SIZE, listAll } from '../src/live/list.js';
 import { scanCluster } from '../src/live/scan-cluster.js';
 import { createCertificateAuthority, startApiServer, type ApiRequest, type ApiServer, type Fault } from './api-server/index.js';
+import { kfscanAsync, ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
-import { generatedPods, kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
+import { generatedPods, kubeconfigFile, messages, readabilityProbe, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
 
 /** A scan with short timeouts and back-off, so that retry tests take milliseconds, not seconds. */
 async function quickScan(api: ApiServer, context: string, timeoutMs = 300) {
@@ -232,5 +235,86 @@ describe('kfscan cluster when things go wrong', () => {
     ]);
     expect(result.scanned.contexts).toBe(1);
     expect(new Set(result.findings.map((f) => f.context))).toEqual(new Set(['good']));
+  });
+});
+
+describe('kfscan cluster against a hostile API server', () => {
+  const listOfPods = listOf('', 'pods');
+  const GIB = 1024 * 1024 * 1024;
+
+  it('gives one clear error for a context whose server sends a gzip bomb, exit 2 alone and 3 beside a good context', async () => {
+    const bomb = await server({ fixtures: ['fixtures/demo'], intercept: (request) => (listOfPods(request) ? { gzipBomb: GIB } : undefined) });
+    const good = await server({ fixtures: ['fixtures/demo'] });
+    const kubeconfig = kubeconfigFile([
+      { name: 'bomb', server: bomb },
+      { name: 'good', server: good },
+    ]);
+    const error = 'kfscan: error: bomb: the answer to GET /api/v1/pods is larger than 16 MB once decompressed, more than a Kubernetes API server sends';
+    const both = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none']);
+    expect(both.stderr.trimEnd().split('\n')).toEqual([error]);
+    expect(both.code).toBe(3);
+    const report = JSON.parse(both.stdout) as JsonReport;
+    expect(report.errors).toEqual([{ context: 'bomb', message: error.replace('kfscan: error: bomb: ', '') }]);
+    expect(new Set(report.findings.map((f) => f.context))).toEqual(new Set(['good']));
+    // Asked again in smaller pages before the context was given up on: 500, 62, 7, then 1 pod.
+    expect(bomb.requests.filter((r) => r.path === '/api/v1/pods').map((r) => new URLSearchParams(r.query).get('limit'))).toEqual(['500', '62', '7', '1']);
+
+    const alone = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'bomb', '-f', 'json']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(`${error}\nkfscan: no context could be scanned (bomb)\n`);
+  });
+
+  it('reads a list whose pages are too large to read whole in smaller pages, and misses nothing', async () => {
+    // 500 ConfigMaps of 40 KB: a page of 500 is 20 MB, over the 16 MB an answer may take.
+    const configMaps = Array.from({ length: 500 }, (_, index) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `dashboard-${String(index).padStart(3, '0')}`, namespace: 'monitoring' },
+      data: { 'dashboard.json': 'x'.repeat(40_000) },
+    }));
+    const api = await server({ objects: configMaps, gzip: false });
+    const probe = readabilityProbe(['ConfigMap']);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'large', server: api }]), '-f', 'json', '--fail-on', 'none'], { checks: [probe] });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.errors).toEqual([]);
+    expect(messages(report)[0]!.match(/monitoring\/dashboard-\d{3}/g)).toHaveLength(500);
+    const limits = api.requests.filter((r) => r.path === '/api/v1/configmaps').map((r) => new URLSearchParams(r.query).get('limit'));
+    expect(limits).toEqual(['500', ...Array<string>(Math.ceil(500 / 62)).fill('62')]);
+  });
+
+  /** Runs the built CLI in a child process and reads the peak resident memory it reports on exit. */
+  async function scanInChild(api: ApiServer, nodeArgs: string[] = []): Promise<{ code: number; stderr: string; peakMb: number }> {
+    const rssFile = path.join(tempDir('kfscan-rss-'), 'rss');
+    const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'hostile', server: api }]), '-f', 'json', '--checks', 'mutable-ml-image'], {
+      nodeArgs: [...nodeArgs, '--import', path.join(ROOT, 'bench', 'report-rss.mjs')],
+      env: { KFSCAN_BENCH_RSS_FILE: rssFile },
+    });
+    return { code: run.code, stderr: run.stderr, peakMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
+  }
+
+  it('decompresses no more of a 4 GB gzip bomb than an answer may take: the process stays small', async () => {
+    const api = await server({ intercept: (request) => (request.path === '/apis' ? { gzipBomb: 4 * GIB } : undefined) });
+    const run = await scanInChild(api);
+    expect(run.stderr).toBe('kfscan: error: hostile: the answer to GET /apis is larger than 16 MB once decompressed, more than a Kubernetes API server sends\nkfscan: no context could be scanned (hostile)\n');
+    expect(run.code).toBe(2);
+    // Without the limit the text alone would take gigabytes; with it, start-up plus a few 16 MB buffers.
+    expect(run.peakMb).toBeLessThan(300);
+  });
+
+  it('stops reading a list that never ends, with large pages, before its memory runs out: one error, exit 2', async () => {
+    // Pages of 500 pods with 16 KB of annotation each (8 MB), for ever; the child's heap is 192 MB, so that
+    // the test is quick: without a bound the child dies of it (V8's fatal out-of-memory error).
+    const api = await server({ gzip: false, intercept: (request) => (listOfPods(request) ? { endlessList: { itemBytes: 16 * 1024 } } : undefined) });
+    const run = await scanInChild(api, ['--max-old-space-size=192']);
+    expect(run.stderr).toMatch(
+      /^kfscan: error: hostile: stopped reading: what was read and the next answer \(\d+\.\d MB\) would take more than \d+ MB of memory, kfscan's limit for one context; the server may be sending endless or oversized lists\nkfscan: no context could be scanned \(hostile\)\n$/,
+    );
+    expect(run.code).toBe(2);
+    // It read pages of a size its budget allows (62 pods) until the budget was used, then stopped.
+    const limits = api.requests.filter((r) => r.path === '/api/v1/pods').map((r) => new URLSearchParams(r.query).get('limit'));
+    expect(limits.slice(0, 3)).toEqual(['500', '500', '62']);
+    expect(limits.length).toBeGreaterThan(20);
+    expect(run.peakMb).toBeLessThan(400);
   });
 });

@@ -3,6 +3,7 @@ import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { MemoryBudget } from './memory-budget.js';
 
 /**
  * What went wrong talking to an API server. `fatal` errors concern the whole context (cannot connect, TLS,
@@ -21,9 +22,15 @@ export type ApiErrorKind =
   | 'http'
   | 'timeout'
   | 'malformed'
+  /** An answer larger than any Kubernetes answer, once decompressed (a gzip bomb). */
+  | 'too-large'
+  /** What the context's answers would take passes its memory budget (endless or oversized lists). */
+  | 'memory'
   | 'aborted';
 
-const FATAL: ReadonlySet<ApiErrorKind> = new Set(['config', 'unreachable', 'tls', 'unauthorized', 'aborted']);
+// A server that sends more than a Kubernetes server would is not worth reading further: its other answers
+// are no more trustworthy, and memory is shared with the other contexts.
+const FATAL: ReadonlySet<ApiErrorKind> = new Set(['config', 'unreachable', 'tls', 'unauthorized', 'too-large', 'memory', 'aborted']);
 
 export class ApiError extends Error {
   constructor(
@@ -55,6 +62,10 @@ export interface ApiClientOptions {
   userAgent: string;
   /** Aborts every request in flight, e.g. when another request found the context unusable. */
   signal?: AbortSignal;
+  /** The largest answer read, decompressed; larger ones fail with `too-large` (default MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
+  /** Checked before each answer is parsed: what the context may hold in memory. */
+  memory?: MemoryBudget;
 }
 
 export interface GetOptions {
@@ -76,8 +87,12 @@ export interface ApiClient {
 }
 
 const MAX_BACKOFF_MS = 10_000;
-// A single list page is bounded by `limit`; anything this large is not a Kubernetes answer.
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest answer kfscan reads, decompressed. A page of 500 pods with their managedFields and Istio
+ * sidecars is about 5 MB, and an object is at most 1.5 MB (etcd's limit); larger pages are asked for again
+ * with a smaller `limit` (list.ts). Kept this low because a parse costs up to 32 bytes a character.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
 interface RawResponse {
@@ -112,6 +127,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
     throw new ApiError('config', `server ${server} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
   }
 
+  const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   const tls = await applyKubeconfig(config, server);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
@@ -155,25 +171,42 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       request.on('error', (error) => settle({ error }));
       request.on('response', (response) => {
         // Decompressed and decoded as it arrives: a page of a large list is megabytes, and whole-body
-        // buffers of that size, one after the other, leave the process holding memory it no longer uses.
+        // buffers of that size, one after the other, leave the process holding memory it no longer uses
+        // (decoding in pieces is also faster than decoding megabytes at once). A few kilobytes of gzip can
+        // hold gigabytes: decompression stops at the limit.
         const decoder = new StringDecoder('utf8');
+        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
         let text = '';
         let size = 0;
+        const overflow = (): void => {
+          // The whole body may have arrived already: stop decompressing too, and answer now.
+          const error = tooLarge(method, path, maxAnswerBytes);
+          gunzip?.destroy();
+          stop(error);
+          settle({ error });
+        };
+        const take = (chunk: Buffer): void => {
+          if (settled) return;
+          size += chunk.length;
+          if (size > maxAnswerBytes) return overflow();
+          text += decoder.write(chunk);
+        };
         const finish = (): void => {
           text += decoder.end();
           settle({ response: { status: response.statusCode ?? 0, headers: response.headers, text } });
         };
-        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
         if (gunzip) {
-          gunzip.on('data', (chunk: Buffer) => (text += decoder.write(chunk)));
+          gunzip.on('data', take);
           gunzip.on('error', () => settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) }));
           gunzip.on('end', finish);
         }
+        let received = 0;
         response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
-          else if (gunzip) gunzip.write(chunk);
-          else text += decoder.write(chunk);
+          if (!gunzip) return take(chunk);
+          // Deflate can also spend any number of bytes on nothing: what arrives is bounded too.
+          received += chunk.length;
+          if (received > maxAnswerBytes) overflow();
+          else gunzip.write(chunk);
         });
         response.on('error', (error) => settle({ error }));
         response.on('close', () => {
@@ -209,6 +242,8 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         }
         if (response.status >= 200 && response.status < 300) {
           onText?.(response.text);
+          const room = options.memory?.check(response.text.length) ?? 'ok';
+          if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);
         }
         failure = statusError(response, method, path, server);
@@ -254,6 +289,19 @@ async function applyKubeconfig(
   const proxied = config.getCurrentCluster()?.proxyUrl ? (options.agent as http.Agent) : null;
   if (!proxied && options.agent instanceof http.Agent) options.agent.destroy();
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
+}
+
+function tooLarge(method: string, path: string, limit: number): ApiError {
+  return new ApiError('too-large', `the answer to ${method} ${path.split('?')[0]} is larger than ${limit / 1024 / 1024} MB once decompressed, more than a Kubernetes API server sends`);
+}
+
+/** An answer the memory budget has no room for: too large to parse (a smaller page may do), or one too many. */
+function memoryExceeded(memory: MemoryBudget, room: 'page' | 'full', method: string, path: string, characters: number): ApiError {
+  const answer = `${(characters / 1024 / 1024).toFixed(1)} MB`;
+  if (room === 'page') {
+    return new ApiError('too-large', `the answer to ${method} ${path.split('?')[0]} (${answer}) is too large to parse within the ${memory.limitMb} MB of memory kfscan allows one context`);
+  }
+  return new ApiError('memory', `stopped reading: what was read and the next answer (${answer}) would take more than ${memory.limitMb} MB of memory, kfscan's limit for one context; the server may be sending endless or oversized lists`);
 }
 
 function parseJson(text: string): unknown {

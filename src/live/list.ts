@@ -44,11 +44,20 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
     const apiVersion = apiVersionOf(resource);
     try {
       let page = pages.request(null);
-      const tokens = new Set<string>();
+      const tokens = pages.tokens;
       let share = false;
       for (;;) {
         pages.readAhead(page);
-        const answer = asObject(await page.answer);
+        let answer: Record<string, unknown> | null;
+        try {
+          answer = asObject(await page.answer);
+        } catch (error) {
+          // A page too large to read is asked for again in smaller parts, down to one object.
+          if (!(error instanceof ApiError) || error.kind !== 'too-large' || pages.limit === 1) throw error;
+          pages.shrink();
+          page = pages.request(page.token);
+          continue;
+        }
         if (!answer || !Array.isArray(answer['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
         const items: KubeObject[] = [];
         for (const item of answer['items']) {
@@ -66,7 +75,7 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
         if (!next) return objects;
         if (tokens.has(next)) throw new ApiError('malformed', `the server returned a continue token for ${resource.resource} it had returned before: the list would never end`);
         tokens.add(next);
-        if (tokens.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
+        if (tokens.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${pages.limit}`);
         page = page.ahead !== null && page.guess === next ? page.ahead : pages.request(next);
       }
     } catch (error) {
@@ -77,6 +86,8 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
 }
 
 interface PageRequest {
+  /** The continue token this page was asked for with; `null` for the first. */
+  token: string | null;
   answer: Promise<unknown>;
   /** The continue token read at the head of the answer's text, before parsing. */
   guess: string | null;
@@ -86,15 +97,27 @@ interface PageRequest {
   reading: boolean;
 }
 
+// How much smaller a page is asked for when one was too large to read: 500, 62, 7, 1.
+const SHRINK = 8;
+
 class PageRequests {
+  /** Objects per page: PAGE_SIZE, less after a page too large to read. */
+  limit = PAGE_SIZE;
+  /** The continue tokens the list has given so far: one given again is not asked for ahead. */
+  readonly tokens = new Set<string>();
+
   constructor(
     private readonly client: ApiClient,
     private readonly resource: ApiResource,
   ) {}
 
+  shrink(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / SHRINK));
+  }
+
   request(token: string | null): PageRequest {
-    const page: PageRequest = { answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
-    const query: Record<string, string> = { limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) };
+    const page: PageRequest = { token, answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
+    const query: Record<string, string> = { limit: String(this.limit), ...(token ? { continue: token } : {}) };
     page.answer = this.client.get(collectionPath(this.resource), query, {
       onText: (text) => {
         page.guess ??= continueAtHead(text);
@@ -110,7 +133,7 @@ class PageRequests {
   }
 
   private sendAhead(page: PageRequest): void {
-    if (page.ahead !== null || page.guess === null) return;
+    if (page.ahead !== null || page.guess === null || this.tokens.has(page.guess)) return;
     page.ahead = this.request(page.guess);
     // Failures of a page asked ahead surface when (and if) the loop awaits it.
     page.ahead.answer.catch(() => {});

@@ -9,11 +9,14 @@ import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
 import type { ProbedCheck } from '../probe/roles.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
+import { MemoryBudget } from './memory-budget.js';
 import { readContext, type ReadProgress } from './read-context.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
   concurrency: number;
+  /** What one context's answers may take in memory; by default 1 GB, or less of a smaller heap (memory-budget.ts). */
+  memoryLimitBytes?: number;
   /** Per request attempt. */
   timeoutMs: number;
   retries: number;
@@ -94,6 +97,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         maxSockets: options.concurrency,
         userAgent: `kfscan/${toolVersion()}`,
         signal: abort.signal,
+        memory: new MemoryBudget(options.memoryLimitBytes),
       });
       outcome.server = client.server;
       const snapshot = await readContext(

@@ -61,7 +61,17 @@ export type Fault =
   /** Drop the connection without an answer. */
   | { destroy: true }
   /** Answer normally, after a delay. */
-  | { delayMs: number };
+  | { delayMs: number }
+  /**
+   * A gzip bomb: status 200, `Content-Encoding: gzip`, and a body of this many bytes once decompressed
+   * (a list's opening, then spaces), about a thousandth of that on the wire.
+   */
+  | { gzipBomb: number }
+  /**
+   * A list that never ends: as many items as the request's `limit` asks for (500 without one), each
+   * carrying `itemBytes` of annotation, and a new continue token every time.
+   */
+  | { endlessList: { itemBytes: number } };
 
 export type Interceptor = (request: ApiRequest) => Fault | undefined;
 
@@ -223,7 +233,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return;
     }
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
-    else if (fault) {
+    else if (fault && 'gzipBomb' in fault) {
+      log(request, 200, true);
+      const payload = gzipBomb(fault.gzipBomb);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': String(payload.length) });
+      res.end(payload);
+      return;
+    } else if (fault && 'endlessList' in fault) {
+      log(request, 200, true);
+      send(req, res, 200, endlessPage(request, fault.endlessList.itemBytes), {}, options.gzip !== false);
+      return;
+    } else if (fault) {
       if ('stall' in fault) {
         log(request, 0, true);
         return;
@@ -236,13 +256,13 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       const status = fault.status ?? 200;
       log(request, status, true);
       const payload = 'raw' in fault ? (typeof fault.raw === 'string' ? Buffer.from(fault.raw) : fault.raw) : fault.body === undefined ? statusBody(status, 'Fault', 'injected fault') : fault.body;
-      send(req, res, status, payload, fault.headers);
+      send(req, res, status, payload, fault.headers, options.gzip !== false);
       return;
     }
     const [status, answer] = answerFor(request, body);
     log(request, status, true);
     const aggregated: Record<string, string> = isAggregatedDiscovery(answer) ? { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${options.aggregatedDiscovery || 'v2'};as=APIGroupDiscoveryList` } : {};
-    send(req, res, status, answer, aggregated);
+    send(req, res, status, answer, aggregated, options.gzip !== false);
   };
 
   const answerFor = (request: ApiRequest, body: Buffer): [number, unknown] => {
@@ -550,10 +570,10 @@ function statusBody(code: number, reason: string, message: string) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, gzip = true): void {
   let payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
   const out: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
-  if (payload.length > GZIP_THRESHOLD && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+  if (gzip && payload.length > GZIP_THRESHOLD && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
     payload = gzipSync(payload);
     out['Content-Encoding'] = 'gzip';
   }
@@ -569,6 +589,25 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+// One gzip member of a mebibyte of spaces is about a kilobyte; gzip readers read members one after another.
+const MEBIBYTE_OF_SPACES = gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
+
+function gzipBomb(bytes: number): Buffer {
+  const opening = gzipSync('{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[');
+  return Buffer.concat([opening, ...Array.from({ length: Math.ceil(bytes / (1024 * 1024)) }, () => MEBIBYTE_OF_SPACES)]);
+}
+
+let endlessPages = 0;
+
+/** A page of a list that never ends: `limit` pods with large annotations, and a continue token never seen before. */
+function endlessPage(request: ApiRequest, itemBytes: number): Buffer {
+  const page = ++endlessPages;
+  const limit = Number(request.query.get('limit') ?? '500') || 500;
+  const filler = 'x'.repeat(itemBytes);
+  const items = Array.from({ length: limit }, (_, index) => `{"metadata":{"name":"endless-${page}-${index}","namespace":"endless","annotations":{"filler":"${filler}"}},"spec":{"containers":[{"name":"main","image":"registry.example.com/app:1.0.${index}"}]}}`);
+  return Buffer.from(`{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1","continue":"endless-${page}"},"items":[${items.join(',')}]}`);
 }
 
 function encodeContinue(value: { scope: string; offset: number }): string {
