@@ -72,10 +72,11 @@ export interface GetOptions {
   /** The Accept header when not plain JSON (aggregated discovery asks for its own media type). */
   accept?: string;
   /**
-   * Sees the text of a successful answer before it is parsed (again on a retry), so that a paginated read
-   * can ask for the next page while this one is being parsed.
+   * Sees the first HEAD_LENGTH characters of a successful answer (or all of a shorter one) as soon as they
+   * have arrived, again on a retry: a paginated read finds the continue token there and asks for the next
+   * page while this one is still arriving and being parsed.
    */
-  onText?: (text: string) => void;
+  onHead?: (head: string) => void;
 }
 
 export interface ApiClient {
@@ -93,6 +94,8 @@ const MAX_BACKOFF_MS = 10_000;
  * with a smaller `limit` (list.ts). Kept this low because a parse costs up to 32 bytes a character.
  */
 export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/** What `onHead` sees: a list's metadata, with its continue token, comes before its items. */
+export const HEAD_LENGTH = 4096;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
 interface RawResponse {
@@ -136,7 +139,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       ? new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
       : new https.Agent({ ...tls.agentOptions, keepAlive: true, maxSockets: options.maxSockets }));
 
-  const send = (method: string, path: string, body: Buffer | null, accept: string): Promise<RawResponse> =>
+  const send = (method: string, path: string, body: Buffer | null, accept: string, onHead?: (head: string) => void): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
       const request = (url.protocol === 'http:' ? http : https).request(`${server}${path}`, {
         method,
@@ -185,14 +188,28 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           stop(error);
           settle({ error });
         };
+        let head = (response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300 ? (onHead ?? null) : null;
         const take = (chunk: Buffer): void => {
           if (settled) return;
           size += chunk.length;
           if (size > maxAnswerBytes) return overflow();
           text += decoder.write(chunk);
+          if (head && text.length >= HEAD_LENGTH) {
+            showHead(text.slice(0, HEAD_LENGTH));
+            head = null;
+          }
+        };
+        // Asking ahead is an optimisation: whatever goes wrong there must not escape this event handler.
+        const showHead = (start: string): void => {
+          try {
+            head?.(start);
+          } catch {
+            // the page is asked for again when it is needed
+          }
         };
         const finish = (): void => {
           text += decoder.end();
+          showHead(text);
           settle({ response: { status: response.statusCode ?? 0, headers: response.headers, text } });
         };
         if (gunzip) {
@@ -225,14 +242,14 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       request.end(body ?? undefined);
     });
 
-  const call = async (method: string, path: string, body: unknown, { onText, accept = 'application/json' }: GetOptions = {}): Promise<unknown> => {
+  const call = async (method: string, path: string, body: unknown, { onHead, accept = 'application/json' }: GetOptions = {}): Promise<unknown> => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let failure: ApiError;
       let retryAfterMs: number | null = null;
       try {
-        const response = await send(method, path, payload, accept);
+        const response = await send(method, path, payload, accept, onHead);
         if (response.status === 401 && !refreshed) {
           // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
           refreshed = true;
@@ -241,7 +258,6 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           continue;
         }
         if (response.status >= 200 && response.status < 300) {
-          onText?.(response.text);
           const room = options.memory?.check(response.text.length) ?? 'ok';
           if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);

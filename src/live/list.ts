@@ -11,8 +11,6 @@ const RESTARTS_ON_EXPIRY = 1;
 // A million objects of one kind, far above what a cluster holds: a server that keeps handing out new
 // continue tokens must not keep kfscan reading (and holding) pages for ever.
 export const MAX_PAGES = 2_000;
-// The list's metadata (with the continue token) comes before its items; further than this it is not there.
-const HEAD_LENGTH = 4096;
 // Sharing equal values costs a pass over every object; it pays off in memory for long lists only (the pods
 // and ReplicaSets of large clusters), not for the few thousand objects of a small one.
 const SHARED_FROM_ITEMS = 10_000;
@@ -119,8 +117,8 @@ class PageRequests {
     const page: PageRequest = { token, answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
     const query: Record<string, string> = { limit: String(this.limit), ...(token ? { continue: token } : {}) };
     page.answer = this.client.get(collectionPath(this.resource), query, {
-      onText: (text) => {
-        page.guess ??= continueAtHead(text);
+      onHead: (head) => {
+        page.guess ??= continueAtHead(head);
         if (page.reading) this.sendAhead(page);
       },
     });
@@ -143,7 +141,7 @@ class PageRequests {
 /** The continue token in the list metadata at the head of an answer, without parsing the items. */
 function continueAtHead(text: string): string | null {
   const items = text.indexOf('"items"');
-  const head = text.slice(0, items === -1 ? Math.min(text.length, HEAD_LENGTH) : Math.min(items, HEAD_LENGTH));
+  const head = items === -1 ? text : text.slice(0, items);
   return /"continue"\s*:\s*"([^"\\]+)"/.exec(head)?.[1] ?? null;
 }
 
