@@ -1,8 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
-import type { ApiClient } from '../src/live/api-client.js';
+import type { ApiClient, ApiError } from '../src/live/api-client.js';
 import { createApiClient } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { MAX_PAGES, PAGE_SIZE, listAll } from '../src/live/list.js';
@@ -213,6 +214,29 @@ describe('kfscan cluster when things go wrong', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(api.requests.filter((r) => r.path === '/api/v1/services').map((r) => r.status)).toEqual([429, 429, 200]);
     } finally {
+      client.close();
+    }
+  });
+
+  it('listens to its abort signal once however many requests are in flight, and stops them all with it', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], intercept: () => ({ delayMs: 200 }) });
+    const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'many', server: api }]), env: {}, cwd: process.cwd() });
+    const abort = new AbortController();
+    const client = await createApiClient(kubeconfig.forContext('many'), { timeoutMs: 5000, retries: 0, backoffMs: 5, maxSockets: 8, userAgent: 'test', signal: abort.signal });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      // More than Node's default of ten listeners per signal, which would print a warning.
+      const inFlight = Array.from({ length: 24 }, () => client.get('/api/v1/services'));
+      expect(getEventListeners(abort.signal, 'abort')).toHaveLength(1);
+      abort.abort();
+      const outcomes = await Promise.allSettled(inFlight);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as ApiError).kind : 'answered'))).toEqual(Array<string>(24).fill('aborted'));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
       client.close();
     }
   });

@@ -131,6 +131,11 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   }
 
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  // One listener on the signal for all requests and waits in flight, however many there are.
+  const aborters = new Set<() => void>();
+  options.signal?.addEventListener('abort', () => {
+    for (const abort of [...aborters]) abort();
+  }, { once: true });
   const tls = await applyKubeconfig(config, server);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
@@ -162,12 +167,12 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       };
       const onAbort = (): void => stop(new ApiError('aborted', 'aborted'));
       const timer = setTimeout(() => stop(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      aborters.add(onAbort);
       const settle = (outcome: { response: RawResponse } | { error: Error }): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        aborters.delete(onAbort);
         if ('response' in outcome) resolve(outcome.response);
         else reject(cause ?? outcome.error);
       };
@@ -271,7 +276,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
         throw failure;
       }
-      await sleep(Math.min(retryAfterMs ?? backoff(options.backoffMs, attempt), options.maxBackoffMs ?? MAX_BACKOFF_MS), options.signal);
+      await sleep(Math.min(retryAfterMs ?? backoff(options.backoffMs, attempt), options.maxBackoffMs ?? MAX_BACKOFF_MS), options.signal, aborters);
     }
   };
 
@@ -398,21 +403,22 @@ function backoff(base: number, attempt: number): number {
   return exponential * (0.8 + Math.random() * 0.4);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, aborters: Set<() => void>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new ApiError('aborted', 'aborted'));
       return;
     }
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      aborters.delete(onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
+      aborters.delete(onAbort);
       reject(new ApiError('aborted', 'aborted'));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    aborters.add(onAbort);
   });
 }
 
