@@ -111,7 +111,7 @@ let liveFailed = false;
 if (ONLY !== 'offline') {
   const { liveBenchmarks } = await import('./live.mjs');
   try {
-    rows.push(...(await liveBenchmarks({ measure, kfscan, node, work, runs: RUNS, largeRuns: LARGE_RUNS, skipLarge: SKIP_LARGE, kubectl: args.get('kubectl') })));
+    rows.push(...(await liveBenchmarks({ measure, kfscan, node, work, runs: RUNS, largeRuns: LARGE_RUNS, skipLarge: SKIP_LARGE, kubectl: args.get('kubectl'), profile: args.get('profile') === 'true' })));
   } catch (error) {
     console.error(`kfscan bench: live benchmarks failed: ${error.stack ?? error}`);
     liveFailed = true;
