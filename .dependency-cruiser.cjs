@@ -4,7 +4,7 @@
 //   src/cli/                      the command-line front end
 //   checks/<id>/                  one folder per check; only the registry (checks/index.ts) and entry/ name them
 //   src/catalogue/                what a check folder is (its run, and its parts for the kit, probe and attack path)
-//   src/engine/ remediate/ probe/ live/ reporters/          what a scan does with an inventory
+//   src/engine/ remediate/ probe/ live/ reporters/ diff/ evidence/ pdf/   what a scan does with an inventory, and its reports
 //   src/loaders/ render/ inventory/ kube/ config/ plugins/   inputs, the inventory, domain knowledge
 //   src/core/                     types and helpers everything shares
 //
@@ -13,7 +13,7 @@
 
 const CORE = '^src/core/';
 const BASE = '^src/(loaders|render|inventory|kube|config|plugins)/';
-const MIDDLE = '^src/(engine|remediate|probe|live|reporters)/';
+const MIDDLE = '^src/(engine|remediate|probe|live|reporters|diff|evidence|pdf)/';
 const CATALOGUE = '^src/catalogue/';
 const CLI = '^src/cli/';
 const ENTRY = '^(entry/|bin/|src/[^/]+\\.[cm]?[jt]s$)';

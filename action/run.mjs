@@ -8,7 +8,7 @@
 // input inject shell code).
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ export function readInputs(env) {
     args: splitWords(get('ARGS')),
     version: get('VERSION'),
     renderTools: get('RENDER_TOOLS', 'runner'),
+    untrusted: get('UNTRUSTED', 'true'),
   };
 }
 
@@ -38,9 +39,51 @@ function splitWords(value) {
   return value.split(/\s+/).filter(Boolean);
 }
 
-/** A kubeconfig input holding a newline is the file's content (e.g. from a secret); otherwise a path. */
-export function isKubeconfigContent(value) {
-  return value.includes('\n');
+/**
+ * The kubeconfig an input holds, or `null` when the input is a path. Secrets carry kubeconfigs as YAML
+ * (several lines), as one line of JSON, or as base64 of either: none of these may be taken for a path,
+ * since kfscan would then print it in its "cannot read" message, token included.
+ */
+export function kubeconfigContent(value) {
+  if (value.includes('\n') || value.startsWith('{')) return value;
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length >= 16 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    const decoded = Buffer.from(compact, 'base64').toString('utf8');
+    if (!decoded.includes('\uFFFD') && /apiVersion|clusters|current-context/.test(decoded)) return decoded;
+  }
+  // One line of YAML (`apiVersion: v1`, `{...}` was JSON above): a path holds no ": ".
+  if (/^[\w-]+:\s/.test(value)) return value;
+  return null;
+}
+
+/** A file only this user can read (and write), in a directory of its own. */
+export function writePrivateFile(dir, name, text) {
+  const file = path.join(dir, name);
+  writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return file;
+}
+
+// Fields of a kubeconfig whose values are credentials.
+const CREDENTIAL_FIELD = /["']?(token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token|client-secret|secret)["']?\s*:\s*["']?([^"',}\s]+)/gi;
+
+/**
+ * What to mask in the log for a kubeconfig given as content: the input as given (one line of base64 or
+ * JSON), every line of it and of what it decodes to, and every credential value on its own, so that no
+ * message of kfscan's or of the tools it runs can show any of it.
+ */
+export function secretsToMask(input, content) {
+  const values = new Set();
+  const add = (text) => {
+    const trimmed = text.trim();
+    if (trimmed.length >= 4) values.add(trimmed);
+  };
+  for (const text of [input, content]) {
+    add(text);
+    for (const line of text.split(/\r?\n/)) add(line);
+  }
+  for (const match of content.matchAll(CREDENTIAL_FIELD)) add(match[2]);
+  return [...values];
 }
 
 /**
@@ -51,7 +94,9 @@ export function isKubeconfigContent(value) {
 export function kfscanInvocation(inputs, { kubeconfigPath, jsonReport }) {
   const reports = ['--report', `json=${jsonReport}`];
   if (inputs.sarifFile !== '') reports.push('--report', `sarif=${inputs.sarifFile}`);
-  const options = ['--format', inputs.format, '--fail-on', inputs.failOn, ...reports, ...inputs.args];
+  if (inputs.untrusted !== 'true' && inputs.untrusted !== 'false') throw new Error(`untrusted must be true or false (got "${inputs.untrusted}")`);
+  const trust = inputs.untrusted === 'true' ? ['--untrusted'] : [];
+  const options = ['--format', inputs.format, '--fail-on', inputs.failOn, ...reports, ...trust, ...inputs.args];
   if (kubeconfigPath !== null) return { args: ['cluster', ...options], env: { KUBECONFIG: kubeconfigPath } };
   return { args: ['scan', ...options, '--', ...(inputs.paths.length > 0 ? inputs.paths : ['.'])], env: {} };
 }
@@ -210,10 +255,12 @@ export async function main(env = process.env) {
 
     let kubeconfigPath = null;
     if (inputs.kubeconfig !== '') {
-      if (isKubeconfigContent(inputs.kubeconfig)) {
-        // Readable by this user only, and removed with the scratch directory when the step ends.
-        kubeconfigPath = path.join(scratch, 'kubeconfig');
-        writeFileSync(kubeconfigPath, `${inputs.kubeconfig}\n`, { mode: 0o600 });
+      const content = kubeconfigContent(inputs.kubeconfig);
+      if (content !== null) {
+        // Masked before anything can print it (the runner hides add-mask lines themselves); readable by
+        // this user only, and removed with the scratch directory when the step ends.
+        if (env.GITHUB_ACTIONS === 'true') for (const secret of secretsToMask(inputs.kubeconfig, content)) process.stdout.write(`::add-mask::${commandData(secret)}\n`);
+        kubeconfigPath = writePrivateFile(scratch, 'kubeconfig', `${content}\n`);
       } else {
         const file = inputs.kubeconfig.replace(/^~(?=$|[\\/])/, os.homedir());
         kubeconfigPath = path.resolve(workspace, file);

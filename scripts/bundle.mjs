@@ -23,7 +23,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['@kubernetes/client-node', 'ora'],
+  // playwright-core is an optional peer dependency, loaded only to print a PDF (src/pdf/print.ts).
+  external: ['@kubernetes/client-node', 'ora', 'playwright-core'],
   banner,
   legalComments: 'linked',
   logLevel: 'warning',

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as sarif from 'sarif';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kfscanInvocation, readInputs } from '../action/run.mjs';
+import { kfscanInvocation, kubeconfigContent, readInputs, secretsToMask, writePrivateFile } from '../action/run.mjs';
 import { readAction, runAction } from './helpers/action.js';
 import { docs, trainer, writeTree } from './helpers/tree.js';
 import { kfscan, ROOT } from './helpers/cli.js';
@@ -147,6 +147,16 @@ describe('the action script, run as the runner runs it', () => {
     expect(existsSync(path.join(dir, 'kfscan.sarif'))).toBe(false);
   });
 
+  it("by default does not apply the waivers of the pull request's own .kfscan.yaml", async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, '.kfscan.yaml'), 'ignore:\n  - check: [kubeflow-dashboard-exposed, ingress-gateway-exposed, dashboard-auth-missing, default-credentials, miner-indicators, mutable-ml-image]\n    reason: nothing to see\n');
+    const untrusted = await runAction({ paths: 'deploy', format: 'json' }, { workspace: dir });
+    expect(untrusted.outputs['findings']).toBe(String(demoFindings()));
+    expect(untrusted.stdout + untrusted.stderr).toContain('--untrusted: .kfscan.yaml comes from the scanned tree');
+    const trusted = await runAction({ paths: 'deploy', format: 'json', untrusted: 'false' }, { workspace: dir });
+    expect(Number(trusted.outputs['findings'])).toBeLessThan(demoFindings());
+  });
+
   it('treats a path starting with a dash as a path, not an option', async () => {
     const run = await runAction({ paths: '--output=/tmp/kfscan-not-written' }, { workspace: workspace() });
     expect(run.code).toBe(2);
@@ -165,9 +175,68 @@ describe('the action script, run as the runner runs it', () => {
     ].join('\n');
     const run = await runAction({ kubeconfig }, { workspace: workspace() });
     expect(run.stdout).toMatch(/^kfscan cluster --format table --fail-on high/m);
-    expect(run.stdout + run.stderr).not.toContain(secret);
+    expect(withoutMasks(run.stdout + run.stderr)).not.toContain(secret);
+    expect(run.stdout).toContain(`::add-mask::${secret}\n`);
     // Whatever the live scan concluded, the step reports it and leaves no copy of the credentials behind.
     expect(run.outputs['exit-code']).toBe(String(run.code));
+    expect(listFiles(run.runnerTemp).filter((file) => readFileSync(file, 'utf8').includes(secret))).toEqual([]);
+  });
+});
+
+describe('a kubeconfig given inline', () => {
+  const secret = 'tok3n-that-must-not-leak-9a7e';
+  const yaml = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: test, cluster: {server: "https://127.0.0.1:1"}}]',
+    `users: [{name: test, user: {token: ${secret}, client-key-data: S2V5RGF0YQ==}}]`,
+    'contexts: [{name: test, context: {cluster: test, user: test}}]',
+    'current-context: test',
+  ].join('\n');
+  const json = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'test', cluster: { server: 'https://127.0.0.1:1' } }],
+    users: [{ name: 'test', user: { token: secret } }],
+    contexts: [{ name: 'test', context: { cluster: 'test', user: 'test' } }],
+    'current-context': 'test',
+  });
+
+  it('is recognised as YAML, one line of JSON, or base64 of either; anything else is a path', () => {
+    expect(kubeconfigContent(yaml)).toBe(yaml);
+    expect(kubeconfigContent(json)).toBe(json);
+    expect(kubeconfigContent(Buffer.from(json).toString('base64'))).toBe(json);
+    expect(kubeconfigContent(Buffer.from(yaml).toString('base64'))).toBe(yaml);
+    expect(kubeconfigContent('apiVersion: v1')).toBe('apiVersion: v1');
+    for (const file of ['kubeconfig', '~/.kube/config', 'ci/clusters/prod.yaml', 'C:\\kube\\config', 'abcdefghijklmnopqrstuvwxyz']) expect(kubeconfigContent(file)).toBeNull();
+  });
+
+  it('masks the input, each of its lines and each credential value', () => {
+    const encoded = Buffer.from(yaml).toString('base64');
+    const masks = secretsToMask(encoded, yaml);
+    expect(masks).toEqual(expect.arrayContaining([encoded, secret, 'S2V5RGF0YQ==', `users: [{name: test, user: {token: ${secret}, client-key-data: S2V5RGF0YQ==}}]`]));
+    expect(secretsToMask(json, json)).toEqual(expect.arrayContaining([json, secret]));
+  });
+
+  it('is written to a file only its user can read', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kfscan-private-'));
+    const file = writePrivateFile(dir, 'kubeconfig', yaml);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(() => writePrivateFile(dir, 'kubeconfig', yaml)).toThrow();
+  });
+
+  it.each([
+    ['one line of JSON', json],
+    ['base64', Buffer.from(yaml).toString('base64')],
+  ])('as %s: scans the cluster, never prints the content, leaves no copy', async (_, kubeconfig) => {
+    const run = await runAction({ kubeconfig }, { workspace: workspace() });
+    expect(run.stdout).toMatch(/^kfscan cluster --format table --fail-on high/m);
+    // It reached the cluster's address: the input was read as a kubeconfig, not as a path.
+    expect(run.stdout + run.stderr).toMatch(/127\.0\.0\.1:1/);
+    expect(run.stdout + run.stderr).not.toMatch(/cannot read kubeconfig/);
+    const log = withoutMasks(run.stdout + run.stderr);
+    expect(log).not.toContain(secret);
+    expect(log).not.toContain(kubeconfig.slice(0, 40));
     expect(listFiles(run.runnerTemp).filter((file) => readFileSync(file, 'utf8').includes(secret))).toEqual([]);
   });
 });
@@ -178,19 +247,29 @@ describe('kfscanInvocation', () => {
 
   it('scans paths after -- with the report options', () => {
     expect(kfscanInvocation({ ...base, paths: ['a', 'b'] }, { kubeconfigPath: null, jsonReport })).toEqual({
-      args: ['scan', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--report', 'sarif=kfscan.sarif', '--', 'a', 'b'],
+      args: ['scan', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--report', 'sarif=kfscan.sarif', '--untrusted', '--', 'a', 'b'],
       env: {},
     });
+  });
+
+  it('scans as untrusted unless told the input is trusted', () => {
+    expect(kfscanInvocation({ ...base, paths: ['a'], untrusted: 'false' }, { kubeconfigPath: null, jsonReport }).args).not.toContain('--untrusted');
+    expect(() => kfscanInvocation({ ...base, untrusted: 'yes' }, { kubeconfigPath: null, jsonReport })).toThrow('untrusted must be true or false (got "yes")');
   });
 
   it('runs kfscan cluster with KUBECONFIG when a kubeconfig is given, ignoring paths', () => {
     const invocation = kfscanInvocation({ ...base, paths: ['a'], sarifFile: '', args: ['--context', 'prod'] }, { kubeconfigPath: '/home/runner/kubeconfig', jsonReport });
     expect(invocation).toEqual({
-      args: ['cluster', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--context', 'prod'],
+      args: ['cluster', '--format', 'table', '--fail-on', 'high', '--report', 'json=/tmp/report.json', '--untrusted', '--context', 'prod'],
       env: { KUBECONFIG: '/home/runner/kubeconfig' },
     });
   });
 });
+
+/** The log as the runner shows it: add-mask commands are consumed, not printed. */
+function withoutMasks(log: string): string {
+  return log.replace(/^::add-mask::.*$/gm, '');
+}
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -132,13 +132,13 @@ describe('suppression by .kfscan.yaml', () => {
       '',
     ].join('\n');
 
-  it('is found from a subdirectory and suppresses as an external suppression', () => {
+  it('is found from a subdirectory and suppresses as an in-source suppression', () => {
     const dir = tempRepo({ '.kfscan.yaml': config(), 'deploy/gateway.yaml': gateway() });
     const run = kfscan(['scan', '.', '--report', 'sarif=../kfscan.sarif', '-v'], { cwd: path.join(dir, 'deploy') });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('kfscan: configuration ../.kfscan.yaml: 1 ignore entry');
     const [result] = sarifOf(dir);
-    expect(result!.suppressions).toEqual([expect.objectContaining({ kind: 'external', status: 'accepted', justification: 'internal NLB, VPN only' })]);
+    expect(result!.suppressions).toEqual([expect.objectContaining({ kind: 'inSource', status: 'accepted', justification: 'internal NLB, VPN only' })]);
   });
 
   it('stops after its expiry date and says so', async () => {

@@ -91,7 +91,7 @@ describe('validating .kfscan.yaml', () => {
   });
 
   it.each([
-    ['ignores:\n  - check: mutable-ml-image\n', '.kfscan.yaml:1:1: unknown top-level key "ignores" (did you mean "ignore"?); allowed keys: ignore, plugins, exclude, render, views'],
+    ['ignores:\n  - check: mutable-ml-image\n', '.kfscan.yaml:1:1: unknown top-level key "ignores" (did you mean "ignore"?); allowed keys: ignore, plugins, exclude, render, report, views'],
     [
       'ignore:\n  - check: mutable-ml-image\n    namespce: team-a\n    reason: r\n',
       '.kfscan.yaml:3:5: unknown key in ignore[0]: "namespce" (did you mean "namespace"?); allowed keys: check, namespace, resource, path, context, reason, expires',

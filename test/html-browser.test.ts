@@ -11,6 +11,7 @@ import { SEVERITIES, type SeverityCounts } from '../src/core/severity.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { chromiumAvailability, launchChromium, watch, type Browser, type PageWatch } from './helpers/browser.js';
 import { ROOT, kfscan } from './helpers/cli.js';
+import { pdfPageCount } from './helpers/pdf.js';
 import { ATTACK_PATH, HOSTILE, liveTwoClusters } from './helpers/results.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -181,6 +182,62 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-live.png'), fullPage: true });
     await expectQuietAndInert(opened);
     await page.close();
+  });
+
+  it('a customer report: hostile engagement as text, every in-page link resolves, the plan leads to its findings, and a multi-page PDF', async () => {
+    const title = `Q3 ${HOSTILE.script}`;
+    const report = path.join(ARTIFACTS, 'html-report-customer.html');
+    const pdf = path.join(ARTIFACTS, 'html-report-customer.pdf');
+    const run = kfscan(
+      ['scan', 'fixtures/demo', '-f', 'html', '-o', report, '--report', `pdf=${pdf}`, '--fail-on', 'none', '--no-config', '--title', title, '--customer', HOSTILE.attribute, '--assessor', HOSTILE.image],
+      { env: { SOURCE_DATE_EPOCH: '1773480413' } },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const opened = await open(report);
+    const { page } = opened;
+    expect(await page.locator('h1').textContent()).toBe(title);
+    expect(await page.locator('.cover-meta dd').allTextContents()).toEqual(expect.arrayContaining([HOSTILE.attribute, HOSTILE.image]));
+    for (const heading of ['Executive summary', 'Remediation plan', 'Provenance', 'Check documentation']) {
+      expect(await page.locator('h2', { hasText: heading }).isVisible(), heading).toBe(true);
+    }
+    const hrefs = await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    const ids = new Set(await page.locator('[id]').evaluateAll((elements) => elements.map((e) => e.getAttribute('id') ?? '')));
+    expect(hrefs.filter((href) => href.startsWith('#') && !ids.has(decodeURIComponent(href.slice(1))))).toEqual([]);
+    const external = hrefs.filter((href) => !href.startsWith('#'));
+    for (const href of external) expect(href).toMatch(/^https:\/\/microsoft\.github\.io\/Threat-Matrix-for-Kubernetes\//);
+
+    // A finding id in the plan leads to its row.
+    const link = page.locator('#remediation-plan a.badge-link').first();
+    const id = (await link.textContent())!;
+    await link.click();
+    expect(page.url().endsWith(`#${id}`)).toBe(true);
+    const row = page.locator(`tr[id="${id}"]`);
+    expect(await row.isVisible()).toBe(true);
+    const box = (await row.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(-1);
+    expect(box.y).toBeLessThan(900);
+    expect(await page.locator(`tr[id="${id}"] + tr.excerpt-row figure.excerpt`).count()).toBe(1);
+
+    // Filtering hides a finding's excerpt with it.
+    await page.locator('input[data-filter="severity"][value="critical"]').click();
+    expect(await visible(page, 'tr.excerpt-row')).toBeLessThan(await page.locator('tr.excerpt-row').count());
+    await page.locator('#filter-reset').click();
+
+    // On paper each section starts a page, and the cover and contents have their own.
+    await page.emulateMedia({ media: 'print' });
+    type Styles = { getComputedStyle(element: unknown): { breakBefore: string; breakAfter: string } };
+    const breaks = await page.locator('main > section').evaluateAll((sections) => sections.map((section) => (globalThis as unknown as Styles).getComputedStyle(section).breakBefore));
+    expect(new Set(breaks)).toEqual(new Set(['page']));
+    expect(await page.locator('.contents').evaluate((contents) => (globalThis as unknown as Styles).getComputedStyle(contents).breakAfter)).toBe('page');
+    await page.emulateMedia({ media: 'screen' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-customer.png'), fullPage: false });
+    await expectQuietAndInert(opened);
+    await page.close();
+
+    const pages = pdfPageCount(readFileSync(pdf));
+    expect(pages).toBeGreaterThan(breaks.length);
   });
 
   it('keeps hostile context names inert in the attributes the filter script reads', async () => {

@@ -54,7 +54,7 @@ describe('HTML report', () => {
     const page = htmlReport(await demoResult(), context);
     expect(page.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     const ids = [...page.matchAll(/<section id="([a-z-]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['summary', 'attack-path', 'findings', 'coverage', 'checks']);
+    expect(ids).toEqual(['executive-summary', 'remediation-plan', 'summary', 'attack-path', 'findings', 'coverage', 'provenance', 'checks']);
 
     const head = page.slice(page.indexOf('<head>'), page.indexOf('</head>'));
     expect(head.indexOf('http-equiv="Content-Security-Policy"')).toBeLessThan(head.indexOf('<style>'));
@@ -89,7 +89,7 @@ describe('HTML report', () => {
     expect(page).toContain(`data-count="total">${counts.total}<`);
     for (const severity of SEVERITIES) {
       expect(page).toContain(`data-count="${severity}">${counts[severity]}<`);
-      expect(page.match(new RegExp(`<tr data-severity="${severity}"`, 'g'))?.length ?? 0).toBe(counts[severity]);
+      expect(page.match(new RegExp(`<tr(?: id="KF-[0-9a-f]+")? data-severity="${severity}"`, 'g'))?.length ?? 0).toBe(counts[severity]);
     }
     expect(page).toMatch(new RegExp(`aria-label="Findings by severity: ${SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ')}"`));
     // Filters offer only severities that occur, each with its count.
@@ -107,7 +107,8 @@ describe('HTML report', () => {
     expect(categories).toEqual(order.filter((category) => demo.findings.some((f) => f.category === category)));
     expect(categories.length).toBeGreaterThan(1);
     expect(page).toContain('fixtures/<wbr>demo/<wbr>istio.yaml:33:3');
-    expect(page).toContain('<a class="docs" href="https://github.com/kfscan/kfscan/blob/main/checks/ingress-gateway-exposed/README.md"');
+    // Without bundled pages (the CLI always bundles them), the check's own URL.
+    expect(page).toContain('<a class="docs external" href="https://github.com/kfscan/kfscan/blob/main/checks/ingress-gateway-exposed/README.md"');
     expect(page).toContain('<strong>How to fix:</strong> Set the Service to type ClusterIP and reach the dashboard with <code>kubectl port-forward');
   });
 
@@ -124,7 +125,7 @@ describe('HTML report', () => {
     expect(page).toContain(escapeHtml(HOSTILE.script));
     expect(page).toContain('&lt;script&gt;window.__kfscanPwned = &quot;script&quot;&lt;/script&gt;');
     expect(text).toContain('Pod x&quot; onmouseover=&quot;window.__kfscanPwned = &#39;attr&#39;&quot; data-x=&quot;/&lt;script&gt;');
-    expect(page).toContain('<title>kfscan report: deploy/&lt;/title&gt;&lt;script&gt;');
+    expect(page).toContain('<title>Kubeflow attack-path assessment: deploy/&lt;/title&gt;&lt;script&gt;');
     expect(page).toContain('<code>kubectl delete pod &lt;script&gt;');
     expect(page).toContain('&lt;b&gt;pin&lt;/b&gt;');
     expect(page).toContain('documentation: javascript:window.__kfscanPwned=1');
@@ -145,14 +146,14 @@ describe('HTML report', () => {
   it('renders a live multi-context scan: clusters, per-cluster counts, one attack path each, context filter', () => {
     const live = liveTwoClusters();
     const page = htmlReport(live, context);
-    expect(page).toContain('kfscan report for cluster prod-eu, staging');
+    expect(page).toContain('<dt>Scope</dt><dd class="wrap-any">live cluster: prod-eu, staging</dd>');
     expect(page).toContain('420 resources in 2 contexts (live, read-only)');
     expect(page).toContain('<th class="col-location">Cluster</th>');
     expect(page).toMatch(/<tr data-context-view="prod-eu"><td class="wrap-any">prod-eu<\/td><td>4<\/td><td>1<\/td><td>0<\/td><td>1<\/td><td>0<\/td><td><strong>6<\/strong>/);
     expect(page.match(/<div class="path-block" data-context-view="[^"]+">/g)).toHaveLength(2);
     expect(page).toContain('<h3>Cluster context staging</h3>');
     expect(page).toContain('value="prod-eu" checked> prod-eu</label>');
-    expect(page).toContain('<tr data-severity="low" data-context="staging">');
+    expect(page).toMatch(/<tr id="KF-[0-9a-f]+" data-severity="low" data-context="staging">/);
     // Location of a live finding is its cluster, not a file.
     expect(page).toMatch(/<td class="wrap-any">prod-eu<\/td>\n<td>Service istio-system\/istio-ingressgateway is type LoadBalancer/);
     // Coverage gaps are stated per cluster.
@@ -220,9 +221,12 @@ describe('kfscan scan --format html (built binary)', () => {
     expect(page).toContain(`data-count="total">${total}<`);
   });
 
-  it('lists html among the formats', () => {
-    const run = kfscan(['scan', 'fixtures/demo', '--format', 'pdf']);
+  it('lists html and pdf among the formats, and writes a PDF to a file only', () => {
+    const run = kfscan(['scan', 'fixtures/demo', '--format', 'docx']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown format "pdf" \(use table, json, sarif, [a-z, ]*html[a-z, ]*\)/);
+    expect(run.stderr).toMatch(/unknown format "docx" \(use table, json, sarif, [a-z, ]*html, pdf\)/);
+    const toStdout = kfscan(['scan', 'fixtures/demo', '--format', 'pdf']);
+    expect(toStdout.code).toBe(2);
+    expect(toStdout.stderr).toContain('--format pdf writes a file: give --output FILE.pdf');
   });
 });

@@ -46,9 +46,9 @@ describe('markdown report', () => {
     // Links are only the check's documentation (in the table and under "How to fix").
     const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
     expect(hrefs).toEqual([evil.docsUrl, evil.docsUrl]);
-    // One header row and one finding row, each with exactly five cells.
+    // One header row and one finding row, each with exactly six cells.
     const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1]!.match(/<t[dh]>/g) ?? []).length);
-    expect(rows).toEqual([5, 5]);
+    expect(rows).toEqual([6, 6]);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('\\x1b[2J');
   });
@@ -57,7 +57,7 @@ describe('markdown report', () => {
     const result = await demoResult();
     const many = Array.from({ length: MAX_ROWS + 7 }, (_, i) => ({ ...result.findings[0]!, message: `finding ${i}` }));
     const text = markdownReport({ ...result, findings: many }, context);
-    expect(text.match(/^\| critical \|/gm)).toHaveLength(MAX_ROWS);
+    expect(text.match(/^\| `KF-[0-9a-f]+` \| critical \|/gm)).toHaveLength(MAX_ROWS);
     expect(text).toContain(`…and 7 more findings; the JSON and SARIF reports list all of them.`);
   });
 

@@ -29,6 +29,8 @@ interface PackageJson {
   repository: { type: string; url: string };
   bugs: { url: string };
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
   devDependencies: Record<string, string>;
   scripts: Record<string, string>;
 }
@@ -113,7 +115,8 @@ afterAll(() => {
 function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
   return sh(path.join(installDir, 'node_modules', '.bin', 'kfscan'), args, {
     cwd,
-    env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? os.tmpdir() },
+    // A fixed scan time, so that reports of the installed package and of the development build compare.
+    env: { PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? os.tmpdir(), SOURCE_DATE_EPOCH: '1773480413' },
   });
 }
 
@@ -190,7 +193,7 @@ describe('kfscan installed from the tarball with production dependencies only', 
 
   it('scans the bundled demo with the same results as the development build', async () => {
     const fromPackage = await installedKfscan(['scan', 'fixtures/demo', '-f', 'json'], installed);
-    const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json']);
+    const fromSource = kfscan(['scan', 'fixtures/demo', '-f', 'json'], { env: { SOURCE_DATE_EPOCH: '1773480413' } });
     expect(fromPackage.code).toBe(1);
     expect(fromPackage.stdout).toBe(fromSource.stdout);
     const report = JSON.parse(fromPackage.stdout);
@@ -220,6 +223,19 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(devOnly.filter((key) => existsSync(path.join(installDir, key)))).toEqual([]);
   });
 
+  it('prints no PDF without playwright-core (an optional peer dependency) and says how to get it and a browser', async () => {
+    expect(pkg.peerDependenciesMeta['playwright-core']?.optional).toBe(true);
+    expect(existsSync(path.join(installDir, 'node_modules', 'playwright-core'))).toBe(false);
+    const pdf = path.join(installDir, 'report.pdf');
+    const run = await installedKfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '-f', 'json', '--report', `pdf=${pdf}`], installed);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--report pdf needs the package playwright-core');
+    expect(run.stderr).toContain('npm install --global playwright-core@');
+    expect(run.stderr).toContain('KFSCAN_CHROMIUM');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(pdf)).toBe(false);
+  });
+
   it('imports nothing at run time but Node built-ins, its dependencies and its own shipped files', () => {
     const builtins = new Set(builtinModules);
     const problems: string[] = [];
@@ -232,7 +248,9 @@ describe('kfscan installed from the tarball with production dependencies only', 
           if (!existsSync(path.resolve(installed, path.dirname(file), specifier))) problems.push(`${file}: ${specifier} is not in the package`);
         } else if (!specifier.startsWith('node:') && !builtins.has(specifier)) {
           const name = specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-          if (!(name in pkg.dependencies)) problems.push(`${file}: ${specifier} is not a production dependency`);
+          // An optional peer dependency is imported only where it is needed, and its absence is an error message.
+          const optionalPeer = name in pkg.peerDependencies && pkg.peerDependenciesMeta[name]?.optional === true;
+          if (!(name in pkg.dependencies) && !optionalPeer) problems.push(`${file}: ${specifier} is not a production dependency`);
         }
       }
     }

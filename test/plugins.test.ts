@@ -226,7 +226,7 @@ describe('a plugin written from docs/plugins.md, loaded from outside the project
     const ignored = repo(pluginConfig(`ignore:\n  - check: ${LB}\n    resource: Service/scratch-*\n    reason: behind the office firewall\n`));
     const withIgnore = json(kfscan(['scan', 'deploy', '-f', 'json'], { cwd: ignored }));
     expect(ids(pluginFindings(withIgnore))).toEqual([GPU]);
-    expect(withIgnore.suppressed.find((f) => f.checkId === LB)?.suppression).toMatchObject({ kind: 'external', via: 'config', justification: 'behind the office firewall' });
+    expect(withIgnore.suppressed.find((f) => f.checkId === LB)?.suppression).toMatchObject({ kind: 'inSource', via: 'config', justification: 'behind the office firewall' });
   });
 
   it('is skipped with --skip-checks and selected alone with --checks', () => {

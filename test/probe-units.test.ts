@@ -269,7 +269,7 @@ describe('probe limits', () => {
     const inventory = scannedInventory(manyEntries(8, '127.0.0.20', slow.port), { context: 'test' });
     const { findings } = runChecks(inventory, [kubeflowDashboardExposed]);
     expect(findings).toHaveLength(8);
-    const probed = await probeFindings(inventory, { findings, ...probeRoles(builtinChecks) }, { timeoutMs: 5000, userAgent: 'kfscan-test', concurrency: 2 });
+    const probed = await probeFindings(inventory, { findings, ...probeRoles(builtinChecks) }, { timeoutMs: 5000, userAgent: 'kfscan-test', concurrency: 2, allowLocal: true });
     expect(probed.findings.every((f) => f.evidence?.[0]?.outcome === 'unauthenticated')).toBe(true);
     expect(probed.stats).toEqual({ entries: 8, requests: 32, outcomes: { unauthenticated: 8 } });
     expect(slow.connections.total).toBe(32);
@@ -280,7 +280,7 @@ describe('probe limits', () => {
     const stalled = await imitate('127.0.0.21', stall);
     const inventory = scannedInventory(manyEntries(6, '127.0.0.21', stalled.port), { context: 'test' });
     const { findings } = runChecks(inventory, [kubeflowDashboardExposed]);
-    const probed = await probeFindings(inventory, { findings, ...probeRoles(builtinChecks) }, { timeoutMs: 150, overallMs: 400, userAgent: 'kfscan-test', concurrency: 1 });
+    const probed = await probeFindings(inventory, { findings, ...probeRoles(builtinChecks) }, { timeoutMs: 150, overallMs: 400, userAgent: 'kfscan-test', concurrency: 1, allowLocal: true });
     const outcomes = probed.findings.map((f) => f.evidence![0]!.outcome);
     expect(outcomes.filter((o) => o === 'unreachable').length).toBeGreaterThanOrEqual(2);
     expect(outcomes.filter((o) => o === 'not-probed').length).toBeGreaterThanOrEqual(2);

@@ -40,7 +40,7 @@ interface Finding {
   evidence?: Evidence[];
 }
 
-async function scan(objects: unknown[], args: string[] = ['--probe']): Promise<{ code: number; stdout: string; stderr: string; findings: Finding[]; api: ApiServer }> {
+async function scan(objects: unknown[], args: string[] = ['--probe', '--probe-allow-local']): Promise<{ code: number; stdout: string; stderr: string; findings: Finding[]; api: ApiServer }> {
   const api = await apiServer({ objects });
   tokens.push(api.token);
   const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'probe', server: api }]), '-f', 'json', '--fail-on', 'none', ...args]);
@@ -189,7 +189,7 @@ describe('kfscan cluster --probe', () => {
 
   it('gives each request a timeout, and does not insist on an address that does not answer', async () => {
     const stalled = await start('127.0.0.8', stall);
-    const { findings } = await scan(kubeflowBehindGateway({ ip: '127.0.0.8' }, http2(stalled.port)), ['--probe', '--probe-timeout', '0.3']);
+    const { findings } = await scan(kubeflowBehindGateway({ ip: '127.0.0.8' }, http2(stalled.port)), ['--probe', '--probe-allow-local', '--probe-timeout', '0.3']);
     expect(finding(findings, 'dashboard-auth-missing').evidence?.[0]).toMatchObject({
       outcome: 'unreachable',
       requests: [{ url: `http://127.0.0.8:${stalled.port}/`, error: 'timed out after 0.3 s' }],
@@ -257,16 +257,16 @@ describe('kfscan cluster --probe', () => {
     const api = await apiServer({ objects: kubeflowBehindGateway({ ip: '127.0.0.12' }, http2(open.port)) });
     tokens.push(api.token);
     const kubeconfig = kubeconfigFile([{ name: 'lab', server: api }]);
-    const sarif = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '-f', 'sarif', '--fail-on', 'none']);
+    const sarif = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--probe-allow-local', '-f', 'sarif', '--fail-on', 'none']);
     const log = JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ ruleId: string; message: { text: string }; properties: { evidence?: Evidence[]; severity: string } }> }> };
     expect(sarifSchemaErrors(log)).toEqual([]);
     const result = log.runs[0]!.results.find((r) => r.ruleId === 'dashboard-auth-missing')!;
     expect(result.properties.severity).toBe('critical');
     expect(result.properties.evidence?.[0]?.outcome).toBe('unauthenticated');
     expect(result.message.text).toContain('; probe: confirmed unauthenticated');
-    const page = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '-f', 'html', '--fail-on', 'none']);
+    const page = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--probe-allow-local', '-f', 'html', '--fail-on', 'none']);
     expect(page.stdout).toContain(`<ul class="related evidence" aria-label="Probe requests"><li><code class="wrap-any">GET http://127.0.0.12:${open.port}/</code>: HTTP 200 <q>&lt;title&gt;Kubeflow Central Dashboard&lt;/title&gt;</q></li>`);
-    const table = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--fail-on', 'none', '--verbose']);
+    const table = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--probe-allow-local', '--fail-on', 'none', '--verbose']);
     // The words may wrap inside the table's message column: compare the text without the cell borders.
     const cells = table.stdout.split('\n').map((line) => line.split('│').at(-2)?.trim() ?? '').join(' ');
     expect(cells.replace(/\s+/g, ' ')).toContain('probe: confirmed unauthenticated');
@@ -277,7 +277,7 @@ describe('kfscan cluster --probe', () => {
     const open = await start('127.0.0.15', openDashboard);
     const api = await apiServer({ objects: kubeflowBehindGateway({ ip: '127.0.0.15' }, http2(open.port)) });
     tokens.push(api.token);
-    const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'lab', server: api }]), '--probe', '-f', 'json', '--fail-on', 'critical']);
+    const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'lab', server: api }]), '--probe', '--probe-allow-local', '-f', 'json', '--fail-on', 'critical']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { findings: Finding[] };
@@ -289,7 +289,7 @@ describe('kfscan cluster --probe', () => {
     const kubeconfig = kubeconfigFile([{ name: 'probe', server: api }]);
     const lone = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe-timeout', '2']);
     expect([lone.code, lone.stderr]).toEqual([2, 'kfscan: --probe-timeout needs --probe\n']);
-    const bad = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--probe-timeout', 'soon']);
+    const bad = await runCli(['cluster', '--kubeconfig', kubeconfig, '--probe', '--probe-allow-local', '--probe-timeout', 'soon']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--probe-timeout takes a number of seconds');
   });

@@ -13,16 +13,25 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const context = { version: '0.0.0-test', color: false, width: 120 };
 
 async function demoResult(): Promise<ScanResult> {
-  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks });
+  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks, now: () => SCANNED_AT });
   return result;
 }
+
+const SCANNED_AT = new Date('2026-03-14T09:26:53Z');
 
 describe('reporters on the demo manifests', () => {
   it('JSON matches the golden file and the schemaVersion 1 contract', async () => {
     const text = jsonReport(await demoResult(), context);
     await expect(text).toMatchFileSnapshot('golden/demo.json');
     const report = JSON.parse(text);
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered']);
+    expect(Object.keys(report)).toEqual([
+      'schemaVersion', 'tool', 'target', 'summary', 'findings', 'errors', 'warnings', 'coverage', 'suppressed', 'filtered', 'engagement', 'provenance',
+    ]);
+    expect(report.engagement).toEqual({ title: null, customer: null, assessor: null });
+    expect(report.provenance.scannedAt).toBe('2026-03-14T09:26:53.000Z');
+    expect(report.provenance.inputs).toMatchObject({ paths: ['fixtures/demo'], roots: [], clusters: [], unreadableKinds: [] });
+    expect(report.provenance.inputs.namespaces).toEqual(expect.arrayContaining(['auth', 'istio-system', 'kubeflow', 'kubeflow-user-example-com']));
+    expect(report.provenance.checks).toEqual(builtinChecks.map((check) => check.meta.id));
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: 'kfscan', version: '0.0.0-test' });
     expect(report.target).toEqual({ mode: 'manifests', paths: ['fixtures/demo'] });
@@ -49,6 +58,19 @@ describe('reporters on the demo manifests', () => {
     expect(reportSchemaErrors({ ...report, findings: [{ ...finding, roots: ['overlays/prod'] }] })).toEqual([]);
     for (const wrong of [{ id: 'KF-12' }, { id: 'kf-000000' }, { roots: [] }, { roots: ['a', 'a'] }, { severity: 'urgent' }, { unknownField: 1 }, { location: { file: 'x.yaml', line: 0, column: 1 } }]) {
       expect(reportSchemaErrors({ ...report, findings: [{ ...finding, ...wrong }] }), JSON.stringify(wrong)).not.toEqual([]);
+    }
+    const provenance = { scannedAt: '2026-03-14T09:26:53.000Z', inputs: { paths: ['a'], roots: [], clusters: [{ context: 'c', kubernetesVersion: null, platform: null }], namespaces: [], unreadableKinds: [] }, checks: ['x'] };
+    const engagement = { title: 't', customer: null, assessor: null };
+    expect(reportSchemaErrors({ ...report, provenance, engagement })).toEqual([]);
+    for (const wrong of [
+      { provenance: { ...provenance, scannedAt: '14 March 2026' } },
+      { provenance: { ...provenance, scannedAt: '2026-03-14T10:26:53+01:00' } },
+      { provenance: { ...provenance, inputs: { ...provenance.inputs, clusters: [{ context: 'c' }] } } },
+      { provenance: { ...provenance, extra: 1 } },
+      { engagement: { title: 't' } },
+      { engagement: { ...engagement, title: 1 } },
+    ]) {
+      expect(reportSchemaErrors({ ...report, provenance, engagement, ...wrong }), JSON.stringify(wrong)).not.toEqual([]);
     }
   });
 
@@ -154,7 +176,7 @@ describe('suppressed findings in every report', () => {
     expect(report.suppressed).toHaveLength(1);
     expect(report.suppressed[0].checkId).toBe('ingress-gateway-exposed');
     expect(report.suppressed[0].suppression).toEqual({
-      kind: 'external',
+      kind: 'inSource',
       via: 'config',
       justification: 'internal load balancer behind the VPN',
       location: { file: '.kfscan.yaml', line: 3, column: 5 },
@@ -180,11 +202,11 @@ describe('suppressed findings in every report', () => {
       expect(results).toHaveLength(3);
       expect(results.filter((r: { suppressions?: unknown }) => !r.suppressions)).toHaveLength(2);
     }
-    const external = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
-    expect(external.ruleId).toBe('ingress-gateway-exposed');
-    expect(external.suppressions).toEqual([
+    const configured = JSON.parse(sarifReport(result, context)).runs[0].results.at(-1);
+    expect(configured.ruleId).toBe('ingress-gateway-exposed');
+    expect(configured.suppressions).toEqual([
       {
-        kind: 'external',
+        kind: 'inSource',
         status: 'accepted',
         justification: 'internal load balancer behind the VPN',
         location: { physicalLocation: { artifactLocation: { uri: '.kfscan.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 5 } } },

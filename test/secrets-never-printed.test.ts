@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPORT_FORMATS } from '../src/reporters/index.js';
 import type { ApiRequest, Fault } from './api-server/index.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
@@ -13,7 +14,10 @@ import { kubeconfigFile, tempDir, useApiServers } from './helpers/live.js';
 // base64 of one: no report format, no extra report file, no baseline, no stderr line (also --verbose),
 // no error message, offline or live, and on the paths where the server misbehaves.
 const INPUTS = ['fixtures/secret-markers', 'checks/default-credentials/fixtures/fail-marker-secrets-never-printed.yaml'];
-const FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'];
+// Every registered format, those added later included.
+const FORMATS: readonly string[] = REPORT_FORMATS;
+// Credentials that cannot carry a marker: a Dex connector secret written as a number.
+const LITERALS = ['4242424242424242'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -32,6 +36,7 @@ const FORBIDDEN: string[] = (() => {
 
 function expectNoSecret(text: string, where: string): void {
   expect(text, where).not.toMatch(/KFMARK|KFSCAN-?MARKER/i);
+  for (const literal of LITERALS) expect(text.includes(literal), `${where} holds ${literal}`).toBe(false);
   for (const secret of FORBIDDEN) expect(text.includes(secret), `${where} holds ${secret}`).toBe(false);
 }
 
@@ -75,6 +80,21 @@ describe('offline', () => {
     expect(baseline.findings.map((f: { checkId: string }) => f.checkId)).toEqual(expect.arrayContaining(['default-credentials', 'mutable-ml-image', 'miner-indicators']));
   });
 
+  it('the remediation kit copies no credential, whatever its YAML type (a number, !!binary, $...)', () => {
+    const dir = tempDir('kfscan-kit-secrets-');
+    const run = kfscan(['remediate', ...INPUTS, '--whole-cluster', '--out-dir', path.join(dir, 'kit'), '--verbose']);
+    expect(run.code).toBe(3);
+    expectNoSecret(run.stdout, 'remediate stdout');
+    expectNoSecret(run.stderr, 'remediate stderr');
+    const written = files(path.join(dir, 'kit'));
+    expect(written.length).toBeGreaterThan(3);
+    for (const file of written) expectNoSecret(readFileSync(file, 'utf8'), path.relative(dir, file));
+    // The Dex configurations holding such values are explained, not copied.
+    const readme = readFileSync(path.join(dir, 'kit', 'README.md'), 'utf8');
+    for (const namespace of ['dex-number', 'dex-binary', 'dex-dollar']) expect(readme).toContain(`ConfigMap ${namespace}/dex`);
+    expect(readme).toMatch(/holds a literal credential \(connectors\.0\.config\.clientSecret\)/);
+  });
+
   it('standard input and the broken documents alone: errors name the problem, not the value', () => {
     const broken = readFileSync(path.join(ROOT, INPUTS[0]!, 'broken-secrets.yaml'), 'utf8');
     for (const format of ['table', 'json']) {
@@ -114,6 +134,57 @@ describe('live', () => {
     for (const [where, text] of outputs) expectNoSecret(text, where);
     const json = JSON.parse(outputs.find(([where]) => where === 'json stdout')![1]);
     expect(json.findings.filter((f: { checkId: string }) => f.checkId === 'default-credentials').length).toBeGreaterThan(0);
+  });
+
+  it('a kubeconfig with credentials in its server URL, or an exec plugin whose answer holds them, leaks none', async () => {
+    const api = await server({ fixtures: INPUTS });
+    const dir = tempDir('kfscan-kubeconfig-');
+    const plugin = (name: string, body: string): string => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `#!/usr/bin/env node\n${body}\n`, { mode: 0o755 });
+      return file;
+    };
+    const notJson = plugin('not-json.js', "process.stdout.write('KFMARK-exec-answer-token-not-json');");
+    const failing = plugin('failing.js', "process.stderr.write('error: KFMARK-exec-stderr-token'); process.exit(1);");
+    const caFile = path.join(dir, 'ca.crt');
+    writeFileSync(caFile, api.caPem);
+    const port = new URL(api.url).port;
+    const kubeconfig = path.join(dir, 'config');
+    const cluster = (name: string, url: string) => `- name: ${name}\n  cluster: {server: "${url}", certificate-authority: ${caFile}}`;
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        cluster('userinfo', `https://KFMARKuser:KFMARK-server-password@127.0.0.1:${port}`),
+        cluster('query', 'https://127.0.0.1:1/?token=KFMARK-server-query-token'),
+        cluster('plain', api.url),
+        'users:',
+        `- name: token\n  user: {token: ${api.token}}`,
+        `- name: not-json\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${notJson}, interactiveMode: Never}}`,
+        `- name: failing\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${failing}, interactiveMode: Never}}`,
+        'contexts:',
+        '- {name: userinfo, context: {cluster: userinfo, user: token}}',
+        '- {name: query, context: {cluster: query, user: token}}',
+        '- {name: exec-not-json, context: {cluster: plain, user: not-json}}',
+        '- {name: exec-failing, context: {cluster: plain, user: failing}}',
+        'current-context: userinfo',
+      ].join('\n'),
+    );
+    for (const format of FORMATS) {
+      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', format, '--verbose', '--fail-on', 'none', '--request-timeout', '2']);
+      expect(run.code, run.stderr).toBe(3);
+      expectNoSecret(run.stdout, `${format} stdout`);
+      expectNoSecret(run.stderr, `${format} stderr`);
+    }
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none', '--request-timeout', '2']);
+    expect(run.stderr).toContain('exec-not-json: cannot use the credentials for');
+    expect(run.stderr).toContain('answered something that is not an ExecCredential (its output is not shown: it may hold credentials)');
+    expect(run.stderr).toContain('failed (its output is not shown: it may hold credentials)');
+    // --check-access talks to the same servers.
+    const access = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--check-access']);
+    expectNoSecret(access.stdout + access.stderr, '--check-access');
   });
 
   it.each<[string, Fault]>([

@@ -202,11 +202,11 @@ describe('configuration entries', () => {
   });
   const text = `${pipelinePod('sandbox')}---\n${pipelinePod('prod')}`;
 
-  it('suppress matching findings as external suppressions', () => {
+  it('suppress matching findings as in-source suppressions (the configuration is part of the tree)', () => {
     const run = analyse(text, { rules: [rule()] });
     expect(run.suppressed).toHaveLength(1);
     expect(run.suppressed[0]!.suppression).toEqual({
-      kind: 'external',
+      kind: 'inSource',
       via: 'config',
       justification: 'sandbox for experiments',
       location: { file: '.kfscan.yaml', line: 3, column: 5 },

@@ -105,7 +105,7 @@ function literalCredential(node: Node | null | undefined, path: string[]): strin
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       const value = pair.value as Node | null;
-      if (CREDENTIAL_KEY.test(key) && !/Env$/.test(key) && isScalar(value) && typeof value.value === 'string' && value.value !== '' && !value.value.startsWith('$')) {
+      if (CREDENTIAL_KEY.test(key) && !/Env$/.test(key) && isLiteralCredential(value)) {
         return [...path, key].join('.');
       }
       const inner = literalCredential(value, [...path, key]);
@@ -118,6 +118,20 @@ function literalCredential(node: Node | null | undefined, path: string[]): strin
     }
   }
   return null;
+}
+
+/**
+ * A value that would be a credential in the kit: any scalar but an empty or null one, a boolean, or a
+ * reference to an environment variable (`$NAME`, `${NAME}`, which Dex expands). A number, a `!!binary`
+ * value or a bcrypt hash (`$2y$...`) is a credential like any string.
+ */
+function isLiteralCredential(node: Node | null | undefined): boolean {
+  if (node === null || node === undefined) return false;
+  if (!isScalar(node)) return isMap(node) || isSeq(node) ? false : true;
+  const value: unknown = node.value;
+  if (value === null || value === undefined || value === '' || typeof value === 'boolean') return false;
+  if (typeof value === 'string' && /^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(value)) return false;
+  return true;
 }
 
 function editByHand(dex: DexInstance): string[] {

@@ -6,6 +6,7 @@ import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../../src/
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
+import { append } from '../../src/core/arrays.js';
 
 const check = defineBuiltinCheck({
   meta: {
@@ -89,7 +90,7 @@ function why(stratum: RuleState | undefined, sources: FalcoRulesAnalysis['source
       `it loads the stable rules set (falco-rules 2.0 or later), which has had no miner rules since they moved to the sandbox set${installedElsewhere ? '' : ', and falco-sandbox-rules is not installed'}`,
     );
   }
-  notes.push(...sources.notLoaded);
+  append(notes, sources.notLoaded);
   return notes.length > 0 ? `; ${notes.join('; ')}` : '';
 }
 

@@ -6,6 +6,7 @@ import { MANAGED_BY, patchHead, refText, slug } from '../../src/remediate/common
 import { falcoKitDocuments, falcoRulesText, helmHint, nested, sensorOf, type PartialFix } from '../../src/remediate/falco.js';
 import { RULES_FILE_NAME } from '../../src/remediate/falco-rules-file.js';
 import { emptyOutput, type KitContext, type KitContribution } from '../../src/remediate/types.js';
+import { trimEnd } from '../../src/core/text-scan.js';
 
 const RULES_CONFIGMAP = 'kfscan-falco-miner-rules';
 const RULES_VOLUME = 'kfscan-miner-rules';
@@ -43,7 +44,7 @@ function rulesFix(sensor: RuntimeSensor, rulesText: string, { inventory }: KitCo
   const mount = containerFiles(sensor.container, inventory).volumeAt(directory);
   const volume = mount ? asArray(podSpec['volumes']).map(asObject).find((v) => v?.['name'] === mount.volumeName) ?? null : null;
   const projectable = volume !== null && (asObject(volume['projected']) !== null || PROJECTABLE.some((kind) => asObject(volume[kind]) !== null));
-  const file = `${directory.replace(/\/+$/, '')}/${RULES_FILE_NAME}`;
+  const file = `${trimEnd(directory, '/')}/${RULES_FILE_NAME}`;
 
   let podPatch: JsonObject;
   let how: string;

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Check, InputError, PluginInfo } from '../core/types.js';
-import { findConfigFile, loadConfig, type LoadedConfig } from '../config/load.js';
+import { distrustConfig, findConfigFile, loadConfig, type LoadedConfig } from '../config/load.js';
 import { selectChecks } from '../engine/select.js';
 import { formatProblem } from '../reporters/describe.js';
 import { terminalSafe } from '../reporters/sanitize.js';
@@ -16,6 +16,8 @@ export interface CatalogueOptions {
   plugin?: string[];
   /** A file from `--config`, `false` for `--no-config`, `undefined` to search for `.kfscan.yaml`. */
   config?: string | false;
+  /** `--untrusted`: the scanned tree may be hostile; what it says about kfscan is not acted on. */
+  untrusted?: boolean;
   verbose?: boolean;
 }
 
@@ -40,14 +42,26 @@ export function addCatalogueOptions(command: Command): Command {
       'load checks from a plugin: a file (./acme.mjs), a directory or an installed package (repeatable; see docs/plugins.md)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--config <file>', 'configuration file (default: .kfscan.yaml found upward from the working directory)')
-    .option('--no-config', 'ignore any .kfscan.yaml (its plugins and ignore entries)');
+    .option('--config <file>', 'configuration file (default: .kfscan.yaml found upward from the working directory, up to the repository root)')
+    .option('--no-config', 'ignore any .kfscan.yaml (its plugins and ignore entries)')
+    .option(
+      '--untrusted',
+      "the scanned tree may be hostile (a pull request): plugins its .kfscan.yaml names are not run, its waivers (kfscan.io/ignore annotations, ignore entries) are reported but not applied, its exclude and binaries are not used; --config and --plugin still apply",
+    );
 }
 
 export async function loadCatalogue(options: CatalogueOptions, deps: CliDependencies): Promise<CheckCatalogue> {
   const { io } = deps;
   const configFile = options.config === false ? null : (options.config ?? (await findConfigFile(io.cwd)));
-  const config = configFile === null ? null : await loadConfig(configFile, io.cwd);
+  let config = configFile === null ? null : await loadConfig(configFile, io.cwd);
+  // A configuration the user named is theirs; one found in the tree is the tree's.
+  if (config && options.untrusted && options.config === undefined) {
+    const distrusted = distrustConfig(config);
+    config = distrusted.config;
+    const ignored = config.data.ignore?.length ?? 0;
+    const notes = [...distrusted.skipped, ...(ignored ? [`its ${ignored} ignore entr${ignored === 1 ? 'y is' : 'ies are'} reported but not applied`] : [])];
+    if (notes.length > 0) io.stderr.write(`kfscan: --untrusted: ${terminalSafe(`${config.file} comes from the scanned tree: ${notes.join('; ')} (name a configuration you trust with --config)`)}\n`);
+  }
   const requests = pluginRequests(config, options.plugin ?? [], io.cwd);
   if (requests.length === 0) return { checks: [...deps.checks], plugins: [], errors: [], failedIds: [], checkOptions: {}, config };
 

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { Check } from '../core/types.js';
+import type { Check, Finding, Inventory } from '../core/types.js';
+import type { KitPlan } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
 import type { ConnectionOptions } from '../live/scan-cluster.js';
@@ -9,8 +10,10 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 import { createProgress, summary } from './progress.js';
+import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
 import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
+import { redactCredentials } from '../core/credentials.js';
 
 interface ClusterOptions extends CommonScanOptions {
   kubeconfig?: string;
@@ -24,6 +27,9 @@ interface ClusterOptions extends CommonScanOptions {
   concurrency: string;
   probe?: boolean;
   probeTimeout?: string;
+  probeAllowLocal?: boolean;
+  /** `false` with --no-exec-credentials. */
+  execCredentials: boolean;
 }
 
 const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
@@ -37,6 +43,7 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
     .option('--contexts <names>', 'scan these contexts (comma-separated)')
     .option('--all-contexts', 'scan every context in the kubeconfig')
     .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
+    .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
     .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
     .option('--check-access', 'print what the current identity can and cannot read of what the checks need, and scan nothing')
     .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
@@ -45,6 +52,7 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
       '--probe',
       "also make network connections to the cluster's own endpoints: a few plain GET requests (no credentials) to the external addresses of the entry points the exposure checks report, to confirm whether Kubeflow answers without login (off by default)",
     )
+    .option('--probe-allow-local', 'with --probe: also probe loopback, link-local and unspecified addresses (a lab on this machine); cloud metadata addresses are never probed')
     .option('--probe-timeout <seconds>', `time for one probe request (default ${DEFAULT_PROBE_TIMEOUT_SECONDS}); the probe of a context stops after ${OVERALL_TIMEOUTS} times that`);
   addReportOptions(command).action(async (options: ClusterOptions) => {
     setExit(await runCluster(options, deps));
@@ -64,8 +72,23 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
 
   if (options.checkAccess) return runAccessCheck(kubeconfig, contexts, checks, options.secrets, connection, io);
 
+  // The kit behind an HTML or PDF report's plan is built from each context's objects as soon as they are
+  // read, so that memory still holds one cluster at a time.
+  const kits: KitPlan[] = [];
+  const kitProblems: string[] = [];
+  const onInventory = (context: string, inventory: Inventory, findings: readonly Finding[]): void => {
+    const command = ['kfscan', 'remediate', '--cluster', ...(options.kubeconfig ? ['--kubeconfig', shellWord(options.kubeconfig)] : []), '--context', shellWord(context), '--out-dir', KIT_DIR].join(' ');
+    try {
+      kits.push(kitPlan(inventory, findings, { checks, suppression: prepared.suppression, scope: contexts.length > 1 ? `context ${context}` : null, command }));
+    } catch (error) {
+      kitProblems.push(`${context}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const scan = await scanCluster(kubeconfig, contexts, {
     ...connection,
+    now: prepared.clock,
+    excerpts: prepared.customerReport,
+    ...(prepared.customerReport ? { onInventory } : {}),
     checks,
     checkOptions: prepared.checkOptions,
     secrets: options.secrets,
@@ -81,13 +104,14 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   if (options.verbose) {
     for (const outcome of scan.outcomes) {
       if (outcome.error) continue;
-      io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context} (${outcome.server}): ${summary(outcome)}`)}\n`);
+      io.stderr.write(`kfscan: ${terminalSafe(redactCredentials(`${outcome.context} (${outcome.server}): ${summary(outcome)}`))}\n`);
       if (outcome.notInstalled.length > 0) io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context}: not installed: ${outcome.notInstalled.join(', ')}`)}\n`);
       if (outcome.probe) io.stderr.write(`kfscan: ${terminalSafe(`${outcome.context}: probe: ${probeSummary(outcome.probe)}`)}\n`);
     }
   }
 
-  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors });
+  for (const problem of kitProblems) io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(problem)}\n`);
+  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits });
 
   if (result.scanned.contexts === 0) {
     io.stderr.write(`kfscan: no context could be scanned (${terminalSafe(contexts.join(', '))})\n`);
@@ -120,11 +144,11 @@ async function runAccessCheck(
         userAgent: `kfscan/${toolVersion()}`,
       });
       const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
-      io.stdout.write(terminalSafeLines(formatAccessReport(context, client.server, report)));
+      io.stdout.write(terminalSafeLines(redactCredentials(formatAccessReport(context, client.server, report))));
       reachable++;
       if (!accessComplete(report)) complete = false;
     } catch (error) {
-      io.stderr.write(`kfscan: error: ${terminalSafe(`${context}: ${error instanceof Error ? error.message : String(error)}`)}\n`);
+      io.stderr.write(`kfscan: error: ${terminalSafe(redactCredentials(`${context}: ${error instanceof Error ? error.message : String(error)}`))}\n`);
       complete = false;
     } finally {
       client?.close();
@@ -134,14 +158,15 @@ async function runAccessCheck(
   return complete ? EXIT.ok : EXIT.incomplete;
 }
 
-function probeOptions(options: ClusterOptions): { timeoutMs: number } | null {
+function probeOptions(options: ClusterOptions): { timeoutMs: number; allowLocal: boolean } | null {
   if (!options.probe) {
     if (options.probeTimeout !== undefined) throw new UsageError('--probe-timeout needs --probe');
+    if (options.probeAllowLocal) throw new UsageError('--probe-allow-local needs --probe');
     return null;
   }
   const seconds = options.probeTimeout === undefined ? DEFAULT_PROBE_TIMEOUT_SECONDS : Number(options.probeTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError(`--probe-timeout takes a number of seconds up to 60 (got "${options.probeTimeout}")`);
-  return { timeoutMs: seconds * 1000 };
+  return { timeoutMs: seconds * 1000, allowLocal: options.probeAllowLocal === true };
 }
 
 function probeSummary(stats: ProbeStats): string {
@@ -179,10 +204,10 @@ export async function resolveContexts(options: KubeconfigOptions, io: CliIo): Pr
   }
 }
 
-export function connectionOptions(options: { requestTimeout: string; concurrency: string }, defaults: ConnectionOptions): ConnectionOptions {
+export function connectionOptions(options: { requestTimeout: string; concurrency: string; execCredentials?: boolean }, defaults: ConnectionOptions): ConnectionOptions {
   const seconds = Number(options.requestTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout takes a number of seconds (got "${options.requestTimeout}")`);
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64 (got "${options.concurrency}")`);
-  return { ...defaults, concurrency, timeoutMs: seconds * 1000 };
+  return { ...defaults, concurrency, timeoutMs: seconds * 1000, ...(options.execCredentials === false ? { execCredentials: false } : {}) };
 }

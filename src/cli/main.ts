@@ -6,6 +6,7 @@ import { registerCatalogueCommands } from './catalogue-commands.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
 import { registerClusterCommand } from './cluster-command.js';
+import { registerDiffCommand } from './diff-command.js';
 import { registerRbacCommand } from './rbac-command.js';
 import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
   registerClusterCommand(program, deps, (code) => (exitCode = code));
   registerRbacCommand(program, deps, (code) => (exitCode = code));
   registerRemediateCommand(program, deps, (code) => (exitCode = code));
+  registerDiffCommand(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -2,6 +2,7 @@ import type { ContextOutcome, ContextProgress } from '../live/scan-cluster.js';
 import type { ReadProgress } from '../live/read-context.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import type { CliIo } from './io.js';
+import { redactCredentials } from '../core/credentials.js';
 
 export type ProgressFactory = (context: string) => ContextProgress;
 
@@ -14,7 +15,7 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
     return () => ({
       update: () => {},
       done: (outcome) => {
-        if (outcome.error) io.stderr.write(`kfscan: error: ${terminalSafe(`${outcome.context}: ${outcome.error}`)}\n`);
+        if (outcome.error) io.stderr.write(`kfscan: error: ${terminalSafe(redactCredentials(`${outcome.context}: ${outcome.error}`))}\n`);
       },
     });
   }
@@ -28,7 +29,7 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
         spinner.text = `${context}: ${describe(progress)}`;
       },
       done: (outcome) => {
-        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(outcome.error)}`);
+        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(redactCredentials(outcome.error))}`);
         else spinner.succeed(`${context}: ${summary(outcome)}`);
       },
     };

@@ -33,6 +33,7 @@ export function registerRemediateCommand(program: Command, deps: CliDependencies
     .option('--config <file>', 'configuration file (suppressions); default: .kfscan.yaml found upward')
     .option('--no-config', 'ignore any .kfscan.yaml')
     .option('--no-annotation-ignores', 'disregard kfscan.io/ignore annotations')
+    .option('--untrusted', 'the scanned tree may be hostile: plugins and waivers of its .kfscan.yaml and its kfscan.io/ignore annotations are not applied')
     .option('-v, --verbose', 'list every file written')
     .action(async (paths: string[], options: RemediateOptions) => {
       // The kit's builders and renderers load only for this command, not on every scan's start.

@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
 import type { RenderCliOptions } from './render-options.js';
+import { kitFolder } from './report-kits.js';
 import { prepareScan, reportProblems, type PreparedScan } from './scan-pipeline.js';
 import { scanPaths } from './scan-command.js';
 
@@ -38,6 +39,7 @@ export interface RemediateOptions extends RenderCliOptions {
   skipChecks?: string;
   config?: string | false;
   annotationIgnores?: boolean;
+  untrusted?: boolean;
   verbose?: boolean;
 }
 
@@ -78,12 +80,6 @@ export async function runRemediate(paths: string[], options: RemediateOptions, d
     io.stdout.write(summary(kit, target.findings, target.label, files, options.verbose === true));
   }
   return scanned.result.errors.length > 0 ? EXIT.incomplete : EXIT.ok;
-}
-
-/** A view's kit folder: its name, made safe as one path segment. */
-function kitFolder(name: string | null): string {
-  const safe = (name ?? 'default').replace(/[^\w.-]+/g, '-').replace(/^[-.]+|-+$/g, '');
-  return safe === '' ? 'view' : safe;
 }
 
 interface Scanned {
@@ -144,8 +140,9 @@ function remediationOptions(options: RemediateOptions): RemediationOptions {
   };
 }
 
-function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; verbose?: boolean } {
+function pick(options: RemediateOptions): { checks?: string; skipChecks?: string; config?: string | false; annotationIgnores?: boolean; untrusted?: boolean; verbose?: boolean } {
   return {
+    ...(options.untrusted !== undefined ? { untrusted: options.untrusted } : {}),
     ...(options.checks !== undefined ? { checks: options.checks } : {}),
     ...(options.skipChecks !== undefined ? { skipChecks: options.skipChecks } : {}),
     ...(options.config !== undefined ? { config: options.config } : {}),

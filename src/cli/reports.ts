@@ -1,19 +1,22 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { OutputFileError, writeOutputFile } from '../core/output-file.js';
 import { toolVersion } from '../core/version.js';
 import type { ScanResult } from '../core/types.js';
-import type { AttackPathMember } from '../reporters/attack-path.js';
+import type { ReportContext } from '../reporters/report-context.js';
 import { REPORT_FORMATS, isReportFormat, loadReporter, type ReportFormat } from '../reporters/index.js';
 import { UsageError, useColor, type CliIo } from './io.js';
 
+/** The reporters' formats, and PDF: the HTML report printed by a Chromium. */
+export const TARGET_FORMATS = [...REPORT_FORMATS, 'pdf'] as const;
+export type TargetFormat = ReportFormat | 'pdf';
+
 export interface ReportTarget {
-  format: ReportFormat;
+  format: TargetFormat;
   /** `null` for standard output. */
   file: string | null;
 }
 
-export function parseFormat(value: string): ReportFormat {
-  if (!isReportFormat(value)) throw new UsageError(`unknown format "${value}" (use ${REPORT_FORMATS.join(', ')})`);
+export function parseFormat(value: string): TargetFormat {
+  if (value !== 'pdf' && !isReportFormat(value)) throw new UsageError(`unknown format "${value}" (use ${TARGET_FORMATS.join(', ')})`);
   return value;
 }
 
@@ -29,32 +32,31 @@ export async function writeReports(
   targets: readonly ReportTarget[],
   io: CliIo,
   colorRequested: boolean,
-  { showSuppressed = false, attackPath = [] }: { showSuppressed?: boolean; attackPath?: readonly AttackPathMember[] } = {},
+  { generatedAt = reportTime(io.env), ...extras }: Omit<Partial<ReportContext>, 'version' | 'color' | 'width'> = {},
 ): Promise<void> {
   // Not a terminal (CI logs, a file): wide enough that messages are not folded into slivers.
   const width = io.stdout.columns ?? 160;
-  const generatedAt = reportTime(io.env);
   for (const target of targets) {
-    const reporter = await loadReporter(target.format);
     const toStdout = target.file === null || target.file === '-';
-    const text = reporter(result, {
-      version: toolVersion(),
-      color: toStdout && useColor(io, colorRequested),
-      width: toStdout ? width : 160,
-      generatedAt,
-      showSuppressed,
-      attackPath,
-    });
+    const context: ReportContext = { ...extras, version: toolVersion(), color: toStdout && useColor(io, colorRequested), width: toStdout ? width : 160, generatedAt };
+    if (target.format === 'pdf') {
+      if (toStdout) throw new UsageError('a PDF report is written to a file: --report pdf=FILE.pdf');
+      const { printPdf, PdfError } = await import('../pdf/print.js');
+      const page = (await loadReporter('html'))(result, context);
+      try {
+        // Printed to memory and written like every other report: never through a symbolic link.
+        await writeOutput(target.file!, await printPdf(page, { env: io.env, title: context.engagement?.title ?? null }), io.cwd);
+      } catch (error) {
+        if (error instanceof PdfError) throw new UsageError(error.message);
+        throw error;
+      }
+      continue;
+    }
+    const text = (await loadReporter(target.format))(result, context);
     if (toStdout) {
       io.stdout.write(text);
     } else {
-      const file = path.resolve(io.cwd, target.file!);
-      try {
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, text);
-      } catch (error) {
-        throw new UsageError(`cannot write ${target.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
+      await writeOutput(target.file!, text, io.cwd);
     }
   }
 }
@@ -63,8 +65,18 @@ export async function writeReports(
  * The time a report says it was made: now, or SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
  * convention, so that CI can produce byte-identical HTML reports.
  */
-export function reportTime(env: Readonly<Record<string, string | undefined>>): Date {
+export function reportTime(env: Readonly<Record<string, string | undefined>>, now?: () => Date): Date {
   const epoch = env['SOURCE_DATE_EPOCH'];
   if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return new Date(Number(epoch.trim()) * 1000);
-  return new Date();
+  return now?.() ?? new Date();
+}
+
+/** A report or baseline file, never written through a symbolic link; any failure is the user's to fix (exit 2). */
+export async function writeOutput(file: string, text: string | Uint8Array, cwd: string): Promise<void> {
+  try {
+    await writeOutputFile(file, text, cwd);
+  } catch (error) {
+    if (error instanceof OutputFileError) throw new UsageError(`cannot write ${file}: ${error.message}`);
+    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

@@ -2,14 +2,15 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { SEVERITIES } from '../core/severity.js';
 import { DEFAULT_MAX_FILE_BYTES, STDIN_NAME, displayPath, type FileReport } from '../loaders/files.js';
+import { analyseInventory } from '../engine/analyse.js';
 import { scanManifests, type ManifestScan } from '../engine/scan.js';
 import { terminalSafe } from '../reporters/sanitize.js';
-import { REPORT_FORMATS } from '../reporters/index.js';
 import { addCatalogueOptions } from './check-catalogue.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, readAll, type CliDependencies, type CliIo } from './io.js';
 import { addRenderOptions, renderOptions, type RenderCliOptions } from './render-options.js';
-import { parseExtraReport } from './reports.js';
+import { TARGET_FORMATS, parseExtraReport } from './reports.js';
+import { kitFolder, manifestKits } from './report-kits.js';
 import { finishScan, prepareScan, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
 
 export { reportProblems, splitList, type CommonScanOptions } from './scan-pipeline.js';
@@ -22,9 +23,9 @@ interface ScanOptions extends CommonScanOptions, RenderCliOptions {
 /** Report, filter and suppression options shared by every scanning command. */
 export function addReportOptions(command: Command): Command {
   const withChecks = command
-    .option('-f, --format <format>', `report format on stdout or --output: ${REPORT_FORMATS.join(', ')}`, 'table')
+    .option('-f, --format <format>', `report format on stdout or --output: ${TARGET_FORMATS.join(', ')} (pdf: to --output only)`, 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--report <format=file>', 'also write another format to a file, e.g. sarif=kfscan.sarif (repeatable)', parseExtraReport, [])
+    .option('--report <format=file>', 'also write another format to a file, e.g. sarif=kfscan.sarif or pdf=report.pdf (repeatable)', parseExtraReport, [])
     .addOption(severityOption('--fail-on <severity>', 'exit 1 when a reported finding is at or above this severity (none: never)', 'high', ['none']))
     .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices([...SEVERITIES]))
     .option('--checks <ids>', 'run only these checks (comma-separated ids)')
@@ -32,6 +33,10 @@ export function addReportOptions(command: Command): Command {
   return addCatalogueOptions(withChecks)
     .option('--no-annotation-ignores', 'disregard kfscan.io/ignore annotations in the scanned objects')
     .option('--show-suppressed', 'list suppressed findings in the table and markdown reports')
+    .option('--title <text>', "the report's title (HTML and PDF cover, markdown, JSON engagement); also report.title in .kfscan.yaml")
+    .option('--customer <name>', 'who the report is for; also report.customer in .kfscan.yaml')
+    .option('--assessor <name>', 'who carried out the assessment; also report.assessor in .kfscan.yaml')
+    .option('--compare <old.json>', 'add a section on what changed since this earlier JSON report to the HTML and PDF reports')
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this kfscan JSON report')
     .option('--write-baseline <file>', 'write the findings of this run (not suppressed, before filters) as a baseline')
     .option('--no-color', 'no ANSI colours in the table (also NO_COLOR)')
@@ -61,7 +66,18 @@ async function runScan(paths: string[], options: ScanOptions, deps: CliDependenc
   const scan = await scanPaths(paths, options, prepared, io);
 
   if (options.verbose) describeInputs(paths, scan, io);
-  const code = await finishScan(scan.result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings });
+  const code = await finishScan(scan.result, prepared, options, deps, {
+    importantWarnings: scan.suppressionWarnings,
+    kits: () =>
+      manifestKits(
+        paths,
+        options.wholeCluster === true,
+        { inventory: scan.inventory, findings: scan.result.findings, views: scan.views },
+        prepared,
+        (inventory) => analyseInventory(inventory, { checks: prepared.checks, checkOptions: prepared.checkOptions, suppression: prepared.suppression }).findings,
+        kitFolder,
+      ),
+  });
 
   if (scan.result.scanned.resources === 0) {
     io.stderr.write(`kfscan: nothing to scan: no Kubernetes objects found in ${terminalSafe(paths.map((p) => (p === '-' ? 'standard input' : p)).join(', '))}\n`);
@@ -83,6 +99,8 @@ export async function scanPaths(
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be given only once');
   const { render, exclude } = renderOptions(options, prepared.config, io);
   return scanManifests(paths, {
+    now: prepared.clock,
+    excerpts: prepared.customerReport,
     render,
     exclude,
     cwd: io.cwd,

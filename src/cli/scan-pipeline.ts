@@ -3,21 +3,23 @@
 // after, write the baseline, filter, report and choose the exit code.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Check, InputError, PluginInfo, ScanResult, Severity } from '../core/types.js';
+import type { Check, Engagement, InputError, PluginInfo, ScanResult, Severity } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { ignoreRules } from '../config/ignore-rules.js';
 import type { LoadedConfig } from '../config/load.js';
 import { BaselineError, baselineFingerprints } from '../engine/baseline.js';
 import { filterReport } from '../engine/filters.js';
-import type { SuppressionOptions } from '../engine/suppress.js';
+import { NOT_APPLIED, type SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
-import type { ReportFormat } from '../reporters/index.js';
+import type { ReportFile } from '../diff/report-file.js';
+import type { KitPlan, ReportContext } from '../reporters/report-context.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
 import { exitCodeFor, type FailOn } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
-import { parseFormat, writeReports, type ReportTarget } from './reports.js';
+import { parseFormat, reportTime, writeOutput, writeReports, type ReportTarget, type TargetFormat } from './reports.js';
+import { redactCredentials, redactDeep } from '../core/credentials.js';
 
 export interface CommonScanOptions extends CatalogueOptions {
   format: string;
@@ -33,10 +35,15 @@ export interface CommonScanOptions extends CatalogueOptions {
   baseline?: string;
   writeBaseline?: string;
   color: boolean;
+  title?: string;
+  customer?: string;
+  assessor?: string;
+  /** `--compare OLD.json`: a section of the HTML and PDF reports on what changed since. */
+  compare?: string;
 }
 
 export interface PreparedScan {
-  format: ReportFormat;
+  format: TargetFormat;
   /** The selected checks, plugins' included. */
   checks: Check[];
   /** Options of plugin checks, by id: pass to `scanManifests` / `scanCluster`. */
@@ -50,11 +57,25 @@ export interface PreparedScan {
   /** Expired configuration entries, ids of checks that plugins failed to provide: shown even without --verbose. */
   configWarnings: InputError[];
   baseline: { label: string; fingerprints: ReadonlySet<string> } | null;
+  /** Title, customer and assessor: the command line's, else the configuration's `report:`. */
+  engagement: Engagement;
+  /** When the scan and its reports say they were made: SOURCE_DATE_EPOCH, else the injected clock, else now. */
+  clock: () => Date;
+  /** An HTML or PDF report is asked for: it carries the plan, the check pages and the comparison. */
+  customerReport: boolean;
+  /** The earlier report of `--compare`, validated. */
+  compare: ReportFile | null;
 }
 
 export async function prepareScan(options: CommonScanOptions, deps: CliDependencies): Promise<PreparedScan> {
   const { io } = deps;
   const format = parseFormat(options.format);
+  if (format === 'pdf' && (options.output === undefined || options.output === '-')) throw new UsageError('--format pdf writes a file: give --output FILE.pdf (or use --report pdf=FILE.pdf)');
+  const customerReport = [format, ...options.report.map((target) => target.format)].some((f) => f === 'html' || f === 'pdf');
+  if (options.compare !== undefined && !customerReport) {
+    throw new UsageError('--compare adds a section to the HTML and PDF reports: add --format html or --report html=FILE (kfscan diff compares two JSON reports in any format)');
+  }
+  const compare = options.compare === undefined ? null : await readComparedReport(options.compare, io.cwd);
   const now = deps.now?.() ?? new Date();
   const catalogue = await loadCatalogue(options, deps);
   const { config } = catalogue;
@@ -77,15 +98,32 @@ export async function prepareScan(options: CommonScanOptions, deps: CliDependenc
     plugins: catalogue.plugins,
     pluginErrors: catalogue.errors,
     suppression: {
-      rules: rules.rules,
+      // Entries of a configuration that came with an untrusted tree are reported, never applied.
+      rules: config?.trusted === false ? [] : rules.rules,
+      reportedRules: config?.trusted === false ? rules.rules : [],
       annotations: options.annotationIgnores !== false,
+      untrusted: options.untrusted === true,
       now,
       catalogue: metas,
     },
     config,
     configWarnings: [...selectionWarnings, ...rules.warnings],
     baseline: options.baseline === undefined ? null : await readBaseline(options.baseline, io.cwd),
+    engagement: engagementOf(options, config),
+    clock: () => reportTime(io.env, deps.now),
+    customerReport,
+    compare,
   };
+}
+
+async function readComparedReport(file: string, cwd: string): Promise<ReportFile> {
+  const { readReportFile, ReportFileError } = await import('../diff/report-file.js');
+  try {
+    return await readReportFile(file, cwd);
+  } catch (error) {
+    if (error instanceof ReportFileError) throw new UsageError(`--compare: ${error.message}`);
+    throw error;
+  }
 }
 
 export interface FinishOptions {
@@ -93,6 +131,8 @@ export interface FinishOptions {
   importantWarnings?: readonly InputError[];
   /** Errors the command has already printed as they happened (a context that failed, say). */
   printedErrors?: readonly InputError[];
+  /** The remediation kit for the plan of an HTML or PDF report; called only when one is written. */
+  kits?: () => KitPlan[];
 }
 
 /**
@@ -106,7 +146,7 @@ export async function finishScan(
   prepared: PreparedScan,
   options: CommonScanOptions,
   deps: CliDependencies,
-  { importantWarnings = [], printedErrors = [] }: FinishOptions = {},
+  { importantWarnings = [], printedErrors = [], kits }: FinishOptions = {},
 ): Promise<number> {
   const { io } = deps;
   const complete: ScanResult = {
@@ -116,7 +156,7 @@ export async function finishScan(
     ...(prepared.plugins.length > 0 ? { plugins: prepared.plugins } : {}),
   };
   if (options.writeBaseline !== undefined) {
-    await writeFile(io, options.writeBaseline, jsonReport(complete, { version: toolVersion(), color: false, width: 120 }));
+    await writeFile(io, options.writeBaseline, jsonReport(redactDeep(complete), { version: toolVersion(), color: false, width: 120, engagement: prepared.engagement }));
     if (options.verbose) io.stderr.write(`kfscan: baseline ${terminalSafe(options.writeBaseline)}: ${complete.findings.length} finding${complete.findings.length === 1 ? '' : 's'}\n`);
   }
   const result = filterReport(complete, { minSeverity: options.minSeverity ?? null, baseline: prepared.baseline });
@@ -124,14 +164,62 @@ export async function finishScan(
   const primary: ReportTarget = { format: prepared.format, file: options.output ?? null };
   const tableOnStdout = prepared.format === 'table' && primary.file === null;
   const printed = new Set(printedErrors);
+  const notApplied = importantWarnings.filter((warning) => warning.message.startsWith(NOT_APPLIED)).length;
+  if (notApplied > 0) {
+    io.stderr.write(`kfscan: --untrusted: ${notApplied} waiver${notApplied === 1 ? '' : 's'} written in the scanned input (kfscan.io/ignore annotations, ignore entries) not applied: their findings are reported\n`);
+  }
   reportProblems({ ...result, errors: result.errors.filter((error) => !printed.has(error)) }, io.stderr, {
     includeErrors: !tableOnStdout,
     verbose: options.verbose === true,
     important: [...prepared.configWarnings, ...importantWarnings],
   });
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
-  await writeReports(result, [primary, ...options.report], io, options.color, { showSuppressed: options.showSuppressed === true, attackPath });
+  // Every report and the baseline: credentials the scanned text quoted are not written (see core/credentials.ts).
+  const safe = redactDeep(result);
+  await writeReports(safe, [primary, ...options.report], io, options.color, {
+    showSuppressed: options.showSuppressed === true,
+    attackPath,
+    engagement: prepared.engagement,
+    generatedAt: prepared.clock(),
+    ...(prepared.customerReport ? await customerExtras(safe, prepared, deps, kits) : {}),
+  });
   return exitCodeFor(result, options.failOn);
+}
+
+const MAX_ENGAGEMENT_TEXT = 200;
+
+function engagementOf(options: CommonScanOptions, config: LoadedConfig | null): Engagement {
+  const report = config?.data.report ?? {};
+  const pick = (flag: 'title' | 'customer' | 'assessor'): string | null => {
+    const given = options[flag];
+    if (given !== undefined) {
+      if (given.trim() === '' || given.length > MAX_ENGAGEMENT_TEXT) throw new UsageError(`--${flag} takes a text of 1 to ${MAX_ENGAGEMENT_TEXT} characters`);
+      return given;
+    }
+    return report[flag] ?? null;
+  };
+  return { title: pick('title'), customer: pick('customer'), assessor: pick('assessor') };
+}
+
+/** What only the HTML and PDF reports carry: the kit behind the plan, the check pages, the comparison. */
+async function customerExtras(result: ScanResult, prepared: PreparedScan, deps: CliDependencies, kits: FinishOptions['kits']): Promise<Partial<ReportContext>> {
+  const { readDocsPage } = await import('../catalogue/docs-page.js');
+  const builtin = new Set(deps.checks.map((check) => check.meta.id));
+  const checkPages: Record<string, string> = {};
+  for (const meta of result.checks) {
+    if (!builtin.has(meta.id)) continue;
+    const page = await readDocsPage(meta.id);
+    if (page !== null) checkPages[meta.id] = page;
+  }
+  let plans: KitPlan[] = [];
+  try {
+    plans = kits?.() ?? [];
+  } catch (error) {
+    deps.io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
+  }
+  if (!prepared.compare) return { checkPages, kits: plans };
+  const { compareReports, reportFileOf } = await import('../diff/compare.js');
+  return { checkPages, kits: plans, comparison: compareReports(prepared.compare, reportFileOf(result, toolVersion(), 'this scan')) };
 }
 
 async function readBaseline(file: string, cwd: string): Promise<PreparedScan['baseline']> {
@@ -151,13 +239,7 @@ async function readBaseline(file: string, cwd: string): Promise<PreparedScan['ba
 }
 
 async function writeFile(io: CliIo, file: string, text: string): Promise<void> {
-  const absolute = path.resolve(io.cwd, file);
-  try {
-    await fs.mkdir(path.dirname(absolute), { recursive: true });
-    await fs.writeFile(absolute, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  await writeOutput(file, text, io.cwd);
 }
 
 export function reportProblems(
@@ -166,7 +248,7 @@ export function reportProblems(
   { includeErrors, verbose, important = [] }: { includeErrors: boolean; verbose: boolean; important?: readonly InputError[] },
 ): void {
   // File names and messages quote manifests: escape them like the table does.
-  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(formatProblem(problem))}\n`;
+  const line = (label: string, problem: InputError): string => `kfscan: ${label}: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`;
   if (includeErrors) for (const error of result.errors) stderr.write(line('error', error));
   const shown = new Set(important);
   for (const warning of important) stderr.write(line('warning', warning));

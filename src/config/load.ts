@@ -38,6 +38,7 @@ export interface ConfigData {
   exclude?: string[];
   render?: { kustomizeBin?: string; helmBin?: string; kustomizeHelm?: boolean; timeout?: number; charts?: Record<string, ChartEntry> };
   views?: Array<{ name: string; roots: string[] }>;
+  report?: { title?: string; customer?: string; assessor?: string };
 }
 
 export interface LoadedConfig {
@@ -48,27 +49,62 @@ export interface LoadedConfig {
   data: ConfigData;
   /** Position of a value (or of the key, for `key: true`) in the file. */
   locate(at: readonly (string | number)[], key?: boolean): SourceLocation;
+  /** `false` for a configuration found in the scanned tree under `--untrusted`: its waivers are reported, not applied. */
+  trusted: boolean;
 }
 
 /**
- * `.kfscan.yaml` (or `.kfscan.yml`) in the working directory or the nearest parent that has one. The
- * search stops at the root of the repository (a directory holding `.git`, which is a file in worktrees
- * and submodules) so that a project never picks up a file from outside its checkout.
+ * `.kfscan.yaml` (or `.kfscan.yml`) in the working directory or the nearest parent that has one, up to the
+ * root of the git repository that holds the working directory (a directory holding `.git`, which is a file
+ * in worktrees and submodules); outside a repository, only the working directory itself. A file planted in
+ * a shared parent directory (`/tmp`, a home directory) must never configure, or run plugins in, a scan.
  */
 export async function findConfigFile(cwd: string): Promise<string | null> {
-  let dir = path.resolve(cwd);
-  for (;;) {
+  const start = path.resolve(cwd);
+  const repository = await repositoryRoot(start);
+  const top = repository ?? start;
+  for (let dir = start; ; dir = path.dirname(dir)) {
     const present: string[] = [];
     for (const name of CONFIG_FILE_NAMES) {
       if (await isFile(path.join(dir, name))) present.push(path.join(dir, name));
     }
     if (present.length > 1) throw new ConfigError(`both ${present.map((p) => displayPath(p, cwd)).join(' and ')} exist; keep one`);
-    if (present.length === 1) return present[0]!;
-    if (await exists(path.join(dir, '.git'))) return null;
-    const parent = path.dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
+    if (present.length === 1) return insideOrRefused(present[0]!, top, repository !== null ? 'the repository' : 'the working directory', cwd);
+    if (dir === top || path.dirname(dir) === dir) return null;
   }
+}
+
+/** A configuration found by the search must be the repository's own, not a link to a file elsewhere. */
+async function insideOrRefused(file: string, top: string, where: string, cwd: string): Promise<string> {
+  const [real, realTop] = await Promise.all([fs.realpath(file).catch(() => file), fs.realpath(top).catch(() => top)]);
+  if (real === realTop || real.startsWith(`${realTop}${path.sep}`)) return file;
+  throw new ConfigError(`${displayPath(file, cwd)} is a symbolic link out of ${where}: not read; name a configuration with --config, or --no-config`);
+}
+
+/** The nearest directory at or above `dir` that holds `.git`, or `null` outside a repository. */
+async function repositoryRoot(dir: string): Promise<string | null> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (await exists(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return null;
+  }
+}
+
+/**
+ * What `--untrusted` keeps of a configuration found in the scanned tree (not named with `--config`): the
+ * rendering settings (charts' values, views, the timeout). Its plugins would run code, its `exclude`
+ * would hide files, its binaries would run, so they go, and `skipped` says so; its `ignore` entries stay,
+ * to be reported but not applied.
+ */
+export function distrustConfig(config: LoadedConfig): { config: LoadedConfig; skipped: string[] } {
+  const { plugins, exclude, render, ...rest } = config.data;
+  const skipped: string[] = [];
+  if (plugins?.length) skipped.push(`its plugins are not run (${plugins.map((entry) => (typeof entry === 'string' ? entry : entry.plugin)).join(', ')})`);
+  if (exclude?.length) skipped.push(`its exclude patterns are not used (${exclude.join(', ')})`);
+  const { kustomizeBin, helmBin, ...renderRest } = render ?? {};
+  const bins = [kustomizeBin !== undefined ? 'render.kustomizeBin' : '', helmBin !== undefined ? 'render.helmBin' : ''].filter(Boolean);
+  if (bins.length) skipped.push(`its ${bins.join(' and ')} ${bins.length === 1 ? 'is' : 'are'} not used`);
+  const data: ConfigData = { ...rest, ...(render ? { render: renderRest } : {}) };
+  return { config: { ...config, data, trusted: false }, skipped };
 }
 
 export async function loadConfig(file: string, cwd: string): Promise<LoadedConfig> {
@@ -95,7 +131,7 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
   const data: unknown = document.toJS() ?? {};
   const locate = (at: readonly (string | number)[], key = false): SourceLocation => locateNode(document, at, key, locateOffset);
   await validate(data, locate);
-  return { path: absolute, file: display, data: data as ConfigData, locate };
+  return { path: absolute, file: display, data: data as ConfigData, locate, trusted: true };
 }
 
 async function validate(data: unknown, locate: LoadedConfig['locate']): Promise<void> {
@@ -139,6 +175,8 @@ function describeError(error: ErrorObject, at: (string | number)[], unknownKey: 
     case 'minLength':
     case 'minItems':
       return `${name} must not be empty`;
+    case 'maxLength':
+      return `${name} must be at most ${String(error.params['limit'])} characters long`;
     case 'pattern': {
       const last = at.at(-1);
       if (last === 'expires') return `${name} must be a date written YYYY-MM-DD`;

@@ -87,6 +87,16 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    report: {
+      description: 'Who the reports are for (docs/consultant-audit.md); --title, --customer and --assessor win over these.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        title: { description: "The report's title, e.g. Kubeflow platform assessment.", type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+        customer: { description: 'Who the report is for, e.g. Example Corp.', type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+        assessor: { description: 'Who carried out the assessment.', type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+      },
+    },
     views: {
       description: 'Rendered roots judged together (docs/rendering.md); by default roots that render the same objects are alternatives, each judged in its own view.',
       type: 'array',

@@ -320,6 +320,21 @@ export interface Finding {
    * absent for plain files and live objects (and for absence findings that hold in every view).
    */
   roots?: string[];
+  /** Not serialised to JSON: what the HTML report shows of the object, secrets redacted; absent unless asked for. */
+  excerpt?: Excerpt;
+}
+
+/**
+ * A few lines that show a finding: its source around the flagged field (`source`), or the relevant fields
+ * of a live object as YAML (`object`). Secret values are redacted; the number of lines and their length are bounded.
+ */
+export interface Excerpt {
+  kind: 'source' | 'object';
+  /** The file the lines come from (`source`); `null` for objects. */
+  file: string | null;
+  lines: Array<{ line: number; text: string }>;
+  /** The line of the flagged field, when one is. */
+  highlight: number | null;
 }
 
 /**
@@ -373,15 +388,16 @@ export interface Evidence {
 }
 
 /**
- * Why a finding is not reported: a `kfscan.io/ignore` annotation (SARIF `inSource`) or an entry of the
- * configuration file (SARIF `external`).
+ * Why a finding is not reported: a waiver written in the scanned tree, a `kfscan.io/ignore` annotation or
+ * an entry of the configuration file (SARIF `inSource`), or the baseline given on the command line (SARIF
+ * `external`). Suppressed findings stay in every machine-readable report, so none vanishes without a trace.
  */
 export interface Suppression {
   kind: 'inSource' | 'external';
-  via: 'annotation' | 'namespace-annotation' | 'config';
+  via: 'annotation' | 'namespace-annotation' | 'config' | 'baseline';
   /** The reason given, or a note that none was. */
   justification: string;
-  /** Where the suppression is written: the annotation in the manifest, or the config entry; `null` live. */
+  /** Where the suppression is written: the annotation in the manifest, or the config entry; `null` live and for the baseline. */
   location: SourceLocation | null;
   /** The object that carries the annotation; `null` for config entries. */
   resource: ObjectRef | null;
@@ -426,6 +442,52 @@ export interface UndecidedCheck {
   context: string | null;
 }
 
+/**
+ * Who a report is for and by whom (`--title`, `--customer`, `--assessor`, or `report:` in .kfscan.yaml).
+ * Free text that anyone who can edit the configuration wrote: reports show it as text, never as markup.
+ */
+export interface Engagement {
+  title: string | null;
+  customer: string | null;
+  assessor: string | null;
+}
+
+/** What a live scan learnt about one cluster it read. */
+export interface ClusterFacts {
+  context: string;
+  /** `gitVersion` of the API server's GET /version (`v1.29.3-eks-adc7111`); `null` when it did not answer. */
+  kubernetesVersion: string | null;
+  /** The managed platform where the version or the nodes show it (`Amazon EKS`, `Google GKE`, `k3s`, ...). */
+  platform: string | null;
+}
+
+/** A kustomization root or Helm chart found among the inputs, relative to the working directory. */
+export interface RenderedInput {
+  path: string;
+  type: 'kustomize' | 'helm';
+  /** `false` when it could not be rendered (its YAML files were then scanned as they are). */
+  rendered: boolean;
+}
+
+/** When, on what and with which checks a scan ran: what a report states so that a reader can trust it. */
+export interface Provenance {
+  /** ISO 8601 UTC, when the scan started. */
+  scannedAt: string;
+  inputs: {
+    /** Files and directories as given (offline). */
+    paths: string[];
+    roots: RenderedInput[];
+    /** One per context scanned (live). */
+    clusters: ClusterFacts[];
+    /** Namespaces of the objects scanned, and of the Namespace objects. */
+    namespaces: string[];
+    /** Kinds that could not be read in some context or namespace (live: RBAC). */
+    unreadableKinds: string[];
+  };
+  /** Ids of the checks that ran (selected, and in scope for this input). */
+  checks: string[];
+}
+
 export interface ScanTarget {
   mode: 'manifests' | 'cluster';
   paths?: string[];
@@ -455,4 +517,6 @@ export interface ScanResult {
   filtered?: ReportFilters;
   /** Plugins whose checks were loaded; absent or empty when none was. */
   plugins?: PluginInfo[];
+  /** When and on what the scan ran; absent in results made by hand. */
+  provenance?: Provenance;
 }

@@ -1,5 +1,5 @@
 import { atLeast } from '../core/severity.js';
-import type { Finding, ScanResult, Severity } from '../core/types.js';
+import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
 
 export interface ReportFilterOptions {
   /** Leave out findings below this severity, reported or suppressed. */
@@ -10,7 +10,9 @@ export interface ReportFilterOptions {
 
 /**
  * What the user asked to see: findings below `--min-severity` and those already in the baseline leave the
- * report and therefore the exit code; `filtered` keeps count of them so that nothing disappears silently.
+ * report and therefore the exit code; `filtered` keeps count of them so that nothing disappears silently,
+ * and findings in the baseline move to `suppressed` (kind `external`, via `baseline`), where SARIF and
+ * JSON keep them.
  */
 export function filterReport(result: ScanResult, options: ReportFilterOptions): ScanResult {
   const minSeverity = options.minSeverity ?? null;
@@ -27,13 +29,22 @@ export function filterReport(result: ScanResult, options: ReportFilterOptions): 
   }
   if (baseline !== null) {
     const isNew = (finding: Finding): boolean => !baseline.fingerprints.has(finding.fingerprint);
-    inBaseline = findings.filter((finding) => !isNew(finding)).length;
+    const known = findings.filter((finding) => !isNew(finding));
+    inBaseline = known.length;
     findings = findings.filter(isNew);
+    suppressed = [...suppressed, ...known.map((finding) => inTheBaseline(finding, baseline.label))];
   }
   return {
     ...result,
     findings,
     suppressed,
     filtered: { minSeverity, belowMinSeverity, baseline: baseline?.label ?? null, inBaseline },
+  };
+}
+
+function inTheBaseline(finding: Finding, label: string): SuppressedFinding {
+  return {
+    ...finding,
+    suppression: { kind: 'external', via: 'baseline', justification: `in the baseline ${label}`, location: null, resource: null, expires: null },
   };
 }

@@ -1,11 +1,18 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Check, InputError, Inventory, Resource, ScanResult } from '../core/types.js';
+import { withSourceExcerpts, type SourceReader } from '../evidence/attach.js';
+import { secretValues } from '../evidence/secret-values.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { createResource } from '../inventory/resource.js';
-import { collectInputs, DEFAULT_MAX_FILE_BYTES, loadFiles, type FileReport, type LoadedObject } from '../loaders/files.js';
+import { collectInputs, DEFAULT_MAX_FILE_BYTES, loadFiles, STDIN_NAME, type CollectedInputs, type FileReport, type LoadedObject } from '../loaders/files.js';
+import { isBelow } from '../render/claims.js';
 import { renderInputs, type RenderedRoot, type RenderOptions } from '../render/index.js';
 import { redactor } from '../render/redact.js';
 import { analyseInventory } from './analyse.js';
 import { mergeViews, type ViewFacts } from './merge-views.js';
+import { namespacesOf, provenance } from './provenance.js';
+import { withReportIds } from './report-ids.js';
 import type { SuppressionOptions } from './suppress.js';
 
 export interface ManifestScanOptions {
@@ -21,6 +28,10 @@ export interface ManifestScanOptions {
   exclude?: readonly string[];
   /** How to render kustomizations and charts; absent: they are not rendered (plain files only). */
   render?: Omit<RenderOptions, 'maxOutputBytes'>;
+  /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
+  now?: () => Date;
+  /** Give findings an excerpt of their source (for the HTML report); files are read again, only inside the inputs. */
+  excerpts?: boolean;
 }
 
 export interface ScannedView extends ViewFacts {
@@ -49,8 +60,16 @@ export interface ManifestScan {
  * the findings.
  */
 export async function scanManifests(inputs: readonly string[], options: ManifestScanOptions): Promise<ManifestScan> {
+  const scannedAt = options.now?.() ?? new Date();
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const loadOptions = { cwd: options.cwd, maxFileBytes, ...(options.readStdin ? { readStdin: options.readStdin } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) };
+  let stdinText: string | null = null;
+  const readStdin = options.readStdin;
+  const captured = readStdin ? async (): Promise<Buffer> => {
+    const buffer = await readStdin();
+    stdinText = buffer.toString('utf8');
+    return buffer;
+  } : undefined;
+  const loadOptions = { cwd: options.cwd, maxFileBytes, ...(captured ? { readStdin: captured } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) };
   const collected = await collectInputs(inputs, loadOptions);
   const stage = await renderInputs(collected, { ...(options.render ?? DISABLED), maxOutputBytes: maxFileBytes }, options.cwd);
   const plain = await loadFiles(stage.plainFiles, loadOptions);
@@ -78,12 +97,15 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
   const renderedObjects = [...rootResources.values()].reduce((sum, list) => sum + list.length, 0);
   const redact = redactor(stage.secretValues);
   const warnings = redact([...collected.warnings, ...stage.warnings, ...plain.warnings, ...run.warnings]);
-  const reported = redact({
-    findings: run.findings,
+  const findings = options.excerpts
+    ? await withSourceExcerpts(run.findings, inputReader(collected, options.cwd, maxFileBytes, () => stdinText), secretValues(views.map((view) => view.inventory)))
+    : run.findings;
+  const reported = redact(withReportIds({
+    findings,
     errors: [...collected.errors, ...stage.errors, ...plain.errors, ...run.errors],
     undecided: run.undecided,
     suppressed: run.suppressed,
-  });
+  }));
   return {
     result: {
       target: { mode: 'manifests', paths: [...inputs] },
@@ -100,6 +122,16 @@ export async function scanManifests(inputs: readonly string[], options: Manifest
       anchorFile: scannedFiles.find((file) => file.file !== '<stdin>')?.file ?? firstRenderedFile(stage.rendered),
       outOfScope: run.outOfScope,
       suppressed: reported.suppressed,
+      provenance: redact(
+        provenance({
+          scannedAt,
+          paths: inputs,
+          roots: stage.rendered.map((rendered) => ({ path: rendered.root.display, type: rendered.root.type, rendered: rendered.failure === null })),
+          namespaces: views.flatMap((view) => [...namespacesOf(view.inventory)]),
+          checks: options.checks,
+          outOfScope: run.outOfScope,
+        }),
+      ),
     },
     files: plain.files,
     roots: stage.rendered,
@@ -125,6 +157,26 @@ const DISABLED: Omit<RenderOptions, 'maxOutputBytes'> = {
   configDir: null,
   env: {},
 };
+
+/**
+ * Reads a file a finding points at, for its excerpt: only a regular file inside an input (or the git work
+ * tree a kustomization of the input may build from), as the scan itself was allowed to read, and no larger
+ * than the scan would have read.
+ */
+function inputReader(collected: CollectedInputs, cwd: string, maxBytes: number, stdin: () => string | null): SourceReader {
+  const files = new Set(collected.files);
+  const dirs = collected.inputs.flatMap((input) => [input.real, input.boundary]);
+  return async (display) => {
+    if (display === STDIN_NAME) return stdin();
+    const absolute = path.resolve(cwd, display);
+    const real = await fs.realpath(absolute).catch(() => null);
+    if (real === null || !(files.has(absolute) || files.has(real) || isBelow(real, dirs))) return null;
+    const stat = await fs.stat(real);
+    if (!stat.isFile() || stat.size > maxBytes) return null;
+    const text = await fs.readFile(real, 'utf8');
+    return text.includes('\0') ? null : text;
+  };
+}
 
 function toResource(object: LoadedObject): Resource {
   return createResource({

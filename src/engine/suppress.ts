@@ -23,6 +23,13 @@ export interface SuppressionOptions {
   rules?: readonly IgnoreRule[];
   /** Honour `kfscan.io/ignore` annotations (default): off when those who deploy are not trusted to waive. */
   annotations?: boolean;
+  /**
+   * `--untrusted`: the waivers the scanned tree wrote itself (its annotations, and `reportedRules`) leave
+   * their findings reported; each waiver that would have applied becomes a warning instead.
+   */
+  untrusted?: boolean;
+  /** Entries of a configuration found in an untrusted tree: reported, never applied. */
+  reportedRules?: readonly IgnoreRule[];
   /** Today, for expiry dates; tests inject it. */
   now?: Date;
   /**
@@ -35,9 +42,12 @@ export interface SuppressionOptions {
 export interface SuppressionOutcome {
   findings: Finding[];
   suppressed: SuppressedFinding[];
-  /** Annotations naming unknown checks, with bad or past expiry dates. */
+  /** Annotations naming unknown checks, with bad or past expiry dates; waivers not applied (`untrusted`). */
   warnings: InputError[];
 }
+
+/** How the warning for a waiver that `--untrusted` did not apply starts. */
+export const NOT_APPLIED = 'not applied (--untrusted):';
 
 interface AnnotationIgnore {
   resource: Resource;
@@ -62,17 +72,31 @@ export function applySuppressions(
   const now = options.now ?? new Date();
   const outcome: SuppressionOutcome = { findings: [], suppressed: [], warnings: [] };
   const annotations = options.annotations === false ? new Map<string, AnnotationIgnore>() : readAnnotations(inventory, options.catalogue ?? checks, now, outcome.warnings);
-  const rules = (options.rules ?? []).filter((rule) => rule.expires === null || !hasExpired(rule.expires, now));
+  const current = (rule: IgnoreRule): boolean => rule.expires === null || !hasExpired(rule.expires, now);
+  const rules = (options.rules ?? []).filter(current);
+  const untrusted = options.untrusted === true;
+  const reportedRules = (options.reportedRules ?? []).filter(current);
   const warnedExpired = new Set<Resource>();
+  const notApplied = new Map<string, { waiver: Suppression; checks: Set<string>; findings: number }>();
 
   for (const finding of findings) {
     const expired: AnnotationIgnore[] = [];
-    const suppression = findSuppression(finding, annotations, rules, expired);
+    const suppression = findSuppression(finding, untrusted ? new Map() : annotations, rules, expired);
     if (suppression) {
       outcome.suppressed.push({ ...finding, suppression });
       continue;
     }
     outcome.findings.push(finding);
+    if (untrusted) {
+      const waiver = findSuppression(finding, annotations, reportedRules, []);
+      if (waiver) {
+        const key = JSON.stringify([waiver.via, waiver.resource, waiver.location]);
+        const entry = notApplied.get(key) ?? { waiver, checks: new Set<string>(), findings: 0 };
+        entry.checks.add(finding.checkId);
+        entry.findings++;
+        notApplied.set(key, entry);
+      }
+    }
     // Said once per annotation, and only when the finding is reported because of it.
     for (const ignore of expired) {
       if (warnedExpired.has(ignore.resource)) continue;
@@ -81,7 +105,15 @@ export function applySuppressions(
       outcome.warnings.push(annotationWarning(ignore.resource, IGNORE_EXPIRES_ANNOTATION, message));
     }
   }
+  for (const { waiver, checks, findings: count } of notApplied.values()) outcome.warnings.push(notAppliedWarning(waiver, checks, count));
   return outcome;
+}
+
+function notAppliedWarning(waiver: Suppression, checks: ReadonlySet<string>, count: number): InputError {
+  const what = waiver.via === 'config' ? 'ignore entry' : `${IGNORE_ANNOTATION} on ${describeObject(waiver.resource!)}`;
+  const message = `${NOT_APPLIED} ${what} would waive ${[...checks].sort().join(', ')} (${count} finding${count === 1 ? '' : 's'}, reported): ${waiver.justification}`;
+  const at = waiver.location;
+  return at ? { file: at.file, line: at.line, column: at.column, message } : { message };
 }
 
 function findSuppression(
@@ -113,7 +145,7 @@ function findSuppression(
   }
   for (const rule of rules) {
     if (!rule.checks.has(finding.checkId) || !rule.matches(finding)) continue;
-    return { kind: 'external', via: 'config', justification: rule.reason, location: { ...rule.location }, resource: null, expires: rule.expires };
+    return { kind: 'inSource', via: 'config', justification: rule.reason, location: { ...rule.location }, resource: null, expires: rule.expires };
   }
   return null;
 }

@@ -1,6 +1,7 @@
 import type { ContainerSite, FieldPath, PodTemplateSite, Resource } from '../core/types.js';
 import { asObject, type JsonObject } from '../core/json.js';
 import { stringMap } from './resource.js';
+import { append } from '../core/arrays.js';
 
 type Json = JsonObject;
 
@@ -169,7 +170,7 @@ function replicaSpecSites(spec: Json, base: FieldPath): RawSite[] {
     const replicas = asObject(spec[field]);
     if (!replicas) continue;
     for (const [role, replica] of Object.entries(replicas)) {
-      sites.push(...templateSite([...base, field, role, 'template'], asObject(replica)?.['template'], role));
+      append(sites, templateSite([...base, field, role, 'template'], asObject(replica)?.['template'], role));
     }
   }
   return sites;

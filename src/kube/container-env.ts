@@ -1,6 +1,7 @@
 import { asArray, asObject, asString } from '../core/json.js';
 import type { ContainerSite, Inventory } from '../core/types.js';
 import { configMapEntry, lookupSecret, secretEntry, type StoredValue } from './secrets.js';
+import { trimEnd } from '../core/text-scan.js';
 
 export type EnvResolution =
   | ({ state: 'value' } & StoredValue)
@@ -102,7 +103,7 @@ export function mountedFile(inventory: Inventory, container: ContainerSite, file
   const volumes = asArray(container.pod.spec['volumes']).map(asObject).filter((v): v is Record<string, unknown> => v !== null);
   for (const entry of asArray(container.container['volumeMounts'])) {
     const mount = asObject(entry);
-    const mountPath = asString(mount?.['mountPath'])?.replace(/\/+$/, '');
+    const mountPath = (() => { const value = asString(mount?.['mountPath']); return value === null ? undefined : trimEnd(value, '/'); })();
     if (!mount || !mountPath) continue;
     const subPath = asString(mount['subPath']);
     let relative: string | null = null;

@@ -5,6 +5,8 @@ import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE, parseRulesFile, type Rules
 import { parseImageRef } from './image-ref.js';
 import { containerFiles, type ContainerFiles, type FileSource } from './pod-files.js';
 import { imagePath } from './runtime-sensors.js';
+import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** What a Falco instance loads, as far as its manifests show. */
 export interface FalcoRuleSources {
@@ -98,8 +100,8 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
   }
 
   sources.minimumPriority = asString(config['priority']);
-  sources.selection.push(...configSelection(config['rules'], 'falco.yaml rules:'));
-  sources.selection.push(...commandLineSelection(argv));
+  append(sources.selection, configSelection(config['rules'], 'falco.yaml rules:'));
+  append(sources.selection, commandLineSelection(argv));
   return sources;
 }
 
@@ -134,7 +136,7 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
   }
   for (const configObject of byPriority(inventory.inNamespace('artifact.falcosecurity.dev/Config', namespace))) {
     const spec = asObject(configObject.obj['spec']) ?? {};
-    sources.selection.push(...configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`));
+    append(sources.selection, configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`));
   }
   return sources;
 }
@@ -229,7 +231,7 @@ function landingDirectory(volume: { volumeName: string; mountPath: string } | nu
   for (const entry of asArray(falco.container['volumeMounts'])) {
     const mount = asObject(entry);
     if (mount?.['name'] === volume.volumeName && typeof mount['mountPath'] === 'string' && !mount['subPath']) {
-      return `${mount['mountPath'].replace(/\/+$/, '')}${below}`;
+      return `${trimEnd(mount['mountPath'], '/')}${below}`;
     }
   }
   return null;

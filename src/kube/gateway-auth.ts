@@ -3,6 +3,7 @@ import type { FieldPath, Inventory, Resource } from '../core/types.js';
 import type { GatewayWorkload } from './istio-gateways.js';
 import { action, policyApplies, policyRules, ruleCoversPath, strings } from './istio-policies.js';
 import { extensionProviders, meshConfigKnown, rootNamespace } from './mesh-config.js';
+import { append } from '../core/arrays.js';
 
 const ENVOY_FILTER = 'networking.istio.io/EnvoyFilter';
 const AUTHORIZATION_POLICY = 'security.istio.io/AuthorizationPolicy';
@@ -52,7 +53,7 @@ export function gatewayAuth(inventory: Inventory, workload: GatewayWorkload): Ga
       if (!policyApplies(filter, workload, root)) continue;
       const extAuthz = extAuthzPatch(filter);
       if (extAuthz) result.complete.push(extAuthz);
-      result.anonymous.push(...fixedUserPatches(filter, userIdHeaders(inventory)));
+      append(result.anonymous, fixedUserPatches(filter, userIdHeaders(inventory)));
     }
     const jwt = jwtEnforced(inventory, workload, root);
     const providers = new Map(extensionProviders(inventory).map((p) => [p.name, p]));

@@ -2,7 +2,7 @@
 // Raw kustomize sources hold unrendered parts (`$(kfp-namespace)`, `CD_NAMESPACE_PLACEHOLDER`): a part
 // that is a placeholder is unknown, never a name to look up.
 
-const PLACEHOLDER = /\$\([^)]*\)|\$\{[^}]*\}|_PLACEHOLDER\b|\{\{/;
+const PLACEHOLDER = /\$\([^)$]*\)|\$\{[^}$]*\}|_PLACEHOLDER\b|\{\{/;
 
 /** An unrendered kustomize var, shell-style variable, Kubeflow `*_PLACEHOLDER` or template action. */
 export function isPlaceholder(text: string): boolean {

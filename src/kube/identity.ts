@@ -12,6 +12,8 @@ import { kubeflowUiOf } from './kubeflow-uis.js';
 import { oauth2Proxies, providerOf, type OAuth2Proxy } from './oauth2-proxy.js';
 import { AUTH_SECRETS } from './secrets.js';
 import { podsBehindService, servicesForHost } from './services.js';
+import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** How users log in to Kubeflow on one path, as far as MFA is concerned. */
 export type LoginPath =
@@ -41,7 +43,7 @@ export function kubeflowLogin(inventory: Inventory): KubeflowLogin {
   return inventory.memo('kubeflowLogin', () => {
     const result: KubeflowLogin = { paths: [], unauthenticated: [], unreadable: [] };
     const dex = dexInstances(inventory);
-    result.unreadable.push(...dex.unreadable);
+    append(result.unreadable, dex.unreadable);
 
     for (const ingress of kubeflowIngresses(inventory)) {
       const auth = gatewayAuth(inventory, ingress.workload);
@@ -49,7 +51,7 @@ export function kubeflowLogin(inventory: Inventory): KubeflowLogin {
       if (auth.anonymous.length > 0 || mechanisms.length === 0) {
         if (!entryAuthCoversAll(inventory, ingress)) result.unauthenticated.push(ingress);
       }
-      for (const mechanism of mechanisms) result.paths.push(...pathsBehind(inventory, mechanism, dex.instances, result.unreadable));
+      for (const mechanism of mechanisms) append(result.paths, pathsBehind(inventory, mechanism, dex.instances, result.unreadable));
     }
     for (const reach of externalReaches(inventory)) {
       if (!reach.entryAuth || !kubeflowUiOf(reach.target.name, reach.target.pods)) continue;
@@ -79,7 +81,7 @@ function pathsBehind(inventory: Inventory, mechanism: AuthMechanism, dexes: read
   for (const container of containers) {
     const proxy = oauth2Proxies(inventory).find((p) => p.container === container);
     if (proxy) {
-      unreadable.push(...proxy.unreadable);
+      append(unreadable, proxy.unreadable);
       out.push(oauth2ProxyPath(inventory, proxy, dexes));
       continue;
     }
@@ -133,7 +135,7 @@ function oauth2ProxyPath(inventory: Inventory, proxy: OAuth2Proxy, dexes: readon
 
 /** The Dex whose issuer is this URL, or whose Service the URL's host names. */
 function dexForIssuer(inventory: Inventory, issuer: string, dexes: readonly DexInstance[]): DexInstance | null {
-  const normal = (url: string) => url.trim().replace(/\/+$/, '');
+  const normal = (url: string) => trimEnd(url.trim(), '/');
   const byIssuer = dexes.find((d) => normal(asString(d.config['issuer']) ?? '') === normal(issuer));
   if (byIssuer) return byIssuer;
   let host: string;

@@ -117,7 +117,7 @@ function taskRoles(spec: JsonObject): Map<string, string> {
       if (!taskName) continue;
       for (const p of asArray(asObject(task?.['arguments'])?.['parameters'])) {
         const value = asString(asObject(p)?.['value']) ?? '';
-        const reference = /\{\{\s*workflow\.(?:parameters|annotations)\.((?:pipelines\.kubeflow\.org\/)?implementations-[^}\s]+)\s*\}\}/.exec(value);
+        const reference = /\{\{\s*workflow\.(?:parameters|annotations)\.((?:pipelines\.kubeflow\.org\/)?implementations-[^}{\s]+)\s*\}\}/.exec(value);
         if (!reference) continue;
         const set = roles.get(reference[1]!) ?? new Set<string>();
         set.add(stripDriverSuffix(taskName));

@@ -49,9 +49,12 @@ export const MINER_NAMES: readonly string[] = [
 // A miner's file name: the name, then perhaps a version, build words and an archive suffix
 // (`xmrig-6.21.0-linux-static-x64.tar.gz`), but not another word (`t-rex-runner.js`).
 const MINER_FILE = new RegExp(
-  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]*)?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d*|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd))*(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
+  `^(${MINER_NAMES.map(escape).join('|')})(?:[-_.]v?\\d[\\w.]{0,40})?(?:[-_.](?:linux|lin64|linux64|x64|x86_64|amd64|arm64|aarch64|static|cuda\\d{0,3}|gpu|cpu|rx|multi|opt|cli|bin|nvidia|amd)){0,8}(?:\\.(?:tar\\.gz|tgz|tar\\.xz|zip|exe|sh))?$`,
   'i',
 );
+// A file name is at most 255 characters on every common file system; the pattern above backtracks on
+// long tokens, so longer ones (which no binary has) are not tried.
+const MAX_FILE_NAME = 255;
 
 // The 2020 Kubeflow campaign's XMRig image, as reported by Microsoft.
 const IOC_IMAGES = /(?:^|\/)ddsfdfsaadfs\/dfsdf$/;
@@ -61,9 +64,12 @@ const DONATE_LEVEL = /(?:^|[\s'"=])--donate-level\b/;
 const HOST = /(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62})(?::(\d{1,5}))?/gi;
 const IPV4_PORT = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}:(\d{1,5})\b/g;
 const TOKEN_SEPARATORS = /[\s;|&()<>'"`=,]+/;
-const PIPE_TO_SHELL = /\b(curl|wget)\b[^\n;&|]*\|\s*(?:sudo\s+)?(?:ba|da|z|k|a)?sh\b/i;
+// A download command, and a pipe into a shell after it in the same command (split at `\n`, `;`, `&`).
+const DOWNLOADER = /\b(curl|wget)\b/i;
+const PIPED_SHELL = /^\|\s{0,20}(?:sudo\s{1,20})?(?:ba|da|z|k|a)?sh\b/;
 const DOWNLOAD = /\b(curl|wget)\b|urlretrieve|urlopen|urllib\.request|requests\.get/i;
-const CHMOD = /\bchmod\s+(?:-\w+\s+)*([ugoa]*[+=][rwxst]*|[0-7]{3,4})\b|os\.chmod\s*\([^)]*?,\s*(0o?[0-7]+)/gi;
+// Every repetition is bounded: an unbounded one, retried from every `chmod`, is quadratic in the text.
+const CHMOD = /\bchmod\s{1,20}(?:-\w{1,20}\s{1,20}){0,5}([ugoa]{0,4}[+=][rwxst]{0,6}|[0-7]{3,4})\b|os\.chmod\s{0,20}\([^)]{0,200}?,\s{0,20}(0o?[0-7]{1,6})/gi;
 
 /**
  * Crypto-miner indicators in one piece of container text (a command entry, an argument, an env value, a
@@ -79,7 +85,8 @@ export function indicatorsInText(text: string, options: { mlImage: boolean }): I
   const binaries = unique(
     text
       .split(TOKEN_SEPARATORS)
-      .map((token) => MINER_FILE.exec(basename(token))?.[1]?.toLowerCase())
+      .map((token) => basename(token))
+      .map((name) => (name.length <= MAX_FILE_NAME ? MINER_FILE.exec(name)?.[1]?.toLowerCase() : undefined))
       .filter((name): name is string => name !== undefined),
   );
   for (const name of binaries) found.push({ kind: 'miner-binary', description: `the miner binary ${name}` });
@@ -105,7 +112,7 @@ export function indicatorsInImage(ref: ImageRef): Indicator[] {
   if (IOC_IMAGES.test(ref.repository)) {
     return [{ kind: 'ioc-image', description: `the XMRig image of the 2020 Kubeflow campaign (${ref.repository})` }];
   }
-  const segment = ref.repository.split('/').find((part) => MINER_FILE.test(part));
+  const segment = ref.repository.split('/').find((part) => part.length <= MAX_FILE_NAME && MINER_FILE.test(part));
   return segment ? [{ kind: 'miner-binary', description: `a miner image (${ref.repository})` }] : [];
 }
 
@@ -116,13 +123,28 @@ export function isPoolHost(host: string): boolean {
 
 /** `curl ... | sh`, or a download followed by giving a file the execute bit. */
 function downloadAndExecute(text: string): string | null {
-  const pipe = PIPE_TO_SHELL.exec(text);
-  if (pipe) return `${pipe[1]!.toLowerCase()} output piped to a shell`;
+  const piped = pipedDownload(text);
+  if (piped) return `${piped} output piped to a shell`;
   const download = DOWNLOAD.exec(text);
   if (!download) return null;
   for (const match of text.matchAll(CHMOD)) {
     const mode = match[1] ?? match[2] ?? '';
     if (/x/i.test(mode) || /[1357]/.test(mode.replace(/^0o?/, ''))) return `downloads with ${download[0].toLowerCase()}, then chmod ${match[1] ?? mode}`;
+  }
+  return null;
+}
+
+/**
+ * `curl ... | sh` within one command (commands split at new lines, `;` and `&`): a stage of a pipeline
+ * that downloads, and the next stage a shell. Each character is read a bounded number of times.
+ */
+function pipedDownload(text: string): string | null {
+  for (const command of text.split(/[\n;&]/)) {
+    const stages = command.split('|');
+    for (let index = 0; index + 1 < stages.length; index++) {
+      const download = DOWNLOADER.exec(stages[index]!);
+      if (download && PIPED_SHELL.test(`|${stages[index + 1]!.slice(0, 80)}`)) return download[1]!.toLowerCase();
+    }
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../core/types.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** What sits at a path inside a container, as far as the manifests tell. */
 export type FileSource =
@@ -150,7 +151,7 @@ function volumeType(volume: JsonObject | null): string {
 }
 
 function normalise(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
+  const trimmed = trimEnd(path, '/');
   return trimmed === '' ? '/' : trimmed.replace(/\/{2,}/g, '/');
 }
 

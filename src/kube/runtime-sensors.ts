@@ -24,7 +24,7 @@ const OTHER_SENSORS: ReadonlyArray<{ product: string; image: RegExp }> = [
   { product: 'Aqua Enforcer', image: /(?:^|\/)(?:aquasec|registry\.aquasec\.com)\/enforcer$/ },
   { product: 'Prisma Cloud Defender', image: /(?:^|\/)twistlock\/defender$/ },
   { product: 'CrowdStrike Falcon sensor', image: /(?:^|\/)falcon-sensor$/ },
-  { product: 'Microsoft Defender for Containers', image: /(?:^|\/)azuredefender\/.*collector$/ },
+  { product: 'Microsoft Defender for Containers', image: /(?:^|\/)azuredefender\/[^/]{0,200}(?:\/[^/]{0,200}){0,4}collector$/ },
   { product: 'Amazon GuardDuty runtime agent', image: /(?:^|\/)aws-guardduty-agent$/ },
   { product: 'NeuVector Enforcer', image: /(?:^|\/)neuvector\/enforcer$/ },
 ];

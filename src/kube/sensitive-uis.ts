@@ -3,6 +3,7 @@ import type { ContainerSite, FieldPath, Inventory, PodTemplateSite } from '../co
 import { commandLine, flagValues } from './container-env.js';
 import { parseImageRef, type ImageRef } from './image-ref.js';
 import { mlImageFamily } from './ml-images.js';
+import { followedOnLine } from '../core/text-scan.js';
 
 export type SensitiveUiKind = 'kubernetes-dashboard' | 'argo-server' | 'jupyter' | 'tensorboard' | 'mlflow' | 'ray-dashboard';
 
@@ -67,12 +68,12 @@ function classify(inventory: Inventory, container: ContainerSite): SensitiveUi |
   if (/(?:^|\/)argoproj\/argocli$/.test(path) && words.includes('server')) return ui('argo-server', argoLogin(container, image, words));
   const family = image ? mlImageFamily(image) : null;
   const managed = isKubeflowManaged(container.pod);
-  if (/(?:^|\/)tensorboard$/.test(words[0] ?? '') || /\btensorboard(?:\.main)?\b.*--logdir/.test(text) || /(?:^|\/)tensorflow\/tensorboard$/.test(path)) {
+  if (/(?:^|\/)tensorboard$/.test(words[0] ?? '') || followedOnLine(text, /\btensorboard(?:\.main)?\b/, '--logdir') || /(?:^|\/)tensorflow\/tensorboard$/.test(path)) {
     // TensorBoard has no login at all, but shows logs rather than running code: exposure, not critical.
     return ui('tensorboard', null, managed);
   }
   if (/(?:^|\/)(?:mlflow\/mlflow|bitnami\/mlflow)$/.test(path) || /\bmlflow\s+(?:server|ui)\b/.test(text)) return ui('mlflow', mlflowLogin(container, words));
-  if (family === 'ray' && (container.pod.labels['ray.io/node-type'] === 'head' || /\bray start\b.*--head/.test(text))) {
+  if (family === 'ray' && (container.pod.labels['ray.io/node-type'] === 'head' || followedOnLine(text, /\bray start\b/, '--head'))) {
     return ui('ray-dashboard', { reason: "Ray's dashboard and job API have no login: anyone can submit jobs", path: [...container.path, 'image'] });
   }
   if (family === 'jupyter' || family === 'kubeflow-notebook' || /\b(?:jupyter(?:-|\s+)(?:notebook|lab|server)|start-notebook\.(?:sh|py))\b/.test(text)) {

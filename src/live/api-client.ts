@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { MemoryBudget } from './memory-budget.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /**
  * What went wrong talking to an API server. `fatal` errors concern the whole context (cannot connect, TLS,
@@ -66,6 +67,11 @@ export interface ApiClientOptions {
   maxAnswerBytes?: number;
   /** Checked before each answer is parsed: what the context may hold in memory. */
   memory?: MemoryBudget;
+  /**
+   * `false` with --no-exec-credentials: a context whose user gets its credentials by running a command (an
+   * exec plugin, an auth provider's cmd-path) is refused before anything runs.
+   */
+  execCredentials?: boolean;
 }
 
 export interface GetOptions {
@@ -119,15 +125,21 @@ interface Credentials {
 export async function createApiClient(config: KubeConfig, options: ApiClientOptions): Promise<ApiClient> {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new ApiError('config', 'the context has no cluster');
-  const server = cluster.server.replace(/\/+$/, '');
+  const server = trimEnd(cluster.server, '/');
+  // What messages and reports show: the server without user information or query, which may hold credentials.
+  const shown = displayServer(server);
   let url: URL;
   try {
     url = new URL(server);
   } catch {
-    throw new ApiError('config', `invalid server URL "${server}"`);
+    throw new ApiError('config', `invalid server URL "${shown}"`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && cluster.skipTLSVerify)) {
-    throw new ApiError('config', `server ${server} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
+    throw new ApiError('config', `server ${shown} is not https (plain http is accepted only with insecure-skip-tls-verify, e.g. for kubectl proxy)`);
+  }
+  const commands = credentialCommands(config);
+  if (options.execCredentials === false && commands.length > 0) {
+    throw new ApiError('config', `its user gets credentials by running ${commands.join(' and ')}: not run (--no-exec-credentials)`);
   }
 
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
@@ -136,7 +148,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   options.signal?.addEventListener('abort', () => {
     for (const abort of [...aborters]) abort();
   }, { once: true });
-  const tls = await applyKubeconfig(config, server);
+  const tls = await applyKubeconfig(config, shown, commands);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
     tls.proxyAgent ??
@@ -258,7 +270,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         if (response.status === 401 && !refreshed) {
           // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
           refreshed = true;
-          credentials = (await applyKubeconfig(config, server)).credentials;
+          credentials = (await applyKubeconfig(config, shown, commands)).credentials;
           attempt--;
           continue;
         }
@@ -267,10 +279,10 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);
         }
-        failure = statusError(response, method, path, server);
+        failure = statusError(response, method, path, shown);
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
-        failure = toApiError(error, server);
+        failure = toApiError(error, shown);
       }
       if (!failure.retryable || attempt >= options.retries || options.signal?.aborted) {
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
@@ -281,7 +293,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   };
 
   return {
-    server,
+    server: shown,
     get: (path, query, options) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined, options),
     post: (path, body) => call('POST', path, body),
     close: () => agent.destroy(),
@@ -291,13 +303,13 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
 async function applyKubeconfig(
   config: KubeConfig,
   server: string,
+  commands: readonly string[],
 ): Promise<{ credentials: Credentials; agentOptions: https.AgentOptions; proxyAgent: http.Agent | null }> {
   const options: https.RequestOptions = {};
   try {
     await config.applyToHTTPSOptions(options);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `file not found: ${(error as NodeJS.ErrnoException).path}` : oneLine(error);
-    throw new ApiError('config', `cannot use the credentials for ${server}: ${reason}`);
+    throw new ApiError('config', `cannot use the credentials for ${server}: ${credentialFailure(error, commands)}`);
   }
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.headers ?? {})) {
@@ -323,6 +335,51 @@ function memoryExceeded(memory: MemoryBudget, room: 'page' | 'full', method: str
     return new ApiError('too-large', `the answer to ${method} ${path.split('?')[0]} (${answer}) is too large to parse within the ${memory.limitMb} MB of memory kfscan allows one context`);
   }
   return new ApiError('memory', `stopped reading: what was read and the next answer (${answer}) would take more than ${memory.limitMb} MB of memory, kfscan's limit for one context; the server may be sending endless or oversized lists`);
+}
+
+/**
+ * Why the kubeconfig's credentials could not be used, never quoting what a credential command printed:
+ * its answer (a token that failed to parse) or its error output may hold the credentials themselves.
+ */
+function credentialFailure(error: unknown, commands: readonly string[]): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    const file = (error as NodeJS.ErrnoException).path;
+    return commands.length > 0 && file !== undefined && commands.some((command) => command.includes(file)) ? `command not found: ${file}` : `file not found: ${file ?? 'unknown'}`;
+  }
+  if (commands.length === 0) return oneLine(error);
+  if (error instanceof SyntaxError) return `${commands.join(' and ')} answered something that is not an ExecCredential (its output is not shown: it may hold credentials)`;
+  return `${commands.join(' and ')} failed (its output is not shown: it may hold credentials)`;
+}
+
+/** The commands the context's user runs to get credentials: an exec plugin, an auth provider's `cmd-path`. */
+export function credentialCommands(config: KubeConfig): string[] {
+  const user = config.getCurrentUser();
+  if (!user) return [];
+  const commands: string[] = [];
+  const exec = user.exec as { command?: unknown } | undefined;
+  if (typeof exec?.command === 'string' && exec.command !== '') commands.push(`the exec credential plugin ${exec.command}`);
+  const provider = user.authProvider as { name?: string; config?: Record<string, unknown> } | undefined;
+  const cmdPath = provider?.config?.['cmd-path'];
+  if (typeof cmdPath === 'string' && cmdPath !== '') commands.push(`the ${provider?.name ?? 'auth'} auth provider's command ${cmdPath}`);
+  const nested = (provider?.config?.['exec'] as { command?: unknown } | undefined)?.command;
+  if (typeof nested === 'string' && nested !== '') commands.push(`the exec credential plugin ${nested}`);
+  return commands;
+}
+
+/** A server URL as messages show it: no user information, no query, no fragment. */
+export function displayServer(server: string): string {
+  try {
+    const url = new URL(server);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    const cut = server.search(/[?#]/);
+    return (cut === -1 ? server : server.slice(0, cut)).replace(/\/\/[^/@]*@/, '//');
+  }
 }
 
 function parseJson(text: string): unknown {

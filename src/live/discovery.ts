@@ -3,6 +3,7 @@ import { parseKindName } from '../core/kinds.js';
 import type { KindName } from '../core/types.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { builtinKind } from '../kube/resource-names.js';
+import { append } from '../core/arrays.js';
 
 /** One listable resource as the server serves it. */
 export interface ApiResource {
@@ -113,7 +114,7 @@ export async function discoverKinds(
     const found: ApiResource[] = [];
     let unknown: string | null = null;
     for (const resolution of await Promise.all([...groups.keys()].map((g) => findInGroup(g, kind)))) {
-      if (resolution.state === 'served') found.push(...resolution.resources);
+      if (resolution.state === 'served') append(found, resolution.resources);
       else if (resolution.state === 'unknown') unknown ??= resolution.reason;
     }
     if (found.length > 0) return { state: 'served', resources: found };

@@ -1,8 +1,12 @@
-import type { CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import type { ClusterFacts, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { PROJECT_URL } from '../engine/docs-url.js';
 import { compareFindings } from '../engine/run.js';
+import { namespacesOf, provenance } from '../engine/provenance.js';
+import { withObjectExcerpts } from '../evidence/attach.js';
+import { secretValues } from '../evidence/secret-values.js';
+import { withReportIds } from '../engine/report-ids.js';
 import { applySuppressions, type SuppressionOptions } from '../engine/suppress.js';
 import { buildInventory } from '../inventory/inventory.js';
 import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
@@ -11,6 +15,8 @@ import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { MemoryBudget } from './memory-budget.js';
 import { readContext, type ReadProgress } from './read-context.js';
+import { append } from '../core/arrays.js';
+import { platformOf, readServerVersion } from './server-version.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -21,6 +27,8 @@ export interface ConnectionOptions {
   timeoutMs: number;
   retries: number;
   backoffMs: number;
+  /** `false` (--no-exec-credentials): contexts whose credentials come from running a command are refused. */
+  execCredentials?: boolean;
 }
 
 export const DEFAULT_CONNECTION: ConnectionOptions = { concurrency: 8, timeoutMs: 30_000, retries: 2, backoffMs: 250 };
@@ -40,7 +48,11 @@ export interface ClusterScanOptions extends ConnectionOptions {
    */
   probe?: Omit<ProbeOptions, 'userAgent'>;
   /** Called with each context's inventory once it is analysed, for commands that work on the objects (`remediate`). */
-  onInventory?: (context: string, inventory: Inventory) => void;
+  onInventory?: (context: string, inventory: Inventory, findings: readonly Finding[]) => void;
+  /** The clock for `provenance.scannedAt`; injected by tests and for reproducible reports. */
+  now?: () => Date;
+  /** Give findings the fields of their object (for the HTML report), secrets redacted. */
+  excerpts?: boolean;
 }
 
 export interface ContextProgress {
@@ -59,6 +71,8 @@ export interface ContextOutcome {
   durationMs: number;
   /** What `--probe` did in this context; absent without it. */
   probe?: ProbeStats;
+  /** The API server's Kubernetes version (GET /version), `null` when it did not say. */
+  kubernetesVersion?: string | null;
 }
 
 export interface ClusterScan {
@@ -81,6 +95,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
   const unreadable: CoverageGap[] = [];
   const undecided: UndecidedCheck[] = [];
   const outcomes: ContextOutcome[] = [];
+  const clusters: ClusterFacts[] = [];
+  const namespaces = new Set<string>();
+  const scannedAt = options.now?.() ?? new Date();
   let resources = 0;
 
   for (const context of contexts) {
@@ -98,14 +115,19 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         userAgent: `kfscan/${toolVersion()}`,
         signal: abort.signal,
         memory: new MemoryBudget(options.memoryLimitBytes),
+        ...(options.execCredentials === false ? { execCredentials: false } : {}),
       });
       outcome.server = client.server;
-      const snapshot = await readContext(
-        client,
-        context,
-        { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
-        abort,
-      );
+      const [snapshot, version] = await Promise.all([
+        readContext(
+          client,
+          context,
+          { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
+          abort,
+        ),
+        readServerVersion(client),
+      ]);
+      outcome.kubernetesVersion = version;
       const inventory =
         snapshot.inventory ??
         buildInventory(snapshot.resources, {
@@ -119,7 +141,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
         ...(options.suppression ? { suppression: options.suppression } : {}),
       });
-      options.onInventory?.(context, inventory);
+      options.onInventory?.(context, inventory, run.findings);
+      clusters.push({ context, kubernetesVersion: version, platform: platformOf(version, inventory) });
+      for (const namespace of namespacesOf(inventory)) namespaces.add(namespace);
       let reported = run.findings;
       if (options.probe) {
         const { probeFindings, probeRoles } = await import('../probe/probe.js');
@@ -131,15 +155,16 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
         // New findings go through the same suppressions; their warnings were given by the first pass.
         const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
         reported = [...probed.findings, ...added.findings];
-        suppressed.push(...added.suppressed);
+        append(suppressed, added.suppressed);
         outcome.probe = probed.stats;
       }
-      findings.push(...reported);
-      suppressed.push(...run.suppressed);
-      warnings.push(...run.warnings.map((warning) => ({ context, ...warning })));
-      undecided.push(...run.undecided);
-      unreadable.push(...snapshot.unreadable.sort(compareGaps));
-      errors.push(...snapshot.errors.sort((a, b) => compareText(a.message, b.message)), ...run.errors.map((error) => ({ context, ...error })));
+      append(findings, options.excerpts ? withObjectExcerpts(reported, inventory, secretValues([inventory])) : reported);
+      append(suppressed, run.suppressed);
+      append(warnings, run.warnings.map((warning) => ({ context, ...warning })));
+      append(undecided, run.undecided);
+      append(unreadable, snapshot.unreadable.sort(compareGaps));
+      append(errors, snapshot.errors.sort((a, b) => compareText(a.message, b.message)));
+      append(errors, run.errors.map((error) => ({ context, ...error })));
       outcome.resources = snapshot.resources.length;
       outcome.resourceTypes = snapshot.plan.lists.length;
       outcome.notInstalled = [...snapshot.plan.notInstalled];
@@ -158,18 +183,20 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 
   findings.sort(compareFindings);
   suppressed.sort(compareFindings);
+  const identified = withReportIds({ findings, suppressed });
   return {
     suppressionWarnings: warnings,
     result: {
       target: { mode: 'cluster', contexts: [...contexts] },
-      findings,
-      suppressed,
+      findings: identified.findings,
+      suppressed: identified.suppressed,
       errors,
       warnings,
       coverage: { unreadable, undecided },
       checks: options.checks.map((check) => check.meta),
       scanned: { resources, files: 0, contexts: outcomes.filter((o) => o.error === null).length },
       anchorFile: null,
+      provenance: provenance({ scannedAt, clusters, namespaces, unreadable, checks: options.checks }),
     },
     outcomes,
   };

@@ -4,6 +4,8 @@ import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { InputError } from '../core/types.js';
 import { parseManifests, type ParsedObject } from './manifest-parser.js';
+import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 export interface LoadedObject extends ParsedObject {
   file: string;
@@ -86,11 +88,11 @@ export async function loadManifests(inputs: readonly string[], options: LoadOpti
 export async function loadFiles(files: readonly string[], options: LoadOptions): Promise<LoadedManifests> {
   const result: LoadedManifests = { objects: [], errors: [], warnings: [], files: [] };
   const limit = pLimit(READ_CONCURRENCY);
-  const loaded = await Promise.all(files.map((file) => limit(() => loadOne(file, options))));
+  const loaded = await Promise.all(files.map((file) => limit(() => loadIsolated(file, options))));
   for (const one of loaded) {
-    result.objects.push(...one.objects);
-    result.errors.push(...one.errors);
-    result.warnings.push(...one.warnings);
+    append(result.objects, one.objects);
+    append(result.errors, one.errors);
+    append(result.warnings, one.warnings);
     result.files.push(one.report);
   }
   return result;
@@ -213,7 +215,7 @@ export function excludeMatcher(patterns: readonly string[]): (relative: string, 
     .filter((pattern) => pattern !== '' && !pattern.startsWith('#'))
     .map((pattern) => {
       const directoryOnly = pattern.endsWith('/');
-      const body = pattern.replace(/\/+$/, '');
+      const body = trimEnd(pattern, '/');
       const anchored = body.includes('/');
       const glob = anchored ? body.replace(/^\//, '') : `**/${body}`;
       return { directoryOnly, match: picomatch(glob, { dot: true }) };
@@ -230,6 +232,31 @@ interface OneFile {
   errors: InputError[];
   warnings: InputError[];
   report: FileReport;
+}
+
+/**
+ * One file, whatever it holds: a failure of kfscan's own while reading it (a limit of the platform it
+ * runs on, a parser bug) becomes an error of that file, and every other file is still scanned.
+ */
+async function loadIsolated(file: string, options: LoadOptions): Promise<OneFile> {
+  try {
+    return capWarnings(await loadOne(file, options));
+  } catch (error) {
+    const display = file === STDIN_NAME ? STDIN_NAME : displayPath(file, options.cwd);
+    const reason = error instanceof RangeError ? 'the file is too large or too deeply structured to parse' : error instanceof Error ? error.message : String(error);
+    return { objects: [], errors: [{ file: display, line: 1, message: `not scanned: ${reason}` }], warnings: [], report: { file: display, objects: 0, errors: 1, warnings: 0, skipped: true } };
+  }
+}
+
+/** Enough warnings of one file to act on; a file of 100,000 stray documents must not flood the report. */
+const MAX_WARNINGS_PER_FILE = 100;
+
+function capWarnings(one: OneFile): OneFile {
+  if (one.warnings.length <= MAX_WARNINGS_PER_FILE) return one;
+  const shown = one.warnings.slice(0, MAX_WARNINGS_PER_FILE);
+  const rest = one.warnings.length - shown.length;
+  shown.push({ file: one.report.file, line: one.warnings[MAX_WARNINGS_PER_FILE]!.line ?? 1, message: `${rest} more warning${rest === 1 ? '' : 's'} in this file not listed` });
+  return { ...one, warnings: shown, report: { ...one.report, warnings: shown.length } };
 }
 
 async function loadOne(file: string, options: LoadOptions): Promise<OneFile> {

@@ -26,7 +26,9 @@ const QUOTING: ReadonlyArray<[RegExp, string]> = [
 
 /** The first line of a YAML error message, without any text it quotes from the document. */
 export function yamlErrorText(message: string): string {
-  const first = (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
+  // The library's messages are short; one that quotes a long stretch of hostile source is cut before
+  // the patterns below (some of which try every ` in `) look at it.
+  const first = (message.split('\n')[0] ?? '').slice(0, 500).replace(/ at line \d+, column \d+:?$/, '').trim();
   for (const [pattern, replacement] of QUOTING) if (pattern.test(first)) return first.replace(pattern, replacement);
   return first;
 }

@@ -13,6 +13,7 @@ import { describePlugin, markPluginCheck, pluginFrame, pluginInventory, type Plu
 import type { PluginRequest } from './request.js';
 import { PluginNotFound, resolvePlugin } from './resolve.js';
 import { checkProblem, declaredId, isPlainObject, pluginProblem } from './validate.js';
+import { append } from '../core/arrays.js';
 
 export interface LoadedPlugins {
   /** The plugins' checks that passed every rule, in load order. */
@@ -80,7 +81,7 @@ async function registerPlugin(
   if (problem) {
     const name = isPlainObject(exported) && typeof exported['name'] === 'string' && /^[\w@./-]{1,214}$/.test(exported['name']) ? exported['name'] : null;
     fail(`${name ? describePlugin({ name, source: request.source }) : `plugin ${request.source}`} ${problem}`);
-    if (isPlainObject(exported)) loaded.failedIds.push(...declaredIds(exported['checks']));
+    if (isPlainObject(exported)) append(loaded.failedIds, declaredIds(exported['checks']));
     return;
   }
   const plugin = exported as Record<string, unknown> & { name: string; checks: unknown[] };
@@ -93,7 +94,7 @@ async function registerPlugin(
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     fail(`${label} has an invalid optionsSchema: ${errorText(error)}`);
-    loaded.failedIds.push(...declaredIds(plugin.checks));
+    append(loaded.failedIds, declaredIds(plugin.checks));
     return;
   }
 

@@ -45,7 +45,7 @@ export function pluginFrame(error: unknown, origin: PluginOrigin): string {
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   const dir = path.dirname(fileURLToPath(origin.url));
   // A syntax error names the file and line (no column) on the first line of its stack.
-  for (const match of stack.matchAll(/(file:\/\/[^\s()]+?|\/[^\s():]+):(\d+)(?::(\d+))?(?=[\s)]|$)/g)) {
+  for (const match of stack.matchAll(/(?<![^\s(])(file:\/\/[^\s()]+?|\/[^\s():]+):(\d+)(?::(\d+))?(?=[\s)]|$)/g)) {
     const file = match[1]!.startsWith('file:') ? safeFilePath(match[1]!) : match[1]!;
     if (file === null || !file.startsWith(`${dir}${path.sep}`) || file.includes(`${path.sep}node_modules${path.sep}`)) continue;
     return ` (at ${path.relative(dir, file).split(path.sep).join('/')}:${match[2]}${match[3] ? `:${match[3]}` : ''})`;

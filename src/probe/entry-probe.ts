@@ -1,5 +1,6 @@
 // The requests sent to one entry point, within fixed limits, and what they add up to.
 import type { Evidence, ObjectRef, ProbeOutcome, ProbeRequest, TlsFacts } from '../core/types.js';
+import { resolveChecked, type AddressPolicy, type Resolution } from './address-policy.js';
 import { getOnce, urlOf, type Origin, type Reply } from './http.js';
 import { PROBE_PATHS, recognise, type Recognition } from './recognise.js';
 import { excerptOf, redactUrl } from './redact.js';
@@ -7,7 +8,7 @@ import type { Targets } from './targets.js';
 
 /** Requests one entry point gets at most, redirects included. */
 export const REQUESTS_PER_ENTRY = 10;
-/** Redirects followed per path: one, and only to the same host. */
+/** Redirects followed per path: one, and only to the same scheme, host and port. */
 export const REDIRECTS_FOLLOWED = 1;
 
 export interface EntryProbeOptions {
@@ -17,6 +18,10 @@ export interface EntryProbeOptions {
   deadline: number;
   userAgent: string;
   now: () => Date;
+  /** Which addresses may be connected to (loopback and link-local only with --probe-allow-local). */
+  policy: AddressPolicy;
+  /** Name resolution, for tests; the system's by default. */
+  resolve?: (name: string) => Promise<string[]>;
 }
 
 interface Seen {
@@ -31,7 +36,18 @@ export async function probeEntry(entry: ObjectRef, label: string, targets: Targe
   const requests: ProbeRequest[] = [];
   const seen: Seen[] = [];
   const unreachable: string[] = [];
+  const notConnected: string[] = [];
   let stopped: 'budget' | 'time' | null = null;
+  // Each address is resolved and checked once; every request to it goes to the address checked.
+  const resolutions = new Map<string, Promise<Resolution>>();
+  const checked = (address: string): Promise<Resolution> => {
+    let resolution = resolutions.get(address);
+    if (!resolution) {
+      resolution = resolveChecked(address, options.policy, options.resolve);
+      resolutions.set(address, resolution);
+    }
+    return resolution;
+  };
 
   const ask = async (origin: Origin, path: string): Promise<Reply | { stop: 'budget' | 'time' }> => {
     if (requests.length >= REQUESTS_PER_ENTRY) return { stop: 'budget' };
@@ -45,7 +61,15 @@ export async function probeEntry(entry: ObjectRef, label: string, targets: Targe
     });
   };
 
-  origins: for (const origin of targets.origins) {
+  origins: for (const given of targets.origins) {
+    const resolution = await checked(given.address);
+    if (resolution.refused !== null) {
+      const url = redactUrl(urlOf(given, '/'));
+      requests.push({ method: 'GET', url, address: given.address, status: null, redirect: null, contentType: null, excerpt: null, tls: null, error: `not connected: ${resolution.refused}` });
+      notConnected.push(`${url}: ${resolution.refused}`);
+      continue;
+    }
+    const origin: Origin = { ...given, address: resolution.address };
     for (const start of PROBE_PATHS) {
       let current = { origin, path: start as string };
       for (let hop = 0; hop <= REDIRECTS_FOLLOWED; hop++) {
@@ -59,7 +83,7 @@ export async function probeEntry(entry: ObjectRef, label: string, targets: Targe
         const request: ProbeRequest = {
           method: 'GET',
           url: redactUrl(url),
-          address: current.origin.address,
+          address: given.address,
           status: reply.status,
           redirect: reply.location === null ? null : location ? redactUrl(location.href) : redactUrl(reply.location),
           contentType: reply.contentType,
@@ -114,6 +138,9 @@ export async function probeEntry(entry: ObjectRef, label: string, targets: Targe
       requests,
     );
   }
+  if (notConnected.length > 0 && unreachable.length === 0) {
+    return evidence('not-probed', `not probed: refused to connect (${notConnected.join('; ')})`, requests);
+  }
   if (unreachable.length > 0) {
     return evidence('unreachable', `not reachable from here (${unreachable.join('; ')})${limit}; firewalls outside the cluster are invisible to kfscan, so the finding stands`, requests);
   }
@@ -155,12 +182,17 @@ function resolve(location: string, base: string): URL | null {
   }
 }
 
-/** The request a redirect asks for, when it stays on the host asked for (any port, http or https). */
+/**
+ * The request a redirect asks for, when it stays on the origin asked: the same scheme, host and port, so
+ * a redirect can never point the probe at another port of the machine (a local admin interface) or
+ * another host. The connection goes to the address already checked.
+ */
 function sameHostTarget(location: URL, origin: Origin): { origin: Origin; path: string } | null {
   const scheme = location.protocol === 'https:' ? 'https' : location.protocol === 'http:' ? 'http' : null;
-  if (!scheme) return null;
+  if (scheme !== origin.scheme) return null;
   const host = location.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host !== origin.host.toLowerCase() && host !== origin.address.toLowerCase()) return null;
+  if (host !== origin.host.toLowerCase()) return null;
   const port = location.port === '' ? (scheme === 'https' ? 443 : 80) : Number(location.port);
-  return { origin: { scheme, address: origin.address, port, host }, path: `${location.pathname}${location.search}` };
+  if (port !== origin.port) return null;
+  return { origin, path: `${location.pathname}${location.search}` };
 }

@@ -36,6 +36,10 @@ export interface ProbeOptions {
   concurrency?: number;
   userAgent: string;
   now?: () => Date;
+  /** `--probe-allow-local`: loopback and link-local addresses may be probed; cloud metadata never is. */
+  allowLocal?: boolean;
+  /** Name resolution, for tests; the system's by default. */
+  resolve?: (name: string) => Promise<string[]>;
 }
 
 export interface ProbeStats {
@@ -97,7 +101,14 @@ export async function probeFindings(inventory: Inventory, input: ProbeInput, opt
         limit(async (): Promise<[string, Evidence]> => {
           const entry = toProbe.get(key)!;
           const targets = probeTargets(inventory, entry.resource, entry.reaches);
-          return [key, await probeEntry({ ...entry.resource.ref }, describe(entry.resource), targets, { timeoutMs: options.timeoutMs, deadline, userAgent: options.userAgent, now })];
+          return [key, await probeEntry({ ...entry.resource.ref }, describe(entry.resource), targets, {
+            timeoutMs: options.timeoutMs,
+            deadline,
+            userAgent: options.userAgent,
+            now,
+            policy: { allowLocal: options.allowLocal === true },
+            ...(options.resolve ? { resolve: options.resolve } : {}),
+          })];
         }),
       ),
     ),

@@ -84,10 +84,11 @@ function recognisePage(body: string): Recognition | null {
   // A login page may well be branded "Kubeflow": a password form or a login link decides first.
   const via = loginPage(body);
   if (via) return { kind: 'login', via };
-  const title = /<title[^>]*>([\s\S]{0,200}?)<\/title>/i.exec(body)?.[1] ?? '';
+  // Inside a tag nothing runs past the next `<`: a hostile body of `<title<title...` is read once.
+  const title = /<title[^<>]*>([\s\S]{0,200}?)<\/title>/i.exec(body)?.[1] ?? '';
   const dashboard =
     (/kubeflow/i.test(title) && /dashboard/i.test(title)) ||
-    /<meta[^>]*content\s*=\s*["']Kubeflow Central Dashboard["']/i.test(body) ||
+    /<meta[^<>]*content\s*=\s*["']Kubeflow Central Dashboard["']/i.test(body) ||
     (/kubeflow/i.test(body) && /<main-page[\s>]/i.test(body));
   if (dashboard) return { kind: 'kubeflow', what: "the central dashboard's page", source: 'page' };
   if (/kubeflow pipelines/i.test(title)) return { kind: 'kubeflow', what: "the Kubeflow Pipelines UI's page", source: 'page' };
@@ -96,10 +97,10 @@ function recognisePage(body: string): Recognition | null {
 
 /** Who a login page belongs to, from what the page itself shows. */
 function loginPage(body: string): string | null {
-  const hasPassword = /<input[^>]*type\s*=\s*["']?password/i.test(body);
-  if (/\/dex\/(auth|static|theme)|<title[^>]*>\s*dex\s*<\/title>/i.test(body) && (hasPassword || /log in with|login with/i.test(body))) return 'Dex';
+  const hasPassword = /<input[^<>]*type\s*=\s*["']?password/i.test(body);
+  if (/\/dex\/(auth|static|theme)|<title[^<>]*>\s*dex\s*<\/title>/i.test(body) && (hasPassword || /log in with|login with/i.test(body))) return 'Dex';
   if (/\/oauth2\/(start|sign_in)/i.test(body)) return 'oauth2-proxy';
-  if (/<form[^>]*kc-form-login|\/protocol\/openid-connect\//i.test(body)) return 'Keycloak';
+  if (/<form[^<>]*kc-form-login|\/protocol\/openid-connect\//i.test(body)) return 'Keycloak';
   if (hasPassword) return 'a login form';
   return null;
 }

@@ -2,6 +2,7 @@
 // nothing that could let a reader in may survive. Cookies and other headers are never recorded at all;
 // what is recorded (redirect targets, a short excerpt of the body) is stripped of anything that looks
 // like a credential before it is stored.
+import { redactCredentials } from '../core/credentials.js';
 
 /** Longest excerpt kept, in characters. */
 export const EXCERPT_CHARS = 200;
@@ -46,26 +47,30 @@ export function excerptOf(body: string, contentType: string | null): string | nu
   if (body.trim() === '') return null;
   let window: string;
   if (/html/i.test(contentType ?? '') || /^\s*<(!doctype|html)/i.test(body)) {
-    const title = /<title[^>]*>[\s\S]{0,300}?<\/title>/i.exec(body);
+    const title = /<title[^<>]*>[\s\S]{0,300}?<\/title>/i.exec(body);
     window = title ? title[0] : body.slice(0, EXCERPT_CHARS * 2);
   } else {
     window = body.slice(0, EXCERPT_CHARS * 2);
   }
-  // eslint-disable-next-line no-control-regex -- controls and bidi overrides in a hostile page become spaces
-  const clean = redactText(window.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim());
+  // Controls, format and invisible characters in a hostile page become spaces.
+  const clean = redactText(window.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]+/gu, ' ').replace(/\s+/g, ' ').trim());
   return clean.length > EXCERPT_CHARS ? `${clean.slice(0, EXCERPT_CHARS - 1)}…` : clean;
 }
 
-/** Redacts what looks like a credential inside free text (JSON, HTML, URLs, headers quoted in a page). */
+/**
+ * Redacts what looks like a credential inside free text (JSON, HTML, URLs, headers quoted in a page): what
+ * `redactCredentials` finds everywhere (user information in URLs, key ids, tokens, secret fields), and
+ * what a page holds besides (form values, long opaque strings). The text is a short window of the body.
+ */
 export function redactText(text: string): string {
   return (
-    text
+    redactCredentials(text)
       // JSON Web Tokens, whatever surrounds them.
-      .replace(/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED)
+      .replace(/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED)
       // Authorization schemes followed by their credentials.
       .replace(/\b(Bearer|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${REDACTED}`)
       // "name": "value" and name: "value" where the name is a credential's.
-      .replace(/("?)([A-Za-z0-9_.-]+)\1(\s*[:=]\s*)"([^"\\]|\\.)*"/g, (match, quote: string, name: string, separator: string) =>
+      .replace(/(?<![A-Za-z0-9_."-])("?)([A-Za-z0-9_.-]{1,64})\1(\s{0,8}[:=]\s{0,8})"(?:[^"\\]|\\.){0,400}"/g, (match, quote: string, name: string, separator: string) =>
         SECRET_NAME.test(name) ? `${quote}${name}${quote}${separator}"${REDACTED}"` : match,
       )
       // HTML form values: hidden inputs carry CSRF tokens and login state.
@@ -75,6 +80,6 @@ export function redactText(text: string): string {
         SECRET_NAME.test(name) && !PLAIN_PARAMS.has(name.toLowerCase()) ? `${lead}${name}=${REDACTED}` : match,
       )
       // Long opaque strings (keys, session ids, hashes) that carry no name.
-      .replace(/[A-Za-z0-9+/_=-]{32,}/g, (match) => (/[0-9]/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match))
+      .replace(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{32,}/g, (match) => (/[0-9]/.test(match) && /[A-Za-z]/.test(match) ? REDACTED : match))
   );
 }

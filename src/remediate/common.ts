@@ -1,5 +1,6 @@
 import { groupOf, qualifiedKind } from '../core/kinds.js';
 import type { Finding, Inventory, KubeObject, ObjectRef, Resource } from '../core/types.js';
+import { trimBoth } from '../core/text-scan.js';
 
 /** The inventory object a finding is about, or `null` for cluster-level findings. */
 export function resourceOf(inventory: Inventory, ref: ObjectRef | null): Resource | null {
@@ -21,13 +22,12 @@ export function findingsOf(findings: readonly Finding[], ...checkIds: string[]):
 
 /** A file name part from object names: lower case, safe on every file system. */
 export function slug(...parts: Array<string | null | undefined>): string {
-  return parts
+  const joined = parts
     .filter((part): part is string => typeof part === 'string' && part !== '')
     .join('-')
     .toLowerCase()
-    .replace(/[^a-z0-9.-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 120);
+    .replace(/[^a-z0-9.-]+/g, '-');
+  return trimBoth(joined, '-').slice(0, 120);
 }
 
 /** The object header a strategic-merge patch needs to find its target. */

@@ -10,6 +10,7 @@ import { parseTolerations, toleratesAny, type Taint } from '../kube/scheduling.j
 import { resourceOf } from './common.js';
 import { minerRulesFile, RULES_FILE_NAME } from './falco-rules-file.js';
 import type { Fix, FixContext, KitContribution } from './types.js';
+import { append } from '../core/arrays.js';
 
 // The Falco chart's own tolerations: a values file that sets `tolerations` replaces them.
 const CHART_TOLERATIONS = [
@@ -98,7 +99,7 @@ export function ownTolerations(sensor: RuntimeSensor): JsonObject[] {
 function helmValues(rulesText: string, sensor: RuntimeSensor | undefined, { inventory }: FixContext): string {
   const own = sensor ? ownTolerations(sensor) : CHART_TOLERATIONS;
   const taints: Taint[] = [...WELL_KNOWN_GPU_TAINTS];
-  for (const node of clusterNodes(inventory)) taints.push(...node.taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
+  for (const node of clusterNodes(inventory)) append(taints, node.taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'));
   const tolerations = [...own, ...newTolerations(own, taints)];
   const values = { tolerations, customRules: { [RULES_FILE_NAME]: rulesText } };
   return [

@@ -54,12 +54,13 @@ export function buildKit(inventory: Inventory, findings: readonly Finding[], opt
   for (const fix of effective) {
     const stillThere = fix.candidates.filter((finding) => !fix.addresses.includes(finding));
     if (stillThere.length > 0) {
-      manual.push({ title: `Left after "${fix.title}"`, findings: stillThere, text: ['The fix does not clear these findings (a rescan with the kit applied still reports them); see each check\'s remediation.'] });
+      manual.push({ title: `Left after "${fix.title}"`, findings: stillThere, unresolved: true, text: ['The fix does not clear these findings (a rescan with the kit applied still reports them); see each check\'s remediation.'] });
     }
   }
   for (const { fix, reason } of dropped) {
     manual.push({
       title: `Not included: ${fix.title}`,
+      unresolved: true,
       findings: fix.candidates,
       text: [`kfscan wrote this fix and left it out because ${reason}. ${fix.explanation[0] ?? ''}`],
     });

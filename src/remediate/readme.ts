@@ -2,6 +2,7 @@ import type { Finding } from '../core/types.js';
 import { markdownText, terminalSafe } from '../reporters/sanitize.js';
 import { oneLine, patchCommand, refText } from './common.js';
 import type { Area, Fix, Kit, RenderContext } from './types.js';
+import { redactCredentials } from '../core/credentials.js';
 
 const AREA_TITLES: Record<Area, string> = {
   exposure: 'Exposure: ClusterIP instead of LoadBalancer or NodePort',
@@ -125,7 +126,7 @@ function orderedFixes(kit: Kit): Fix[] {
 
 function findingLine(finding: Finding): string {
   const where = finding.resource ? refText(finding.resource) : 'the cluster';
-  return `- \`${finding.checkId}\` (${finding.severity}) on ${markdownText(where)}, fingerprint \`${finding.fingerprint}\`: ${markdownText(oneLine(finding.message))}`;
+  return `- \`${finding.checkId}\` (${finding.severity}) on ${markdownText(where)}, fingerprint \`${finding.fingerprint}\`: ${markdownText(oneLine(redactCredentials(finding.message)))}`;
 }
 
 /** Paragraphs may hold code blocks: keep their lines, escape control characters within them. */

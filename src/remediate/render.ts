@@ -3,6 +3,7 @@ import type { Finding } from '../core/types.js';
 import { oneLine, patchCommand, refText } from './common.js';
 import { kitReadme } from './readme.js';
 import type { Fix, Kit, KitManifest, RenderContext } from './types.js';
+import { redactCredentials } from '../core/credentials.js';
 
 export const INDEX_FILE = 'kfscan-remediation.json';
 
@@ -47,14 +48,14 @@ function manifestFile(fix: Fix, manifest: KitManifest): string {
   lines.push('# Clears these kfscan findings (checked by rescanning the objects with the kit applied):');
   for (const finding of fix.addresses) {
     lines.push(`#   - ${finding.checkId} [${finding.severity}] ${finding.resource ? refText(finding.resource) : '(cluster)'} fingerprint ${finding.fingerprint}`);
-    lines.push(`#     ${oneLine(finding.message)}`);
+    lines.push(`#     ${oneLine(redactCredentials(finding.message))}`);
   }
   const documents = manifest.objects.map((object) => stringify(object, { lineWidth: 0, nullStr: 'null' }));
   return `${lines.join('\n')}\n${documents.join('---\n')}`;
 }
 
 function index(kit: Kit, context: RenderContext, files: string[]): unknown {
-  const finding = (f: Finding) => ({ checkId: f.checkId, severity: f.severity, fingerprint: f.fingerprint, resource: f.resource, message: f.message });
+  const finding = (f: Finding) => ({ checkId: f.checkId, severity: f.severity, fingerprint: f.fingerprint, resource: f.resource, message: redactCredentials(f.message) });
   const addressed = new Set(kit.fixes.flatMap((fix) => fix.addresses));
   return {
     schemaVersion: 1,

@@ -65,6 +65,8 @@ export interface ManualStep {
   title: string;
   findings: Finding[];
   text: string[];
+  /** Added by the kit's verification (a fix that did not clear them, or was left out), not a step that clears them. */
+  unresolved?: boolean;
 }
 
 export interface FixContext {

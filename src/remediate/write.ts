@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isLink, linkOnTheWay, OutputFileError, writeOutputFile } from '../core/output-file.js';
 import { INDEX_FILE } from './render.js';
 
 export class KitDirectoryError extends Error {}
@@ -18,6 +19,7 @@ export interface WriteOutcome {
  */
 export async function writeKit(dir: string, files: ReadonlyMap<string, string>, { force }: { force: boolean }): Promise<WriteOutcome> {
   const outcome: WriteOutcome = { removed: [], foreign: [] };
+  if (await isLink(dir)) throw new KitDirectoryError(`${dir} is a symbolic link: kfscan never writes through one; choose a real directory`);
   const existing = await listFiles(dir);
   if (existing === null) {
     // Not a directory: a file of that name, or nothing at all.
@@ -32,6 +34,9 @@ export async function writeKit(dir: string, files: ReadonlyMap<string, string>, 
     const previous = await previousKitFiles(dir);
     for (const file of previous) {
       if (!existing.includes(file)) continue;
+      // Removing `resources/x` where `resources` links to /etc would remove /etc/x.
+      const link = await linkOnTheWay(path.join(dir, path.dirname(file)), dir);
+      if (link !== null) throw new KitDirectoryError(`${link} is a symbolic link: kfscan never removes or writes through one; remove it first`);
       await fs.rm(path.join(dir, file), { force: true });
       outcome.removed.push(file);
     }
@@ -39,25 +44,40 @@ export async function writeKit(dir: string, files: ReadonlyMap<string, string>, 
     outcome.foreign = existing.filter((file) => !previous.includes(file) && !files.has(file));
   }
   for (const [file, content] of files) {
-    const target = path.join(dir, file);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, content);
+    try {
+      await writeOutputFile(path.join(dir, file), content, dir);
+    } catch (error) {
+      if (error instanceof OutputFileError) throw new KitDirectoryError(error.message);
+      throw error;
+    }
   }
   return outcome;
 }
 
-/** Files below a directory (relative, forward slashes), or `null` when it is not a directory. */
+/**
+ * Files below a directory (relative, forward slashes), or `null` when it is not a directory. Symbolic
+ * links are listed as files, never entered: Node's own recursive listing follows them, and a link to `/`
+ * would walk the whole file system.
+ */
 async function listFiles(dir: string): Promise<string[] | null> {
-  let entries;
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  } catch {
-    return null;
+  const files: string[] = [];
+  const pending = [''];
+  while (pending.length > 0) {
+    const relative = pending.pop()!;
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(dir, relative), { withFileTypes: true });
+    } catch {
+      if (relative === '') return null;
+      continue;
+    }
+    for (const entry of entries) {
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) pending.push(child);
+      else files.push(child);
+    }
   }
-  return entries
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
+  return files.sort();
 }
 
 /** The files an earlier kit wrote, from its index; only paths that stay inside the directory. */

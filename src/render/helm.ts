@@ -7,6 +7,7 @@ import { runChild, type ChildLimits } from './child.js';
 import { toolErrorLine } from './tool-errors.js';
 import type { HelmTool } from './tools.js';
 import type { HelmSettings, RenderedRoot, RenderRoot } from './types.js';
+import { trimBoth } from '../core/text-scan.js';
 
 export interface HelmContext {
   tool: HelmTool;
@@ -111,6 +112,6 @@ async function chartNameOf(chartFile: string): Promise<string | null> {
 
 /** Helm wants a DNS-1123 release name of at most 53 characters. */
 function releaseName(name: string): string {
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 53);
+  const cleaned = trimBoth(name.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), '-').slice(0, 53);
   return cleaned === '' ? 'release' : cleaned;
 }

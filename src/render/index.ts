@@ -17,6 +17,7 @@ import { SourceFiles } from './source-files.js';
 import { findHelm, findKustomize, type HelmTool, type KustomizeTool, type ToolProblem } from './tools.js';
 import type { HelmSettings, RenderedRoot, RenderOptions, RenderRoot } from './types.js';
 import { automaticViews, declaredViews, type View } from './views.js';
+import { append } from '../core/arrays.js';
 
 export type { RenderOptions, RenderedRoot, RenderRoot } from './types.js';
 export type { View } from './views.js';
@@ -40,7 +41,7 @@ export async function renderInputs(collected: CollectedInputs, options: RenderOp
   if (!options.enabled) return stage;
   const kustomizations = new Kustomizations();
   const discovery = await discoverRoots(collected.kustomizations, collected.charts, kustomizations, cwd);
-  stage.warnings.push(...discovery.warnings);
+  append(stage.warnings, discovery.warnings);
   if (discovery.roots.length === 0) return stage;
 
   const sources = new SourceFiles(cwd, options.maxOutputBytes);
@@ -67,11 +68,11 @@ export async function renderInputs(collected: CollectedInputs, options: RenderOp
   }
 
   for (const rendered of stage.rendered) {
-    stage.warnings.push(...rendered.warnings);
+    append(stage.warnings, rendered.warnings);
     if (rendered.failure !== null) {
       stage.errors.push({ file: rendered.root.display, message: `${rendered.root.type === 'helm' ? 'Helm chart' : 'kustomization'} not rendered: ${rendered.failure} (its YAML files are scanned as they are)` });
     }
-    stage.secretValues.push(...rendered.copiedSecrets);
+    append(stage.secretValues, rendered.copiedSecrets);
   }
   const succeeded = stage.rendered.filter((rendered) => rendered.failure === null);
   stage.plainFiles = await unclaimedFiles(collected.files, succeeded, sources);

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../loaders/manifest-parser.js';
+import { append } from '../core/arrays.js';
 
 /** A path (or URL) that a kustomization names, and the field that names it. */
 export interface KustomizationRef {
@@ -53,7 +54,7 @@ export function kustomizationFacts(data: Record<string, unknown>): Kustomization
 
   const patchFiles: string[] = [];
   for (const entry of strings(data['patchesStrategicMerge'])) if (!entry.includes('\n')) patchFiles.push(entry);
-  for (const field of ['patches', 'patchesJson6902']) for (const entry of objects(data[field])) patchFiles.push(...strings(entry['path']));
+  for (const field of ['patches', 'patchesJson6902']) for (const entry of objects(data[field])) append(patchFiles, strings(entry['path']));
   add('patches', 'file', patchFiles);
   for (const entry of objects(data['replacements'])) add('replacements', 'file', strings(entry['path']));
   if (isPlainObject(data['openapi'])) add('openapi', 'file', strings(data['openapi']['path']));
@@ -86,13 +87,23 @@ export function kustomizationFacts(data: Record<string, unknown>): Kustomization
  * scp-like git address (`git@host:org/repo`), or its shorthand for hosted repositories
  * (`github.com/org/repo//path?ref=v1`).
  */
+/** A query that names what to fetch (`?ref=v1`, `&version=2`): split by hand, each character read once. */
+function hasFetchParameter(value: string): boolean {
+  const query = value.indexOf('?');
+  if (query === -1) return false;
+  return value
+    .slice(query + 1)
+    .split('&')
+    .some((pair) => ['ref=', 'version=', 'timeout=', 'submodules='].some((name) => pair.startsWith(name)));
+}
+
 export function isRemote(value: string): boolean {
   return (
     /^[a-z][a-z0-9+.-]*::/i.test(value) ||
     /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ||
     /^[\w.-]+@[\w.-]+:/.test(value) ||
     /^(?:github\.com|gitlab\.com|bitbucket\.org)[/:]/i.test(value) ||
-    /\?(?:.*&)?(?:ref|version|timeout|submodules)=/.test(value) ||
+    hasFetchParameter(value) ||
     /^[\w-]+(?:\.[\w-]+)+\/[^/]+\/[^/]+\/\//.test(value)
   );
 }

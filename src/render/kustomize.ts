@@ -158,7 +158,7 @@ async function generatorLocator(node: KustomizationNode, generator: GeneratorFac
     const source = await context.sources.load(file).catch(() => null);
     const text = source?.text ?? (await fs.readFile(file, 'utf8').catch(() => ''));
     text.split(/\r?\n/).forEach((line, index) => {
-      const key = /^\s*([^#=\s][^=]*?)\s*(?:=|$)/.exec(line)?.[1];
+      const key = envFileKey(line);
       if (key && !keyLines.has(key)) keyLines.set(key, { file: displayPath(file, context.cwd), line: index + 1, column: 1 });
     });
   }
@@ -190,4 +190,13 @@ async function patchDocuments(nodes: readonly KustomizationNode[], sources: Sour
     }
   }
   return documents;
+}
+
+/** The key of an env file's line (`KEY=value`, `KEY`), or `null` for a comment or a blank line. */
+function envFileKey(line: string): string | null {
+  const text = line.trimStart();
+  if (text === '' || text.startsWith('#') || text.startsWith('=')) return null;
+  const equals = text.indexOf('=');
+  const key = (equals === -1 ? text : text.slice(0, equals)).trimEnd();
+  return key === '' ? null : key;
 }

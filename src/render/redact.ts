@@ -1,6 +1,7 @@
 import type { KubeObject } from '../core/types.js';
 import { re2js } from '../kube/re2.js';
 import { isPlainObject } from '../loaders/manifest-parser.js';
+import { append } from '../core/arrays.js';
 
 /** Shorter values are too common to be told from ordinary text (and too weak to be worth hiding). */
 const MIN_SECRET_LENGTH = 6;
@@ -49,8 +50,8 @@ function forEachString(value: unknown, visit: (text: string) => void): void {
   while (stack.length > 0) {
     const node = stack.pop();
     if (typeof node === 'string') visit(node);
-    else if (Array.isArray(node)) stack.push(...(node as unknown[]));
-    else if (isPlainObject(node)) stack.push(...Object.values(node));
+    else if (Array.isArray(node)) append(stack, node as unknown[]);
+    else if (isPlainObject(node)) append(stack, Object.values(node));
   }
 }
 

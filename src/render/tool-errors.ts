@@ -15,7 +15,7 @@ export function toolErrorLine(stderr: string, baseDir: string, replacements: Rea
   const klogIndex = lines.findIndex((line) => KLOG.test(line));
   const errorLine = [...lines].reverse().find((line) => /^error:/i.test(line));
   if (klogIndex !== -1) {
-    const value = KLOG.exec(lines[klogIndex]!)![1]!;
+    const value = KLOG.exec(lines[klogIndex]!)![1]!.trimEnd();
     text = value === '<' ? (lines[klogIndex + 1] ?? '').trim() : value.replace(/^"|"$/g, '').replace(/\\"/g, '"');
   } else if (errorLine !== undefined) {
     text = errorLine;
@@ -26,7 +26,7 @@ export function toolErrorLine(stderr: string, baseDir: string, replacements: Rea
   return text.length > 600 ? `${text.slice(0, 600)}...` : text;
 }
 
-const KLOG = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err=(.*?)\s*$/;
+const KLOG = /^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err=(.*)$/;
 
 function isShownPath(text: string, baseDir: string): boolean {
   if (text === '' || text.length > 4096) return false;

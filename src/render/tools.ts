@@ -78,7 +78,7 @@ export async function findHelm(explicit: string | null, env: Readonly<Record<str
   if (run.failure) return { problem: `${file}: ${run.failure}` };
   const match = run.code === 0 ? /^\s*(v\d+\.\d+\.\d+[\w.+-]*)/.exec(run.stdout.toString('utf8')) : null;
   if (!match) return { problem: `${file} is not Helm (it does not answer \`version --short\` as Helm does)` };
-  return { path: file, version: match[1]!.replace(/\+.*$/, '') };
+  return { path: file, version: match[1]!.split('+')[0]! };
 }
 
 /** The first executable file of that name on PATH, as a shell would find it. */

@@ -6,6 +6,8 @@ import { groupOf, isClusterScoped } from '../core/kinds.js';
 import type { InputError } from '../core/types.js';
 import type { LoadedObject } from '../loaders/files.js';
 import type { RenderRoot } from './types.js';
+import { append } from '../core/arrays.js';
+import { trimEnd } from '../core/text-scan.js';
 
 /** Roots judged together, with the plain files; one view when no two roots render the same object. */
 export interface View {
@@ -70,7 +72,7 @@ export function automaticViews(rendered: readonly RootObjects[]): View[] {
       if (seen.has(index)) continue;
       seen.add(index);
       component.push(index);
-      stack.push(...neighbours[index]!);
+      append(stack, neighbours[index]!);
     }
     if (component.length === 1) {
       shared.push(rendered[start]!.root);
@@ -117,7 +119,7 @@ export function declaredViews(
 ): View[] {
   const relative = (root: RenderRoot): string => path.relative(configDir, root.dir).split(path.sep).join('/') || '.';
   const views: View[] = declared.map((view) => {
-    const match = picomatch(view.roots.map((pattern) => pattern.replace(/^\.\//, '').replace(/\/+$/, '') || '.'), { dot: true });
+    const match = picomatch(view.roots.map((pattern) => trimEnd(pattern.replace(/^\.\//, ''), '/') || '.'), { dot: true });
     const roots = rendered.filter(({ root }) => match(relative(root))).map(({ root }) => root);
     if (roots.length === 0) warnings.push({ message: `view ${view.name} of the configuration names no rendered root (${view.roots.join(', ')})` });
     return { name: view.name, roots, distinct: roots };

@@ -1,6 +1,6 @@
 import { describeObject } from '../core/object-ref.js';
 import { SEVERITIES, countBySeverity } from '../core/severity.js';
-import type { Finding, ScanResult, Suppression } from '../core/types.js';
+import type { Engagement, Finding, ScanResult, Suppression } from '../core/types.js';
 
 // Labels that the human reports (table, markdown) share, so that both say the same thing.
 
@@ -16,6 +16,7 @@ export function locationLabel(finding: Finding): string {
 /** `kfscan.io/ignore on Namespace sandbox (ns.yaml:5): reason, until 2026-01-31` or `.kfscan.yaml:4: reason`. */
 export function suppressionLabel(suppression: Suppression): string {
   const at = suppression.location ? `${suppression.location.file}:${suppression.location.line}` : null;
+  if (suppression.via === 'baseline') return suppression.justification;
   const source =
     suppression.via === 'config'
       ? (at ?? 'configuration')
@@ -39,7 +40,8 @@ export function scopeLabel(result: ScanResult): string {
 
 /** What the report leaves out and why: `2 suppressed`, `5 in the baseline`, `3 below --min-severity`. */
 export function omittedLabels(result: ScanResult, showSuppressed: boolean): string[] {
-  const suppressed = result.suppressed?.length ?? 0;
+  // Findings in the baseline are among the suppressed ones, and counted on their own.
+  const suppressed = (result.suppressed ?? []).filter((finding) => finding.suppression.via !== 'baseline').length;
   const filtered = result.filtered;
   return [
     suppressed ? `${suppressed} suppressed${showSuppressed ? '' : ' (--show-suppressed lists them)'}` : '',
@@ -54,6 +56,17 @@ export function formatProblem(problem: ScanResult['errors'][number]): string {
     ? `${problem.file}${problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : ''}`
     : [problem.context, problem.resource].filter(Boolean).join(' ');
   return where ? `${where}: ${problem.message}` : problem.message;
+}
+
+/** The engagement's parts that were given, labelled, each still to be made safe by the caller's format. */
+export function engagementParts(engagement: Engagement | undefined): Array<[label: string, value: string]> {
+  if (!engagement) return [];
+  const parts: Array<[string, string | null]> = [
+    ['Report', engagement.title],
+    ['Customer', engagement.customer],
+    ['Assessor', engagement.assessor],
+  ];
+  return parts.filter((part): part is [string, string] => part[1] !== null);
 }
 
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

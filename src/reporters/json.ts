@@ -1,5 +1,5 @@
 import { countBySeverity } from '../core/severity.js';
-import type { Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
+import type { Engagement, Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafeJson } from './sanitize.js';
 
@@ -20,8 +20,12 @@ export function toJsonDocument(result: ScanResult, context: ReportContext) {
     coverage: result.coverage,
     suppressed: (result.suppressed ?? []).map(jsonSuppressed),
     filtered: result.filtered ?? NO_FILTERS,
+    engagement: context.engagement ?? NO_ENGAGEMENT,
+    ...(result.provenance ? { provenance: result.provenance } : {}),
   };
 }
+
+const NO_ENGAGEMENT: Engagement = { title: null, customer: null, assessor: null };
 
 const NO_FILTERS: ReportFilters = { minSeverity: null, belowMinSeverity: 0, baseline: null, inBaseline: 0 };
 

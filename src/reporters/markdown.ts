@@ -1,8 +1,9 @@
 import type { Finding, ScanResult, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { engagementParts, findingsHeadline, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import type { ReportContext } from './report-context.js';
 import { formatProblem } from './describe.js';
 import { markdownCode, markdownLink as link, markdownText, terminalSafe } from './sanitize.js';
+import { append } from '../core/arrays.js';
 
 /** Enough to act on in a pull-request comment, well under GitHub's 65,536-character limit. */
 export const MAX_ROWS = 25;
@@ -18,6 +19,8 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
   const out: string[] = [];
   const headline = result.findings.length === 0 ? 'no findings' : findingsHeadline(result.findings);
   out.push(`### kfscan: ${headline}`, '');
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `**${label}:** ${markdownCode(value)}`).join(' · '), '');
   const omitted = omittedLabels(result, context.showSuppressed === true);
   const problems = [
     result.errors.length ? `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}` : '',
@@ -33,18 +36,18 @@ export function markdownReport(result: ScanResult, context: ReportContext): stri
     if (more > 0) out.push('', `…and ${more} more finding${more === 1 ? '' : 's'}; the JSON and SARIF reports list all of them.`);
     out.push('', ...fixes(result.findings));
   }
-  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) out.push(...suppressedDetails(result.suppressed!));
-  out.push(...gaps(result));
+  if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) append(out, suppressedDetails(result.suppressed!));
+  append(out, gaps(result));
   // Sections start with a blank line of their own; never two in a row.
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
 function findingsTable(findings: readonly Finding[]): string[] {
   return [
-    '| Severity | Check | Resource | Location | Message |',
-    '|---|---|---|---|---|',
+    '| Id | Severity | Check | Resource | Location | Message |',
+    '|---|---|---|---|---|---|',
     ...findings.map(
-      (f) => `| ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
+      (f) => `| ${cell(f.id)} | ${f.severity} | ${link(markdownText(f.checkId), f.docsUrl)} | ${cell(resourceLabel(f))} | ${cell(locationLabel(f))} | ${cell(f.message)} |`,
     ),
   ];
 }
@@ -64,9 +67,9 @@ function suppressedDetails(suppressed: readonly SuppressedFinding[]): string[] {
     '',
     `<details><summary>${suppressed.length} suppressed finding${suppressed.length === 1 ? '' : 's'}</summary>`,
     '',
-    '| Severity | Check | Resource | Suppressed by |',
-    '|---|---|---|---|',
-    ...suppressed.map((f) => `| ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
+    '| Id | Severity | Check | Resource | Suppressed by |',
+    '|---|---|---|---|---|',
+    ...suppressed.map((f) => `| ${cell(f.id)} | ${f.severity} | ${markdownText(f.checkId)} | ${cell(resourceLabel(f))} | ${cell(suppressionLabel(f.suppression))} |`),
     '',
     '</details>',
   ];

@@ -1,7 +1,20 @@
 // What every reporter receives. Apart from index.ts, which loads the reporters, so that they can name these
 // types without importing their own loader.
-import type { ScanResult } from '../core/types.js';
+import type { Engagement, ScanResult } from '../core/types.js';
+import type { ReportComparison } from '../diff/compare.js';
 import type { AttackPathMember } from './attack-path.js';
+
+/** What the remediation kit (`kfscan remediate`) would write for the scan: the customer report's plan points at it. */
+export interface KitPlan {
+  /** The view or context the kit is for; `null` when the scan has one. */
+  scope: string | null;
+  /** The command that writes the kit. */
+  command: string;
+  /** Fixes with their files (relative to the kit's directory) and the fingerprints of the findings they clear, verified by rescanning. */
+  fixes: Array<{ title: string; files: string[]; clears: string[] }>;
+  /** Steps for people that the kit describes in its README, with the kit files they use. */
+  steps: Array<{ title: string; files: string[]; clears: string[] }>;
+}
 
 export interface ReportContext {
   version: string;
@@ -15,6 +28,14 @@ export interface ReportContext {
   showSuppressed?: boolean;
   /** The steps of the attack path each built-in check decides (the HTML report's picture), from the registry. */
   attackPath?: readonly AttackPathMember[];
+  /** Title, customer and assessor of the engagement; text from the command line or configuration, shown as text. */
+  engagement?: Engagement;
+  /** The remediation kit, per view or context (HTML and PDF reports). */
+  kits?: readonly KitPlan[];
+  /** Check pages (checks/<id>/README.md, Markdown) bundled into the HTML report, by check id. */
+  checkPages?: Readonly<Record<string, string>>;
+  /** `--compare OLD.json`: what changed since an earlier report (HTML and PDF reports). */
+  comparison?: ReportComparison;
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */

@@ -113,7 +113,8 @@ function toResult(finding: Finding, ruleIndex: Map<string, number>, anchorFile: 
     message: { text: finding.message },
     locations: Object.keys(location).length > 0 ? [location] : [],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
-    partialFingerprints: { 'kfscan/v1': finding.fingerprint },
+    // The short id people quote (`KF-3a9c2f`) travels with the fingerprint it is derived from.
+    partialFingerprints: { 'kfscan/v1': finding.fingerprint, 'kfscanId/v1': finding.id },
     properties: {
       severity: finding.severity,
       'security-severity': SECURITY_SEVERITY[finding.severity],

@@ -1,9 +1,10 @@
 import { SEVERITIES } from '../core/severity.js';
 import type { Finding, ScanResult, Severity, SuppressedFinding } from '../core/types.js';
-import { findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
+import { engagementParts, findingsHeadline, formatProblem, groupBy, locationLabel, omittedLabels, resourceLabel, scopeLabel, suppressionLabel } from './describe.js';
 import { boxTable } from './box-table.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
+import { append, maxOf } from '../core/arrays.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   critical: ['\u001b[1;31m', '\u001b[0m'],
@@ -20,25 +21,27 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   const paint = (style: keyof typeof ANSI, text: string): string =>
     context.color ? `${ANSI[style][0]}${text}${ANSI[style][1]}` : text;
   const out: string[] = [];
+  const engagement = engagementParts(context.engagement);
+  if (engagement.length > 0) out.push(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), '');
 
   if (result.findings.length === 0) {
     out.push(paint('bold', 'No findings.'));
   } else if (result.target.mode === 'cluster') {
     for (const [ctx, findings] of groupBy(result.findings, (f) => f.context ?? '(unknown context)')) {
       out.push(paint('bold', `Context ${terminalSafe(ctx)}`), '');
-      out.push(...severitySections(findings, context, paint));
+      append(out, severitySections(findings, context, paint));
     }
   } else {
-    out.push(...severitySections(result.findings, context, paint));
+    append(out, severitySections(result.findings, context, paint));
   }
 
   if (context.showSuppressed && (result.suppressed?.length ?? 0) > 0) {
     if (out.at(-1) !== '') out.push('');
-    out.push(...suppressedSection(result.suppressed!, context, paint));
+    append(out, suppressedSection(result.suppressed!, context, paint));
   }
-  out.push(...fixSection(result, paint));
-  out.push(...coverageSection(result, paint));
-  out.push(...problemSection(result, paint));
+  append(out, fixSection(result, paint));
+  append(out, coverageSection(result, paint));
+  append(out, problemSection(result, paint));
   out.push(summaryLine(result, context.showSuppressed === true));
   return `${out.join('\n')}\n`;
 }
@@ -119,7 +122,7 @@ function summaryLine(result: ScanResult, showSuppressed: boolean): string {
 /** Columns sized to their content where it fits, so that `file:line` stays on one line when it can. */
 function columnWidths(total: number, findings: readonly Finding[]): number[] {
   const usable = Math.max(total, 80) - 13; // borders and padding
-  const longest = (label: (f: Finding) => string): number => Math.max(...findings.map((f) => terminalSafe(label(f)).length));
+  const longest = (label: (f: Finding) => string): number => maxOf(findings.map((f) => terminalSafe(label(f)).length));
   const check = Math.min(longest((f) => f.checkId), 28);
   const location = Math.min(longest(locationLabel), Math.floor(usable * 0.35));
   const resource = Math.min(longest(resourceLabel), Math.floor(usable * 0.22));

@@ -40,8 +40,8 @@ export interface ApiRequest {
   path: string;
   query: URLSearchParams;
   accept: string;
-  /** `discovery`, `list`, `get`, `create`, or `unknown` for paths the server does not route. */
-  verb: 'discovery' | 'list' | 'get' | 'create' | 'unknown';
+  /** `discovery`, `list`, `get`, `create`, `version` (GET /version), or `unknown` for paths the server does not route. */
+  verb: 'discovery' | 'list' | 'get' | 'create' | 'version' | 'unknown';
   group?: string;
   version?: string;
   resource?: string;
@@ -119,6 +119,8 @@ export interface ApiServerOptions {
   aggregatedDiscovery?: 'v2' | 'v2beta1' | false;
   /** Group versions whose aggregated entry is `Stale` (an aggregated API server that stopped answering). */
   staleGroupVersions?: readonly string[];
+  /** The `gitVersion` GET /version answers (default `v1.35.0`), as a managed platform would spell it. */
+  kubernetesVersion?: string;
 }
 
 export interface ApiServer {
@@ -274,6 +276,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       }
       return discovery(request, served);
     }
+    if (request.verb === 'version') return [200, versionInfo(options.kubernetesVersion ?? 'v1.35.0')];
     if (request.verb === 'unknown' || resource === undefined || version === undefined) return notFound(request.path);
     const entry = served.get(key(group, resource));
     if (!entry || !entry.versions.includes(version)) return notFound(request.path);
@@ -337,6 +340,22 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   };
 }
 
+/** GET /version as kube-apiserver answers it. */
+function versionInfo(gitVersion: string): Record<string, string> {
+  const [, major = '1', minor = '35'] = /^v?(\d+)\.(\d+)/.exec(gitVersion) ?? [];
+  return {
+    major,
+    minor,
+    gitVersion,
+    gitCommit: '0'.repeat(40),
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.25.0',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}
+
 function install(served: Map<string, ServedResource>, qualified: string, versionHint?: string): ServedResource {
   const slash = qualified.lastIndexOf('/');
   const group = slash === -1 ? '' : qualified.slice(0, slash);
@@ -368,6 +387,7 @@ function route(method: string, url: URL, accept: string): ApiRequest {
   const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, accept, verb: 'unknown' };
   let group: string;
   let rest: string[];
+  if (method === 'GET' && url.pathname === '/version') return { ...base, verb: 'version' };
   if (segments[0] === 'api') {
     if (segments.length <= 2) return { ...base, verb: 'discovery' };
     group = '';

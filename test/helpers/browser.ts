@@ -2,29 +2,15 @@
 // lockfile: @sparticuz/chromium ships a headless Chromium for linux/x64 that is unpacked on first use. Elsewhere
 // KFSCAN_CHROMIUM names a Chromium binary. The machines have no internet, so everything that would phone home
 // at start-up is switched off; the profile is a fresh temp dir.
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './cli.js';
+import { QUIET_FLAGS, bundledChromiumArgs, unpackBundledChromium } from '../../src/pdf/chromium.js';
 
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/**
- * Flags of @sparticuz/chromium's serverless set that would weaken what the test proves: the report must hold
- * up under the browser's normal same-origin and mixed-content rules.
- */
-const WEAKENING = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+/** What a KFSCAN_CHROMIUM browser starts with: kfscan's own quiet flags, and no sandbox (tests run as root). */
+const FLAGS = [...QUIET_FLAGS, '--no-sandbox'];
 
 export interface ChromiumSource {
   executable: string;
@@ -58,44 +44,12 @@ async function chromiumSource(): Promise<ChromiumSource> {
     return { executable: configured, args: FLAGS };
   }
   const { default: bundled } = await import('@sparticuz/chromium');
+  // Unpacked once into node_modules/.cache, where kfscan's own `--report pdf` finds it too.
+  const entry = createRequire(import.meta.url).resolve('@sparticuz/chromium');
   return {
-    executable: await unpackBundled(bundled.executablePath.bind(bundled)),
-    args: [...bundled.args.filter((flag) => !WEAKENING.has(flag)), ...FLAGS],
+    executable: await unpackBundledChromium(entry, bundled.executablePath.bind(bundled)),
+    args: bundledChromiumArgs(bundled.args),
   };
-}
-
-/**
- * The package unpacks into os.tmpdir() and reuses whatever `chromium` it finds there, whichever version put it
- * there and even half-written. So it unpacks into a fresh folder that is renamed into a cache keyed by the
- * package version once complete: an interrupted run leaves no broken browser behind.
- */
-async function unpackBundled(executablePath: () => Promise<string>): Promise<string> {
-  const require = createRequire(import.meta.url);
-  const manifest = path.join(path.dirname(require.resolve('@sparticuz/chromium')), '..', 'package.json');
-  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
-  const cacheRoot = path.join(ROOT, 'node_modules', '.cache');
-  const cache = path.join(cacheRoot, `kfscan-chromium-${version}`);
-  const binary = path.join(cache, 'chromium');
-  if (existsSync(binary)) return binary;
-  mkdirSync(cacheRoot, { recursive: true });
-  const partial = mkdtempSync(`${cache}.partial-`);
-  const tmpdir = process.env['TMPDIR'];
-  process.env['TMPDIR'] = partial;
-  try {
-    const unpacked = await executablePath();
-    if (path.dirname(unpacked) !== partial) throw new Error(`@sparticuz/chromium unpacked to ${unpacked}, not into ${partial}`);
-  } finally {
-    if (tmpdir === undefined) delete process.env['TMPDIR'];
-    else process.env['TMPDIR'] = tmpdir;
-  }
-  try {
-    renameSync(partial, cache);
-  } catch (error) {
-    // Another run finished first: keep its copy.
-    rmSync(partial, { recursive: true, force: true });
-    if (!existsSync(binary)) throw error;
-  }
-  return binary;
 }
 
 export interface Browser {

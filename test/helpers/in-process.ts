@@ -17,7 +17,7 @@ export interface InProcessRun {
  */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; checks?: readonly Check[]; cwd?: string; stderrIsTTY?: boolean } = {},
+  options: { env?: Record<string, string>; checks?: readonly Check[]; cwd?: string; stderrIsTTY?: boolean; columns?: number } = {},
 ): Promise<InProcessRun> {
   let stdout = '';
   let stderr = '';
@@ -41,7 +41,7 @@ export async function runCli(
   const code = await main(args, {
     checks: options.checks ?? builtinChecks,
     io: {
-      stdout: collect((t) => (stdout += t)),
+      stdout: Object.assign(collect((t) => (stdout += t)), options.columns ? { columns: options.columns } : {}),
       stderr: stderrStream,
       stdin: new PassThrough(),
       cwd: options.cwd ?? ROOT,

@@ -10,7 +10,7 @@ import { ROOT } from './cli.js';
 export const ATTACK_PATH: AttackPathMember[] = builtinChecks.map((check) => ({ id: check.meta.id, steps: check.attackPath }));
 
 export async function demoResult(): Promise<ScanResult> {
-  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks });
+  const { result } = await scanManifests(['fixtures/demo'], { cwd: ROOT, checks: builtinChecks, now: () => new Date('2026-03-14T09:26:53Z') });
   return result;
 }
 

@@ -5,6 +5,7 @@ import { mountedFiles, parseYamlObject, type MountedFile } from './plain-config.
 import { anyTri, describeSelector, namespaceSelected, selectorMatches, type Tri } from './selection.js';
 import { describeResource as describe } from '../../core/object-ref.js';
 import { type MetricsServer } from './servers.js';
+import { append } from '../../core/arrays.js';
 
 export interface RuleEntry {
   kind: 'alert' | 'record';
@@ -39,14 +40,14 @@ export function collectRules(inventory: Inventory, servers: readonly MetricsServ
   for (const kind of RULE_KINDS) {
     for (const resource of inventory.ofKind(kind)) {
       const { loaded, why } = crLoaded(resource, evaluators, vmAlerts, inventory);
-      rules.push(...rulesOf(asObject(resource.obj['spec']), resource, ['spec'], describe(resource), loaded, why));
+      append(rules, rulesOf(asObject(resource.obj['spec']), resource, ['spec'], describe(resource), loaded, why));
     }
   }
 
   const loadedFiles = new Set<string>();
   for (const [file, server] of plainRuleFiles) {
     loadedFiles.add(fileKey(file.configMap, file.key));
-    rules.push(...rulesOf(parseYamlObject(text(file.configMap, file.key)), file.configMap, ['data', file.key], `${describe(file.configMap)} (${file.key}, loaded by ${server.label})`, 'yes', null, true));
+    append(rules, rulesOf(parseYamlObject(text(file.configMap, file.key)), file.configMap, ['data', file.key], `${describe(file.configMap)} (${file.key}, loaded by ${server.label})`, 'yes', null, true));
   }
 
   // Rule files nobody is known to load: mounted by a workload kfscan does not model, or by nothing.
@@ -64,7 +65,7 @@ export function collectRules(inventory: Inventory, servers: readonly MetricsServ
           ? `it is mounted by ${describe(mountedBy[0]!)}, which kfscan cannot tell loads it`
           : 'no Prometheus mounts this ConfigMap';
       const loaded: Tri = plainServer || mountedBy.length === 0 ? 'no' : 'unknown';
-      rules.push(...rulesOf(parsed, configMap, ['data', key], `${describe(configMap)} (${key})`, loaded, why, true));
+      append(rules, rulesOf(parsed, configMap, ['data', key], `${describe(configMap)} (${key})`, loaded, why, true));
     }
   }
   return rules;

@@ -59,7 +59,7 @@ export function parsePromQL(source: string): ParseResult {
 export function parseDuration(text: string): number | null {
   const trimmed = text.trim();
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const parts = [...trimmed.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+  const parts = [...trimmed.matchAll(/(?<!\d)(\d+)(ms|s|m|h|d|w|y)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) return null;
   return parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * DURATION_UNITS[unit!]!, 0);
 }

@@ -15,6 +15,40 @@ body { margin: 0; color: var(--ink); background: #ffffff;
 .report-header { background: #fafafa; border-bottom: 4px solid var(--open); padding: 22px 0 14px; }
 .report-header h1 { font-size: 26px; line-height: 1.25; margin: 0 0 4px; }
 .report-header p { margin: 0; color: var(--muted); }
+.report-header .eyebrow { font-size: 13px; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; }
+.cover-meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 10px 0 0; }
+.cover-meta dt { color: var(--muted); }
+.cover-meta dd { margin: 0; font-weight: 600; }
+.contents { margin-top: 14px; font-size: 14px; }
+.contents-title { font-size: 15px; margin: 8px 0 4px; padding: 0; border: 0; }
+.contents ol { margin: 0; padding-left: 22px; columns: 2; }
+.rating-badge { display: inline-block; padding: 4px 14px; border-radius: 6px; font-size: 17px; font-weight: 700; color: #ffffff; background: var(--info); }
+.rating-critical { background: var(--critical); } .rating-high { background: var(--high); } .rating-medium { background: var(--medium); }
+.rating-low { background: var(--low); } .rating-none { background: var(--clear); }
+table.questions th[scope="row"] { width: 34%; font-weight: 600; background: none; }
+.answer { white-space: nowrap; } .answer-open { color: var(--open); } .answer-closed { color: var(--clear); } .answer-unknown { color: var(--unknown); }
+ol.plan { padding-left: 26px; }
+.plan-item { margin: 0 0 14px; }
+.plan-item p { margin: 4px 0; }
+.plan-action strong { font-size: 15.5px; }
+code.command { display: inline-block; margin: 2px 0; }
+.badge-link { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; font-size: 0.88em; font-weight: 700; white-space: nowrap; }
+.comparison-tiles { max-width: 420px; }
+ul.warnings { color: var(--medium); }
+tr.has-excerpt td { border-bottom: 0; }
+tr.excerpt-row td { padding-top: 0; }
+figure.excerpt { margin: 0 0 4px; }
+figure.excerpt figcaption { font-size: 12px; color: var(--muted); }
+figure.excerpt pre { margin: 2px 0 0; padding: 6px 8px; background: var(--soft); border: 1px solid var(--line); border-radius: 4px; font-size: 12px; line-height: 1.45;
+  font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.excerpt-line .ln { color: var(--muted); user-select: none; }
+.excerpt-line.flagged { display: inline-block; width: 100%; background: #fff1c2; font-weight: 700; }
+.check-page { margin: 16px 0 28px; padding-top: 4px; border-top: 1px solid var(--line); }
+.check-page h3 { margin-top: 12px; }
+.check-page pre { padding: 8px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 4px; font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.check-page pre code { background: none; padding: 0; }
+.image-text { color: var(--muted); }
+.legend-table code { white-space: nowrap; }
 h2 { font-size: 21px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 18px; margin: 28px 0 8px; }
 h4 { font-size: 15.5px; margin: 0; }
@@ -55,7 +89,10 @@ th { background: var(--soft); font-weight: 600; }
 .wrap-any { overflow-wrap: break-word; }
 table.findings { table-layout: fixed; }
 table.findings td { overflow-wrap: anywhere; }
+table.findings .col-id { width: 7.5em; }
 table.findings .col-severity { width: 7.5em; }
+.finding-id a { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, monospace; font-size: 0.88em; white-space: nowrap; }
+tr:target { background: #fff8c5; }
 table.findings .col-resource { width: 25%; }
 table.findings .col-location { width: 22%; }
 table.steps td:first-child { white-space: nowrap; font-weight: 600; }
@@ -94,12 +131,27 @@ footer { margin-top: 40px; padding: 16px 0 32px; border-top: 1px solid var(--lin
   .check, .fix { background: none; }
   th { background: none; border-bottom: 1.5px solid #555555; }
   h2, h3, h4, .check-head, .fix { break-after: avoid; }
+  .cover { border-bottom: 0; padding-top: 40mm; }
+  .cover h1 { font-size: 26pt; }
+  .cover-meta { font-size: 12pt; margin-top: 12mm; }
+  .contents { break-after: page; margin-top: 16mm; }
+  .contents ol { columns: 1; }
+  main > section { break-before: page; }
+  main > section h2 { margin-top: 0; }
+  thead { display: table-header-group; }
+  tr.has-excerpt { break-after: avoid; }
+  tr, figure.excerpt, .plan-item, .check-page pre, table.questions, .cover-meta { break-inside: avoid; }
+  .check-page { break-before: page; border-top: 0; }
+  .check-page + .check-page { margin-top: 0; }
+  figure.excerpt pre, .check-page pre { background: none; }
+  .rating-badge { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   table.findings .col-severity { width: 6.5em; }
   table.findings .col-resource { width: 21%; }
   table.findings .col-location { width: 19%; }
   tr, .path-block svg, .tile, .fix, .summary-grid { break-inside: avoid; }
   a { color: inherit; }
-  a.docs::after { content: " (" attr(href) ")"; font-size: 8pt; color: #444444; overflow-wrap: anywhere; }
+  a.docs.external::after { content: " (" attr(href) ")"; font-size: 8pt; color: #444444; overflow-wrap: anywhere; }
+  table.findings .col-id { width: 6.5em; }
 }
 `;
 
@@ -129,6 +181,8 @@ export const FILTER_SCRIPT = `
       var visible = (!severities || severities[row.getAttribute('data-severity')] === true) &&
         (!contexts || contexts[row.getAttribute('data-context')] === true);
       row.classList.toggle('is-filtered', !visible);
+      var next = row.nextElementSibling;
+      if (next && next.classList.contains('excerpt-row')) next.classList.toggle('is-filtered', !visible);
       if (visible) shown++;
     });
     Array.prototype.forEach.call(document.querySelectorAll('[data-filter-group]'), function (group) {
