@@ -5,6 +5,8 @@ import { boxTable } from './box-table.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
 import { append, maxOf } from '../core/arrays.js';
+import { ATTACK_STEPS } from './attack-path.js';
+import { fleetSummary } from './fleet.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   critical: ['\u001b[1;31m', '\u001b[0m'],
@@ -23,6 +25,7 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   const out: string[] = [];
   const engagement = engagementParts(context.engagement);
   if (engagement.length > 0) out.push(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), '');
+  append(out, fleetSection(result, context, paint));
 
   if (result.findings.length === 0) {
     out.push(paint('bold', 'No findings.'));
@@ -44,6 +47,31 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   append(out, problemSection(result, paint));
   out.push(summaryLine(result, context.showSuppressed === true));
   return `${out.join('\n')}\n`;
+}
+
+/** With more than one context, a row per context comes first: what each holds, before the findings of all. */
+function fleetSection(result: ScanResult, context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
+  const fleet = fleetSummary(result, context.attackPath ?? []);
+  if (!fleet || fleet.length < 2) return [];
+  const counts = SEVERITIES.map((severity) => severity.slice(0, 4).replace(/^medi$/, 'med'));
+  const contextWidth = Math.min(Math.max(7, maxOf(fleet.map((entry) => terminalSafe(entry.context).length))), 40) + 2;
+  const countWidths = counts.map((label) => Math.max(label.length, maxOf(fleet.map((entry) => String(entry.findings.total).length))) + 2);
+  const stepsWidth = Math.max(30, Math.max(context.width, 80) - 1 - contextWidth - countWidths.reduce((sum, width) => sum + width + 1, 0) - 2);
+  const rows = fleet.map((entry) => {
+    // A context that was not scanned has no counts: a 0 would read as clean.
+    const severities = SEVERITIES.map((severity) => (entry.status === 'failed' ? '-' : String(entry.findings[severity])));
+    const steps =
+      entry.status === 'failed'
+        ? `not scanned: ${entry.error ?? 'unknown error'}`
+        : `${entry.stepsOpen.length}/${ATTACK_STEPS.length}${entry.stepsOpen.length ? `: ${entry.stepsOpen.join(', ')}` : ''}${entry.stepsUnknown ? ` (${entry.stepsUnknown} unknown)` : ''}`;
+    return [entry.context, ...severities, steps].map((cell, index) => wrap(terminalSafe(cell), (index === 0 ? contextWidth : index <= counts.length ? countWidths[index - 1]! : stepsWidth) - 2));
+  });
+  const scanned = fleet.filter((entry) => entry.status === 'scanned').length;
+  return [
+    paint('bold', `Fleet: ${scanned} of ${fleet.length} contexts scanned`),
+    boxTable(['Context', ...counts, 'Attack-path steps open'], rows, [contextWidth, ...countWidths, stepsWidth]),
+    '',
+  ];
 }
 
 function severitySections(findings: readonly Finding[], context: ReportContext, paint: (s: keyof typeof ANSI, t: string) => string): string[] {
