@@ -336,7 +336,7 @@ describe('kfscan cluster against a hostile API server', () => {
     const api = await server({ gzip: false, intercept: (request) => (listOfPods(request) ? { endlessList: { itemBytes: 16 * 1024 } } : undefined) });
     const run = await scanInChild(api, ['--max-old-space-size=192']);
     expect(run.stderr).toMatch(
-      /^kfscan: error: hostile: stopped reading: what was read and the next answer \(\d+\.\d MB\) would take more than \d+ MB of memory, kfscan's limit for one context; the server may be sending endless or oversized lists\nkfscan: no context could be scanned \(hostile\)\n$/,
+      /^kfscan: error: hostile: stopped reading: what was read and the next answer \(\d+\.\d MB\) would take more than \d+ MB of memory, kfscan's limit for what it reads; the server may be sending endless or oversized lists\nkfscan: no context could be scanned \(hostile\)\n$/,
     );
     expect(run.code).toBe(2);
     // It read pages of a size its budget allows (62 pods) until the budget was used, then stopped.

@@ -16,8 +16,9 @@ const HEAP_SHARE = 0.6;
 export const PARSE_BYTES_PER_CHAR = 32;
 
 /**
- * Bounds the memory one context's answers may take, whatever the server sends: before an answer is
- * parsed, the heap in use plus the most the parse could add must stay under the limit. What the heap
+ * Bounds the memory the contexts' answers may take, whatever the servers send: before an answer is
+ * parsed, the heap in use plus the most the parse could add must stay under the limit. The heap is the
+ * process's, so contexts read at once share one budget. What the heap
  * holds includes garbage not yet collected; before a context is given up on, a full collection says
  * how much is really in use.
  */
@@ -44,6 +45,46 @@ export class MemoryBudget {
 
   get limitMb(): number {
     return Math.round(this.limitBytes / MB);
+  }
+
+  private active = 0;
+  private waiting = 0;
+  private readonly wakers = new Set<() => void>();
+
+  /** A context starts reading; `leave` when it is done, failed or given up. */
+  enter(): void {
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /**
+   * When the budget is full while other contexts are still being read, waiting for one of them to finish
+   * frees what it holds: a fleet of large clusters is then read as far as memory allows at once, not failed.
+   * Resolves `true` once another context has left (check again), `false` at once when every other context
+   * is waiting too (nothing would free memory: the caller gives up), or when `signal` aborts.
+   */
+  async waitForRoom(signal?: AbortSignal): Promise<boolean> {
+    if (this.active - this.waiting <= 1 || signal?.aborted) return false;
+    this.waiting++;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        const done = (answer: boolean): void => {
+          this.wakers.delete(wake);
+          signal?.removeEventListener('abort', aborted);
+          resolve(answer);
+        };
+        const wake = (): void => done(true);
+        const aborted = (): void => done(false);
+        this.wakers.add(wake);
+        signal?.addEventListener('abort', aborted, { once: true });
+      });
+    } finally {
+      this.waiting--;
+    }
   }
 }
 

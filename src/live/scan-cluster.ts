@@ -189,6 +189,7 @@ async function scanContext(kubeconfig: LoadedKubeconfig, context: string, option
       reject(new ContextDeadline(`not scanned within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`));
     }, timeoutMs);
   });
+  memory.enter();
   const work = readAndAnalyse(kubeconfig, context, options, memory, abort, client, outcome, part, progress);
   work.catch(() => {});
   try {
@@ -203,6 +204,7 @@ async function scanContext(kubeconfig: LoadedKubeconfig, context: string, option
     clearTimeout(timer);
     abort.abort();
     client.current?.close();
+    memory.leave();
     const finished = new Date();
     outcome.durationMs = finished.getTime() - started.getTime();
     progress?.done(outcome);
