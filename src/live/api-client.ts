@@ -240,8 +240,13 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           if (!gunzip) return take(chunk);
           // Deflate can also spend any number of bytes on nothing: what arrives is bounded too.
           received += chunk.length;
-          if (received > maxAnswerBytes) overflow();
-          else gunzip.write(chunk);
+          if (received > maxAnswerBytes) return overflow();
+          // Compressed data expands up to a thousandfold: no more is fed in until what came out was read,
+          // so decompressed text waiting to be checked stays a few chunks however busy the process is.
+          if (!gunzip.write(chunk)) {
+            response.pause();
+            gunzip.once('drain', () => response.resume());
+          }
         });
         response.on('error', (error) => settle({ error }));
         response.on('close', () => {
