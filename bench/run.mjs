@@ -68,9 +68,9 @@ function offline(documents, files, runs) {
 console.error(`kfscan bench: ${RUNS} runs per figure (${LARGE_RUNS} for 100,000 documents), work dir ${work}`);
 
 const ONLY = args.get('only');
-if (ONLY !== undefined && ONLY !== 'offline' && ONLY !== 'live') throw new Error(`--only takes offline or live (got ${ONLY})`);
+if (ONLY !== undefined && !['offline', 'live', 'fleet'].includes(ONLY)) throw new Error(`--only takes offline, live or fleet (got ${ONLY})`);
 let small = null;
-if (ONLY !== 'live') {
+if (ONLY === undefined || ONLY === 'offline') {
   small = offline(10_000, 500, RUNS);
   rows.push({ target: '1. offline 10k docs / 500 files vs floor', value: small.scan.ms / small.floor.ms, limit: 1.3, detail: `${fmt(small.scan.ms)} vs ${fmt(small.floor.ms)} (${small.megabytes.toFixed(1)} MB of YAML)` });
 
@@ -108,12 +108,21 @@ if (ONLY !== 'live') {
 
 // A live benchmark that cannot run is a failed benchmark, not a shorter table.
 let liveFailed = false;
-if (ONLY !== 'offline') {
+if (ONLY === undefined || ONLY === 'live') {
   const { liveBenchmarks } = await import('./live.mjs');
   try {
-    rows.push(...(await liveBenchmarks({ measure, kfscan, node, work, runs: RUNS, largeRuns: LARGE_RUNS, skipLarge: SKIP_LARGE, kubectl: args.get('kubectl') })));
+    rows.push(...(await liveBenchmarks({ measure, kfscan, node, work, runs: RUNS, largeRuns: LARGE_RUNS, skipLarge: SKIP_LARGE, kubectl: args.get('kubectl'), profile: args.get('profile') === 'true' })));
   } catch (error) {
     console.error(`kfscan bench: live benchmarks failed: ${error.stack ?? error}`);
+    liveFailed = true;
+  }
+}
+if (ONLY === undefined || ONLY === 'live' || ONLY === 'fleet') {
+  const { fleetBenchmark } = await import('./fleet.mjs');
+  try {
+    rows.push(...(await fleetBenchmark({ measure, kfscan, work, runs: Math.max(1, Math.ceil(RUNS / 2)) })));
+  } catch (error) {
+    console.error(`kfscan bench: fleet benchmark failed: ${error.stack ?? error}`);
     liveFailed = true;
   }
 }

@@ -224,7 +224,8 @@ describe('kfscan cluster', () => {
       { name: 'beta', server: other },
     ]);
     const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--fail-on', 'none']);
-    expect(run.stdout).toMatch(/^Context alpha\n[\s\S]*\nContext beta\n/);
+    // The fleet summary first, a row per context, then the findings grouped by context.
+    expect(run.stdout).toMatch(/^Fleet: 2 of 2 contexts scanned\n┌[^\n]*\n│ Context +│ crit │ high │ med +│ low +│ info +│ Attack-path steps open +│\n[\s\S]*\n│ alpha +│[\s\S]*\n│ beta +│[\s\S]*\n└[^\n]*\n\nContext alpha\n[\s\S]*\nContext beta\n/);
     expect(run.stdout).toMatch(/kfscan: \d+ findings .* in \d+ resources in 2 contexts\n$/);
   });
 });

@@ -3,6 +3,7 @@ import type { Check, Finding, Inventory } from '../core/types.js';
 import type { KitPlan, ScanRun } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
+import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS } from '../live/fleet-defaults.js';
 import type { ConnectionOptions, ContextOutcome } from '../live/scan-cluster.js';
 import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
@@ -26,6 +27,8 @@ interface ClusterOptions extends CommonScanOptions {
   checkAccess?: boolean;
   requestTimeout: string;
   concurrency: string;
+  contextConcurrency: string;
+  contextTimeout: string;
   probe?: boolean;
   probeTimeout?: string;
   probeAllowLocal?: boolean;
@@ -60,7 +63,9 @@ export function addConnectionOptions(command: Command): Command {
     .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
     .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
     .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'));
+    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'))
+    .addOption(new Option('--context-concurrency <n>', 'contexts scanned at once (with --contexts or --all-contexts)').default(String(DEFAULT_CONTEXT_CONCURRENCY)))
+    .addOption(new Option('--context-timeout <seconds>', "time for one context's whole scan; a context not done by then is reported as an error and the others go on").default(String(DEFAULT_CONTEXT_TIMEOUT_MS / 1000)));
 }
 
 async function runCluster(options: ClusterOptions, deps: CliDependencies): Promise<number> {
@@ -97,7 +102,7 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
     checkOptions: prepared.checkOptions,
     secrets: options.secrets,
     suppression: prepared.suppression,
-    progress: await createProgress(io),
+    progress: await createProgress(io, contexts.length),
     ...(probe ? { probe } : {}),
   });
   const { result } = scan;
@@ -218,10 +223,24 @@ export async function resolveContexts(options: KubeconfigOptions, io: CliIo): Pr
   }
 }
 
-export function connectionOptions(options: { requestTimeout: string; concurrency: string; execCredentials?: boolean }, defaults: ConnectionOptions): ConnectionOptions {
+export function connectionOptions(
+  options: { requestTimeout: string; concurrency: string; contextConcurrency?: string; contextTimeout?: string; execCredentials?: boolean },
+  defaults: ConnectionOptions,
+): ConnectionOptions {
   const seconds = Number(options.requestTimeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout takes a number of seconds (got "${options.requestTimeout}")`);
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64 (got "${options.concurrency}")`);
-  return { ...defaults, concurrency, timeoutMs: seconds * 1000, ...(options.execCredentials === false ? { execCredentials: false } : {}) };
+  const fleet: Partial<ConnectionOptions> = {};
+  if (options.contextConcurrency !== undefined) {
+    const contexts = Number(options.contextConcurrency);
+    if (!Number.isInteger(contexts) || contexts < 1 || contexts > 256) throw new UsageError(`--context-concurrency takes a whole number from 1 to 256 (got "${options.contextConcurrency}")`);
+    fleet.contextConcurrency = contexts;
+  }
+  if (options.contextTimeout !== undefined) {
+    const deadline = Number(options.contextTimeout);
+    if (!Number.isFinite(deadline) || deadline <= 0) throw new UsageError(`--context-timeout takes a number of seconds (got "${options.contextTimeout}")`);
+    fleet.contextTimeoutMs = deadline * 1000;
+  }
+  return { ...defaults, ...fleet, concurrency, timeoutMs: seconds * 1000, ...(options.execCredentials === false ? { execCredentials: false } : {}) };
 }

@@ -10,7 +10,7 @@ export type ProgressFactory = (context: string) => ContextProgress;
  * A spinner per context on stderr while it is read, only where a person watches: on a terminal, outside
  * CI, with a capable TERM. Elsewhere nothing but a failed context's one line, so logs and pipes stay clean.
  */
-export async function createProgress(io: CliIo): Promise<ProgressFactory> {
+export async function createProgress(io: CliIo, contexts = 1): Promise<ProgressFactory> {
   if (!interactive(io)) {
     return () => ({
       update: () => {},
@@ -20,6 +20,7 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
     });
   }
   const { default: ora } = await import('ora');
+  if (contexts > 1) return fleetProgress(ora, io, contexts);
   return (unsafeContext) => {
     // Context names and server errors come from a kubeconfig and a server: no escapes of theirs reach the terminal.
     const context = terminalSafe(unsafeContext);
@@ -33,6 +34,39 @@ export async function createProgress(io: CliIo): Promise<ProgressFactory> {
         // Read, but not all of it: the warning colour, and what is missing, in one line.
         else if (outcome.unreadable > 0) spinner.warn(`${context}: ${summary(outcome)}`);
         else spinner.succeed(`${context}: ${summary(outcome)}`);
+      },
+    };
+  };
+}
+
+type Ora = (typeof import('ora'))['default'];
+
+/**
+ * Contexts scanned at once share one spinner (two would overwrite each other's line): it counts the
+ * contexts done and names those being read; each context's result is a line of its own above it.
+ */
+function fleetProgress(ora: Ora, io: CliIo, total: number): ProgressFactory {
+  const reading = new Set<string>();
+  let done = 0;
+  const spinner = ora({ stream: io.stderr, isEnabled: true, discardStdin: false });
+  const text = (): string => {
+    const names = [...reading];
+    const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+    return `${done}/${total} contexts scanned${shown ? `; reading ${shown}` : ''}`;
+  };
+  return (unsafeContext) => {
+    const context = terminalSafe(unsafeContext);
+    reading.add(context);
+    if (!spinner.isSpinning) spinner.start(text());
+    else spinner.text = text();
+    return {
+      update: () => {},
+      done: (outcome) => {
+        reading.delete(context);
+        done++;
+        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(redactCredentials(outcome.error))}`);
+        else spinner.succeed(`${context}: ${summary(outcome)}`);
+        if (done < total) spinner.start(text());
       },
     };
   };

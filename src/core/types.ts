@@ -500,6 +500,33 @@ export interface Provenance {
   checks: string[];
 }
 
+/**
+ * One kubeconfig context of a live scan (`kfscan cluster`), as scanned: whether it was read and analysed,
+ * or why not. Per-context counts (findings by severity, attack-path steps open, checks that could not
+ * decide) are not stored here: `--min-severity` and `--baseline` filter findings after the scan, so they
+ * are counted from `findings`, `suppressed` and `coverage.undecided` by their `context` field
+ * (`reporters/fleet.ts`, `fleetSummary`, does it for the table and JSON reports).
+ */
+export interface ContextScan {
+  /** The context's name in the kubeconfig. */
+  context: string;
+  /** `scanned`: read and analysed (coverage gaps possible); `failed`: see `error`, nothing of it is reported. */
+  status: 'scanned' | 'failed';
+  /** One line saying why the context could not be scanned (unreachable, its deadline passed, ...); `null` when scanned. */
+  error: string | null;
+  /** The API server as messages show it (no user information or query); `null` when the kubeconfig gave none usable. */
+  server: string | null;
+  /** `gitVersion` of GET /version; `null` when it did not answer or the context failed first. */
+  kubernetesVersion: string | null;
+  /** Objects read. */
+  resources: number;
+  /** ISO 8601 UTC: when this context's scan started and ended (its deadline counts from the start). */
+  startedAt: string;
+  finishedAt: string;
+  /** Wall time of this context's scan (connect, read, analyse, probe). */
+  durationMs: number;
+}
+
 export interface ScanTarget {
   mode: 'manifests' | 'cluster';
   paths?: string[];
@@ -531,4 +558,9 @@ export interface ScanResult {
   plugins?: PluginInfo[];
   /** When and on what the scan ran; absent in results made by hand. */
   provenance?: Provenance;
+  /**
+   * Live scans: one entry per context named, in the order named, scanned or failed. Absent offline and in
+   * results made by hand.
+   */
+  contexts?: ContextScan[];
 }

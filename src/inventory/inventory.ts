@@ -21,6 +21,8 @@ export interface InventoryOptions {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+// Not a namespace name: the key under which indexes keep every namespace's entries.
+const ALL_NAMESPACES = '\0*';
 const READABLE: Readability = { state: 'readable' };
 
 /**
@@ -57,8 +59,9 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   let podsByNamespace: Map<string, PodTemplateSite[]> | null = null;
   // Pod templates by the value of one label key, indexed on the first query that names the key: most keys
   // (pod-template-hash, controller-uid) are never asked about, and indexing every label of every pod of a
-  // large cluster would cost more than all the queries together.
-  const podsByLabel = new Map<string, Map<string, PodTemplateSite[]>>();
+  // large cluster would cost more than all the queries together. Key, then namespace (ALL_NAMESPACES for
+  // all), then value: nested maps, so that indexing a key builds no string per pod.
+  const podsByLabel = new Map<string, Map<string, Map<string, PodTemplateSite[]>>>();
   let serviceIndex: Map<string, Resource[]> | null = null;
 
   const allPodTemplates = (): PodTemplateSite[] => {
@@ -71,7 +74,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
       podsByNamespace = new Map();
       for (const site of allPodTemplates()) push(podsByNamespace, site.namespace, site);
       trim(podsByNamespace);
-      podsByNamespace.set('\0*', allPodTemplates());
+      podsByNamespace.set(ALL_NAMESPACES, allPodTemplates());
     }
     return podsByNamespace.get(namespace) ?? EMPTY;
   };
@@ -79,17 +82,26 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   const podsLabelled = (namespace: string, key: string, value: string): readonly PodTemplateSite[] => {
     let index = podsByLabel.get(key);
     if (!index) {
-      index = new Map();
+      index = new Map([[ALL_NAMESPACES, new Map<string, PodTemplateSite[]>()]]);
+      const everywhere = index.get(ALL_NAMESPACES)!;
+      let inNamespace: Map<string, PodTemplateSite[]> | null = null;
+      let current: string | null = null;
+      // Sites come grouped by namespace (the resources are sorted): one namespace lookup per group.
       for (const site of allPodTemplates()) {
         const label = site.labels[key];
         if (label === undefined || !Object.hasOwn(site.labels, key)) continue;
-        push(index, pairKey(site.namespace, key, label), site);
-        push(index, pairKey('\0*', key, label), site);
+        if (site.namespace !== current) {
+          current = site.namespace;
+          inNamespace = index.get(current) ?? null;
+          if (!inNamespace) index.set(current, (inNamespace = new Map<string, PodTemplateSite[]>()));
+        }
+        push(inNamespace!, label, site);
+        push(everywhere, label, site);
       }
-      trim(index);
+      for (const values of index.values()) trim(values);
       podsByLabel.set(key, index);
     }
-    return index.get(pairKey(namespace, key, value)) ?? EMPTY;
+    return index.get(namespace)?.get(value) ?? EMPTY;
   };
 
   // Services indexed by one of their selector pairs: a pod's candidate Services are those indexed under
@@ -123,7 +135,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
     podTemplatesMatching(namespace, selector) {
       const labelSelector = toLabelSelector(selector);
       const pairs = requiredPairs(labelSelector);
-      const ns = namespace ?? '\0*';
+      const ns = namespace ?? ALL_NAMESPACES;
       let candidates = podsIn(ns);
       for (const [key, value] of pairs) {
         const list = podsLabelled(ns, key, value);

@@ -33,6 +33,7 @@ const POD_SPEC: FieldPath = ['spec'];
 const WORKLOAD_TEMPLATE: FieldPath = ['spec', 'template'];
 const CRONJOB_TEMPLATE: FieldPath = ['spec', 'jobTemplate', 'spec', 'template'];
 const extendedPaths = new WeakMap<FieldPath, Map<string, FieldPath>>();
+const indexedPaths = new WeakMap<FieldPath, Map<string, FieldPath[]>>();
 
 /** `base` + `relative`, one array for all sites that share `base`. */
 function extend(base: FieldPath, relative: FieldPath): FieldPath {
@@ -48,6 +49,21 @@ function extend(base: FieldPath, relative: FieldPath): FieldPath {
     known.set(key, path);
   }
   return path;
+}
+
+/** `base` + `[field, index]` (`spec.containers.2`): the common case of `extend`, without a key string. */
+function extendIndexed(base: FieldPath, field: string, index: number): FieldPath {
+  let fields = indexedPaths.get(base);
+  if (!fields) {
+    fields = new Map();
+    indexedPaths.set(base, fields);
+  }
+  let paths = fields.get(field);
+  if (!paths) {
+    paths = [];
+    fields.set(field, paths);
+  }
+  return (paths[index] ??= [...base, field, index]);
 }
 const INFERENCE_COMPONENTS = ['predictor', 'transformer', 'explainer'];
 
@@ -153,9 +169,10 @@ function rayClusterSites(base: FieldPath, resource: Resource): RawSite[] {
 /** TFJob `tfReplicaSpecs`, PyTorchJob `pytorchReplicaSpecs`, MPIJob, XGBoostJob, PaddleJob, JAXJob, ... */
 function replicaSpecSites(spec: Json, base: FieldPath): RawSite[] {
   const sites: RawSite[] = [];
-  for (const [field, value] of Object.entries(spec)) {
-    if (!field.endsWith('ReplicaSpecs')) continue;
-    const replicas = asObject(value);
+  // Asked of every object whose kind has no known shape (Services, Nodes, ...): no entries array each time.
+  for (const field in spec) {
+    if (!Object.hasOwn(spec, field) || !field.endsWith('ReplicaSpecs')) continue;
+    const replicas = asObject(spec[field]);
     if (!replicas) continue;
     for (const [role, replica] of Object.entries(replicas)) {
       append(sites, templateSite([...base, field, role, 'template'], asObject(replica)?.['template'], role));
@@ -226,15 +243,21 @@ function buildSite(resource: Resource, raw: RawSite): PodTemplateSite {
     containers,
     role: raw.role,
   };
-  const add = (relative: FieldPath, value: unknown, type: ContainerSite['type'], fallbackName?: string): void => {
+  const addAt = (path: FieldPath, value: unknown, type: ContainerSite['type'], fallbackName?: string): void => {
     const container = asObject(value);
     if (!container) return;
     const name = typeof container['name'] === 'string' ? container['name'] : (fallbackName ?? raw.role ?? type);
-    containers.push({ pod: site, path: extend(raw.path, relative), container, name, type });
+    containers.push({ pod: site, path, container, name, type });
+  };
+  const add = (relative: FieldPath, value: unknown, type: ContainerSite['type'], fallbackName?: string): void => {
+    if (asObject(value)) addAt(extend(raw.path, relative), value, type, fallbackName);
   };
   const addList = (field: string, type: ContainerSite['type'], prefix: FieldPath = []): void => {
     const source = prefix.length === 0 ? raw.spec[field] : asObject(raw.spec[prefix[0] as string])?.[field];
-    if (Array.isArray(source)) source.forEach((c, i) => add([...prefix, field, i], c, type));
+    if (!Array.isArray(source)) return;
+    for (let i = 0; i < source.length; i++) {
+      addAt(prefix.length === 0 ? extendIndexed(raw.path, field, i) : extend(raw.path, [...prefix, field, i]), source[i], type);
+    }
   };
 
   if (raw.shape === 'single') {

@@ -39,12 +39,18 @@ export function createResource({ obj, origin, defaultNamespace, locate, clusterS
 export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
-  if (Object.values(value).every((entry) => typeof entry === 'string') && !Object.hasOwn(value, '__proto__')) return value as Record<string, string>;
+  if (onlyStrings(value as Record<string, unknown>)) return value as Record<string, string>;
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === 'string') out[key] = entry;
     else if (typeof entry === 'number' || typeof entry === 'boolean') out[key] = String(entry);
   }
   return out;
+}
+
+// Asked of the labels and annotations of every object: a plain loop, no array of the values.
+function onlyStrings(value: Record<string, unknown>): boolean {
+  for (const key in value) if (typeof value[key] !== 'string') return false;
+  return !Object.hasOwn(value, '__proto__');
 }
 
 function nonEmptyString(value: unknown): string | null {

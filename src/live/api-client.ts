@@ -1,8 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { MemoryBudget } from './memory-budget.js';
 import { trimEnd } from '../core/text-scan.js';
 
 /**
@@ -22,9 +24,15 @@ export type ApiErrorKind =
   | 'http'
   | 'timeout'
   | 'malformed'
+  /** An answer larger than any Kubernetes answer, once decompressed (a gzip bomb). */
+  | 'too-large'
+  /** What the context's answers would take passes its memory budget (endless or oversized lists). */
+  | 'memory'
   | 'aborted';
 
-const FATAL: ReadonlySet<ApiErrorKind> = new Set(['config', 'unreachable', 'tls', 'unauthorized', 'aborted']);
+// A server that sends more than a Kubernetes server would is not worth reading further: its other answers
+// are no more trustworthy, and memory is shared with the other contexts.
+const FATAL: ReadonlySet<ApiErrorKind> = new Set(['config', 'unreachable', 'tls', 'unauthorized', 'too-large', 'memory', 'aborted']);
 
 export class ApiError extends Error {
   constructor(
@@ -56,6 +64,10 @@ export interface ApiClientOptions {
   userAgent: string;
   /** Aborts every request in flight, e.g. when another request found the context unusable. */
   signal?: AbortSignal;
+  /** The largest answer read, decompressed; larger ones fail with `too-large` (default MAX_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
+  /** Checked before each answer is parsed: what the context may hold in memory. */
+  memory?: MemoryBudget;
   /**
    * `false` with --no-exec-credentials: a context whose user gets its credentials by running a command (an
    * exec plugin, an auth provider's cmd-path) is refused before anything runs.
@@ -64,11 +76,14 @@ export interface ApiClientOptions {
 }
 
 export interface GetOptions {
+  /** The Accept header when not plain JSON (aggregated discovery asks for its own media type). */
+  accept?: string;
   /**
-   * Sees the text of a successful answer before it is parsed (again on a retry), so that a paginated read
-   * can ask for the next page while this one is being parsed.
+   * Sees the first HEAD_LENGTH characters of a successful answer (or all of a shorter one) as soon as they
+   * have arrived, again on a retry: a paginated read finds the continue token there and asks for the next
+   * page while this one is still arriving and being parsed.
    */
-  onText?: (text: string) => void;
+  onHead?: (head: string) => void;
 }
 
 export interface ApiClient {
@@ -80,8 +95,14 @@ export interface ApiClient {
 }
 
 const MAX_BACKOFF_MS = 10_000;
-// A single list page is bounded by `limit`; anything this large is not a Kubernetes answer.
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest answer kfscan reads, decompressed. A page of 500 pods with their managedFields and Istio
+ * sidecars is about 5 MB, and an object is at most 1.5 MB (etcd's limit); larger pages are asked for again
+ * with a smaller `limit` (list.ts). Kept this low because a parse costs up to 32 bytes a character.
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+/** What `onHead` sees: a list's metadata, with its continue token, comes before its items. */
+export const HEAD_LENGTH = 4096;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
 interface RawResponse {
@@ -122,22 +143,28 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
     throw new ApiError('config', `its user gets credentials by running ${commands.join(' and ')}: not run (--no-exec-credentials)`);
   }
 
+  const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  // One listener on the signal for all requests and waits in flight, however many there are.
+  const aborters = new Set<() => void>();
+  options.signal?.addEventListener('abort', () => {
+    for (const abort of [...aborters]) abort();
+  }, { once: true });
   const tls = await applyKubeconfig(config, shown, commands);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
     tls.proxyAgent ??
     (url.protocol === 'http:'
       ? new http.Agent({ keepAlive: true, maxSockets: options.maxSockets })
-      : new https.Agent({ ...tls.agentOptions, keepAlive: true, maxSockets: options.maxSockets }));
+      : new https.Agent({ ...sharedSecureContext(tls.agentOptions), keepAlive: true, maxSockets: options.maxSockets }));
 
-  const send = (method: string, path: string, body: Buffer | null): Promise<RawResponse> =>
+  const send = (method: string, path: string, body: Buffer | null, accept: string, onHead?: (head: string) => void): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
       const request = (url.protocol === 'http:' ? http : https).request(`${server}${path}`, {
         method,
         agent,
         headers: {
           ...credentials.headers,
-          Accept: 'application/json',
+          Accept: accept,
           'Accept-Encoding': 'gzip',
           'User-Agent': options.userAgent,
           ...(body ? { 'Content-Type': 'application/json', 'Content-Length': String(body.length) } : {}),
@@ -153,37 +180,73 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       };
       const onAbort = (): void => stop(new ApiError('aborted', 'aborted'));
       const timer = setTimeout(() => stop(new ApiError('timeout', `no complete answer within ${options.timeoutMs / 1000} s`, null, true)), options.timeoutMs);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      aborters.add(onAbort);
       const settle = (outcome: { response: RawResponse } | { error: Error }): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        aborters.delete(onAbort);
         if ('response' in outcome) resolve(outcome.response);
         else reject(cause ?? outcome.error);
       };
       request.on('error', (error) => settle({ error }));
       request.on('response', (response) => {
         // Decompressed and decoded as it arrives: a page of a large list is megabytes, and whole-body
-        // buffers of that size, one after the other, leave the process holding memory it no longer uses.
+        // buffers of that size, one after the other, leave the process holding memory it no longer uses
+        // (decoding in pieces is also faster than decoding megabytes at once). A few kilobytes of gzip can
+        // hold gigabytes: decompression stops at the limit.
         const decoder = new StringDecoder('utf8');
+        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
         let text = '';
         let size = 0;
+        const overflow = (): void => {
+          // The whole body may have arrived already: stop decompressing too, and answer now.
+          const error = tooLarge(method, path, maxAnswerBytes);
+          gunzip?.destroy();
+          stop(error);
+          settle({ error });
+        };
+        let head = (response.statusCode ?? 0) >= 200 && (response.statusCode ?? 0) < 300 ? (onHead ?? null) : null;
+        const take = (chunk: Buffer): void => {
+          if (settled) return;
+          size += chunk.length;
+          if (size > maxAnswerBytes) return overflow();
+          text += decoder.write(chunk);
+          if (head && text.length >= HEAD_LENGTH) {
+            showHead(text.slice(0, HEAD_LENGTH));
+            head = null;
+          }
+        };
+        // Asking ahead is an optimisation: whatever goes wrong there must not escape this event handler.
+        const showHead = (start: string): void => {
+          try {
+            head?.(start);
+          } catch {
+            // the page is asked for again when it is needed
+          }
+        };
         const finish = (): void => {
           text += decoder.end();
+          showHead(text);
           settle({ response: { status: response.statusCode ?? 0, headers: response.headers, text } });
         };
-        const gunzip = response.headers['content-encoding'] === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : null;
         if (gunzip) {
-          gunzip.on('data', (chunk: Buffer) => (text += decoder.write(chunk)));
+          gunzip.on('data', take);
           gunzip.on('error', () => settle({ error: new ApiError('malformed', 'the answer is not valid gzip', null, true) }));
           gunzip.on('end', finish);
         }
+        let received = 0;
         response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) stop(new ApiError('malformed', `answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
-          else if (gunzip) gunzip.write(chunk);
-          else text += decoder.write(chunk);
+          if (!gunzip) return take(chunk);
+          // Deflate can also spend any number of bytes on nothing: what arrives is bounded too.
+          received += chunk.length;
+          if (received > maxAnswerBytes) return overflow();
+          // Compressed data expands up to a thousandfold: no more is fed in until what came out was read,
+          // so decompressed text waiting to be checked stays a few chunks however busy the process is.
+          if (!gunzip.write(chunk)) {
+            response.pause();
+            gunzip.once('drain', () => response.resume());
+          }
         });
         response.on('error', (error) => settle({ error }));
         response.on('close', () => {
@@ -202,14 +265,14 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       request.end(body ?? undefined);
     });
 
-  const call = async (method: string, path: string, body: unknown, { onText }: GetOptions = {}): Promise<unknown> => {
+  const call = async (method: string, path: string, body: unknown, { onHead, accept = 'application/json' }: GetOptions = {}): Promise<unknown> => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       let failure: ApiError;
       let retryAfterMs: number | null = null;
       try {
-        const response = await send(method, path, payload);
+        const response = await send(method, path, payload, accept, onHead);
         if (response.status === 401 && !refreshed) {
           // Tokens from exec plugins and projected service-account files rotate: fetch them again once.
           refreshed = true;
@@ -218,7 +281,10 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           continue;
         }
         if (response.status >= 200 && response.status < 300) {
-          onText?.(response.text);
+          let room = options.memory?.check(response.text.length) ?? 'ok';
+          // Full while other contexts are read: one of them finishing frees room for this answer.
+          while (room === 'full' && (await options.memory!.waitForRoom(options.signal))) room = options.memory!.check(response.text.length);
+          if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);
         }
         failure = statusError(response, method, path, shown);
@@ -230,7 +296,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
         throw failure;
       }
-      await sleep(Math.min(retryAfterMs ?? backoff(options.backoffMs, attempt), options.maxBackoffMs ?? MAX_BACKOFF_MS), options.signal);
+      await sleep(Math.min(retryAfterMs ?? backoff(options.backoffMs, attempt), options.maxBackoffMs ?? MAX_BACKOFF_MS), options.signal, aborters);
     }
   };
 
@@ -264,6 +330,33 @@ async function applyKubeconfig(
   const proxied = config.getCurrentCluster()?.proxyUrl ? (options.agent as http.Agent) : null;
   if (!proxied && options.agent instanceof http.Agent) options.agent.destroy();
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
+}
+
+/**
+ * The CA and client certificate parsed once for all of a client's connections: left to the agent, every
+ * new connection parses them again (a tenth of a fleet scan's time went there). A certificate that does
+ * not parse is left to the connection, whose error says what is wrong.
+ */
+function sharedSecureContext(agentOptions: https.AgentOptions): https.AgentOptions {
+  const { ca, cert, key, pfx, passphrase, ...rest } = agentOptions;
+  try {
+    return { ...rest, secureContext: tls.createSecureContext({ ca, cert, key, pfx, passphrase }) };
+  } catch {
+    return agentOptions;
+  }
+}
+
+function tooLarge(method: string, path: string, limit: number): ApiError {
+  return new ApiError('too-large', `the answer to ${method} ${path.split('?')[0]} is larger than ${limit / 1024 / 1024} MB once decompressed, more than a Kubernetes API server sends`);
+}
+
+/** An answer the memory budget has no room for: too large to parse (a smaller page may do), or one too many. */
+function memoryExceeded(memory: MemoryBudget, room: 'page' | 'full', method: string, path: string, characters: number): ApiError {
+  const answer = `${(characters / 1024 / 1024).toFixed(1)} MB`;
+  if (room === 'page') {
+    return new ApiError('too-large', `the answer to ${method} ${path.split('?')[0]} (${answer}) is too large to parse within the ${memory.limitMb} MB of memory kfscan allows its answers`);
+  }
+  return new ApiError('memory', `stopped reading: what was read and the next answer (${answer}) would take more than ${memory.limitMb} MB of memory, kfscan's limit for what it reads; the server may be sending endless or oversized lists`);
 }
 
 /**
@@ -389,21 +482,22 @@ function backoff(base: number, attempt: number): number {
   return exponential * (0.8 + Math.random() * 0.4);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, aborters: Set<() => void>): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new ApiError('aborted', 'aborted'));
       return;
     }
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      aborters.delete(onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
+      aborters.delete(onAbort);
       reject(new ApiError('aborted', 'aborted'));
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    aborters.add(onAbort);
   });
 }
 

@@ -11,8 +11,6 @@ const RESTARTS_ON_EXPIRY = 1;
 // A million objects of one kind, far above what a cluster holds: a server that keeps handing out new
 // continue tokens must not keep kfscan reading (and holding) pages for ever.
 export const MAX_PAGES = 2_000;
-// The list's metadata (with the continue token) comes before its items; further than this it is not there.
-const HEAD_LENGTH = 4096;
 // Sharing equal values costs a pass over every object; it pays off in memory for long lists only (the pods
 // and ReplicaSets of large clusters), not for the few thousand objects of a small one.
 const SHARED_FROM_ITEMS = 10_000;
@@ -44,11 +42,20 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
     const apiVersion = apiVersionOf(resource);
     try {
       let page = pages.request(null);
-      const tokens = new Set<string>();
+      const tokens = pages.tokens;
       let share = false;
       for (;;) {
         pages.readAhead(page);
-        const answer = asObject(await page.answer);
+        let answer: Record<string, unknown> | null;
+        try {
+          answer = asObject(await page.answer);
+        } catch (error) {
+          // A page too large to read is asked for again in smaller parts, down to one object.
+          if (!(error instanceof ApiError) || error.kind !== 'too-large' || pages.limit === 1) throw error;
+          pages.shrink();
+          page = pages.request(page.token);
+          continue;
+        }
         if (!answer || !Array.isArray(answer['items'])) throw new ApiError('malformed', `the list of ${resource.resource} has no items`);
         const items: KubeObject[] = [];
         for (const item of answer['items']) {
@@ -66,7 +73,7 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
         if (!next) return objects;
         if (tokens.has(next)) throw new ApiError('malformed', `the server returned a continue token for ${resource.resource} it had returned before: the list would never end`);
         tokens.add(next);
-        if (tokens.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${PAGE_SIZE}`);
+        if (tokens.size >= MAX_PAGES) throw new ApiError('malformed', `the list of ${resource.resource} did not end after ${MAX_PAGES} pages of ${pages.limit}`);
         page = page.ahead !== null && page.guess === next ? page.ahead : pages.request(next);
       }
     } catch (error) {
@@ -77,6 +84,8 @@ export async function listAll(client: ApiClient, resource: ApiResource, onPage?:
 }
 
 interface PageRequest {
+  /** The continue token this page was asked for with; `null` for the first. */
+  token: string | null;
   answer: Promise<unknown>;
   /** The continue token read at the head of the answer's text, before parsing. */
   guess: string | null;
@@ -86,18 +95,30 @@ interface PageRequest {
   reading: boolean;
 }
 
+// How much smaller a page is asked for when one was too large to read: 500, 62, 7, 1.
+const SHRINK = 8;
+
 class PageRequests {
+  /** Objects per page: PAGE_SIZE, less after a page too large to read. */
+  limit = PAGE_SIZE;
+  /** The continue tokens the list has given so far: one given again is not asked for ahead. */
+  readonly tokens = new Set<string>();
+
   constructor(
     private readonly client: ApiClient,
     private readonly resource: ApiResource,
   ) {}
 
+  shrink(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / SHRINK));
+  }
+
   request(token: string | null): PageRequest {
-    const page: PageRequest = { answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
-    const query: Record<string, string> = { limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) };
+    const page: PageRequest = { token, answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
+    const query: Record<string, string> = { limit: String(this.limit), ...(token ? { continue: token } : {}) };
     page.answer = this.client.get(collectionPath(this.resource), query, {
-      onText: (text) => {
-        page.guess ??= continueAtHead(text);
+      onHead: (head) => {
+        page.guess ??= continueAtHead(head);
         if (page.reading) this.sendAhead(page);
       },
     });
@@ -110,7 +131,7 @@ class PageRequests {
   }
 
   private sendAhead(page: PageRequest): void {
-    if (page.ahead !== null || page.guess === null) return;
+    if (page.ahead !== null || page.guess === null || this.tokens.has(page.guess)) return;
     page.ahead = this.request(page.guess);
     // Failures of a page asked ahead surface when (and if) the loop awaits it.
     page.ahead.answer.catch(() => {});
@@ -120,7 +141,7 @@ class PageRequests {
 /** The continue token in the list metadata at the head of an answer, without parsing the items. */
 function continueAtHead(text: string): string | null {
   const items = text.indexOf('"items"');
-  const head = text.slice(0, items === -1 ? Math.min(text.length, HEAD_LENGTH) : Math.min(items, HEAD_LENGTH));
+  const head = items === -1 ? text : text.slice(0, items);
   return /"continue"\s*:\s*"([^"\\]+)"/.exec(head)?.[1] ?? null;
 }
 

@@ -55,8 +55,18 @@ export async function planReads(client: ApiClient, checks: readonly Check[], lim
       }
     }
   }
-  plan.lists = [...byResource.values()];
+  plan.lists = [...byResource.values()].sort((a, b) => listRank(a.resource) - listRank(b.resource));
   return plan;
+}
+
+// The collections that run to many pages in most clusters. A list's pages come one after the other, so
+// these are asked for first: the short lists then fill the other requests in flight beside them instead
+// of delaying their start.
+const LONG_LISTS = ['/pods', 'apps/replicasets', '/configmaps', 'apps/deployments', '/services', 'batch/jobs', '/namespaces'];
+
+function listRank(resource: ApiResource): number {
+  const rank = LONG_LISTS.indexOf(`${resource.group}/${resource.resource}`);
+  return rank === -1 ? LONG_LISTS.length : rank;
 }
 
 function isCoreSecret(kind: KindName): boolean {

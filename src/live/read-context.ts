@@ -84,10 +84,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   let listsDone = 0;
   let counted = 0;
   const reading: SecretReading = { client, context, snapshot, limit, abort };
-  // The named Secrets do not depend on the lists: asked for now, they queue behind the lists' requests.
-  const namedSecrets = readSecrets(reading, plan, options);
-  namedSecrets.catch(() => {});
-  const listed = await Promise.all(
+  const lists = Promise.all(
     plan.lists.map(({ resource, kinds }) =>
       limit(async () => {
         if (abort.signal.aborted) return [];
@@ -133,6 +130,11 @@ export async function readContext(client: ApiClient, context: string, options: R
       }),
     ),
   );
+  // The named Secrets do not depend on the lists; asked for after them, they queue behind the lists' first
+  // requests, so that the long lists start first.
+  const namedSecrets = readSecrets(reading, plan, options);
+  namedSecrets.catch(() => {});
+  const listed = await lists;
   for (const resources of listed) for (const resource of resources) snapshot.resources.push(resource);
 
   for (const secret of await namedSecrets) {

@@ -1,4 +1,5 @@
-import type { ClusterFacts, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
+import pLimit from 'p-limit';
+import type { ClusterFacts, ContextScan, CoverageGap, Finding, InputError, Inventory, ScanResult, SuppressedFinding, UndecidedCheck } from '../core/types.js';
 import { toolVersion } from '../core/version.js';
 import { analyseInventory } from '../engine/analyse.js';
 import { compareFindings } from '../engine/run.js';
@@ -12,6 +13,8 @@ import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
 import type { ProbedCheck } from '../probe/roles.js';
 import { ApiError, createApiClient, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
+import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS } from './fleet-defaults.js';
+import { MemoryBudget } from './memory-budget.js';
 import { readContext, type ReadProgress } from './read-context.js';
 import { append } from '../core/arrays.js';
 import { platformOf, readServerVersion } from './server-version.js';
@@ -19,15 +22,31 @@ import { platformOf, readServerVersion } from './server-version.js';
 export interface ConnectionOptions {
   /** Requests in flight per context. */
   concurrency: number;
+  /**
+   * What the process may hold of the contexts' answers, checked before each answer is parsed; by default
+   * 1 GB, or less of a smaller heap (memory-budget.ts). Contexts scanned at once share it.
+   */
+  memoryLimitBytes?: number;
   /** Per request attempt. */
   timeoutMs: number;
   retries: number;
   backoffMs: number;
   /** `false` (--no-exec-credentials): contexts whose credentials come from running a command are refused. */
   execCredentials?: boolean;
+  /** Contexts scanned at once (--context-concurrency; default DEFAULT_CONTEXT_CONCURRENCY). */
+  contextConcurrency?: number;
+  /** A context still not done this long after it started is given up (--context-timeout): an error for it alone. Default DEFAULT_CONTEXT_TIMEOUT_MS. */
+  contextTimeoutMs?: number;
 }
 
-export const DEFAULT_CONNECTION: ConnectionOptions = { concurrency: 8, timeoutMs: 30_000, retries: 2, backoffMs: 250 };
+export const DEFAULT_CONNECTION: ConnectionOptions = {
+  concurrency: 8,
+  timeoutMs: 30_000,
+  retries: 2,
+  backoffMs: 250,
+  contextConcurrency: DEFAULT_CONTEXT_CONCURRENCY,
+  contextTimeoutMs: DEFAULT_CONTEXT_TIMEOUT_MS,
+};
 
 export interface ClusterScanOptions extends ConnectionOptions {
   /** The selected checks; those whose findings are about entry points say so for `--probe`. */
@@ -77,112 +96,57 @@ export interface ContextOutcome {
 
 export interface ClusterScan {
   result: ScanResult;
+  /** One per context, in the order given. */
   outcomes: ContextOutcome[];
   /** Problems with suppressions (also in `result.warnings`): worth showing even without --verbose. */
   suppressionWarnings: InputError[];
 }
 
+/** What one context adds to the result; merged in the order the contexts were given, whatever order they finish in. */
+interface ContextPart {
+  outcome: ContextOutcome;
+  scan: ContextScan;
+  findings: Finding[];
+  suppressed: SuppressedFinding[];
+  warnings: InputError[];
+  errors: InputError[];
+  unreadable: CoverageGap[];
+  undecided: UndecidedCheck[];
+  cluster: ClusterFacts | null;
+  namespaces: string[];
+}
+
 /**
- * Scans contexts one after the other: each gets its own KubeConfig, client and connections, is read,
- * analysed and released before the next, so memory holds one cluster at a time and nothing cached can
- * answer for the wrong cluster. A context that cannot be reached becomes one error line; the others go on.
+ * Scans the contexts, `contextConcurrency` at a time. Each gets its own KubeConfig, client, connections
+ * and deadline, so nothing cached can answer for the wrong cluster and a dead or hanging server costs its
+ * own context and no other. A context that cannot be scanned becomes one error line; the others go on.
  */
 export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readonly string[], options: ClusterScanOptions): Promise<ClusterScan> {
+  const scannedAt = options.now?.() ?? new Date();
+  // The heap is the process's: contexts read at once share one budget for it.
+  const memory = new MemoryBudget(options.memoryLimitBytes);
+  const limit = pLimit(Math.max(1, options.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY));
+  const parts = await Promise.all(contexts.map((context) => limit(() => scanContext(kubeconfig, context, options, memory))));
+
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const warnings: InputError[] = [];
   const errors: InputError[] = [];
   const unreadable: CoverageGap[] = [];
   const undecided: UndecidedCheck[] = [];
-  const outcomes: ContextOutcome[] = [];
   const clusters: ClusterFacts[] = [];
   const namespaces = new Set<string>();
-  const scannedAt = options.now?.() ?? new Date();
   let resources = 0;
-
-  for (const context of contexts) {
-    if (options.signal?.aborted) break;
-    const started = Date.now();
-    const progress = options.progress?.(context);
-    const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    let client: ApiClient | null = null;
-    try {
-      client = await createApiClient(kubeconfig.forContext(context), {
-        timeoutMs: options.timeoutMs,
-        retries: options.retries,
-        backoffMs: options.backoffMs,
-        maxSockets: options.concurrency,
-        userAgent: `kfscan/${toolVersion()}`,
-        signal: abort.signal,
-        ...(options.execCredentials === false ? { execCredentials: false } : {}),
-      });
-      outcome.server = client.server;
-      const [snapshot, version] = await Promise.all([
-        readContext(
-          client,
-          context,
-          { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
-          abort,
-        ),
-        readServerVersion(client),
-      ]);
-      outcome.kubernetesVersion = version;
-      const inventory =
-        snapshot.inventory ??
-        buildInventory(snapshot.resources, {
-          mode: 'cluster',
-          context,
-          forbidden: snapshot.forbidden,
-          notInstalled: snapshot.notInstalled,
-        });
-      const run = analyseInventory(inventory, {
-        checks: options.checks,
-        ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
-        ...(options.suppression ? { suppression: options.suppression } : {}),
-      });
-      options.onInventory?.(context, inventory, run.findings);
-      clusters.push({ context, kubernetesVersion: version, platform: platformOf(version, inventory) });
-      for (const namespace of namespacesOf(inventory)) namespaces.add(namespace);
-      let reported = run.findings;
-      if (options.probe) {
-        const { probeFindings, probeRoles } = await import('../probe/probe.js');
-        const probed = await probeFindings(
-          inventory,
-          { findings: run.findings, suppressed: run.suppressed, ...probeRoles(options.checks) },
-          { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe)` },
-        );
-        // New findings go through the same suppressions; their warnings were given by the first pass.
-        const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
-        reported = [...probed.findings, ...added.findings];
-        append(suppressed, added.suppressed);
-        outcome.probe = probed.stats;
-      }
-      append(findings, options.excerpts ? withObjectExcerpts(reported, inventory, secretValues([inventory])) : reported);
-      append(suppressed, run.suppressed);
-      append(warnings, run.warnings.map((warning) => ({ context, ...warning })));
-      append(undecided, run.undecided);
-      append(unreadable, snapshot.unreadable.sort(compareGaps));
-      append(errors, snapshot.errors.sort((a, b) => compareText(a.message, b.message)));
-      append(errors, run.errors.map((error) => ({ context, ...error })));
-      outcome.resources = snapshot.resources.length;
-      outcome.resourceTypes = snapshot.plan.lists.length;
-      outcome.notInstalled = [...snapshot.plan.notInstalled];
-      outcome.unreadable = snapshot.unreadable.length;
-      resources += snapshot.resources.length;
-    } catch (error) {
-      outcome.error = contextFailure(error);
-      errors.push({ context, message: outcome.error });
-    } finally {
-      options.signal?.removeEventListener('abort', stop);
-      abort.abort();
-      client?.close();
-      outcome.durationMs = Date.now() - started;
-      progress?.done(outcome);
-      outcomes.push(outcome);
-    }
+  for (const part of parts) {
+    append(findings, part.findings);
+    append(suppressed, part.suppressed);
+    append(warnings, part.warnings);
+    append(errors, part.errors);
+    append(unreadable, part.unreadable);
+    append(undecided, part.undecided);
+    if (part.cluster) clusters.push(part.cluster);
+    for (const namespace of part.namespaces) namespaces.add(namespace);
+    resources += part.outcome.resources;
   }
 
   findings.sort(compareFindings);
@@ -198,15 +162,162 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       warnings,
       coverage: { unreadable, undecided },
       checks: options.checks.map((check) => check.meta),
-      scanned: { resources, files: 0, contexts: outcomes.filter((o) => o.error === null).length },
+      scanned: { resources, files: 0, contexts: parts.filter((part) => part.outcome.error === null).length },
       anchorFile: null,
       provenance: provenance({ scannedAt, clusters, namespaces, unreadable, checks: options.checks }),
+      contexts: parts.map((part) => part.scan),
     },
-    outcomes,
+    outcomes: parts.map((part) => part.outcome),
   };
 }
 
+/** Raised when a context's deadline passes: its requests are aborted and its slot is given to the next. */
+class ContextDeadline extends Error {}
+
+/** Reads, analyses and (with --probe) probes one context, within its deadline; never throws. */
+async function scanContext(kubeconfig: LoadedKubeconfig, context: string, options: ClusterScanOptions, memory: MemoryBudget): Promise<ContextPart> {
+  const started = new Date();
+  const progress = options.progress?.(context);
+  const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
+  const part: ContextPart = { outcome, scan: null as unknown as ContextScan, findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] };
+  const abort = new AbortController();
+  const client: { current: ApiClient | null } = { current: null };
+  const timeoutMs = options.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  // Whatever the work is waiting for (a request, a retry's wait, a credential command), the deadline
+  // answers for the context on time; the abort then stops what is still in flight.
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort();
+      reject(new ContextDeadline(`not scanned within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`));
+    }, timeoutMs);
+  });
+  // `kfscan serve` shutting down: requests in flight are cancelled, and a context not started is not read.
+  const stop = (): void => abort.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) abort.abort();
+  memory.enter();
+  const work = readAndAnalyse(kubeconfig, context, options, memory, abort, client, outcome, part, progress);
+  work.catch(() => {});
+  try {
+    await Promise.race([work, deadline]);
+  } catch (error) {
+    // A context that failed reports nothing else: half a context's findings would read as all of them.
+    Object.assign(part, { findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] });
+    outcome.error = contextFailure(error);
+    outcome.resources = 0;
+    part.errors.push({ context, message: outcome.error });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
+    abort.abort();
+    client.current?.close();
+    memory.leave();
+    const finished = new Date();
+    outcome.durationMs = finished.getTime() - started.getTime();
+    progress?.done(outcome);
+    part.scan = {
+      context,
+      status: outcome.error === null ? 'scanned' : 'failed',
+      error: outcome.error,
+      server: outcome.server,
+      kubernetesVersion: outcome.kubernetesVersion ?? null,
+      resources: outcome.resources,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: outcome.durationMs,
+    };
+  }
+  return part;
+}
+
+async function readAndAnalyse(
+  kubeconfig: LoadedKubeconfig,
+  context: string,
+  options: ClusterScanOptions,
+  memory: MemoryBudget,
+  abort: AbortController,
+  client: { current: ApiClient | null },
+  outcome: ContextOutcome,
+  part: ContextPart,
+  progress: ContextProgress | undefined,
+): Promise<void> {
+  const api = await createApiClient(kubeconfig.forContext(context), {
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+    maxSockets: options.concurrency,
+    userAgent: `kfscan/${toolVersion()}`,
+    signal: abort.signal,
+    memory,
+    ...(options.execCredentials === false ? { execCredentials: false } : {}),
+  });
+  client.current = api;
+  // The deadline may have passed while the credentials were fetched.
+  if (abort.signal.aborted) return;
+  outcome.server = api.server;
+  const [snapshot, version] = await Promise.all([
+    readContext(
+      api,
+      context,
+      { checks: options.checks, secrets: options.secrets, concurrency: options.concurrency, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) },
+      abort,
+    ),
+    readServerVersion(api),
+  ]);
+  if (abort.signal.aborted) return;
+  outcome.kubernetesVersion = version;
+  const inventory =
+    snapshot.inventory ??
+    buildInventory(snapshot.resources, {
+      mode: 'cluster',
+      context,
+      forbidden: snapshot.forbidden,
+      notInstalled: snapshot.notInstalled,
+    });
+  const run = analyseInventory(inventory, {
+    checks: options.checks,
+    ...(options.checkOptions ? { checkOptions: options.checkOptions } : {}),
+    ...(options.suppression ? { suppression: options.suppression } : {}),
+  });
+  options.onInventory?.(context, inventory, run.findings);
+  part.cluster = { context, kubernetesVersion: version, platform: platformOf(version, inventory) };
+  part.namespaces = [...namespacesOf(inventory)];
+  let reported = run.findings;
+  if (options.probe) {
+    const { probeFindings, probeRoles } = await import('../probe/probe.js');
+    const probed = await probeFindings(
+      inventory,
+      { findings: run.findings, suppressed: run.suppressed, ...probeRoles(options.checks) },
+      { ...options.probe, userAgent: `kfscan/${toolVersion()} (probe)` },
+    );
+    // New findings go through the same suppressions; their warnings were given by the first pass.
+    const added = applySuppressions(inventory, probed.added, options.checks.map((check) => check.meta), options.suppression);
+    reported = [...probed.findings, ...added.findings];
+    append(part.suppressed, added.suppressed);
+    outcome.probe = probed.stats;
+  }
+  if (abort.signal.aborted) return;
+  append(part.findings, options.excerpts ? withObjectExcerpts(reported, inventory, secretValues([inventory])) : reported);
+  append(part.suppressed, run.suppressed);
+  append(part.warnings, run.warnings.map((warning) => ({ context, ...warning })));
+  append(part.undecided, run.undecided);
+  append(part.unreadable, snapshot.unreadable.sort(compareGaps));
+  append(part.errors, snapshot.errors.sort((a, b) => compareText(a.message, b.message)));
+  append(part.errors, run.errors.map((error) => ({ context, ...error })));
+  outcome.resources = snapshot.resources.length;
+  outcome.resourceTypes = snapshot.plan.lists.length;
+  outcome.notInstalled = [...snapshot.plan.notInstalled];
+  outcome.unreadable = snapshot.unreadable.length;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
 function contextFailure(error: unknown): string {
+  if (error instanceof ContextDeadline) return error.message;
   if (error instanceof ApiError) return error.message;
   if (error instanceof KubeconfigError) return error.message;
   return `unexpected error: ${error instanceof Error ? error.message : String(error)}`;

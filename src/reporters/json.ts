@@ -1,6 +1,7 @@
 import { countBySeverity } from '../core/severity.js';
 import type { Engagement, Finding, ReportFilters, ScanResult, SuppressedFinding } from '../core/types.js';
 import type { ReportContext } from './report-context.js';
+import { fleetSummary } from './fleet.js';
 import { terminalSafeJson } from './sanitize.js';
 
 /** The JSON report, schemaVersion 1, as docs/reference/output-formats.md documents it; field order is part of its look. */
@@ -22,6 +23,29 @@ export function toJsonDocument(result: ScanResult, context: ReportContext) {
     filtered: result.filtered ?? NO_FILTERS,
     engagement: context.engagement ?? NO_ENGAGEMENT,
     ...(result.provenance ? { provenance: result.provenance } : {}),
+    ...jsonFleet(result, context),
+  };
+}
+
+/** Live scans: a summary per context. Durations are left out so that a report of the same clusters reads the same. */
+function jsonFleet(result: ScanResult, context: ReportContext) {
+  const fleet = fleetSummary(result, context.attackPath ?? []);
+  if (!fleet) return {};
+  return {
+    fleet: fleet.map((entry) => ({
+      context: entry.context,
+      status: entry.status,
+      error: entry.error,
+      server: entry.server,
+      kubernetesVersion: entry.kubernetesVersion,
+      resources: entry.resources,
+      summary: entry.findings,
+      suppressed: entry.suppressed,
+      undecided: entry.undecided,
+      unreadable: entry.unreadable,
+      errors: entry.errors,
+      attackPath: { open: entry.stepsOpen, unknown: entry.stepsUnknown },
+    })),
   };
 }
 

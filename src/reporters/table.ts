@@ -21,7 +21,9 @@ import { MIN_TABLE_WIDTH, fitColumns, type ColumnSpec } from './columns.js';
 import type { ReportContext } from './report-context.js';
 import { terminalSafe } from './sanitize.js';
 import { wrapParagraph, wrapText } from './text-wrap.js';
-import { append } from '../core/arrays.js';
+import { append, maxOf } from '../core/arrays.js';
+import { ATTACK_STEPS } from './attack-path.js';
+import { fleetSummary } from './fleet.js';
 
 const ANSI: Record<Severity | 'dim' | 'bold', [string, string]> = {
   critical: ['\u001b[1;31m', '\u001b[0m'],
@@ -46,6 +48,7 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   const tally = checkTally(result);
   const engagement = engagementParts(context.engagement);
   if (engagement.length > 0) out.push(...wrapText(engagement.map(([label, value]) => `${label}: ${terminalSafe(value)}`).join(' | '), width), '');
+  append(out, fleetSection(result, context, width, paint));
 
   if (result.findings.length === 0) {
     const complete = tally.notApplicable.length === 0 && tally.undecided.length === 0;
@@ -68,6 +71,31 @@ export function tableReport(result: ScanResult, context: ReportContext): string 
   out.push(...wrapParagraph(`${capitalise(checksLabel(tally))}.`, width, '', '  '));
   out.push(...wrapParagraph(summaryLine(result, context.showSuppressed === true), width, '', '  '));
   return `${out.join('\n')}\n`;
+}
+
+/** With more than one context, a row per context comes first: what each holds, before the findings of all. */
+function fleetSection(result: ScanResult, context: ReportContext, width: number, paint: Paint): string[] {
+  const fleet = fleetSummary(result, context.attackPath ?? []);
+  if (!fleet || fleet.length < 2) return [];
+  const counts = SEVERITIES.map((severity) => severity.slice(0, 4).replace(/^medi$/, 'med'));
+  const contextWidth = Math.min(Math.max(7, maxOf(fleet.map((entry) => terminalSafe(entry.context).length))), 40) + 2;
+  const countWidths = counts.map((label) => Math.max(label.length, maxOf(fleet.map((entry) => String(entry.findings.total).length))) + 2);
+  const stepsWidth = Math.max(30, width - 1 - contextWidth - countWidths.reduce((sum, width) => sum + width + 1, 0) - 2);
+  const rows = fleet.map((entry) => {
+    // A context that was not scanned has no counts: a 0 would read as clean.
+    const severities = SEVERITIES.map((severity) => (entry.status === 'failed' ? '-' : String(entry.findings[severity])));
+    const steps =
+      entry.status === 'failed'
+        ? `not scanned: ${entry.error ?? 'unknown error'}`
+        : `${entry.stepsOpen.length}/${ATTACK_STEPS.length}${entry.stepsOpen.length ? `: ${entry.stepsOpen.join(', ')}` : ''}${entry.stepsUnknown ? ` (${entry.stepsUnknown} unknown)` : ''}`;
+    return [entry.context, ...severities, steps].map((cell, index) => wrapText(terminalSafe(cell), (index === 0 ? contextWidth : index <= counts.length ? countWidths[index - 1]! : stepsWidth) - 2).join('\n'));
+  });
+  const scanned = fleet.filter((entry) => entry.status === 'scanned').length;
+  return [
+    paint('bold', `Fleet: ${scanned} of ${fleet.length} contexts scanned`),
+    boxTable(['Context', ...counts, 'Attack-path steps open'], rows, [contextWidth, ...countWidths, stepsWidth]),
+    '',
+  ];
 }
 
 // Below this the resource goes above the message in one cell: four columns in 80 leave messages slivers.

@@ -39,6 +39,7 @@ export interface ApiRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  accept: string;
   /** `discovery`, `list`, `get`, `create`, `version` (GET /version), or `unknown` for paths the server does not route. */
   verb: 'discovery' | 'list' | 'get' | 'create' | 'version' | 'unknown';
   group?: string;
@@ -60,7 +61,17 @@ export type Fault =
   /** Drop the connection without an answer. */
   | { destroy: true }
   /** Answer normally, after a delay. */
-  | { delayMs: number };
+  | { delayMs: number }
+  /**
+   * A gzip bomb: status 200, `Content-Encoding: gzip`, and a body of this many bytes once decompressed
+   * (a list's opening, then spaces), about a thousandth of that on the wire.
+   */
+  | { gzipBomb: number }
+  /**
+   * A list that never ends: as many items as the request's `limit` asks for (500 without one), each
+   * carrying `itemBytes` of annotation, and a new continue token every time.
+   */
+  | { endlessList: { itemBytes: number } };
 
 export type Interceptor = (request: ApiRequest) => Fault | undefined;
 
@@ -68,6 +79,8 @@ export interface LoggedRequest {
   method: string;
   path: string;
   query: string;
+  /** The Accept header, which chooses between aggregated and per-group discovery. */
+  accept: string;
   verb: ApiRequest['verb'];
   resource: string | null;
   namespace: string | null;
@@ -98,6 +111,14 @@ export interface ApiServerOptions {
   ca?: CertificateAuthority;
   /** Gzip answers above 128 KiB when the client accepts it, as kube-apiserver does (default true). */
   gzip?: boolean;
+  /**
+   * Aggregated discovery (`apidiscovery.k8s.io`, Kubernetes 1.26+): `/api` and `/apis` describe every
+   * group, version and resource in one answer to a client that asks for it in its Accept header. `v2` (1.30+,
+   * the default), `v2beta1` (1.26 to 1.29), or `false` for a server that only knows the per-group documents.
+   */
+  aggregatedDiscovery?: 'v2' | 'v2beta1' | false;
+  /** Group versions whose aggregated entry is `Stale` (an aggregated API server that stopped answering). */
+  staleGroupVersions?: readonly string[];
   /** The `gitVersion` GET /version answers (default `v1.35.0`), as a managed platform would spell it. */
   kubernetesVersion?: string;
 }
@@ -182,6 +203,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       method: request.method,
       path: request.path,
       query: request.query.toString(),
+      accept: request.accept,
       verb: request.verb,
       resource: request.resource === undefined ? null : display(request.group ?? '', request.resource),
       namespace: request.namespace ?? null,
@@ -193,7 +215,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const request = route(req.method ?? 'GET', url);
+    const request = route(req.method ?? 'GET', url, req.headers['accept'] ?? '');
     const body = await readBody(req);
     const authorization = req.headers['authorization'] ?? '';
     const authenticated = tokens.some((token) => authorization === `Bearer ${token}`);
@@ -213,7 +235,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return;
     }
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
-    else if (fault) {
+    else if (fault && 'gzipBomb' in fault) {
+      log(request, 200, true);
+      const payload = gzipBomb(fault.gzipBomb);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': String(payload.length) });
+      res.end(payload);
+      return;
+    } else if (fault && 'endlessList' in fault) {
+      log(request, 200, true);
+      send(req, res, 200, endlessPage(request, fault.endlessList.itemBytes), {}, options.gzip !== false);
+      return;
+    } else if (fault) {
       if ('stall' in fault) {
         log(request, 0, true);
         return;
@@ -226,17 +258,24 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       const status = fault.status ?? 200;
       log(request, status, true);
       const payload = 'raw' in fault ? (typeof fault.raw === 'string' ? Buffer.from(fault.raw) : fault.raw) : fault.body === undefined ? statusBody(status, 'Fault', 'injected fault') : fault.body;
-      send(req, res, status, payload, fault.headers);
+      send(req, res, status, payload, fault.headers, options.gzip !== false);
       return;
     }
     const [status, answer] = answerFor(request, body);
     log(request, status, true);
-    send(req, res, status, answer);
+    const aggregated: Record<string, string> = isAggregatedDiscovery(answer) ? { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${options.aggregatedDiscovery || 'v2'};as=APIGroupDiscoveryList` } : {};
+    send(req, res, status, answer, aggregated, options.gzip !== false);
   };
 
   const answerFor = (request: ApiRequest, body: Buffer): [number, unknown] => {
     const { group = '', version, resource, namespace, name } = request;
-    if (request.verb === 'discovery') return discovery(request, served);
+    if (request.verb === 'discovery') {
+      const version = options.aggregatedDiscovery ?? 'v2';
+      if (version && acceptsAggregated(request.accept, version) && (request.path === '/api' || request.path === '/apis')) {
+        return [200, aggregatedDiscovery(request.path === '/api', version, served, new Set(options.staleGroupVersions ?? []))];
+      }
+      return discovery(request, served);
+    }
     if (request.verb === 'version') return [200, versionInfo(options.kubernetesVersion ?? 'v1.35.0')];
     if (request.verb === 'unknown' || resource === undefined || version === undefined) return notFound(request.path);
     const entry = served.get(key(group, resource));
@@ -343,9 +382,9 @@ function install(served: Map<string, ServedResource>, qualified: string, version
   return resource;
 }
 
-function route(method: string, url: URL): ApiRequest {
+function route(method: string, url: URL, accept: string): ApiRequest {
   const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, verb: 'unknown' };
+  const base: ApiRequest = { method, path: url.pathname, query: url.searchParams, accept, verb: 'unknown' };
   let group: string;
   let rest: string[];
   if (method === 'GET' && url.pathname === '/version') return { ...base, verb: 'version' };
@@ -423,6 +462,59 @@ function discovery(request: ApiRequest, served: Map<string, ServedResource>): [n
   ];
 }
 
+/** Whether the Accept header asks for the aggregated document of this version (`as=APIGroupDiscoveryList`). */
+function acceptsAggregated(accept: string, version: 'v2' | 'v2beta1'): boolean {
+  return accept.split(',').some((type) => {
+    const parameters = new Map(
+      type
+        .split(';')
+        .slice(1)
+        .map((part) => part.trim().split('=') as [string, string]),
+    );
+    return parameters.get('g') === 'apidiscovery.k8s.io' && parameters.get('v') === version && parameters.get('as') === 'APIGroupDiscoveryList';
+  });
+}
+
+function isAggregatedDiscovery(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && (answer as { kind?: unknown }).kind === 'APIGroupDiscoveryList';
+}
+
+/**
+ * The aggregated discovery document as kube-apiserver serves it: for `/api` the core group (no name), for
+ * `/apis` every other group, versions in order of preference, each resource with its scope, verbs and
+ * subresources; `freshness` is `Stale` for a group version whose aggregated API server does not answer.
+ */
+function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1', served: Map<string, ServedResource>, stale: ReadonlySet<string>) {
+  const groups = new Map<string, ServedResource[]>();
+  for (const entry of served.values()) {
+    if ((entry.group === '') !== core) continue;
+    const list = groups.get(entry.group) ?? [];
+    list.push(entry);
+    groups.set(entry.group, list);
+  }
+  const items = [...groups].map(([group, entries]) => {
+    const versions = (GROUP_VERSIONS[group] ?? entries[0]!.versions).filter((v) => entries.some((entry) => entry.versions.includes(v)));
+    return {
+      metadata: group === '' ? { creationTimestamp: null } : { name: group, creationTimestamp: null },
+      versions: versions.map((v) => ({
+        version: v,
+        resources: entries
+          .filter((entry) => entry.versions.includes(v))
+          .map((entry) => ({
+            resource: entry.resource,
+            responseKind: { group, version: v, kind: entry.kind },
+            scope: entry.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: entry.kind.toLowerCase(),
+            verbs: entry.verbs,
+            ...(entry.subresources.length > 0 ? { subresources: entry.subresources.map((sub) => ({ subresource: sub, responseKind: { group, version: v, kind: entry.kind }, verbs: ['get', 'patch', 'update'] })) } : {}),
+          })),
+        freshness: stale.has(groupVersion(group, v)) ? 'Stale' : 'Current',
+      })),
+    };
+  });
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
 function groupDocument(group: string, versions: readonly string[]) {
   return {
     name: group,
@@ -498,10 +590,10 @@ function statusBody(code: number, reason: string, message: string) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, gzip = true): void {
   let payload = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
   const out: Record<string, string> = { 'Content-Type': 'application/json', ...headers };
-  if (payload.length > GZIP_THRESHOLD && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+  if (gzip && payload.length > GZIP_THRESHOLD && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
     payload = gzipSync(payload);
     out['Content-Encoding'] = 'gzip';
   }
@@ -517,6 +609,25 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+// One gzip member of a mebibyte of spaces is about a kilobyte; gzip readers read members one after another.
+const MEBIBYTE_OF_SPACES = gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
+
+function gzipBomb(bytes: number): Buffer {
+  const opening = gzipSync('{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[');
+  return Buffer.concat([opening, ...Array.from({ length: Math.ceil(bytes / (1024 * 1024)) }, () => MEBIBYTE_OF_SPACES)]);
+}
+
+let endlessPages = 0;
+
+/** A page of a list that never ends: `limit` pods with large annotations, and a continue token never seen before. */
+function endlessPage(request: ApiRequest, itemBytes: number): Buffer {
+  const page = ++endlessPages;
+  const limit = Number(request.query.get('limit') ?? '500') || 500;
+  const filler = 'x'.repeat(itemBytes);
+  const items = Array.from({ length: limit }, (_, index) => `{"metadata":{"name":"endless-${page}-${index}","namespace":"endless","annotations":{"filler":"${filler}"}},"spec":{"containers":[{"name":"main","image":"registry.example.com/app:1.0.${index}"}]}}`);
+  return Buffer.from(`{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1","continue":"endless-${page}"},"items":[${items.join(',')}]}`);
 }
 
 function encodeContinue(value: { scope: string; offset: number }): string {

@@ -1,0 +1,64 @@
+// The fleet benchmark: `kfscan cluster --all-contexts` over 50 contexts of the project's test API server
+// (its own process, 20 ms added to every request) against `kfscan cluster` of one of them, in turns, with
+// the peak memory of the fleet scan. Every context has its own client and connections, as for 50 clusters;
+// they share one server process, whose work for 50 clients falls on the same two cores as kfscan's.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { compileApiServer, startClusterServer } from './api-server.mjs';
+import { LATENCY_MS } from './live.mjs';
+
+export const FLEET_CONTEXTS = 50;
+// A small Kubeflow cluster each (a dev or team cluster): a few nodes, profiles, notebooks, pipeline runs.
+export const FLEET_PODS = 100;
+
+export async function fleetBenchmark({ measure, kfscan, work, runs }) {
+  const serverModule = await compileApiServer();
+  const server = await startClusterServer({ serverModule, kubeconfig: path.join(work, 'kubeconfig-fleet-one'), pods: FLEET_PODS, latencyMs: LATENCY_MS });
+  try {
+    const { writeKubeconfig } = await import(serverModule);
+    const entry = { url: server.url, caPem: server.caPem, token: server.token };
+    const fleet = writeKubeconfig(
+      path.join(work, 'kubeconfig-fleet'),
+      Array.from({ length: FLEET_CONTEXTS }, (_, index) => ({ name: `cluster-${String(index).padStart(2, '0')}`, server: entry })),
+    );
+    const one = ['cluster', '--kubeconfig', server.kubeconfig, '--format', 'json', '--fail-on', 'none'];
+    const all = ['cluster', '--kubeconfig', fleet, '--all-contexts', '--format', 'json', '--fail-on', 'none'];
+    // Every context must be read whole, or the fleet's time would be that of failures.
+    const check = spawnSync(...kfscan(...all), { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+    if (check.status !== 0) throw new Error(`kfscan cluster --all-contexts failed (${check.status}): ${check.stderr}`);
+    const report = JSON.parse(check.stdout);
+    const scanned = report.fleet.filter((entry) => entry.status === 'scanned' && entry.unreadable === 0 && entry.errors === 0).length;
+    if (scanned !== FLEET_CONTEXTS) throw new Error(`kfscan read ${scanned} of ${FLEET_CONTEXTS} contexts whole: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    const objects = report.fleet[0].resources;
+
+    const oneRuns = [];
+    const allRuns = [];
+    for (let i = 0; i < runs; i++) {
+      oneRuns.push(measure('kfscan cluster, one context', ...kfscan(...one), 1));
+      allRuns.push(measure(`kfscan cluster, ${FLEET_CONTEXTS} contexts`, ...kfscan(...all), 1));
+    }
+    const oneMs = median(oneRuns.map((r) => r.ms));
+    const allMs = median(allRuns.map((r) => r.ms));
+    return [
+      {
+        target: `7. fleet: ${FLEET_CONTEXTS} contexts vs one, 20 ms latency`,
+        value: allMs / oneMs,
+        limit: 5,
+        detail: `${fmt(allMs)} vs ${fmt(oneMs)} (${objects.toLocaleString('en-US')} objects per context, default --context-concurrency)`,
+      },
+      { target: `5. peak RSS, fleet of ${FLEET_CONTEXTS} contexts (MB)`, value: median(allRuns.map((r) => r.rssMb)), limit: 1000, detail: `one context ${median(oneRuns.map((r) => r.rssMb)).toFixed(0)} MB` },
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function fmt(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}

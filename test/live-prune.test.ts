@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { toLiveObject } from '../src/live/list.js';
+
+const pods = { group: '', version: 'v1', kind: 'Pod' };
+
+describe('pruning live objects', () => {
+  it('drops what no check reads from a Pod, keeps what checks read, and writes out as JSON without it', () => {
+    const item = {
+      metadata: {
+        name: 'trainer-0',
+        namespace: 'ml',
+        uid: '0b9c1f7e-1c1f-4a64-9b0e-3c2f5c1d2e3f',
+        resourceVersion: '4242',
+        generation: 3,
+        labels: { app: 'trainer' },
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"copy"}', team: 'ml' },
+        ownerReferences: [{ kind: 'Job', name: 'trainer', controller: true }],
+        managedFields: [{ manager: 'kubelet', fieldsV1: { 'f:status': {} } }],
+      },
+      spec: { containers: [{ name: 'main', image: 'tensorflow/tensorflow:latest-gpu' }] },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.7',
+        startTime: '2026-01-05T08:00:00Z',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-05T08:00:03Z' }],
+        containerStatuses: [{ name: 'main', image: 'tensorflow/tensorflow:latest-gpu', imageID: 'docker.io/tensorflow/tensorflow@sha256:ab', ready: true, restartCount: 0, containerID: 'containerd://1', state: { running: {} } }],
+      },
+    };
+    const pruned = toLiveObject(structuredClone(item), pods)!;
+    expect(JSON.parse(JSON.stringify(pruned))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'trainer-0', namespace: 'ml', labels: { app: 'trainer' }, annotations: { team: 'ml' }, ownerReferences: [{ kind: 'Job', name: 'trainer', controller: true }] },
+      spec: item.spec,
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True' }],
+        containerStatuses: [{ name: 'main', image: 'tensorflow/tensorflow:latest-gpu', imageID: 'docker.io/tensorflow/tensorflow@sha256:ab', ready: true, restartCount: 0 }],
+      },
+    });
+    expect(pruned.metadata['managedFields']).toBeUndefined();
+    expect(pruned.metadata.annotations).toEqual({ team: 'ml' });
+  });
+
+  it('drops ConfigMap binaryData and the image list of Nodes, and never turns a __proto__ key into a prototype', () => {
+    const configMap = toLiveObject({ metadata: { name: 'c' }, data: { a: 'b' }, binaryData: { blob: 'AAAA' } }, { group: '', version: 'v1', kind: 'ConfigMap' })!;
+    expect(JSON.parse(JSON.stringify(configMap))).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } });
+    const node = toLiveObject({ metadata: { name: 'n' }, status: { images: [{ names: ['x'] }], addresses: [{ type: 'ExternalIP', address: '203.0.113.9' }] } }, { group: '', version: 'v1', kind: 'Node' })!;
+    expect(JSON.parse(JSON.stringify(node.status))).toEqual({ addresses: [{ type: 'ExternalIP', address: '203.0.113.9' }] });
+    const hostile = toLiveObject(JSON.parse('{"metadata":{"name":"p"},"status":{"phase":"Running","__proto__":{"polluted":true}}}'), pods)!;
+    expect(Object.getPrototypeOf(hostile.status)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(hostile.status))).toEqual({ phase: 'Running' });
+  });
+});
