@@ -1,3 +1,6 @@
+// Bundles the CLI from the TypeScript sources into one ESM entry file and its chunks. `npm run build` compiles
+// with tsc only the package's public entry points (tsconfig.build.json: their JavaScript and declarations);
+// type-checking the whole project is `npm run typecheck`'s job, so a build costs seconds, not a compile.
 // Bundles the CLI into one ESM entry file and its chunks. Heavy or optional modules stay outside and are
 // loaded on demand: the Kubernetes client only in live mode, the spinner only on a terminal.
 import { existsSync, rmSync } from 'node:fs';
@@ -13,7 +16,7 @@ rmSync('dist/chunks', { recursive: true, force: true });
 // the remediation kit, the configuration validator) goes to chunks of its own that are never compiled, which
 // a short scan notices in its start-up time.
 await build({
-  entryPoints: ['dist/entry/kfscan.js'],
+  entryPoints: ['entry/kfscan.ts'],
   outdir: 'dist',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
@@ -61,7 +64,7 @@ const absentOptionalPackages = {
 };
 
 await build({
-  entryPoints: ['dist/entry/kube-config.js'],
+  entryPoints: ['entry/kube-config.ts'],
   outfile: 'dist/kube-config.mjs',
   bundle: true,
   platform: 'node',
