@@ -38,12 +38,14 @@ const PUMPS = [
   'eyJaaaaa', 'eyJaaaaa.', 'AKIAAAAAAAAAAAAAAAAA', '-----BEGIN ', '<title', '<title>', '<meta', '<input', '<form', '/', '-',
   ' ', '\t', '#', '::', '##[', '\u202e', '`', '|', '.linux', 'xmrig-1', '_cuda1', '0', '1h', ' in p', 'headers():add("',
   '_PLACEHOLDER', 'A_', '--', '=', '"', "'", '\\', '[redacted]', '%', '&', ';', '\n', ' \n', 'https://', '@', ':',
+  '| sudo env A=1 python3 ', 'base64 -d ', 'bash <(', 'sh -c "$(', '- rule', 'pools": ',
 ];
 
 type EntryPoint = readonly [name: string, run: (text: string) => unknown];
 
 const ENTRY_POINTS: readonly EntryPoint[] = [
   ['miner indicators in container text', (text) => indicatorsInText(text, { mlImage: true })],
+  ['miner indicators in a mounted config file', (text) => indicatorsInText(text, { mlImage: false, configFile: true, redact: true })],
   ['placeholder test', isPlaceholder],
   ['Istio service host', (text) => resolveServiceHost(text, 'default')],
   ['PromQL duration', parseDuration],

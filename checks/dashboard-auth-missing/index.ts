@@ -8,6 +8,10 @@ import type { GatewayWorkload } from '../../src/kube/istio-gateways.js';
 import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
 import { KUBEFLOW_UI_NAMES, kubeflowUiOf } from '../../src/kube/kubeflow-uis.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
+import { gatewayPathAuth, PATH_AUTH_NEEDS } from '../../src/kube/path-auth.js';
+import { INSIDE_ONLY, reachWording } from '../../src/kube/reachability.js';
+import { AUTH_SECRETS } from '../../src/kube/secrets.js';
+import { authSecretReferences } from '../../src/kube/secret-references.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
 
 
@@ -24,9 +28,11 @@ const check = defineBuiltinCheck({
     remediation:
       "Install Kubeflow's authentication (oauth2-proxy with the CUSTOM ext-authz policy and its mesh-config provider from 1.9, or oidc-authservice before), remove the add-user-filter EnvoyFilter, and reach Kubeflow only through the ingress gateway: never expose centraldashboard, ml-pipeline-ui or ml-pipeline directly.",
     tags: ['MS-TA9005', 'MS-M9009'],
-    needs: unionOfKinds(GATEWAY_AUTH_NEEDS, KUBEFLOW_PRESENCE_KINDS),
+    needs: unionOfKinds(GATEWAY_AUTH_NEEDS, PATH_AUTH_NEEDS, KUBEFLOW_PRESENCE_KINDS),
+    namedSecrets: [...AUTH_SECRETS],
     absence: true,
   },
+  secretsToRead: authSecretReferences,
   *run(inventory) {
     if (!kubeflowPresent(inventory)) return;
     const reaches = externalReaches(inventory);
@@ -48,11 +54,25 @@ const check = defineBuiltinCheck({
           r.passages.some((p) => p.gateway === ingress.gateway && sameWorkload(p.workload, ingress.workload) && kubeflowUiOf(r.target.name, r.target.pods) !== null),
       );
       const open = external.filter((r) => r.entryAuth === null);
-      if (auth.anonymous.length === 0 && auth.complete.length > 0) continue;
+      const gatewayText = `Kubeflow's ${describe(ingress.gateway)}`;
+      if (auth.anonymous.length === 0 && auth.complete.length > 0) {
+        // Authentication that anyone can pass is no better than none, but it is there: high, naming it.
+        const open = gatewayPathAuth(inventory, ingress.workload)?.anyAccount;
+        if (open && external.every((r) => r.entryAuth === null)) {
+          const { reachText, related } = exposureOf(external);
+          yield {
+            resource: open.resource,
+            path: open.path,
+            severity: 'high',
+            message: `${auth.complete[0]!.text} authenticates requests to ${gatewayText}, but ${open.text}: anyone can pass it${reachText}`,
+            related,
+          };
+        }
+        continue;
+      }
       if (auth.anonymous.length === 0 && auth.partial.length === 0 && external.length > 0 && open.length === 0) continue;
 
       const { severity, reachText, related } = exposureOf(open);
-      const gatewayText = `Kubeflow's ${describe(ingress.gateway)}`;
       const anonymous = auth.anonymous[0];
       const partial = auth.partial[0];
       if (anonymous) {
@@ -114,23 +134,29 @@ function isExposed(reach: Reach): boolean {
 }
 
 function uiRank(reach: Reach): number {
-  return ['dashboard', 'pipelines-ui', 'pipelines-api'].indexOf(kubeflowUiOf(reach.target.name, reach.target.pods) ?? '');
+  return ['dashboard', 'pipelines-ui', 'pipelines-api', 'notebooks-ui'].indexOf(kubeflowUiOf(reach.target.name, reach.target.pods) ?? '');
 }
 
 /** Critical when an unauthenticated entry certainly reaches the gateway from the internet. */
 function exposureOf(open: readonly Reach[]): { severity: Severity; reachText: string; related: ReturnType<typeof hopsAsRelated> } {
   const best = [...open].sort((a, b) => Number(isExposed(b)) - Number(isExposed(a)) || a.hops.length - b.hops.length)[0];
-  if (!best) return { severity: 'high', reachText: ' (no entry point from outside the cluster in the input: reached with port-forward or from inside)', related: [] };
-  const where = isExposed(best) ? 'from the internet' : 'from outside the cluster';
+  if (!best) return { severity: 'high', reachText: `; ${INSIDE_ONLY}`, related: [] };
   return {
     severity: isExposed(best) ? 'critical' : 'high',
-    reachText: `; reachable ${where}: ${pathText(best)}`,
+    reachText: `; ${reachWording(best.entry.exposure)}: ${pathText(best)}`,
     related: hopsAsRelated(best),
   };
 }
 
+/**
+ * The same gateway pods, as far as the input tells: one workload's labels hold the other's (a Service's
+ * selector stands for pods the input does not hold, such as a managed mesh's gateway).
+ */
 function sameWorkload(a: GatewayWorkload, b: GatewayWorkload): boolean {
-  return a === b || (JSON.stringify(a.members) === JSON.stringify(b.members) && a.gatewayApi === b.gatewayApi);
+  if (a === b) return true;
+  if (a.gatewayApi !== b.gatewayApi) return false;
+  const within = (x: Readonly<Record<string, string>>, y: Readonly<Record<string, string>>) => Object.entries(x).every(([k, v]) => y[k] === v);
+  return a.members.some((m) => b.members.some((n) => m.namespace === n.namespace && (within(m.labels, n.labels) || within(n.labels, m.labels))));
 }
 
 function gatewayPath(gateway: Resource): FieldPath {

@@ -9,7 +9,7 @@ import { isDefaultUser, knownDefault, knownSecretDefault } from '../../src/kube/
 import { AUTH_SECRETS, configMapEntry, secretEntries, type StoredValue } from '../../src/kube/secrets.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-platform.js';
 import { oauth2Proxies } from '../../src/kube/oauth2-proxy.js';
-import { authSecretReferences } from '../../src/kube/secret-references.js';
+import { authSecretReferences, configMapSecretSelectors, containerSecretReferences, usersOf } from '../../src/kube/secret-references.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
@@ -24,7 +24,7 @@ const check = defineBuiltinCheck({
     category: 'auth',
     severity: 'critical',
     description:
-      "Dex's local password database with a static user whose bcrypt hash is a published default (Kubeflow's user@example.com, kfctl's admin@kubeflow.org, Dex's example), also when the hash sits in Secret dex-passwords through hashFromEnv; other static Dex passwords; and the OIDC client and oauth2-proxy cookie secrets that Kubeflow's manifests publish. Values are compared, never printed.",
+      "Dex's local password database with a static user whose bcrypt hash is a published default (Kubeflow's user@example.com, kfctl's admin@kubeflow.org, Dex's example), also when the hash sits in Secret dex-passwords through hashFromEnv; other static Dex passwords; and the OIDC client and oauth2-proxy cookie secrets that Kubeflow's manifests publish: high where a running component uses them (a pod takes or mounts them, a ConfigMap's secret selector names them), info where nothing in the input does. Values are compared, never printed.",
     rationale:
       "Kubeflow's README documents the password of its default user user@example.com, and its manifests publish the OIDC client and cookie secrets: an exposed dashboard with these defaults is as open as one without authentication, which is how the 2021 attackers got in.",
     remediation:
@@ -33,7 +33,13 @@ const check = defineBuiltinCheck({
     needs: unionOfKinds(['ConfigMap'], KUBEFLOW_PRESENCE_KINDS),
     namedSecrets: [...AUTH_SECRETS],
   },
-  secretsToRead: authSecretReferences,
+  // The Secrets the auth components read, and any other a pod or a ConfigMap's secret selector uses: a
+  // published client or cookie secret matters wherever something uses it.
+  secretsToRead: (inventory) => [
+    ...authSecretReferences(inventory),
+    ...containerSecretReferences(inventory).map((secret) => ({ ...secret, optional: true })),
+    ...configMapSecretSelectors(inventory).map(({ namespace, name }) => ({ namespace, name, optional: true })),
+  ],
   *run(inventory) {
     const reported = new Set<string>();
     const undecided = new Set<string>();
@@ -59,12 +65,13 @@ const check = defineBuiltinCheck({
       for (const entry of secretEntries(secret)) {
         const known = knownSecretDefault(entry.value);
         if (!known) continue;
+        const use = usedBy(inventory, 'Secret', secret);
         yield* report(
           {
             resource: secret,
             path: entry.path,
-            severity: 'high',
-            message: `${describe(secret)} key ${String(entry.path[1])} holds the ${SECRET_KIND_TEXT[known.kind]} published in ${known.origin}`,
+            severity: use.severity,
+            message: `${describe(secret)} key ${String(entry.path[1])} holds the ${SECRET_KIND_TEXT[known.kind]} published in ${known.origin}${use.text}`,
             key: `secret:${String(entry.path[1])}`,
           },
           entry,
@@ -201,12 +208,13 @@ function* inlineSecrets(inventory: Inventory, report: Report): Generator<Draft> 
         const value = asString(parsed[option]);
         const origin = value ? knownDefault(kind, value) : null;
         if (!origin || !entry) continue;
+        const use = usedBy(inventory, 'ConfigMap', configMap);
         yield* report(
           {
             resource: configMap,
             path: entry.path,
-            severity: 'high',
-            message: `${describe(configMap)} sets ${option} in ${key} to the ${SECRET_KIND_TEXT[kind]} published in ${origin}`,
+            severity: use.severity,
+            message: `${describe(configMap)} sets ${option} in ${key} to the ${SECRET_KIND_TEXT[kind]} published in ${origin}${use.text}`,
             key: `cfg:${key}:${option}`,
           },
           { resource: configMap, path: [...entry.path, option] },
@@ -238,6 +246,18 @@ function* inlineSecrets(inventory: Inventory, report: Report): Generator<Draft> 
       }
     }
   }
+}
+
+/**
+ * A published default secret matters where a running component uses it (high): a pod that takes it as
+ * env or mounts it, or, for a Secret, a ConfigMap that names it. Nothing in the input using it, it is a
+ * leftover to clean up (info).
+ */
+function usedBy(inventory: Inventory, kind: 'Secret' | 'ConfigMap', object: Resource): { severity: 'high' | 'info'; text: string } {
+  const users = usersOf(inventory, kind, object.ref.namespace ?? 'default', object.ref.name);
+  const first = users[0];
+  if (!first) return { severity: 'info', text: '; nothing in the input uses it' };
+  return { severity: 'high', text: `, which ${describe(first)}${users.length > 1 ? ` (and ${users.length - 1} more)` : ''} uses` };
 }
 
 export default check;

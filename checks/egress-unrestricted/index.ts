@@ -15,7 +15,7 @@ const check = defineBuiltinCheck({
     category: 'hardening',
     severity: 'medium',
     description:
-      'A namespace running Kubeflow pipelines or notebooks (the kubeflow namespace, profile namespaces, any namespace with pipeline or notebook pods) has no NetworkPolicy that restricts egress: none selects all its pods with policyType Egress, or one allows every destination (`to` empty or 0.0.0.0/0) on every port. Kubeflow\'s own ingress-only policies do not count; Cilium and Calico policies count where they clearly restrict egress. Internet egress limited to some ports is reported as low.',
+      'A namespace running Kubeflow pipelines or notebooks (the kubeflow namespace, profile namespaces, any namespace with pipeline or notebook pods) has no NetworkPolicy that restricts egress: none selects all its pods with policyType Egress, or one allows every destination (`to` empty or 0.0.0.0/0) on every port. Kubeflow\'s own ingress-only policies do not count; Cilium and Calico policies count where they clearly restrict egress. A policy that allows every public address (0.0.0.0/0, with or without the private ranges excepted) does not restrict egress, even on a few ports only: mining pools are public and listen on 443 too.',
     rationale:
       'Miners talk to their pool over the network (Stratum on ports like 3333 or 4444, or over 443). An egress default-deny in the namespaces where pipelines and notebooks run cuts the miner from its pool and blocks the download-and-run one-liners of the 2021 campaign.',
     remediation:
@@ -50,8 +50,7 @@ function draft(namespace: MlNamespace, verdict: Exclude<EgressVerdict, { state: 
     return {
       resource: anchor,
       path,
-      severity: 'low',
-      message: `${who} lets ${pods} reach any internet address on port ${verdict.ports.join(', ')} (${describe(verdict.policy)}): mining pools listen on such ports too`,
+      message: `${who} lets ${pods} reach every public address on port ${verdict.ports.join(', ')} (${describe(verdict.policy)}): that does not restrict egress, since mining pools are public addresses and listen on such ports too`,
     };
   }
   if (verdict.policy) {

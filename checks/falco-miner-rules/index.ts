@@ -2,7 +2,7 @@ import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { remediation } from './remediation.js';
 import type { Draft, Inventory, RelatedLocation, Undecided } from '../../src/core/types.js';
 import { falcoRules, nodeSensors, sensorLabel, type FalcoRulesAnalysis, type RuntimeSensor } from '../../src/kube/falco.js';
-import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState } from '../../src/kube/falco-rules.js';
+import { isMinerRule, POOL_RULE, STRATUM_RULE, type RuleState, type SourceLocation } from '../../src/kube/falco-rules.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
 import { POD_TEMPLATE_KINDS } from '../../src/inventory/pod-template-kinds.js';
 import { FALCO_KIT_READS } from '../../src/remediate/falco.js';
@@ -15,7 +15,7 @@ const check = defineBuiltinCheck({
     category: 'falco-rules',
     severity: 'medium',
     description:
-      'Falco runs, but "Detect crypto miners using the Stratum protocol" and "Detect outbound connections to common miner pool ports" are not loaded or are disabled. kfscan follows what the Falco pods load: falco.yaml (rules_files, config_files, the rules: enable/disable list, priority), command-line -r, -o, -D, -T and -t, the ConfigMaps mounted as rules files (including the rules baked into ConfigMaps by 2021-era charts), falcoctl artifact references (falco-rules against falco-sandbox-rules, by version) and Falco operator Rulesfiles. Medium when no miner rule runs at all, low when one runs and the other does not.',
+      'Falco runs, but "Detect crypto miners using the Stratum protocol" and "Detect outbound connections to common miner pool ports" are not loaded or are disabled. kfscan follows what the Falco pods load: falco.yaml (rules_files, config_files, the rules: enable/disable list, priority), command-line -r, -o, -D, -T and -t, the ConfigMaps mounted as rules files (including the rules baked into ConfigMaps by 2021-era charts), falcoctl artifact references (falco-rules against falco-sandbox-rules, by version) and Falco operator Rulesfiles. Medium when no miner rule runs at all, low when one runs and the other does not. The finding points at the rule source: the line that switches a rule off, the rules_files line that leaves installed rules out, the line listing the rules artifacts that lack them, or the rules file that omits them; at the Falco workload only when the input holds no rules source.',
     rationale:
       'Since falco-rules 2.0 (Falco 0.36) the miner rules live in the sandbox rules set, which the Helm chart does not install: a default Falco today would not flag the XMRig and Ethminer command lines of the 2021 campaign. The pool-connection rule ships disabled even where it is loaded.',
     remediation:
@@ -55,12 +55,15 @@ function* judge(sensor: RuntimeSensor, inventory: Inventory): Generator<Draft | 
     !stratum && !pool
       ? [`neither "${STRATUM_RULE}" nor "${POOL_RULE}" is loaded`]
       : [stratum, pool].flatMap((rule, index) => (rule?.enabled ? [] : [rule ? status(rule) : `"${[STRATUM_RULE, POOL_RULE][index]}" is not loaded`]));
-  const path = sensor.container ? [...sensor.container.path] : sensor.podSpecPath;
-  const related: RelatedLocation[] = sources.related.filter((r, i, all) => all.findIndex((o) => o.resource === r.resource && o.note === r.note) === i);
+  const at = ruleSource(sensor, sources, stratum, pool);
+  const related: RelatedLocation[] = [
+    ...(at.resource !== sensor.resource ? [{ resource: sensor.resource, path: sensor.container ? [...sensor.container.path] : sensor.podSpecPath, note: label }] : []),
+    ...sources.related.filter((r, i, all) => all.findIndex((o) => o.resource === r.resource && o.note === r.note) === i),
+  ];
   if (active.length === 0) {
     yield {
-      resource: sensor.resource,
-      path,
+      resource: at.resource,
+      path: at.path,
       severity: 'medium',
       key: 'none',
       message: `${label} runs no crypto-miner rule: ${joinAnd(missing)}${why(stratum, sources)}`,
@@ -69,13 +72,33 @@ function* judge(sensor: RuntimeSensor, inventory: Inventory): Generator<Draft | 
     return;
   }
   yield {
-    resource: sensor.resource,
-    path,
+    resource: at.resource,
+    path: at.path,
     severity: 'low',
     key: 'partial',
     message: `${label} detects miners with ${joinAnd(active.map((rule) => `"${rule.name}"`))}, but ${joinAnd(missing)}${poolNote(pool)}`,
     related,
   };
+}
+
+/**
+ * Where to point: the rule source that disables or omits the rules. A rule switched off, where it is
+ * switched off; rules installed but not loaded, the rules_files line that leaves them out; rules from
+ * an artifact that lacks them, the line that lists the artifacts; the image's own rules, the rules list
+ * that names them; a rules file that lacks them, that file. The Falco workload only when the input
+ * holds no rules source.
+ */
+function ruleSource(sensor: RuntimeSensor, sources: FalcoRulesAnalysis['sources'], stratum: RuleState | undefined, pool: RuleState | undefined): SourceLocation {
+  const fallback: SourceLocation = { resource: sensor.resource, path: sensor.container ? [...sensor.container.path] : sensor.podSpecPath };
+  const missing = !stratum || !pool;
+  if (!missing) return [stratum, pool].find((rule) => !rule.enabled && rule.disabledAt)?.disabledAt ?? fallback;
+  if (sources.notLoaded.length > 0 && sources.rulesListAt) return sources.rulesListAt;
+  if (sources.stableSetOnly && sources.artifactsAt) return sources.artifactsAt;
+  if (sources.stableSetOnly && sources.rulesListAt) return sources.rulesListAt;
+  const file = sources.files.find((f) => f.location)?.location;
+  if (file) return file;
+  const disabled = [stratum, pool].find((rule) => rule && !rule.enabled && rule.disabledAt)?.disabledAt;
+  return disabled ?? sources.rulesListAt ?? sources.artifactsAt ?? fallback;
 }
 
 function status(rule: RuleState): string {

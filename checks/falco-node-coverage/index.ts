@@ -6,7 +6,7 @@ import type { Draft, FieldPath, Inventory, RelatedLocation } from '../../src/cor
 import {
   clusterNodes,
   daemonSetPods,
-  gpuWorkload,
+  gpuHint,
   nodeSensors,
   nodesWithoutSensor,
   podNode,
@@ -28,7 +28,7 @@ const check = defineBuiltinCheck({
     category: 'falco-missing',
     severity: 'high',
     description:
-      'Falco (or an equivalent DaemonSet sensor) cannot run on some nodes: taints it does not tolerate (GPU taints above all), a nodeSelector or required node affinity that leaves them out. With Node objects the nodes are named; without them kfscan predicts for the usual GPU taints. With live status (Pods, DaemonSet status) it also reports nodes where no sensor pod is ready. High on GPU nodes, medium otherwise.',
+      'Falco (or an equivalent DaemonSet sensor) cannot run on some nodes: taints it does not tolerate (GPU taints above all), a nodeSelector or required node affinity that leaves them out. With Node objects the nodes are named; without them kfscan predicts for the usual GPU taints, and only when the input shows GPUs (a GPU request, the NVIDIA device plugin or GPU Operator, a workload made for GPU node pools). With live status (Pods, DaemonSet status) it also reports nodes where no sensor pod is ready. High on GPU nodes, medium otherwise.',
     rationale:
       'The 2021 attackers mined on GPUs with Ethminer. GPU node pools are usually tainted (GKE adds nvidia.com/gpu=present:NoSchedule by itself) and the Falco chart tolerates only control-plane taints, so the nodes that matter most are the ones Falco never runs on.',
     remediation:
@@ -114,17 +114,22 @@ function* liveCoverage(inventory: Inventory, sensors: readonly RuntimeSensor[], 
   };
 }
 
-/** Without Node objects: would the sensors run on nodes with the usual GPU taints? */
+/**
+ * Without Node objects: would the sensors run on nodes with the usual GPU taints? Predicted only when the
+ * input shows GPU nodes exist (a GPU request, the NVIDIA device plugin or GPU Operator, a workload made
+ * for GPU node pools): without GPUs there is no GPU taint to miss.
+ */
 function* predictGpuCoverage(inventory: Inventory, primary: RuntimeSensor): Generator<Draft> {
   if (sensorsTolerateGpuTaints(inventory)) return;
-  const workload = gpuWorkload(inventory);
-  const evidence = workload ? `; ${describeResource(workload.resource)} requests GPUs, so the cluster has GPU nodes` : '';
+  const hint = gpuHint(inventory);
+  if (!hint) return;
   yield {
     resource: primary.resource,
     path: [...primary.podSpecPath, 'tolerations'],
-    severity: workload ? 'high' : 'medium',
+    severity: 'high',
     key: 'predicted-gpu',
-    message: `${sensorLabel(primary)} tolerates none of the usual GPU node taints (nvidia.com/gpu, sku=gpu, amd.com/gpu), so it would not run on GPU node pools tainted that way (GKE taints them nvidia.com/gpu=present:NoSchedule by default) and a GPU miner there would go unseen; predicted, as the input has no Node objects${evidence}`,
+    message: `${sensorLabel(primary)} tolerates none of the usual GPU node taints (nvidia.com/gpu, sku=gpu, amd.com/gpu), so it would not run on GPU node pools tainted that way (GKE taints them nvidia.com/gpu=present:NoSchedule by default) and a GPU miner there would go unseen; predicted, as the input has no Node objects; ${describeResource(hint.site.resource)} ${hint.text}, so the cluster has GPU nodes`,
+    related: [{ resource: hint.site.resource, path: hint.site.path, note: 'GPU evidence' }],
   };
 }
 

@@ -1,6 +1,6 @@
 import type { FieldPath } from '../../src/core/types.js';
 import type { Finding } from '../../src/core/types.js';
-import { clusterNodes, nodesWithoutSensor, sensorLabel, WELL_KNOWN_GPU_TAINTS, type RuntimeSensor } from '../../src/kube/falco.js';
+import { clusterNodes, daemonSetPods, nodesWithoutSensor, sensorLabel, WELL_KNOWN_GPU_TAINTS, type RuntimeSensor } from '../../src/kube/falco.js';
 import { daemonSetTolerations, toleratesAny, type Taint } from '../../src/kube/scheduling.js';
 import { patchHead, refText, slug } from '../../src/remediate/common.js';
 import { falcoKitDocuments, nested, newTolerations, ownTolerations, sensorOf, type PartialFix } from '../../src/remediate/falco.js';
@@ -29,7 +29,15 @@ const tolerateTaintedNodes: KitContribution = {
 
 export const remediation: readonly KitContribution[] = [tolerateTaintedNodes, falcoKitDocuments];
 
+function hasLiveStatus(inventory: KitContext['inventory'], sensor: RuntimeSensor): boolean {
+  if (sensor.resource.ref.kind !== 'DaemonSet') return false;
+  return sensor.resource.obj['status'] !== undefined || daemonSetPods(inventory, sensor.resource).length > 0;
+}
+
 function tolerationsFix(sensor: RuntimeSensor, { inventory }: KitContext): PartialFix {
+  // With the sensor's live status (its pods, or the DaemonSet's counts) in the input, the fix shows only
+  // once the cluster schedules the new pods: an offline rescan keeps the old status and cannot prove it.
+  const live = hasLiveStatus(inventory, sensor);
   const own = ownTolerations(sensor);
   const nodes = clusterNodes(inventory);
   const wanted: Taint[] = [];
@@ -57,7 +65,13 @@ function tolerationsFix(sensor: RuntimeSensor, { inventory }: KitContext): Parti
     explanation: [
       `Gives ${refText(sensor.resource.ref)} tolerations for ${taints.join(', ')}${nodes.length === 0 ? ' (the usual GPU node taints: the input has no Node objects, so kfscan predicts them)' : ' (taints of the nodes it does not run on)'}, keeping the ones it has. Tolerations have no merge key, so the patch carries the whole list.`,
       'A sensor must run on every node, GPU nodes above all, where the 2021 miners ran. Check `kubectl get ds -n ' + (sensor.resource.ref.namespace ?? 'default') + '` afterwards: DESIRED and READY should equal the number of nodes. With Helm, set the same list as `tolerations` in the values (falco/values.yaml has it).',
+      ...(live
+        ? [
+            'Not provable offline: the findings come from the cluster\'s status (where the sensor\'s pods run), which only changes once the DaemonSet rolls out onto the tainted nodes; kfscan\'s rescan of the objects with the kit applied cannot show that. Confirm with `kubectl get ds` and `kfscan cluster` after applying.',
+          ]
+        : []),
     ],
+    provableOffline: !live,
     manifests: [
       {
         path: `patches/${sensor.resource.ref.kind.toLowerCase()}-${slugName}-tolerations.yaml`,

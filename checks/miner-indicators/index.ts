@@ -1,11 +1,15 @@
 import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { ContainerSite, Draft, FieldPath, Inventory } from '../../src/core/types.js';
+import type { ContainerSite, Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
+import { volumeSources } from '../../src/kube/container-env.js';
 import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
 import { indicatorsInImage, indicatorsInText, type Indicator } from '../../src/kube/miner-iocs.js';
 import { mlImageFamily } from '../../src/kube/ml-images.js';
+import { containerSecretReferences } from '../../src/kube/secret-references.js';
+import { configMapEntry, lookupSecret, secretEntries, secretEntry, type StoredValue } from '../../src/kube/secrets.js';
+import { sensorProduct } from '../../src/kube/runtime-sensors.js';
 
 /** One piece of container text and where it sits. */
 interface TextEntry {
@@ -13,6 +17,12 @@ interface TextEntry {
   /** `args[2]`, `env POOL_URL`, `env POOL (ConfigMap ml/miner key pool)`. */
   where: string;
   text: string;
+  /** A file the container reads (a mounted ConfigMap or Secret key): config-file forms count. */
+  file?: boolean;
+  /** From a Secret: indicators are named, the value never shown. */
+  secret?: boolean;
+  /** The ConfigMap or Secret key that holds the text. */
+  source?: { resource: Resource; path: FieldPath };
 }
 
 const check = defineBuiltinCheck({
@@ -22,15 +32,17 @@ const check = defineBuiltinCheck({
     category: 'miner',
     severity: 'critical',
     description:
-      'A container image, command, argument, environment value (literal or from a ConfigMap), Argo script or lifecycle hook carries a crypto-miner indicator: a Stratum URL (stratum+tcp, stratum+ssl, stratum1/2), a miner binary (xmrig, xmr-stak, ethminer, cpuminer, minerd, nbminer, t-rex, lolminer, phoenixminer, ...), XMRig\'s --donate-level, a known mining-pool host (Falco\'s miner_domains and their pool operators), the 2020 Kubeflow campaign image, or, inside ML images, a download-and-execute one-liner. Pool ports count only next to one of those.',
+      "A container image, command, argument, environment value (literal, or from a ConfigMap or Secret), Argo script, lifecycle hook, or a ConfigMap or Secret file it mounts (a miner's config) carries a crypto-miner indicator: a Stratum URL (stratum+tcp, stratum+ssl, stratum1/2), a miner binary (xmrig, xmr-stak, ethminer, cpuminer, minerd, nbminer, t-rex, lolminer, phoenixminer, ...), XMRig's --donate-level (or its donate-level setting in a config file), a known mining-pool host (a maintained list with sources: Falco's miner_domains and beyond), the 2020 Kubeflow campaign image, or, inside ML images, a download-and-run one-liner, whatever runs the download (a shell, python3 -, perl, node, bash <(curl ...), python -c \"$(curl ...)\", base64 -d | sh). Pool ports count only next to one of those. Text from Secrets is judged, never quoted.",
     rationale:
       'The 2021 attackers ran XMRig and Ethminer from pipeline pods based on tensorflow/tensorflow images, passing the pool URL and wallet on the command line; the 2020 campaign deployed an XMRig image through Jupyter. These strings are what a miner needs to work, so finding them in a spec means a miner runs or is about to.',
     remediation:
       'Treat it as an incident: stop the workload (delete the pipeline run, recurring run or pod), find who created it (audit logs, Kubeflow pipeline owner), rotate credentials it could read, and block the entry point (exposed dashboard, missing authentication).',
     tags: ['MS-TA9039'],
-    // ConfigMaps: env values taken from them are read (Secrets never are).
+    // ConfigMaps and Secrets the containers mount or take env values from: a miner's config file or pool URL.
     needs: [...CONTAINER_KINDS, 'ConfigMap'],
   },
+  // Many Secrets, which a minimal role does not grant: read when allowed, not a coverage gap when refused.
+  secretsToRead: (inventory) => containerSecretReferences(inventory).map((secret) => ({ ...secret, optional: true })),
   *run(inventory) {
     for (const container of workloadContainers(inventory)) yield* judge(container, inventory);
   },
@@ -42,11 +54,12 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
   const ref = image === null ? null : parseImageRef(image);
   const mlImage = ref !== null && mlImageFamily(ref) !== null;
   const label = `${containerLabel(site, kfpComponent)} in ${describeResource(site.pod.resource)}`;
-  const draft = (entry: { path: FieldPath; where: string }, indicators: Indicator[]): Draft => ({
+  const draft = (entry: { path: FieldPath; where: string; source?: TextEntry['source'] }, indicators: Indicator[]): Draft => ({
     resource: site.pod.resource,
     path: entry.path,
     key: `${kfpComponent ? 'kfp-v2/' : ''}${site.pod.role ?? ''}/${site.type}/${site.name}/${entry.where}`,
     message: `${label} carries ${indicators.length === 1 ? 'a crypto-miner indicator' : 'crypto-miner indicators'} in ${entry.where}: ${joinList(indicators.map((i) => i.description))}`,
+    ...(entry.source ? { related: [{ resource: entry.source.resource, path: entry.source.path, note: 'where the text is' }] } : {}),
   });
 
   if (ref) {
@@ -54,11 +67,16 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
     if (indicators.length > 0) yield draft({ path: kfpComponent ? site.path : [...site.path, 'image'], where: 'its image' }, indicators);
   }
   const seen = textIndicators(inventory, mlImage);
+  const sensor = isRuntimeSensor(site);
   for (const entry of textEntries(site, kfpComponent, inventory)) {
-    let indicators = seen.get(entry.text);
+    // Falco and other sensors mount rules that name pools and Stratum URLs to catch miners.
+    if (entry.file && sensor) continue;
+    const options = { mlImage, configFile: entry.file === true, redact: entry.secret === true };
+    const memoKey = `${options.configFile ? 'f' : 't'}${options.redact ? 's' : 'p'}\0${entry.text}`;
+    let indicators = seen.get(memoKey);
     if (indicators === undefined) {
-      indicators = indicatorsInText(entry.text, { mlImage });
-      seen.set(entry.text, indicators);
+      indicators = indicatorsInText(entry.text, options);
+      seen.set(memoKey, indicators);
     }
     if (indicators.length > 0) yield draft(entry, indicators);
   }
@@ -70,9 +88,10 @@ function textIndicators(inventory: Inventory, mlImage: boolean): Map<string, Ind
 }
 
 /**
- * The strings a container runs with. Environment values set from a Secret are never read: kfscan does
- * not load Secrets for this check, and their values must not end up in a report. ConfigMap values are
- * followed, since a pool URL there is as good as on the command line.
+ * The strings a container runs with: command, args, hooks, a script, env values (literal, or from
+ * ConfigMap and Secret keys, one by one or through envFrom) and the files it mounts from ConfigMaps and
+ * Secrets, where a miner keeps its pool and donate-level settings. Text from a Secret is judged but
+ * never quoted in a message.
  */
 function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inventory): TextEntry[] {
   const container = site.container;
@@ -91,6 +110,7 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
   if (source !== null && site.type === 'script') entries.push({ path: at(['source']), where: 'the script source', text: source });
 
   const namespace = site.pod.namespace;
+  const declared = containerSecretReferences(inventory);
   asArray(container['env']).forEach((entry, index) => {
     const env = asObject(entry);
     const name = asString(env?.['name']) ?? `#${index}`;
@@ -99,25 +119,85 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
       entries.push({ path: at(['env', index, 'value']), where: `env ${name}${suffix}`, text: value });
       return;
     }
-    const ref = asObject(asObject(env?.['valueFrom'])?.['configMapKeyRef']);
-    const mapName = asString(ref?.['name']);
-    const key = asString(ref?.['key']);
-    const text = mapName && key ? configMapValue(inventory, namespace, mapName, key) : null;
-    if (text !== null) entries.push({ path: at(['env', index]), where: `env ${name} (ConfigMap ${namespace}/${mapName} key ${key})`, text });
-  });
-  asArray(container['envFrom']).forEach((entry, index) => {
-    const mapName = asString(asObject(asObject(entry)?.['configMapRef'])?.['name']);
-    const configMap = mapName ? inventory.get('ConfigMap', namespace, mapName) : undefined;
-    const data = asObject(configMap?.obj['data']);
-    for (const [key, value] of Object.entries(data ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (typeof value === 'string') entries.push({ path: at(['envFrom', index]), where: `envFrom ConfigMap ${namespace}/${mapName} key ${key}`, text: value });
+    const from = asObject(env?.['valueFrom']);
+    for (const kind of ['ConfigMap', 'Secret'] as const) {
+      const ref = asObject(from?.[kind === 'ConfigMap' ? 'configMapKeyRef' : 'secretKeyRef']);
+      const refName = asString(ref?.['name']);
+      const key = asString(ref?.['key']);
+      const stored = refName && key ? storedValue(inventory, kind, namespace, refName, key, declared) : null;
+      if (stored) entries.push({ path: at(['env', index]), where: `env ${name} (${kind} ${namespace}/${refName} key ${key})`, text: stored.value, secret: kind === 'Secret', source: stored });
     }
   });
+  asArray(container['envFrom']).forEach((entry, index) => {
+    for (const kind of ['ConfigMap', 'Secret'] as const) {
+      const refName = asString(asObject(asObject(entry)?.[kind === 'ConfigMap' ? 'configMapRef' : 'secretRef'])?.['name']);
+      if (!refName) continue;
+      for (const stored of allValues(inventory, kind, namespace, refName, declared)) {
+        const key = String(stored.path[1]);
+        entries.push({ path: at(['envFrom', index]), where: `envFrom ${kind} ${namespace}/${refName} key ${key}`, text: stored.value, secret: kind === 'Secret', source: stored });
+      }
+    }
+  });
+  if (!kfpComponent) entries.push(...mountedFiles(site, inventory, declared));
   return entries;
 }
 
-function configMapValue(inventory: Inventory, namespace: string, name: string, key: string): string | null {
-  return asString(asObject(inventory.get('ConfigMap', namespace, name)?.obj['data'])?.[key]);
+/** Every ConfigMap or Secret key a container mounts as a file, with the path it sees it at. */
+function mountedFiles(site: ContainerSite, inventory: Inventory, declared: ReadonlyArray<{ namespace: string; name: string }>): TextEntry[] {
+  const volumes = new Map(
+    asArray(site.pod.spec['volumes'])
+      .map(asObject)
+      .filter((v): v is Record<string, unknown> => v !== null && typeof v['name'] === 'string')
+      .map((v) => [v['name'] as string, v]),
+  );
+  const out: TextEntry[] = [];
+  asArray(site.container['volumeMounts']).forEach((entry, index) => {
+    const mount = asObject(entry);
+    const volume = volumes.get(asString(mount?.['name']) ?? '');
+    const mountPath = asString(mount?.['mountPath'])?.replace(/\/+$/, '');
+    if (!mount || !volume || !mountPath) return;
+    const subPath = asString(mount['subPath']);
+    for (const ref of volumeSources(volume)) {
+      for (const stored of allValues(inventory, ref.kind, site.pod.namespace, ref.name, declared)) {
+        const key = String(stored.path[1]);
+        const file = ref.items.length > 0 ? ref.items.find((item) => item.key === key)?.path : key;
+        if (file === undefined || (subPath && subPath !== file)) continue;
+        const seenAt = subPath ? mountPath : `${mountPath}/${file}`;
+        out.push({
+          path: [...site.path, 'volumeMounts', index],
+          where: `its mounted file ${seenAt} (${ref.kind} ${site.pod.namespace}/${ref.name} key ${key})`,
+          text: stored.value,
+          file: true,
+          secret: ref.kind === 'Secret',
+          source: stored,
+        });
+      }
+    }
+  });
+  return out;
+}
+
+function storedValue(inventory: Inventory, kind: 'ConfigMap' | 'Secret', namespace: string, name: string, key: string, declared: ReadonlyArray<{ namespace: string; name: string }>): StoredValue | null {
+  if (kind === 'ConfigMap') {
+    const configMap = inventory.get('ConfigMap', namespace, name);
+    return configMap ? configMapEntry(configMap, key) : null;
+  }
+  const lookup = lookupSecret(inventory, namespace, name, declared);
+  return lookup.state === 'found' ? secretEntry(lookup.secret, key) : null;
+}
+
+function allValues(inventory: Inventory, kind: 'ConfigMap' | 'Secret', namespace: string, name: string, declared: ReadonlyArray<{ namespace: string; name: string }>): StoredValue[] {
+  if (kind === 'ConfigMap') {
+    const configMap = inventory.get('ConfigMap', namespace, name);
+    const keys = Object.keys(asObject(configMap?.obj['data']) ?? {}).sort();
+    return configMap ? keys.flatMap((key) => configMapEntry(configMap, key) ?? []) : [];
+  }
+  const lookup = lookupSecret(inventory, namespace, name, declared);
+  return lookup.state === 'found' ? secretEntries(lookup.secret).sort((a, b) => (String(a.path[1]) < String(b.path[1]) ? -1 : 1)) : [];
+}
+
+function isRuntimeSensor(site: ContainerSite): boolean {
+  return sensorProduct(site.pod) !== null;
 }
 
 function joinList(items: string[]): string {

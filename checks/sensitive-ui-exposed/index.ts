@@ -1,13 +1,16 @@
 import { describeResource as describe } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { serviceExposureKit } from '../../src/remediate/exposure.js';
-import type { Inventory, Resource } from '../../src/core/types.js';
+import type { Resource, Severity } from '../../src/core/types.js';
 import { externalReaches, hopsAsRelated, pathText, type Reach } from '../../src/kube/entry-graph.js';
-import { GATEWAY_AUTH_NEEDS } from '../../src/kube/exposure-needs.js';
-import { gatewayAuth } from '../../src/kube/gateway-auth.js';
+import { unionOfKinds } from '../../src/core/kinds.js';
 import { kubeflowIngresses } from '../../src/kube/kubeflow-ingress.js';
-import { exposureSeverity, reachWording } from '../../src/kube/reachability.js';
-import { SENSITIVE_UI_NAMES, sensitiveUiOf, type SensitiveUi } from '../../src/kube/sensitive-uis.js';
+import { PATH_AUTH_NEEDS, pathAuth, pathAuthText } from '../../src/kube/path-auth.js';
+import { exposureSeverity, reachWording, type Reachability } from '../../src/kube/reachability.js';
+import { AUTH_SECRETS } from '../../src/kube/secrets.js';
+import { authSecretReferences } from '../../src/kube/secret-references.js';
+import { hubSecrets } from '../../src/kube/jupyterhub.js';
+import { sensitiveUiName, sensitiveUiOf, type SensitiveUi } from '../../src/kube/sensitive-uis.js';
 
 
 const check = defineBuiltinCheck({
@@ -23,8 +26,10 @@ const check = defineBuiltinCheck({
     remediation:
       'Keep these Services ClusterIP and use kubectl port-forward, or publish them only through an internal load balancer or an authenticating proxy; turn their own login on (remove --enable-skip-login, use --auth-mode=client or sso for Argo, set a Jupyter token or password, run MLflow with --app-name basic-auth).',
     tags: ['MS-TA9005'],
-    needs: [...GATEWAY_AUTH_NEEDS, 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+    needs: unionOfKinds(PATH_AUTH_NEEDS, ['rbac.authorization.k8s.io/ClusterRoleBinding']),
+    namedSecrets: [...AUTH_SECRETS],
   },
+  secretsToRead: (inventory) => [...authSecretReferences(inventory), ...hubSecrets(inventory).map((secret) => ({ ...secret, optional: true }))],
   *run(inventory) {
     const kubeflowGateways = new Set<Resource>(kubeflowIngresses(inventory).map((k) => k.gateway));
     const best = new Map<string, { reach: Reach; ui: SensitiveUi; auth: string | null }>();
@@ -34,7 +39,8 @@ const check = defineBuiltinCheck({
       // Notebooks and TensorBoards that Kubeflow runs for its users are routed through Kubeflow's gateway
       // and its authentication, which the Kubeflow checks judge.
       if (ui.kubeflowManaged && reach.passages.some((p) => kubeflowGateways.has(p.gateway))) continue;
-      const auth = authOnPath(inventory, reach);
+      const guard = pathAuth(inventory, reach);
+      const auth = guard && !guard.anyAccount ? pathAuthText(guard) : null;
       const key = `${reach.entry.resource.ref.kind}/${reach.entry.resource.ref.namespace}/${reach.entry.resource.ref.name}:${ui.kind}`;
       const current = best.get(key);
       if (!current || (current.auth !== null && auth === null) || (!current.ui.loginDisabled && ui.loginDisabled)) best.set(key, { reach, ui, auth });
@@ -47,15 +53,15 @@ const check = defineBuiltinCheck({
           ? `${describe(entry)} ${exposure.detail}`
           : `${pathText(reach)}; ${describe(entry)} ${exposure.detail}`;
       const login = ui.loginDisabled ? `; ${ui.loginDisabled.reason}` : '';
-      const guarded = auth ? `; ${auth} authenticates on the way` : '';
+      const guarded = auth ? `; ${auth}` : '';
       yield {
         resource: entry,
         path: reach.entryPath,
-        severity: exposureSeverity(exposure, ui.loginDisabled !== null && auth === null),
-        message: `${SENSITIVE_UI_NAMES[ui.kind]} ${reachWording(exposure)}: ${how}${login}${guarded}`,
+        severity: uiSeverity(exposure, ui.loginDisabled !== null && auth === null),
+        message: `${sensitiveUiName(ui)} ${reachWording(exposure)}: ${how}${login}${guarded}`,
         related: [
           ...hopsAsRelated(reach),
-          ...(ui.loginDisabled && ui.container ? [{ resource: ui.container.pod.resource, path: ui.loginDisabled.path, note: ui.loginDisabled.reason }] : []),
+          ...(ui.loginDisabled && ui.container ? [{ resource: ui.loginDisabled.resource ?? ui.container.pod.resource, path: ui.loginDisabled.path, note: ui.loginDisabled.reason }] : []),
         ],
         key: ui.kind,
       };
@@ -66,14 +72,14 @@ const check = defineBuiltinCheck({
   remediation: [serviceExposureKit],
 });
 
-/** Authentication someone must pass on this path: at the entry, or at an Istio gateway it goes through. */
-function authOnPath(inventory: Inventory, reach: Reach): string | null {
-  if (reach.entryAuth) return reach.entryAuth.mechanism;
-  for (const passage of reach.passages) {
-    const auth = gatewayAuth(inventory, passage.workload);
-    if (auth.anonymous.length === 0 && auth.complete[0]) return auth.complete[0].text;
-  }
-  return null;
+/**
+ * A UI that lets anyone in is critical wherever the entry is not internal: a public load balancer, but
+ * also a NodePort (whose nodes may have public addresses) or an Ingress; a few public networks, medium;
+ * private networks only, info.
+ */
+function uiSeverity(exposure: Reachability, open: boolean): Severity {
+  if (exposure.reach === 'public' && open) return 'critical';
+  return exposureSeverity(exposure, false);
 }
 
 export default check;

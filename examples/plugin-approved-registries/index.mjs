@@ -38,6 +38,8 @@ const POD_BEARING_KINDS = [
   'trainer.kubeflow.org/ClusterTrainingRuntime',
   'jobset.x-k8s.io/JobSet',
   'serving.kserve.io/InferenceService',
+  'serving.kserve.io/ServingRuntime',
+  'serving.kserve.io/ClusterServingRuntime',
   'ray.io/RayCluster',
   'ray.io/RayJob',
   'ray.io/RayService',

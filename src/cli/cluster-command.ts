@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { Check, Finding, Inventory } from '../core/types.js';
-import type { KitPlan } from '../reporters/report-context.js';
+import type { KitPlan, ScanRun } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
-import type { ConnectionOptions } from '../live/scan-cluster.js';
+import type { ConnectionOptions, ContextOutcome } from '../live/scan-cluster.js';
 import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
@@ -35,19 +35,8 @@ interface ClusterOptions extends CommonScanOptions {
 const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
-  const command = program
-    .command('cluster')
-    .description('scan live clusters through kubeconfig contexts (read-only: GET requests only)')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
-    .option('--context <name>', 'scan this context (default: the current context)')
-    .option('--contexts <names>', 'scan these contexts (comma-separated)')
-    .option('--all-contexts', 'scan every context in the kubeconfig')
-    .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
-    .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
-    .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
+  const command = addConnectionOptions(program.command('cluster').description('scan live clusters through kubeconfig contexts (read-only: GET requests only)'))
     .option('--check-access', 'print what the current identity can and cannot read of what the checks need, and scan nothing')
-    .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'))
     .option(
       '--probe',
       "also make network connections to the cluster's own endpoints: a few plain GET requests (no credentials) to the external addresses of the entry points the exposure checks report, to confirm whether Kubeflow answers without login (off by default)",
@@ -57,6 +46,20 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
   addReportOptions(command).action(async (options: ClusterOptions) => {
     setExit(await runCluster(options, deps));
   });
+}
+
+/** Which clusters to read and how: the options `cluster` and `serve` share. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)')
+    .option('--context <name>', 'scan this context (default: the current context)')
+    .option('--contexts <names>', 'scan these contexts (comma-separated)')
+    .option('--all-contexts', 'scan every context in the kubeconfig')
+    .option('--in-cluster', "use the pod's service account (when kfscan runs inside the cluster)")
+    .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
+    .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
+    .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
+    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'));
 }
 
 async function runCluster(options: ClusterOptions, deps: CliDependencies): Promise<number> {
@@ -111,13 +114,23 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   }
 
   for (const problem of kitProblems) io.stderr.write(`kfscan: warning: the remediation kit for the report's plan could not be built: ${terminalSafe(problem)}\n`);
-  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits });
+  const code = await finishScan(result, prepared, options, deps, { importantWarnings: scan.suppressionWarnings, printedErrors, kits: () => kits, runs: scanRuns(scan.outcomes, prepared.clock()) });
 
   if (result.scanned.contexts === 0) {
     io.stderr.write(`kfscan: no context could be scanned (${terminalSafe(contexts.join(', '))})\n`);
     return EXIT.usage;
   }
   return code;
+}
+
+/** Each context's scan for the OpenMetrics report: its time, and whether it completed. */
+export function scanRuns(outcomes: readonly ContextOutcome[], now: Date): ScanRun[] {
+  return outcomes.map((outcome) => ({
+    context: outcome.context,
+    durationSeconds: outcome.durationMs / 1000,
+    succeeded: outcome.error === null,
+    lastSuccess: outcome.error === null ? now : null,
+  }));
 }
 
 async function runAccessCheck(

@@ -10,6 +10,7 @@ import { registerDiffCommand } from './diff-command.js';
 import { registerRbacCommand } from './rbac-command.js';
 import { registerRemediateCommand } from './remediate-command.js';
 import { registerScanCommand } from './scan-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 
 /**
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
   registerRbacCommand(program, deps, (code) => (exitCode = code));
   registerRemediateCommand(program, deps, (code) => (exitCode = code));
   registerDiffCommand(program, deps, (code) => (exitCode = code));
+  registerServeCommand(program, deps, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

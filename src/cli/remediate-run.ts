@@ -163,6 +163,8 @@ function summary(kit: Kit, findings: readonly Finding[], outDir: string, files: 
     lines.push(`  ${check}: ${total} -> ${total - fixed}`);
   }
   if (kit.verification.appeared.length > 0) lines.push(`  ${kit.verification.appeared.length} new finding(s) with the kit applied: see README.md`);
+  const unprovable = kit.fixes.filter((fix) => fix.provableOffline === false);
+  if (unprovable.length > 0) lines.push(`  ${unprovable.length} fix${unprovable.length === 1 ? '' : 'es'} not provable offline (the cluster must schedule new pods first): see README.md`);
   if (verbose) for (const file of [...files.keys()].sort()) lines.push(`  wrote ${file}`);
   lines.push('Nothing was applied. Read README.md in the kit before applying any of it.');
   return `${lines.join('\n')}\n`;

@@ -63,11 +63,14 @@ export function registerScanCommand(program: Command, deps: CliDependencies, set
 async function runScan(paths: string[], options: ScanOptions, deps: CliDependencies): Promise<number> {
   const { io } = deps;
   const prepared = await prepareScan(options, deps);
+  const started = performance.now();
   const scan = await scanPaths(paths, options, prepared, io);
+  const durationSeconds = (performance.now() - started) / 1000;
 
   if (options.verbose) describeInputs(paths, scan, io);
   const code = await finishScan(scan.result, prepared, options, deps, {
     importantWarnings: scan.suppressionWarnings,
+    runs: [{ context: null, durationSeconds, succeeded: true, lastSuccess: prepared.clock() }],
     kits: () =>
       manifestKits(
         paths,

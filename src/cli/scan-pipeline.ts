@@ -12,7 +12,7 @@ import { filterReport } from '../engine/filters.js';
 import { NOT_APPLIED, type SuppressionOptions } from '../engine/suppress.js';
 import { jsonReport } from '../reporters/json.js';
 import type { ReportFile } from '../diff/report-file.js';
-import type { KitPlan, ReportContext } from '../reporters/report-context.js';
+import type { KitPlan, ReportContext, ScanRun } from '../reporters/report-context.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { loadCatalogue, selectFromCatalogue, unknownIdReason, type CatalogueOptions } from './check-catalogue.js';
@@ -133,6 +133,8 @@ export interface FinishOptions {
   printedErrors?: readonly InputError[];
   /** The remediation kit for the plan of an HTML or PDF report; called only when one is written. */
   kits?: () => KitPlan[];
+  /** How long each context's scan took and whether it completed (the OpenMetrics report). */
+  runs?: readonly ScanRun[];
 }
 
 /**
@@ -146,7 +148,7 @@ export async function finishScan(
   prepared: PreparedScan,
   options: CommonScanOptions,
   deps: CliDependencies,
-  { importantWarnings = [], printedErrors = [], kits }: FinishOptions = {},
+  { importantWarnings = [], printedErrors = [], kits, runs }: FinishOptions = {},
 ): Promise<number> {
   const { io } = deps;
   const complete: ScanResult = {
@@ -181,6 +183,7 @@ export async function finishScan(
     attackPath,
     engagement: prepared.engagement,
     generatedAt: prepared.clock(),
+    ...(runs ? { scanRuns: runs } : {}),
     ...(prepared.customerReport ? await customerExtras(safe, prepared, deps, kits) : {}),
   });
   return exitCodeFor(result, options.failOn);

@@ -260,9 +260,11 @@ export interface Check {
   /**
    * Secrets the check compares whose names only the other objects tell (a Deployment's secretKeyRef to
    * a generated `oauth2-proxy-h675gf55ht`). Live mode calls it after listing and reads them by GET, like
-   * `meta.namedSecrets`; offline the Secrets are simply among the inputs.
+   * `meta.namedSecrets`; offline the Secrets are simply among the inputs. An `optional` Secret is read when
+   * RBAC allows it: a refusal is not a gap in the scan's coverage (the check judges the Secrets it could
+   * read), as for the many Secrets pods use, which a minimal role does not grant.
    */
-  secretsToRead?(inventory: Inventory): Iterable<{ namespace: string; name: string }>;
+  secretsToRead?(inventory: Inventory): Iterable<{ namespace: string; name: string; optional?: boolean }>;
 }
 
 /**

@@ -35,6 +35,8 @@ export const POD_TEMPLATE_KINDS: readonly KindName[] = Object.freeze([
   'trainer.kubeflow.org/ClusterTrainingRuntime',
   'jobset.x-k8s.io/JobSet',
   'serving.kserve.io/InferenceService',
+  'serving.kserve.io/ServingRuntime',
+  'serving.kserve.io/ClusterServingRuntime',
   'ray.io/RayCluster',
   'ray.io/RayJob',
   'ray.io/RayService',

@@ -90,6 +90,11 @@ function rawSites(resource: Resource): RawSite[] {
       return part ? [podSite(['spec', component], part, {}, {}, component)] : [];
     });
   }
+  if (kind === 'ServingRuntime' || kind === 'ClusterServingRuntime') {
+    // A runtime's spec is a pod spec (containers, volumes, ...); multi-node runtimes add `workerSpec`.
+    const worker = asObject(spec['workerSpec']);
+    return [podSite(POD_SPEC, spec, {}, {}, 'runtime'), ...(worker ? [podSite(['spec', 'workerSpec'], worker, {}, {}, 'worker')] : [])];
+  }
   if (kind === 'Experiment') {
     // A trial is usually a Job, but may be a TFJob or PyTorchJob with replica specs.
     const trialJobSpec = asObject(asObject(asObject(spec['trialTemplate'])?.['trialSpec'])?.['spec']);

@@ -130,13 +130,14 @@ export function mountedFile(inventory: Inventory, container: ContainerSite, file
   return { state: 'unset' };
 }
 
-interface VolumeSource {
+export interface VolumeSource {
   kind: 'ConfigMap' | 'Secret';
   name: string;
   items: Array<{ key: string; path: string }>;
 }
 
-function volumeSources(volume: Record<string, unknown>): VolumeSource[] {
+/** The ConfigMap and Secret sources of a volume (direct or projected), with their `items`. */
+export function volumeSources(volume: Record<string, unknown>): VolumeSource[] {
   const one = (kind: 'ConfigMap' | 'Secret', source: Record<string, unknown> | null, nameField: string): VolumeSource[] => {
     const name = asString(source?.[nameField]);
     if (!source || !name) return [];

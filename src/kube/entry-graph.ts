@@ -17,6 +17,7 @@ import {
   gatewayWorkloadOfService,
   istioGatewaysFor,
   virtualServicesBoundTo,
+  unheldGatewayWorkload,
   type GatewayWorkload,
 } from './istio-gateways.js';
 import { fromServiceExposure, type Reachability } from './reachability.js';
@@ -103,7 +104,7 @@ export function externalReaches(inventory: Inventory): readonly Reach[] {
         const service = inventory.get('Service', backend.namespace, backend.serviceName) ?? null;
         walker.fromHost(
           { name: backend.serviceName, namespace: backend.namespace },
-          { entry, entryPath: backend.path, entryAuth: ingressAuth(inventory, ingress, service), hops: [{ resource: ingress, label: entry.label, path: backend.path }], passages: [] },
+          { entry, entryPath: backend.path, entryAuth: ingressAuth(inventory, ingress, service, { namespace: backend.namespace, name: backend.serviceName }), hops: [{ resource: ingress, label: entry.label, path: backend.path }], passages: [] },
         );
       }
     }
@@ -203,11 +204,14 @@ class Walker {
   fromHost(host: ServiceHost, trail: Trail, depth = 0): void {
     const services = servicesForHost(this.inventory, host);
     if (services.length === 0) {
-      this.out.push({
-        ...trail,
-        hops: [...trail.hops, { resource: null, label: host.namespace ? `Service ${host.namespace}/${host.name}` : `Service ${host.name} (namespace not rendered)` }],
-        target: { service: null, namespace: host.namespace, name: host.name, pods: [] },
-      });
+      const unheld = unheldGatewayWorkload(this.inventory, host);
+      const label = host.namespace
+        ? `Service ${host.namespace}/${host.name}${unheld ? ' (not in the input: created by the mesh installation)' : ''}`
+        : `Service ${host.name} (namespace not rendered)`;
+      const hops = [...trail.hops, { resource: null, label }];
+      const pods = unheld?.pods ?? rayHeadPods(this.inventory, host);
+      this.out.push({ ...trail, hops, target: { service: null, namespace: host.namespace, name: host.name, pods } });
+      if (unheld) this.throughGateway(unheld, hops, trail, depth);
       return;
     }
     for (const service of services) this.fromService(service, trail, depth);
@@ -223,7 +227,12 @@ class Walker {
     this.out.push({ ...trail, hops, target: { service, namespace: service.ref.namespace, name: service.ref.name, pods } });
 
     const workload = gatewayWorkloadOfService(this.inventory, service);
-    if (!workload || depth >= MAX_GATEWAY_DEPTH) return;
+    if (workload) this.throughGateway(workload, hops, trail, depth);
+  }
+
+  /** Follows the Istio Gateways that configure these gateway pods, and their VirtualServices, to their destinations. */
+  private throughGateway(workload: GatewayWorkload, hops: Hop[], trail: Trail, depth: number): void {
+    if (depth >= MAX_GATEWAY_DEPTH) return;
     const podNamespaces = [...new Set(workload.members.map((m) => m.namespace))];
     for (const gateway of istioGatewaysFor(this.inventory, workload)) {
       for (const vs of virtualServicesBoundTo(this.inventory, gateway, podNamespaces)) {
@@ -295,6 +304,18 @@ function rayHeadReaches(inventory: Inventory): Reach[] {
     }
   }
   return out;
+}
+
+/**
+ * The head pods behind `<cluster>-head-svc`, the Service KubeRay creates for a RayCluster or RayService:
+ * an Ingress or route to it reaches the dashboard of that cluster, with its login settings.
+ */
+function rayHeadPods(inventory: Inventory, host: ServiceHost): readonly PodTemplateSite[] {
+  const cluster = host.name.endsWith('-head-svc') ? host.name.slice(0, -'-head-svc'.length) : null;
+  if (!cluster || host.namespace === null) return [];
+  const owner = inventory.get('ray.io/RayCluster', host.namespace, cluster) ?? inventory.get('ray.io/RayService', host.namespace, cluster);
+  if (!owner) return [];
+  return inventory.podTemplates().filter((site) => site.resource === owner && site.labels['ray.io/node-type'] === 'head');
 }
 
 const INVERSE_PROXY = /(?:^|\/)ml-pipeline\/inverse-proxy-agent$/;

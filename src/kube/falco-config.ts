@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { asArray, asObject, asString, type JsonObject } from '../core/json.js';
 import type { ContainerSite, Inventory, PodTemplateSite, RelatedLocation, Resource } from '../core/types.js';
-import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE, parseRulesFile, type RulesFile, type Selection } from './falco-rules.js';
+import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE, parseRulesFile, type RulesFile, type Selection, type SourceLocation } from './falco-rules.js';
 import { parseImageRef } from './image-ref.js';
 import { containerFiles, type ContainerFiles, type FileSource } from './pod-files.js';
 import { imagePath } from './runtime-sensors.js';
@@ -23,6 +23,16 @@ export interface FalcoRuleSources {
   /** Rules paths Falco reads as directories (every file in them is loaded), in load order. */
   directories: string[];
   related: RelatedLocation[];
+  /** Where the list of rules files is (falco.yaml `rules_files`, `-r`), when the input holds it. */
+  rulesListAt: SourceLocation | null;
+  /** Where falcoctl's artifact references are (its config's `refs`, its command line, an operator Rulesfile). */
+  artifactsAt: SourceLocation | null;
+  /** Where falco.yaml's minimum `priority` is set. */
+  priorityAt: SourceLocation | null;
+}
+
+function emptySources(): FalcoRuleSources {
+  return { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, directories: [], related: [], rulesListAt: null, artifactsAt: null, priorityAt: null };
 }
 
 interface Artifact {
@@ -48,13 +58,16 @@ const FIRST_SPLIT_FALCO_MINOR = 36;
  * installs into a volume Falco shares, by artifact name and version.
  */
 export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite, inventory: Inventory): FalcoRuleSources {
-  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, directories: [], related: [] };
+  const sources = emptySources();
   const fs = containerFiles(falco, inventory);
   const argv = [...asArray(falco.container['command']), ...asArray(falco.container['args'])].filter((a): a is string => typeof a === 'string');
+  const argsAt: SourceLocation = { resource: falco.pod.resource, path: [...falco.path, falco.container['args'] !== undefined ? 'args' : 'command'] };
   const version = falcoMinorVersion(falco);
 
   const configPath = optionValues(argv, ['-c', '--config'])[0] ?? DEFAULT_CONFIG;
-  const config: JsonObject = { ...(readConfig(fs.file(configPath), configPath, sources) ?? {}) };
+  const mainConfig = fs.file(configPath);
+  const config: JsonObject = { ...(readConfig(mainConfig, configPath, sources) ?? {}) };
+  const configAt: SourceLocation | null = mainConfig.kind === 'configmap' ? { resource: mainConfig.configMap, path: ['data', mainConfig.key] } : null;
   for (const extra of listOf(config['config_files'])) {
     for (const file of [fs.file(extra), ...fs.directory(extra).files.map((f) => f.source)]) {
       if (file.kind === 'configmap') Object.assign(config, readConfig(file, extra, sources) ?? {});
@@ -65,7 +78,9 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
   }
 
   const cliRules = optionValues(argv, ['-r']);
-  const rulesPaths = cliRules.length > 0 ? cliRules : listOf(config['rules_files'] ?? config['rules_file']);
+  const rulesKey = config['rules_files'] !== undefined ? 'rules_files' : config['rules_file'] !== undefined ? 'rules_file' : null;
+  const rulesPaths = cliRules.length > 0 ? cliRules : listOf(rulesKey ? config[rulesKey] : undefined);
+  sources.rulesListAt = cliRules.length > 0 ? argsAt : rulesKey && configAt ? { resource: configAt.resource, path: [...configAt.path, rulesKey] } : null;
   const artifacts = falcoctlArtifacts(pod, falco, inventory, sources);
   const loadedArtifacts = new Set<Artifact>();
 
@@ -100,8 +115,10 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
   }
 
   sources.minimumPriority = asString(config['priority']);
-  append(sources.selection, configSelection(config['rules'], 'falco.yaml rules:'));
-  append(sources.selection, commandLineSelection(argv));
+  if (optionValues(argv, ['-o', '--option']).some((o) => o.startsWith('priority='))) sources.priorityAt = argsAt;
+  else if (configAt && config['priority'] !== undefined) sources.priorityAt = { resource: configAt.resource, path: [...configAt.path, 'priority'] };
+  append(sources.selection, configSelection(config['rules'], 'falco.yaml rules:', configAt ? { resource: configAt.resource, path: [...configAt.path, 'rules'] } : null));
+  append(sources.selection, commandLineSelection(argv).map((selection) => ({ ...selection, location: argsAt })));
   return sources;
 }
 
@@ -111,7 +128,7 @@ export function chartFalcoRuleSources(pod: PodTemplateSite, falco: ContainerSite
  * `Config` objects.
  */
 export function operatorFalcoRuleSources(namespace: string, inventory: Inventory): FalcoRuleSources {
-  const sources: FalcoRuleSources = { files: [], unknown: [], notLoaded: [], selection: [], minimumPriority: null, stableSetOnly: false, directories: [], related: [] };
+  const sources = emptySources();
   for (const rulesfile of byPriority(inventory.inNamespace('artifact.falcosecurity.dev/Rulesfile', namespace))) {
     const spec = asObject(rulesfile.obj['spec']) ?? {};
     const label = `Rulesfile ${namespace}/${rulesfile.ref.name}`;
@@ -120,23 +137,24 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
     if (repository) {
       const name = repository.slice(repository.lastIndexOf('/') + 1);
       const tag = asString(image?.['tag']) ?? 'latest';
+      sources.artifactsAt ??= { resource: rulesfile, path: ['spec', 'ociArtifact', 'image'] };
       loadArtifact({ ref: `${name}:${tag}`, name, tag, path: label }, sources, `${label} OCI artifact ${name}:${tag}`);
     }
     const inline = asArray(spec['inlineRules']);
-    if (inline.length > 0) sources.files.push({ label: `${label} inlineRules`, items: inline });
+    if (inline.length > 0) sources.files.push({ label: `${label} inlineRules`, items: inline, location: { resource: rulesfile, path: ['spec', 'inlineRules'] } });
     const mapName = asString(asObject(spec['configMapRef'])?.['name']);
     if (mapName) {
       const configMap = inventory.get('ConfigMap', namespace, mapName);
       const text = asString(asObject(configMap?.obj['data'])?.['rules.yaml']);
       if (configMap && text !== null) {
-        sources.files.push({ label: `ConfigMap ${namespace}/${mapName} key rules.yaml of ${label}`, items: parseRulesFile(text) });
+        sources.files.push({ label: `ConfigMap ${namespace}/${mapName} key rules.yaml of ${label}`, items: parseRulesFile(text), location: { resource: configMap, path: ['data', 'rules.yaml'] } });
         sources.related.push({ resource: configMap, path: ['data', 'rules.yaml'], note: 'Falco rules' });
       } else sources.unknown.push(`ConfigMap ${namespace}/${mapName} of ${label} (not in the input)`);
     }
   }
   for (const configObject of byPriority(inventory.inNamespace('artifact.falcosecurity.dev/Config', namespace))) {
     const spec = asObject(configObject.obj['spec']) ?? {};
-    append(sources.selection, configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`));
+    append(sources.selection, configSelection(asObject(spec['config'])?.['rules'], `Config ${namespace}/${configObject.ref.name} rules:`, { resource: configObject, path: ['spec', 'config', 'rules'] }));
   }
   return sources;
 }
@@ -144,7 +162,11 @@ export function operatorFalcoRuleSources(namespace: string, inventory: Inventory
 function loadFile(path: string, file: FileSource, version: number | null, falcoctlManaged: boolean, sources: FalcoRuleSources): void {
   switch (file.kind) {
     case 'configmap':
-      sources.files.push({ label: `${path} from ConfigMap ${file.configMap.ref.namespace}/${file.configMap.ref.name} key ${file.key}`, items: parseRulesFile(file.text) });
+      sources.files.push({
+        label: `${path} from ConfigMap ${file.configMap.ref.namespace}/${file.configMap.ref.name} key ${file.key}`,
+        items: parseRulesFile(file.text),
+        location: { resource: file.configMap, path: ['data', file.key] },
+      });
       sources.related.push({ resource: file.configMap, path: ['data', file.key], note: `Falco rules file ${path}` });
       return;
     case 'image':
@@ -212,6 +234,13 @@ function falcoctlArtifacts(pod: PodTemplateSite, falco: ContainerSite, inventory
     const install = asObject(artifactConfig?.['install']);
     const follow = asObject(artifactConfig?.['follow']);
     const refs = [...listOf(install?.['refs']), ...listOf(follow?.['refs']), ...positionalRefs(argv)];
+    if (!sources.artifactsAt && refs.length > 0) {
+      const listed = listOf(install?.['refs']).length > 0 ? 'install' : listOf(follow?.['refs']).length > 0 ? 'follow' : null;
+      sources.artifactsAt =
+        listed && configFile.kind === 'configmap'
+          ? { resource: configFile.configMap, path: ['data', configFile.key, 'artifact', listed, 'refs'] }
+          : { resource: pod.resource, path: [...site.path, 'args'] };
+    }
     const rulesDir = optionValues(argv, ['--rulesfiles-dir'])[0] ?? asString(install?.['rulesfilesDir']) ?? asString(follow?.['rulesfilesDir']) ?? '/etc/falco';
     const landing = landingDirectory(files.volumeAt(rulesDir), rulesDir, falco);
     if (landing === null) continue;
@@ -270,15 +299,16 @@ function readConfig(file: FileSource, path: string, sources: FalcoRuleSources): 
   return null;
 }
 
-function configSelection(value: unknown, origin: string): Selection[] {
-  return asArray(value).flatMap((entry): Selection[] => {
+function configSelection(value: unknown, origin: string, at: SourceLocation | null): Selection[] {
+  return asArray(value).flatMap((entry, index): Selection[] => {
     const command = asObject(entry);
+    const location = at ? { location: { resource: at.resource, path: [...at.path, index] } } : {};
     for (const action of ['enable', 'disable'] as const) {
       const target = asObject(command?.[action]);
       const rule = asString(target?.['rule']);
       const tag = asString(target?.['tag']);
-      if (rule !== null) return [{ action, rule, origin: `${origin} ${action} rule ${JSON.stringify(rule)}` }];
-      if (tag !== null) return [{ action, tag, origin: `${origin} ${action} tag ${tag}` }];
+      if (rule !== null) return [{ action, rule, origin: `${origin} ${action} rule ${JSON.stringify(rule)}`, ...location }];
+      if (tag !== null) return [{ action, tag, origin: `${origin} ${action} tag ${tag}`, ...location }];
     }
     return [];
   });

@@ -4,6 +4,7 @@ import type { ContainerSite, FieldPath, Inventory, PodTemplateSite, Resource } f
 import { stringMap } from '../inventory/resource.js';
 import { chartFalcoRuleSources, operatorFalcoRuleSources, type FalcoRuleSources } from './falco-config.js';
 import { evaluateRules, type RuleState } from './falco-rules.js';
+import { parseImageRef } from './image-ref.js';
 import { sensorProduct } from './runtime-sensors.js';
 import { daemonSetExclusion, parseTaints, parseTolerations, toleratesAny, type Exclusion, type SchedulingNode, type Taint } from './scheduling.js';
 
@@ -149,17 +150,42 @@ export function sensorsTolerateGpuTaints(inventory: Inventory): boolean {
   });
 }
 
-/** A workload in the input that asks for GPUs, so GPU nodes exist; `null` when none does. */
-export function gpuWorkload(inventory: Inventory): PodTemplateSite | null {
-  return inventory.memo('falco.gpuWorkload', () => {
-    for (const pod of inventory.podTemplates()) {
-      for (const site of pod.containers) {
-        const resources = asObject(site.container['resources']);
+// What installs or serves GPUs: NVIDIA's device plugin (also GKE's), GPU Operator and DCGM exporter,
+// AMD's device plugin. They run only where GPU nodes are (or are about to be).
+const GPU_STACK_IMAGES = /(?:^|\/)(?:nvidia\/k8s-device-plugin|nvidia-gpu-device-plugin|nvidia\/gpu-operator|cloud-native\/gpu-operator|gpu-operator|k8s\/dcgm-exporter|nvidia\/dcgm-exporter|dcgm-exporter|rocm\/k8s-device-plugin)$/;
+
+/** What in the input shows that the cluster has GPU nodes, with its object; `null` when nothing does. */
+export interface GpuHint {
+  site: PodTemplateSite;
+  /** `requests GPUs`, `runs nvidia/k8s-device-plugin`, `is scheduled onto GPU nodes (nodeSelector cloud.google.com/gke-accelerator)`. */
+  text: string;
+}
+
+/**
+ * GPU evidence in manifests without Node objects: a workload that requests GPUs, the NVIDIA device
+ * plugin, GPU Operator or DCGM exporter (or AMD's device plugin), or a workload made to run on GPU node
+ * pools (tolerating a GPU taint, or selecting nodes by a GPU label). Runtime sensors' own tolerations
+ * say nothing about the cluster and are left out.
+ */
+export function gpuHint(inventory: Inventory): GpuHint | null {
+  return inventory.memo('falco.gpuHint', () => {
+    const sensors = new Set(runtimeSensors(inventory).map((sensor) => sensor.resource));
+    let fallback: GpuHint | null = null;
+    for (const site of inventory.podTemplates()) {
+      for (const container of site.containers) {
+        const resources = asObject(container.container['resources']);
         const keys = [...Object.keys(asObject(resources?.['limits']) ?? {}), ...Object.keys(asObject(resources?.['requests']) ?? {})];
-        if (keys.some((k) => GPU_RESOURCE.test(k))) return pod;
+        if (keys.some((k) => GPU_RESOURCE.test(k))) return { site, text: 'requests GPUs' };
+        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
+        if (!fallback && image && GPU_STACK_IMAGES.test(`${image.registry}/${image.repository}`)) fallback = { site, text: `runs ${image.repository}` };
       }
+      if (fallback || sensors.has(site.resource)) continue;
+      const selector = Object.keys(asObject(site.spec['nodeSelector']) ?? {}).find((key) => GPU_LABELS.includes(key));
+      if (selector) fallback = { site, text: `is scheduled onto GPU nodes (nodeSelector ${selector})` };
+      const toleration = parseTolerations(site.spec['tolerations']).find((t) => /^(?:nvidia\.com\/gpu|amd\.com\/gpu)$/.test(t.key));
+      if (!fallback && toleration) fallback = { site, text: `tolerates the GPU node taint ${toleration.key}` };
     }
-    return null;
+    return fallback;
   });
 }
 
@@ -203,7 +229,7 @@ export function falcoRules(inventory: Inventory, sensor: RuntimeSensor): FalcoRu
       sensor.operatorNamespace !== null || !sensor.pod || !sensor.container
         ? operatorFalcoRuleSources(sensor.operatorNamespace ?? sensor.resource.ref.namespace ?? '', inventory)
         : chartFalcoRuleSources(sensor.pod, sensor.container, inventory);
-    return { sources, rules: evaluateRules(sources.files, sources.selection, sources.minimumPriority) };
+    return { sources, rules: evaluateRules(sources.files, sources.selection, sources.minimumPriority, sources.priorityAt) };
   });
 }
 

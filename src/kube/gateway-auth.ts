@@ -1,13 +1,13 @@
 import { asArray, asObject, asString, dig } from '../core/json.js';
 import type { FieldPath, Inventory, Resource } from '../core/types.js';
 import type { GatewayWorkload } from './istio-gateways.js';
-import { action, policyApplies, policyRules, ruleCoversPath, strings } from './istio-policies.js';
+import { AUTHORIZATION_HEADER, decide, describeRequest, outsiderAccess, sortPolicies, type OutsiderAccess, type WorkloadPolicies } from './istio-authz.js';
+import { action, policyApplies, policyRules, strings } from './istio-policies.js';
 import { extensionProviders, meshConfigKnown, rootNamespace } from './mesh-config.js';
 import { append } from '../core/arrays.js';
 
 const ENVOY_FILTER = 'networking.istio.io/EnvoyFilter';
 const AUTHORIZATION_POLICY = 'security.istio.io/AuthorizationPolicy';
-const REQUEST_AUTHENTICATION = 'security.istio.io/RequestAuthentication';
 
 /** Request paths that must be authenticated: the dashboard's root and the Pipelines UI. */
 const PROTECTED_PATHS = ['/', '/pipeline/'];
@@ -39,10 +39,12 @@ export interface GatewayAuth {
 }
 
 /**
- * What authenticates requests at an ingress gateway's pods. Kubeflow's two designs count: an ext_authz
- * EnvoyFilter (oidc-authservice, v1.3-v1.8) and a CUSTOM AuthorizationPolicy whose provider is registered
- * in the mesh config (oauth2-proxy, v1.9+). ALLOW policies, including the ALLOW-all that Kubeflow ships
- * on the gateway, authenticate nobody and are not counted either way.
+ * What authenticates requests at an ingress gateway's pods: an ext_authz EnvoyFilter (oidc-authservice,
+ * Kubeflow 1.3-1.8), and the AuthorizationPolicies judged as Istio evaluates them (istio-authz.ts). A
+ * CUSTOM policy (oauth2-proxy, 1.9+) is complete when no outsider request gets past it unauthenticated,
+ * partial when one does (the Authorization-header exception with nothing checking the token, or paths
+ * its rules leave out); DENY and ALLOW policies that turn every outsider away (a JWT requirement) count
+ * as complete. The ALLOW-all that Kubeflow ships on the gateway authenticates nobody.
  */
 export function gatewayAuth(inventory: Inventory, workload: GatewayWorkload): GatewayAuth {
   const key = `gatewayAuth:${JSON.stringify(workload.members)}:${workload.gatewayApi?.ref.name ?? ''}`;
@@ -55,30 +57,39 @@ export function gatewayAuth(inventory: Inventory, workload: GatewayWorkload): Ga
       if (extAuthz) result.complete.push(extAuthz);
       append(result.anonymous, fixedUserPatches(filter, userIdHeaders(inventory)));
     }
-    const jwt = jwtEnforced(inventory, workload, root);
     const providers = new Map(extensionProviders(inventory).map((p) => [p.name, p]));
-    for (const policy of inventory.ofKind(AUTHORIZATION_POLICY)) {
-      if (action(policy) !== 'CUSTOM' || !policyApplies(policy, workload, root)) continue;
+    const applicable = inventory.ofKind(AUTHORIZATION_POLICY).filter((policy) => policyApplies(policy, workload, root));
+    for (const policy of applicable) {
+      if (action(policy) !== 'CUSTOM') continue;
       const providerName = asString(dig(policy.obj, 'spec', 'provider', 'name'));
-      const provider = providerName ? providers.get(providerName) : undefined;
-      const label = `CUSTOM AuthorizationPolicy ${policy.ref.namespace}/${policy.ref.name}`;
-      if (!provider && (meshConfigKnown(inventory) || !providerName)) {
+      if (!providers.has(providerName ?? '') && (meshConfigKnown(inventory) || !providerName)) {
         result.unregistered.push({
           resource: policy,
           path: ['spec', 'provider', 'name'],
-          text: `${label} names provider ${providerName ?? '(none)'}, which the mesh config (ConfigMap istio-system/istio, key mesh) does not register`,
+          text: `CUSTOM AuthorizationPolicy ${policy.ref.namespace}/${policy.ref.name} names provider ${providerName ?? '(none)'}, which the mesh config (ConfigMap istio-system/istio, key mesh) does not register`,
         });
-        continue;
       }
-      const mechanism: AuthMechanism = {
+    }
+    const registered = (name: string | null) => name !== null && (providers.has(name) || !meshConfigKnown(inventory));
+    const policies = sortPolicies(applicable, registered);
+    const access = outsiderAccess(policies, PROTECTED_PATHS);
+    const customMechanism = (policy: Resource): AuthMechanism => {
+      const providerName = asString(dig(policy.obj, 'spec', 'provider', 'name'));
+      return {
         resource: policy,
         path: ['spec', 'provider', 'name'],
-        text: `${label} (provider ${providerName})`,
-        service: provider?.service ?? null,
+        text: `CUSTOM AuthorizationPolicy ${policy.ref.namespace}/${policy.ref.name} (provider ${providerName})`,
+        service: providers.get(providerName ?? '')?.service ?? null,
       };
-      const gap = customPolicyGap(policy, jwt);
-      if (gap) result.partial.push({ ...mechanism, gap });
-      else result.complete.push(mechanism);
+    };
+    const witness = access.open[0];
+    if (!witness) {
+      if (access.authenticatedBy.length > 0) result.complete.push(...access.authenticatedBy.map(customMechanism));
+      else result.complete.push(...access.rejectedBy.map((policy) => ({ ...rejectingMechanism(policy), service: null })));
+    } else {
+      // Requests that reach a CUSTOM policy are authenticated; the first one left open shows the gap.
+      const custom = access.authenticatedBy[0] ?? policies.custom[0];
+      if (custom) result.partial.push({ ...customMechanism(custom), gap: gapText(custom, witness, policies) });
     }
     return result;
   });
@@ -175,54 +186,28 @@ function userIdHeaders(inventory: Inventory): ReadonlySet<string> {
   });
 }
 
-interface JwtEnforcement {
-  enforced: boolean;
-}
-
-/**
- * Requests with a bearer token are checked by Istio itself when a RequestAuthentication validates the
- * token and a DENY policy rejects requests without a valid principal (`notRequestPrincipals: ["*"]`).
- */
-function jwtEnforced(inventory: Inventory, workload: GatewayWorkload, root: string): JwtEnforcement {
-  const validates = inventory
-    .ofKind(REQUEST_AUTHENTICATION)
-    .some((ra) => policyApplies(ra, workload, root) && asArray(dig(ra.obj, 'spec', 'jwtRules')).length > 0);
-  if (!validates) return { enforced: false };
-  const denies = inventory.ofKind(AUTHORIZATION_POLICY).some(
-    (policy) =>
-      action(policy) === 'DENY' &&
-      policyApplies(policy, workload, root) &&
-      PROTECTED_PATHS.every((path) =>
-        policyRules(policy).some(
-          (rule) =>
-            ruleCoversPath(rule, path) &&
-            asArray(rule['from']).some((from) => strings(dig(from, 'source', 'notRequestPrincipals')).includes('*')),
-        ),
-      ),
+/** How a DENY or ALLOW policy that turns away every outsider request reads in a message. */
+function rejectingMechanism(policy: Resource): { resource: Resource; path: FieldPath; text: string } {
+  const label = `${action(policy)} AuthorizationPolicy ${policy.ref.namespace}/${policy.ref.name}`;
+  const jwt = policyRules(policy).some((rule) =>
+    asArray(rule['from']).some((from) => strings(dig(from, 'source', action(policy) === 'DENY' ? 'notRequestPrincipals' : 'requestPrincipals')).length > 0),
   );
-  return { enforced: denies };
+  return { resource: policy, path: ['spec', 'rules'], text: jwt ? `${label}, which admits only requests with a valid JWT` : `${label}, which turns away requests from outside` };
 }
 
 /**
- * What a CUSTOM policy leaves unauthenticated: protected paths its rules do not take (no rules at all
- * take nothing), or requests that skip it by carrying an Authorization header when nothing else checks
- * that header's token.
+ * Why a CUSTOM policy leaves a request unauthenticated, from the first open request: the rule's
+ * Authorization-header exception (then nothing checks the token), or paths its rules do not take.
  */
-function customPolicyGap(policy: Resource, jwt: JwtEnforcement): string | null {
-  const rules = policyRules(policy);
-  if (rules.length === 0) return 'it has no rules, so it applies to no request';
-  const uncovered = PROTECTED_PATHS.filter((path) => !rules.some((rule) => ruleCoversPath(rule, path)));
-  if (uncovered.length > 0) return `its rules leave out ${uncovered.join(' and ')}`;
-  const conditional = PROTECTED_PATHS.every((path) => rules.filter((rule) => ruleCoversPath(rule, path)).every(skipsWithAuthorizationHeader));
-  if (conditional && !jwt.enforced) {
-    return 'it skips requests that carry an Authorization header, and no RequestAuthentication with a DENY policy on notRequestPrincipals checks those tokens';
+function gapText(custom: Resource, witness: OutsiderAccess['open'][number], policies: WorkloadPolicies): string {
+  const rules = policyRules(custom);
+  const admitted = witness.verdict.policy
+    ? `${describeRequest(witness.request)} is admitted by ALLOW AuthorizationPolicy ${witness.verdict.policy.ref.namespace}/${witness.verdict.policy.ref.name}`
+    : `${describeRequest(witness.request)} is admitted, as no ALLOW policy applies`;
+  if (rules.length === 0) return `it has no rules, so it applies to no request (${admitted})`;
+  const withoutHeader = { ...witness.request, attributes: new Map(witness.request.attributes).set(AUTHORIZATION_HEADER, null) };
+  if (witness.request.attributes.get(AUTHORIZATION_HEADER) !== null && decide(withoutHeader, policies).outcome === 'custom') {
+    return `it skips requests that carry an Authorization header, and neither a DENY policy on notRequestPrincipals nor an ALLOW policy requiring requestPrincipals turns them away (${admitted})`;
   }
-  return null;
-}
-
-function skipsWithAuthorizationHeader(rule: Record<string, unknown>): boolean {
-  return asArray(rule['when']).some((entry) => {
-    const condition = asObject(entry);
-    return asString(condition?.['key'])?.toLowerCase() === 'request.headers[authorization]' && strings(condition?.['notValues']).includes('*');
-  });
+  return `its rules leave out ${witness.request.path} (${admitted})`;
 }

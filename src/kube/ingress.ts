@@ -162,7 +162,7 @@ const BACKEND_CONFIG_ANNOTATIONS = ['cloud.google.com/backend-config', 'beta.clo
  * Authentication the Ingress's load balancer or controller enforces: ALB Cognito/OIDC, ingress-nginx
  * external or basic auth, or Google IAP through the backend Service's BackendConfig.
  */
-export function ingressAuth(inventory: Inventory, ingress: Resource, backend: Resource | null): EntryAuth | null {
+export function ingressAuth(inventory: Inventory, ingress: Resource, backend: Resource | null, named?: { namespace: string; name: string }): EntryAuth | null {
   const a = ingress.annotations;
   const albAuth = a['alb.ingress.kubernetes.io/auth-type']?.trim().toLowerCase();
   if (albAuth === 'cognito' || albAuth === 'oidc') {
@@ -175,7 +175,48 @@ export function ingressAuth(inventory: Inventory, ingress: Resource, backend: Re
   if (nginxType === 'basic' || nginxType === 'digest') {
     return { mechanism: `ingress-nginx ${nginxType} authentication`, resource: ingress, path: ['metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-type'], login: 'shared-password' };
   }
-  return backend ? iapOnService(inventory, backend) : null;
+  if (backend) return iapOnService(inventory, backend);
+  return named ? iapOnUnheldService(inventory, named.namespace, named.name) : null;
+}
+
+/**
+ * Google IAP in front of a Service the input does not hold (a managed mesh's ingress gateway): the
+ * IstioOperator that creates it names the BackendConfig in its service annotations; without one, an
+ * IAP BackendConfig in that namespace can only be there for such a Service.
+ */
+export function iapOnUnheldService(inventory: Inventory, namespace: string, name: string): EntryAuth | null {
+  for (const operator of inventory.ofKind('install.istio.io/IstioOperator')) {
+    for (const gateway of asArray(dig(operator.obj, 'spec', 'components', 'ingressGateways'))) {
+      const object = asObject(gateway);
+      if (asString(object?.['name']) !== name || (asString(object?.['namespace']) ?? 'istio-system') !== namespace) continue;
+      const annotations = asObject(dig(object, 'k8s', 'serviceAnnotations')) ?? {};
+      for (const key of BACKEND_CONFIG_ANNOTATIONS) {
+        const text = asString(annotations[key]);
+        for (const configName of text ? backendConfigNames(text) : []) {
+          const config = inventory.get('cloud.google.com/BackendConfig', namespace, configName);
+          if (config && dig(config.obj, 'spec', 'iap', 'enabled') === true) {
+            return { mechanism: `Google IAP (BackendConfig ${namespace}/${configName}, named by IstioOperator ${operator.ref.namespace ?? ''}/${operator.ref.name})`, resource: config, path: ['spec', 'iap', 'enabled'], login: 'federated' };
+          }
+        }
+      }
+    }
+  }
+  // A BackendConfig that some Service in the input names is that Service's.
+  const named = new Set(
+    inventory
+      .inNamespace('Service', namespace)
+      .flatMap((service) => BACKEND_CONFIG_ANNOTATIONS.flatMap((key) => (service.annotations[key] ? backendConfigNames(service.annotations[key]) : []))),
+  );
+  const config = inventory
+    .inNamespace('cloud.google.com/BackendConfig', namespace)
+    .find((c) => !named.has(c.ref.name) && dig(c.obj, 'spec', 'iap', 'enabled') === true);
+  if (!config) return null;
+  return {
+    mechanism: `Google IAP (BackendConfig ${namespace}/${config.ref.name}, for the Service the mesh installation creates)`,
+    resource: config,
+    path: ['spec', 'iap', 'enabled'],
+    login: 'federated',
+  };
 }
 
 /** Google IAP in front of a Service: a BackendConfig (named by the Service's annotation) or GCPBackendPolicy with IAP enabled. */

@@ -102,6 +102,23 @@ function workloadOf(service: Resource, pods: PodTemplateSite[]): GatewayWorkload
   return { members, pods, service, gatewayApi: null };
 }
 
+// Names Istio and managed meshes give ingress gateway Services (istio-ingressgateway, asm-ingressgateway, ...).
+const GATEWAY_SERVICE_NAME = /(?:^|-)ingressgateway(?:-[a-z0-9]+)*$/;
+
+/**
+ * The gateway behind a Service that a route names but the input does not hold, when the name is an
+ * ingress gateway's: a managed mesh (Anthos Service Mesh, Istio installed by its own tooling) creates
+ * that Service outside the scanned manifests. Its pods are the ingress gateway pods of that namespace in
+ * the input, else pods with Istio's default labels (`app: <name>`, `istio: ingressgateway`).
+ */
+export function unheldGatewayWorkload(inventory: Inventory, host: ServiceHost): GatewayWorkload | null {
+  if (host.namespace === null || !GATEWAY_SERVICE_NAME.test(host.name) || /egressgateway/.test(host.name)) return null;
+  if (inventory.get('Service', host.namespace, host.name)) return null;
+  const pods = ingressGatewayPods(inventory).filter((site) => site.namespace === host.namespace && (site.labels['app'] === host.name || site.labels['istio'] === 'ingressgateway'));
+  const members = pods.length > 0 ? pods.map((pod) => ({ namespace: pod.namespace, labels: pod.labels })) : [{ namespace: host.namespace, labels: { app: host.name, istio: 'ingressgateway' } }];
+  return { members, pods, service: null, gatewayApi: null };
+}
+
 /** Pod templates of Istio ingress gateways: the well-known labels, or picked by some Gateway's selector. */
 export function ingressGatewayPods(inventory: Inventory): readonly PodTemplateSite[] {
   return inventory.memo('ingressGatewayPods', () => {

@@ -2,12 +2,14 @@ import type { PodTemplateSite } from '../core/types.js';
 import { parseImageRef } from './image-ref.js';
 
 /** The Kubeflow front doors an attacker wants: the dashboard, and the Pipelines UI and API that start runs. */
-export type KubeflowUi = 'dashboard' | 'pipelines-ui' | 'pipelines-api';
+export type KubeflowUi = 'dashboard' | 'pipelines-ui' | 'pipelines-api' | 'notebooks-ui';
 
 export const KUBEFLOW_UI_NAMES: Readonly<Record<KubeflowUi, string>> = {
   dashboard: 'Kubeflow central dashboard',
   'pipelines-ui': 'Kubeflow Pipelines UI',
   'pipelines-api': 'Kubeflow Pipelines API',
+  // It starts notebook servers for users; it is a dashboard component, not a notebook server.
+  'notebooks-ui': 'Kubeflow Notebooks web app',
 };
 
 // A Map: a Service named `toString` must not find Object.prototype.toString.
@@ -15,6 +17,7 @@ const BY_SERVICE_NAME: ReadonlyMap<string, KubeflowUi> = new Map([
   ['centraldashboard', 'dashboard'],
   ['ml-pipeline-ui', 'pipelines-ui'],
   ['ml-pipeline', 'pipelines-api'],
+  ['jupyter-web-app-service', 'notebooks-ui'],
 ]);
 
 // The central dashboard under every name it has shipped with (<=1.2, 1.3-1.6, 1.7-1.9, 1.10+), the
@@ -23,6 +26,7 @@ const IMAGES: ReadonlyArray<[RegExp, KubeflowUi]> = [
   [/(?:^|\/)(?:kubeflow-images-public\/centraldashboard|notebooks\/central-dashboard|kubeflownotebookswg\/centraldashboard|kubeflow\/kubeflow\/central-dashboard)$/, 'dashboard'],
   [/(?:^|\/)(?:ml-pipeline\/frontend|kubeflow\/kfp-frontend)$/, 'pipelines-ui'],
   [/(?:^|\/)(?:ml-pipeline\/api-server|kubeflow\/kfp-api-server)$/, 'pipelines-api'],
+  [/(?:^|\/)(?:kubeflow-images-public|notebooks|kubeflownotebookswg|kubeflow\/kubeflow)\/jupyter-web-app$/, 'notebooks-ui'],
 ];
 
 /** Which Kubeflow UI an image is, if any. */

@@ -3,6 +3,7 @@ import type { ImageRef } from './image-ref.js';
 export type MlImageFamily =
   | 'tensorflow'
   | 'tensorflow-serving'
+  | 'model-serving'
   | 'pytorch'
   | 'nvidia-framework'
   | 'cuda'
@@ -26,13 +27,17 @@ const PATTERNS: readonly Pattern[] = [
   { family: 'tensorflow', path: /(?:^|\/)tensorflow\/tensorflow$/ },
   { family: 'tensorflow', path: /(?:^|\/)intel\/intel-optimized-tensorflow$/ },
   { family: 'tensorflow-serving', path: /(?:^|\/)tensorflow\/serving$/ },
-  { family: 'pytorch', path: /(?:^|\/)pytorch\/(?:pytorch|torchserve)$/ },
+  { family: 'pytorch', path: /(?:^|\/)pytorch\/(?:pytorch|torchserve(?:-kfs)?)$/ },
+  // Model servers that KServe's runtimes and Seldon run: they load and execute the models they serve.
+  { family: 'model-serving', path: /(?:^|\/)kserve\/[a-z0-9._-]*server[a-z0-9._-]*$/ },
+  { family: 'model-serving', path: /(?:^|\/)(?:seldonio\/mlserver|openvino\/model_server|vllm\/vllm-openai)$/ },
   { family: 'nvidia-framework', path: /(?:^|\/)nvcr\.io\/nvidia\/(?:pytorch|tensorflow|tritonserver|nemo|jax)$/ },
   { family: 'cuda', path: /(?:^|\/)(?:nvcr\.io\/)?nvidia\/cuda$/ },
   { family: 'jupyter', path: /(?:^|\/)jupyter\/[a-z0-9._-]+-notebook$/ },
   { family: 'jupyter', path: /(?:^|\/)quay\.io\/jupyter\/[a-z0-9._-]+$/ },
   { family: 'jupyter', path: /(?:^|\/)jupyterhub\/k8s-singleuser-sample$/ },
-  { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflownotebookswg\/(?:jupyter|codeserver|rstudio)[a-z0-9._-]*$/ },
+  // Notebook images, not the jupyter-web-app that manages them.
+  { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflownotebookswg\/(?:jupyter|codeserver|rstudio)(?![a-z0-9._-]*-web-app$)[a-z0-9._-]*$/ },
   { family: 'kubeflow-notebook', path: /\/notebook-servers\/[a-z0-9._-]+$/ },
   { family: 'kubeflow-notebook', path: /(?:^|\/)kubeflow-images-public\/tensorflow-[a-z0-9._-]+-notebook-[a-z0-9._-]+$/ },
   { family: 'huggingface', path: /(?:^|\/)huggingface\/[a-z0-9._-]+$/ },

@@ -17,6 +17,12 @@ const OPTIONS = {
   githubUsers: { flag: '--github-user', env: 'OAUTH2_PROXY_GITHUB_USERS', cfg: 'github_users' },
   googleGroups: { flag: '--google-group', env: 'OAUTH2_PROXY_GOOGLE_GROUPS', cfg: 'google_groups' },
   emailsFile: { flag: '--authenticated-emails-file', env: 'OAUTH2_PROXY_AUTHENTICATED_EMAILS_FILE', cfg: 'authenticated_emails_file' },
+  githubTeam: { flag: '--github-team', env: 'OAUTH2_PROXY_GITHUB_TEAM', cfg: 'github_team' },
+  githubRepo: { flag: '--github-repo', env: 'OAUTH2_PROXY_GITHUB_REPO', cfg: 'github_repo' },
+  gitlabGroups: { flag: '--gitlab-group', env: 'OAUTH2_PROXY_GITLAB_GROUPS', cfg: 'gitlab_groups' },
+  gitlabProjects: { flag: '--gitlab-project', env: 'OAUTH2_PROXY_GITLAB_PROJECTS', cfg: 'gitlab_projects' },
+  azureTenant: { flag: '--azure-tenant', env: 'OAUTH2_PROXY_AZURE_TENANT', cfg: 'azure_tenant' },
+  allowedEmails: { flag: '--allowed-email', env: 'OAUTH2_PROXY_ALLOWED_EMAILS', cfg: 'allowed_emails' },
   clientSecret: { flag: '--client-secret', env: 'OAUTH2_PROXY_CLIENT_SECRET', cfg: 'client_secret' },
   cookieSecret: { flag: '--cookie-secret', env: 'OAUTH2_PROXY_COOKIE_SECRET', cfg: 'cookie_secret' },
 } as const;
@@ -91,14 +97,50 @@ export function providerOf(proxy: OAuth2Proxy): string {
   return proxy.option('provider')?.values[0]?.trim().toLowerCase() || 'google';
 }
 
+// Restrictions that narrow who may log in, whatever the email domain says.
+const RESTRICTIONS = ['allowedGroups', 'githubOrg', 'githubUsers', 'githubTeam', 'githubRepo', 'googleGroups', 'gitlabGroups', 'gitlabProjects', 'emailsFile', 'allowedEmails'] as const;
+
 /**
- * Whether any account of a public provider may log in: `email_domains` includes `*` and nothing else
- * restricts who (allowed groups, a GitHub org or user list, Google groups, an emails file).
+ * Whether any account may log in: `email_domains` includes `*` and nothing else restricts who (allowed
+ * groups, a GitHub org, team or user list, Google or GitLab groups, an emails file).
  */
 export function acceptsAnyAccount(proxy: OAuth2Proxy): boolean {
   const domains = proxy.option('emailDomains')?.values ?? [];
   if (!domains.includes('*')) return false;
-  return !(['allowedGroups', 'githubOrg', 'githubUsers', 'googleGroups', 'emailsFile'] as const).some(
-    (name) => (proxy.option(name)?.values ?? []).some((v) => v.trim() !== ''),
-  );
+  return !RESTRICTIONS.some((name) => (proxy.option(name)?.values ?? []).some((v) => v.trim() !== ''));
+}
+
+// Providers where anyone can open an account (oauth2-proxy's provider names), and OIDC issuers that are such a provider.
+const PUBLIC_PROVIDERS: ReadonlyMap<string, string> = new Map([
+  ['google', 'Google'],
+  ['github', 'GitHub'],
+  ['gitlab', 'GitLab'],
+  ['facebook', 'Facebook'],
+  ['linkedin', 'LinkedIn'],
+  ['bitbucket', 'Bitbucket'],
+  ['digitalocean', 'DigitalOcean'],
+]);
+const PUBLIC_ISSUERS: ReadonlyArray<[RegExp, string]> = [
+  [/^https:\/\/accounts\.google\.com\/?$/, 'Google'],
+  [/^https:\/\/gitlab\.com\/?$/, 'GitLab'],
+  [/^https:\/\/login\.microsoftonline\.com\/(?:common|consumers|organizations)(?:\/|$)/, 'Microsoft'],
+];
+
+/**
+ * The public identity provider oauth2-proxy logs users in with (`Google`), or null for a private one (a
+ * Dex, Keycloak or company tenant). Azure counts only with the multi-tenant `common` tenant (its default).
+ */
+export function publicProviderOf(proxy: OAuth2Proxy): string | null {
+  const provider = providerOf(proxy);
+  const named = PUBLIC_PROVIDERS.get(provider);
+  if (named) return provider === 'gitlab' && !/^(?:https:\/\/gitlab\.com\/?)?$/.test(proxy.option('oidcIssuerUrl')?.values[0] ?? '') ? null : named;
+  if (provider === 'azure' || provider === 'entra-id') {
+    const tenant = proxy.option('azureTenant')?.values[0]?.trim() || 'common';
+    return ['common', 'consumers', 'organizations'].includes(tenant) ? 'Microsoft' : null;
+  }
+  if (provider === 'oidc') {
+    const issuer = proxy.option('oidcIssuerUrl')?.values[0]?.trim() ?? '';
+    return PUBLIC_ISSUERS.find(([pattern]) => pattern.test(issuer))?.[1] ?? null;
+  }
+  return null;
 }

@@ -36,9 +36,16 @@ export function exposureSeverity(exposure: Reachability, criticalBehind: boolean
   return criticalBehind && exposure.confirmed ? 'critical' : 'high';
 }
 
-/** `reachable from the internet`, `reachable from private networks only`, ... */
+/**
+ * Where an entry point can be reached from, in the three terms a reader acts on: the internet, a
+ * private network (internal load balancer, private source ranges or addresses), or, for a NodePort whose
+ * nodes' addresses are unknown, the internet wherever nodes have public addresses.
+ */
 export function reachWording(exposure: Reachability): string {
-  if (exposure.reach === 'private') return 'reachable from private networks only';
-  if (exposure.reach === 'limited') return 'reachable from a few public networks';
-  return exposure.confirmed ? 'reachable from the internet' : 'reachable from outside the cluster';
+  if (exposure.reach === 'private') return 'reachable from a private network only, not from the internet';
+  if (exposure.reach === 'limited') return 'reachable from a few public networks only';
+  return exposure.confirmed ? 'reachable from the internet' : 'reachable from the internet wherever the nodes have public addresses';
 }
+
+/** For findings about something no entry point reaches: it is reached from inside the cluster only. */
+export const INSIDE_ONLY = 'reachable only from inside the cluster: no entry point from outside in the input (port-forward reaches it)';

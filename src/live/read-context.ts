@@ -161,6 +161,8 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
   snapshot.inventory = inventory;
   const known = new Set(plan.secrets.map((secret) => `${secret.namespace}/${secret.name}`));
   const wanted = new Map<string, { namespace: string; name: string }>();
+  // A Secret is optional only when every check that asks for it says so.
+  const required = new Set<string>();
   const strict = strictReadsEnabled();
   for (const check of askers) {
     // A plugin's check is code from outside: when it fails, its Secrets are not read and the scan goes on.
@@ -169,13 +171,14 @@ async function readReferencedSecrets(reading: SecretReading, plan: ReadPlan, opt
       for (const secret of check.secretsToRead!(view)) {
         if (typeof secret?.namespace !== 'string' || typeof secret.name !== 'string') throw new TypeError('secretsToRead() must yield { namespace, name } strings');
         const key = `${secret.namespace}/${secret.name}`;
-        if (!known.has(key)) wanted.set(key, secret);
+        if (!known.has(key)) wanted.set(key, { namespace: secret.namespace, name: secret.name });
+        if (secret.optional !== true) required.add(key);
       }
     } catch (error) {
       snapshot.errors.push({ context, message: `${describeCheck(check)} failed in secretsToRead(): ${errorText(error)}` });
     }
   }
-  return getSecrets(reading, [...wanted.values()]);
+  return getSecrets(reading, [...wanted.values()], undefined, (secret) => !required.has(`${secret.namespace}/${secret.name}`));
 }
 
 async function readSecrets(reading: SecretReading, plan: ReadPlan, options: ReadOptions): Promise<KubeObject[]> {
@@ -209,6 +212,7 @@ async function getSecrets(
   { client, context, snapshot, limit, abort }: SecretReading,
   wanted: ReadonlyArray<{ namespace: string; name: string }>,
   onUnreadable: (secret: { namespace: string; name: string }, reason: string) => void = () => {},
+  optional: (secret: { namespace: string; name: string }) => boolean = () => false,
 ): Promise<KubeObject[]> {
   const secrets = await Promise.all(
     wanted.map((secret) =>
@@ -220,6 +224,8 @@ async function getSecrets(
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') return null;
           const reason = reasonFor(failure);
+          // An optional Secret that RBAC refuses is left out quietly: the checks judge what they could read.
+          if (failure.kind === 'forbidden' && optional(secret)) return null;
           onUnreadable(secret, reason);
           snapshot.unreadable.push({ resource: 'secrets', namespace: secret.namespace, name: secret.name, reason, context });
           if (failure.kind !== 'forbidden') snapshot.errors.push({ context, resource: `secret ${secret.namespace}/${secret.name}`, message: failure.message });

@@ -50,6 +50,8 @@ export interface ClusterScanOptions extends ConnectionOptions {
   now?: () => Date;
   /** Give findings the fields of their object (for the HTML report), secrets redacted. */
   excerpts?: boolean;
+  /** Stops the scan (`kfscan serve` shutting down): requests in flight are cancelled, later contexts not read. */
+  signal?: AbortSignal;
 }
 
 export interface ContextProgress {
@@ -98,10 +100,13 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
   let resources = 0;
 
   for (const context of contexts) {
+    if (options.signal?.aborted) break;
     const started = Date.now();
     const progress = options.progress?.(context);
     const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], durationMs: 0 };
     const abort = new AbortController();
+    const stop = (): void => abort.abort();
+    options.signal?.addEventListener('abort', stop, { once: true });
     let client: ApiClient | null = null;
     try {
       client = await createApiClient(kubeconfig.forContext(context), {
@@ -169,6 +174,7 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
       outcome.error = contextFailure(error);
       errors.push({ context, message: outcome.error });
     } finally {
+      options.signal?.removeEventListener('abort', stop);
       abort.abort();
       client?.close();
       outcome.durationMs = Date.now() - started;

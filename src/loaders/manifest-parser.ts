@@ -192,11 +192,14 @@ interface DocumentFacts {
 /** Turns a parsed document into objects, or a warning saying why it is not one. */
 function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState): void {
   const { file, outcome } = state;
-  if (!state.placeholderWarned && KUSTOMIZE_VAR.test(facts.docSource)) {
+  const placeholder = !state.placeholderWarned && KUSTOMIZE_VAR.test(facts.docSource) ? placeholderField(value, [], 0) : null;
+  if (placeholder) {
     state.placeholderWarned = true;
+    const at = facts.locate(placeholder);
     outcome.warnings.push({
       file,
-      line: facts.docLine() + (findLine(facts.docSource.slice(facts.docSource.search(/\S/)), KUSTOMIZE_VAR) ?? 1) - 1,
+      line: at?.line ?? facts.docLine(),
+      ...(at ? { column: at.column } : {}),
       message: 'holds kustomize placeholders ($(VAR) or *_PLACEHOLDER) but no kustomization of the input renders it: values may differ from what is deployed',
     });
   }
@@ -222,6 +225,42 @@ function acceptDocument(value: unknown, facts: DocumentFacts, state: ParseState)
     return;
   }
   outcome.objects.push({ obj, docIndex: facts.docIndex, itemIndex: null, locate: facts.locate });
+}
+
+/**
+ * The first field Kubernetes reads whose value is an unrendered kustomize placeholder. Free text is left
+ * out: ConfigMap and Secret data (often filled by a setup script later), annotations, and multi-line
+ * values (scripts, embedded files).
+ */
+function placeholderField(value: unknown, path: FieldPath, depth: number): FieldPath | null {
+  if (depth > MAX_DEPTH) return null;
+  if (typeof value === 'string') return !value.includes('\n') && KUSTOMIZE_VAR.test(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = placeholderField(value[index], [...path, index], depth + 1);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const object = value as Record<string, unknown>;
+  for (const [key, inner] of Object.entries(object)) {
+    if (isFreeText(object, path, key)) continue;
+    if (KUSTOMIZE_VAR.test(key)) return [...path, key];
+    const found = placeholderField(inner, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+function isFreeText(object: Record<string, unknown>, path: FieldPath, key: string): boolean {
+  if (key === 'annotations' && path[path.length - 1] === 'metadata') return true;
+  const kind = object['kind'];
+  const topLevel = typeof kind === 'string' && typeof object['apiVersion'] === 'string';
+  if (!topLevel) return false;
+  if (kind === 'ConfigMap') return key === 'data' || key === 'binaryData';
+  if (kind === 'Secret') return key === 'data' || key === 'stringData';
+  return false;
 }
 
 const HELM_MESSAGE = 'unrendered Helm template ({{ ... }}): render it with `helm template` and scan the output';

@@ -12,7 +12,7 @@ export interface Position {
  * set) stops at its deepest existing parent, which is where a user would add the field.
  *
  * A path may go on into a literal block scalar that holds YAML itself (Dex's `config.yaml`, Istio's
- * `mesh` in a ConfigMap): with the source text, the rest of the path is located inside that block.
+ * `mesh` in a ConfigMap, a Falco rules file): with the source text, the rest of the path is located inside that block.
  */
 export function locateInDocument(
   doc: Document,
@@ -57,7 +57,10 @@ function locateInBlockScalar(node: Scalar, lineCounter: LineCounter, source: str
   if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string' || !node.range) return null;
   const innerCounter = new LineCounter();
   const inner = parseDocument(node.value, { lineCounter: innerCounter, version: '1.1', prettyErrors: false, logLevel: 'error' });
-  if (inner.errors.length > 0 || !isMap(inner.contents) || !inner.contents.has(rest[0])) return null;
+  const contents = inner.contents;
+  // A map that has the key, or a list (a Falco rules file) that has the item.
+  const found = isMap(contents) ? contents.has(rest[0]) : isSeq(contents) && typeof rest[0] === 'number' && contents.items[rest[0]] !== undefined;
+  if (inner.errors.length > 0 || !found) return null;
   const position = locateInDocument(inner, innerCounter, rest);
   if (!position) return null;
 

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { FALCO_MINER_DOMAINS, MINER_NAMES, MINER_PORTS } from '../kube/miner-iocs.js';
+import { MINER_NAMES, MINER_PORTS } from '../kube/miner-iocs.js';
+import { POOL_HOSTS } from '../kube/mining-pools.js';
 import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE } from '../kube/falco-rules.js';
 
 // kfscan's own Falco rules against miners. The two rules kfscan checks for keep their upstream names, so
@@ -10,10 +11,6 @@ import { MINER_PROCESS_RULE, POOL_RULE, STRATUM_RULE } from '../kube/falco-rules
 
 export const RULES_FILE_NAME = 'kfscan-miner-rules.yaml';
 export const ML_POOL_PORT_RULE = 'kfscan: connection to a mining-pool port from an ML namespace';
-
-// Pool hosts the Falco list predates; `fd.sip.name` only matches names written out in full, so these are
-// hosts, not domains.
-const EXTRA_POOL_HOSTS = ['gulf.moneroocean.stream', 'pool.hashvault.pro', 'xmr.2miners.com', 'monero.herominers.com', 'xmr.f2pool.com'];
 
 // Ports of Falco's miner_ports list that ordinary services also use: a connection to them alone says
 // nothing, so the port-only rule leaves them out.
@@ -39,7 +36,9 @@ export function minerRuleItems(mlNamespaces: readonly string[]): FalcoRuleItem[]
   const stratumPorts = [...MINER_PORTS].filter((port) => !ORDINARY_PORTS.has(port)).sort((a, b) => a - b);
   const items: FalcoRuleItem[] = [
     { list: 'kfscan_miner_binaries', items: [...MINER_NAMES] },
-    { list: 'kfscan_miner_pool_hosts', items: [...new Set([...FALCO_MINER_DOMAINS, ...EXTRA_POOL_HOSTS])].sort() },
+    // The maintained list (src/kube/data/mining-pools.json, with its sources): Falco's miner_domains and
+    // the pools it predates. `fd.sip.name` only matches names written out in full, so these are hosts.
+    { list: 'kfscan_miner_pool_hosts', items: [...POOL_HOSTS] },
     { list: 'kfscan_stratum_ports', items: stratumPorts },
     { list: 'kfscan_private_networks', items: PRIVATE_NETWORKS.map((net) => `"${net}"`) },
     { macro: 'kfscan_spawned_process', condition: 'evt.type in (execve, execveat) and evt.dir = <' },

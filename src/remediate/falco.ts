@@ -31,8 +31,14 @@ export function falcoRulesText(inventory: Inventory): string {
 
 /** The node sensor a finding is about. */
 export function sensorOf(inventory: Inventory, finding: Finding): RuntimeSensor | undefined {
-  const resource = resourceOf(inventory, finding.resource);
-  return nodeSensors(inventory).find((sensor) => sensor.resource === resource);
+  // A finding located at a rules source (a ConfigMap) names its sensor among its related locations.
+  const candidates = [finding.resource, ...(finding.related ?? []).map((related) => related.resource)].map((ref) => resourceOf(inventory, ref));
+  const sensors = nodeSensors(inventory);
+  for (const resource of candidates) {
+    const sensor = sensors.find((s) => s.resource === resource);
+    if (sensor) return sensor;
+  }
+  return undefined;
 }
 
 /**

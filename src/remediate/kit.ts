@@ -27,7 +27,9 @@ export function buildKit(inventory: Inventory, findings: readonly Finding[], opt
   const manual: ManualStep[] = outputs.flatMap((output) => output.manual);
   const dropped: Kit['verification']['dropped'] = [];
   const before = new Set(findings.map((finding) => finding.fingerprint));
-  const isNew = (finding: Finding): boolean => !before.has(finding.fingerprint);
+  // Status findings about the objects a not-provable fix changes are what the old status says, not what the fix does.
+  const awaited = (finding: Finding): boolean => fixes.some((fix) => fix.provableOffline === false && awaitsCluster(fix, finding));
+  const isNew = (finding: Finding): boolean => !before.has(finding.fingerprint) && !awaited(finding);
 
   let after = rescan(inventory, fixes.flatMap((fix) => fix.manifests), verification);
   if (after.some(isNew)) {
@@ -47,11 +49,15 @@ export function buildKit(inventory: Inventory, findings: readonly Finding[], opt
   const effective: Fix[] = [];
   for (const fix of fixes) {
     fix.addresses = fix.candidates.filter((finding) => !remaining.has(finding.fingerprint));
-    if (fix.addresses.length > 0) effective.push(fix);
+    if (fix.provableOffline === false) {
+      fix.unproven = fix.candidates.filter((finding) => remaining.has(finding.fingerprint));
+      effective.push(fix);
+    } else if (fix.addresses.length > 0) effective.push(fix);
     else dropped.push({ fix, reason: 'applying it clears none of the findings it was written for' });
   }
   if (effective.length !== fixes.length) after = rescan(inventory, effective.flatMap((fix) => fix.manifests), verification);
   for (const fix of effective) {
+    if (fix.provableOffline === false) continue;
     const stillThere = fix.candidates.filter((finding) => !fix.addresses.includes(finding));
     if (stillThere.length > 0) {
       manual.push({ title: `Left after "${fix.title}"`, findings: stillThere, unresolved: true, text: ['The fix does not clear these findings (a rescan with the kit applied still reports them); see each check\'s remediation.'] });
@@ -91,6 +97,14 @@ function readsOf(inventory: Inventory, checks: readonly Check[]): Inventory {
     kinds: unionOfKinds(...reads.map((read) => read.kinds)),
     secrets: reads.some((read) => read.secrets),
   });
+}
+
+/** A status finding (field path under `status`) of one of the fix's checks about an object it changes. */
+function awaitsCluster(fix: Fix, finding: Finding): boolean {
+  if (finding.fieldPath?.[0] !== 'status' || !finding.resource) return false;
+  const changed = fix.manifests.flatMap((manifest) => (manifest.target ? [manifest.target] : []));
+  const checks = new Set(fix.candidates.map((candidate) => candidate.checkId));
+  return checks.has(finding.checkId) && changed.some((ref) => ref.kind === finding.resource!.kind && ref.name === finding.resource!.name && (ref.namespace ?? null) === (finding.resource!.namespace ?? null));
 }
 
 function describeFinding(finding: Finding): string {

@@ -17,7 +17,7 @@ const AREA_ORDER: Area[] = ['exposure', 'credentials', 'falco', 'alerts', 'egres
 /** The README inside the kit: what each file does, how to review and apply it, and what is left to do. */
 export function kitReadme(kit: Kit, context: RenderContext): string {
   const out: string[] = [];
-  const addressed = new Set(kit.fixes.flatMap((fix) => fix.addresses));
+  const addressed = new Set(kit.fixes.flatMap((fix) => [...fix.addresses, ...(fix.unproven ?? [])]));
   const source = context.target.mode === 'cluster' ? `cluster context ${context.target.contexts?.join(', ') ?? ''}` : `manifests ${(context.target.paths ?? []).join(', ')}`;
   out.push('# kfscan remediation kit', '');
   out.push(
@@ -68,9 +68,16 @@ export function kitReadme(kit: Kit, context: RenderContext): string {
       out.push(`### ${markdownText(fix.title)}`, '');
       out.push(`Files: ${fix.manifests.map((m) => `\`${m.path}\``).join(', ')}.`, '');
       for (const paragraph of fix.explanation) out.push(safeLines(paragraph), '');
-      out.push('Clears:', '');
-      for (const finding of fix.addresses) out.push(findingLine(finding));
-      out.push('');
+      if (fix.addresses.length > 0) {
+        out.push('Clears:', '');
+        for (const finding of fix.addresses) out.push(findingLine(finding));
+        out.push('');
+      }
+      if (fix.provableOffline === false) {
+        out.push('**Not provable offline**: kfscan rescans the objects with the kit applied, but this fix shows only in the cluster\'s status once the new pods are scheduled. Meant to clear, as `kfscan cluster` will show after applying:', '');
+        for (const finding of fix.unproven ?? []) out.push(findingLine(finding));
+        out.push('');
+      }
     }
     if (area === 'exposure') out.push(...accessNote());
   }

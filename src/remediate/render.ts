@@ -45,10 +45,17 @@ function manifestFile(fix: Fix, manifest: KitManifest): string {
     lines.push(`# Strategic-merge patch of ${refText(manifest.target)}: a kustomize patch, or live:`);
     lines.push(`#   ${patchCommand(manifest.target, manifest.path)}`);
   }
-  lines.push('# Clears these kfscan findings (checked by rescanning the objects with the kit applied):');
-  for (const finding of fix.addresses) {
-    lines.push(`#   - ${finding.checkId} [${finding.severity}] ${finding.resource ? refText(finding.resource) : '(cluster)'} fingerprint ${finding.fingerprint}`);
-    lines.push(`#     ${oneLine(redactCredentials(finding.message))}`);
+  const listed = (findings: readonly Finding[]) => {
+    for (const finding of findings) {
+      lines.push(`#   - ${finding.checkId} [${finding.severity}] ${finding.resource ? refText(finding.resource) : '(cluster)'} fingerprint ${finding.fingerprint}`);
+      lines.push(`#     ${oneLine(redactCredentials(finding.message))}`);
+    }
+  };
+  if (fix.addresses.length > 0) lines.push('# Clears these kfscan findings (checked by rescanning the objects with the kit applied):');
+  listed(fix.addresses);
+  if (fix.provableOffline === false) {
+    lines.push('# Not provable offline: the cluster must schedule the new pods first. Meant to clear these, as a live scan will show:');
+    listed(fix.unproven ?? []);
   }
   const documents = manifest.objects.map((object) => stringify(object, { lineWidth: 0, nullStr: 'null' }));
   return `${lines.join('\n')}\n${documents.join('---\n')}`;
@@ -56,7 +63,7 @@ function manifestFile(fix: Fix, manifest: KitManifest): string {
 
 function index(kit: Kit, context: RenderContext, files: string[]): unknown {
   const finding = (f: Finding) => ({ checkId: f.checkId, severity: f.severity, fingerprint: f.fingerprint, resource: f.resource, message: redactCredentials(f.message) });
-  const addressed = new Set(kit.fixes.flatMap((fix) => fix.addresses));
+  const addressed = new Set(kit.fixes.flatMap((fix) => [...fix.addresses, ...(fix.unproven ?? [])]));
   return {
     schemaVersion: 1,
     tool: { name: 'kfscan', version: context.version },
@@ -69,6 +76,7 @@ function index(kit: Kit, context: RenderContext, files: string[]): unknown {
       title: fix.title,
       files: fix.manifests.map((m) => ({ path: m.path, role: m.role, ...(m.target ? { target: m.target } : {}) })),
       addresses: fix.addresses.map(finding),
+      ...(fix.provableOffline === false ? { provableOffline: false, unproven: (fix.unproven ?? []).map(finding) } : {}),
     })),
     documents: kit.documents.map((d) => ({ path: d.path, title: d.title })),
     manual: kit.manual.map((step) => ({ title: step.title, findings: step.findings.map(finding) })),

@@ -50,6 +50,14 @@ export interface Fix {
   candidates: Finding[];
   /** Set by verification: the candidates that are gone once the kit is applied. */
   addresses: Finding[];
+  /**
+   * False for a fix whose effect shows only in the cluster's status (a DaemonSet's pods scheduled onto
+   * the nodes it now tolerates): an offline rescan keeps the old status, so it cannot prove the fix, and
+   * status findings it brings (no ready pod there yet) are expected until the cluster catches up.
+   */
+  provableOffline?: boolean;
+  /** Set by verification for fixes not provable offline: candidates the rescan could not show cleared. */
+  unproven?: Finding[];
 }
 
 /** A file for people and other tools (Helm values, a rules file), not applied by kustomize. */

@@ -1,6 +1,6 @@
 import type { Reporter } from './report-context.js';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'html'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'markdown', 'openmetrics', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: string): value is ReportFormat {
@@ -14,6 +14,7 @@ const LOADERS: Record<ReportFormat, () => Promise<Reporter>> = {
   sarif: async () => (await import('./sarif.js')).sarifReport,
   html: async () => (await import('./html/report.js')).htmlReport,
   markdown: async () => (await import('./markdown.js')).markdownReport,
+  openmetrics: async () => (await import('./openmetrics.js')).openMetricsReport,
 };
 
 export function loadReporter(format: ReportFormat): Promise<Reporter> {

@@ -16,6 +16,19 @@ export interface KitPlan {
   steps: Array<{ title: string; files: string[]; clears: string[] }>;
 }
 
+/** One context's last scan, as the OpenMetrics report states it. */
+export interface ScanRun {
+  /** Kube context; `null` for an offline scan. */
+  context: string | null;
+  durationSeconds: number;
+  /** The context was read and analysed: its findings in the result are current. */
+  succeeded: boolean;
+  /** When a scan of the context last completed (this one, or an earlier one of `kfscan serve`); `null` when none has. */
+  lastSuccess: Date | null;
+  /** `kfscan serve`: scans of the context since it started, and how many did not complete. */
+  attempts?: { total: number; failed: number };
+}
+
 export interface ReportContext {
   version: string;
   /** ANSI colours: only on a TTY and never with NO_COLOR. */
@@ -36,6 +49,8 @@ export interface ReportContext {
   checkPages?: Readonly<Record<string, string>>;
   /** `--compare OLD.json`: what changed since an earlier report (HTML and PDF reports). */
   comparison?: ReportComparison;
+  /** How long each context's scan took and when one last completed (OpenMetrics); absent in results made by hand. */
+  scanRuns?: readonly ScanRun[];
 }
 
 /** A reporter is a pure function of the results: no I/O, no imports of checks. */
