@@ -149,7 +149,7 @@ export function installKfscan(version, { workspace, temp, env, onRunner = false 
     if (!existsSync(path.join(ACTION_ROOT, 'node_modules'))) {
       group(onRunner, 'Install kfscan dependencies', () => mustSucceed(run(npm, ['ci', '--no-audit', '--no-fund'], { cwd: ACTION_ROOT, env, shell: process.platform === 'win32' }), 'npm ci'));
     }
-    if (!existsSync(path.join(ACTION_ROOT, 'dist', 'src', 'cli', 'main.js'))) {
+    if (!existsSync(path.join(ACTION_ROOT, 'dist', 'kfscan.mjs'))) {
       group(onRunner, 'Build kfscan', () => mustSucceed(run(npm, ['run', 'build'], { cwd: ACTION_ROOT, env, shell: process.platform === 'win32' }), 'npm run build'));
     }
     return path.join(ACTION_ROOT, 'bin', 'kfscan.js');

@@ -7,11 +7,11 @@ import path from 'node:path';
 const banner = { js: "import { createRequire as __kfscanCreateRequire } from 'node:module'; const require = __kfscanCreateRequire(import.meta.url);" };
 
 /**
- * Bundles the CLI with esbuild's `build`: from tsc's output in dist/ (`npm run build`), or with `sources`
- * straight from the TypeScript sources, for `prepare` where no compiler is installed (scripts/prepare.mjs).
+ * Bundles the CLI with esbuild's `build` from the TypeScript sources: for `npm run build`, and for `prepare`
+ * where no compiler is installed (scripts/prepare.mjs).
  */
-export async function bundleCli(build, { sources = false } = {}) {
-  const entry = (name) => (sources ? `entry/${name}.ts` : `dist/entry/${name}.js`);
+export async function bundleCli(build) {
+  const entry = (name) => `entry/${name}.ts`;
   // Chunk names carry a content hash: the chunks of an earlier build would otherwise pile up.
   rmSync('dist/chunks', { recursive: true, force: true });
   // Split at the dynamic imports: what a run does not use (the other report formats, live mode, plugins,

@@ -131,15 +131,16 @@ export function generatedPages({ program, metas, formats, configSchema, read }) 
   };
 }
 
-// Run as a script: from the build (`npm run docs` builds first), so that the pages show what the program is.
+// Run as a script (`npm run docs`): from the sources, bundled by esbuild into dist/ (where the project's
+// node_modules resolve their packages), so that the pages show what the program is.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const { buildProgram } = await import(pathToFileURL(path.join(root, 'dist/src/cli/main.js')).href);
-  const { builtinChecks } = await import(pathToFileURL(path.join(root, 'dist/checks/index.js')).href);
+  const { build } = await import('esbuild');
+  const outfile = path.join(root, 'dist', 'docs-inputs.mjs');
+  await build({ entryPoints: [path.join(root, 'scripts', 'docs-inputs.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const { buildProgram, builtinChecks, TARGET_FORMAT_INFO, CONFIG_SCHEMA } = await import(pathToFileURL(outfile).href);
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: root, env: {} };
   const program = buildProgram({ checks: builtinChecks, io }, () => {});
-  const { TARGET_FORMAT_INFO } = await import(pathToFileURL(path.join(root, 'dist/src/cli/reports.js')).href);
-  const { CONFIG_SCHEMA } = await import(pathToFileURL(path.join(root, 'dist/src/config/schema.js')).href);
   const pages = generatedPages({
     program,
     metas: builtinChecks.map((check) => check.meta),

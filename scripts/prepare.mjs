@@ -4,8 +4,8 @@
 // dependencies elsewhere), so neither the TypeScript compiler nor the dependencies are at hand. This bundles
 // the CLI straight from the TypeScript sources with esbuild; when the clone has no esbuild it installs the
 // production dependencies from the lockfile and esbuild at the version the lockfile pins, no
-// devDependencies and no install scripts. `npm run build` (tsc, then the same bundle) is still what
-// developers and `npm pack` use; a bundle already built is left as it is.
+// devDependencies and no install scripts. `npm run build` (tsc for the public entry points, then the same
+// bundle) is what developers and `npm pack` use; a bundle already built is left as it is.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ if (!existsSync('dist/kfscan.mjs')) {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'kfscan-prepare-'));
   try {
     const { build } = await loadEsbuild(scratch);
-    await bundleCli(build, { sources: true });
+    await bundleCli(build);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

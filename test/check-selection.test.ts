@@ -13,6 +13,7 @@ import { startApiServer, type ApiServer } from './api-server/index.js';
 import { CHECKS_DIR, checkIdsWithFixtures, fixtureCases, FIXTURES_DIR } from './helpers/fixtures.js';
 import { kindsFor, mutatedFixture, randomObject } from './helpers/fuzz-arbitraries.js';
 import { runCli } from './helpers/in-process.js';
+import { propertyRuns } from './helpers/property.js';
 import { kubeconfigFile, type JsonReport } from './helpers/live.js';
 
 // `--checks X` must give exactly the findings of X in a full run, offline and live: a check sees the same
@@ -20,7 +21,7 @@ import { kubeconfigFile, type JsonReport } from './helpers/live.js';
 // kind X reads, which the strict read guard (on in all tests) makes sure X declares.
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const RUNS = Number(process.env['FUZZ_RUNS'] ?? 20);
+const RUNS = propertyRuns(20);
 const CHECK_SETS = checkIdsWithFixtures()
   .filter((id) => builtinChecks.some((check) => check.meta.id === id))
   .flatMap((id) => fixtureCases(id).map((fixture) => fixture.path));

@@ -4,11 +4,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { threatMatrixEntry } from '../src/core/threat-matrix.js';
 import { renderCheckPage } from '../src/reporters/html/check-pages.js';
-import { kfscan } from './helpers/cli.js';
-import { runCli } from './helpers/in-process.js';
+import { runCli, type InProcessRun } from './helpers/in-process.js';
 import { kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
 import { HOSTILE } from './helpers/results.js';
 import { reportSchemaErrors } from './helpers/report-schema.js';
@@ -35,12 +34,17 @@ function section(page: string, id: string): string {
 }
 
 describe('the customer report (HTML)', () => {
-  const run = kfscan(['scan', 'fixtures/demo', '-f', 'html', '--fail-on', 'none', '--no-config', ...FLAGS], { env: EPOCH });
-  const page = run.stdout;
-  const json = JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--no-config'], { env: EPOCH }).stdout) as {
+  let run: InProcessRun;
+  let page: string;
+  let json: {
     findings: Array<{ id: string; checkId: string; severity: string; location: unknown }>;
     summary: { total: number };
   };
+  beforeAll(async () => {
+    run = await runCli(['scan', 'fixtures/demo', '-f', 'html', '--fail-on', 'none', '--no-config', ...FLAGS], { env: EPOCH });
+    page = run.stdout;
+    json = JSON.parse((await runCli(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--no-config'], { env: EPOCH })).stdout) as typeof json;
+  });
 
   it('shows hostile engagement metadata as text on the cover, in the title and nowhere as markup', () => {
     expect(run.stderr).toBe('');
@@ -133,28 +137,28 @@ describe('the customer report (HTML)', () => {
 });
 
 describe('engagement metadata in the other formats', () => {
-  it('JSON, markdown and the table show it as text; .kfscan.yaml report: gives it, the flags win', () => {
+  it('JSON, markdown and the table show it as text; .kfscan.yaml report: gives it, the flags win', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kfscan-engagement-'));
     writeFileSync(path.join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: nb, namespace: ml}\nspec: {containers: [{name: c, image: "tensorflow/tensorflow:latest"}]}\n');
     writeFileSync(path.join(dir, '.kfscan.yaml'), `report:\n  title: ${JSON.stringify(ENGAGEMENT.title)}\n  customer: ${JSON.stringify(ENGAGEMENT.customer)}\n`);
-    const json = JSON.parse(kfscan(['scan', '.', '-f', 'json', '--fail-on', 'none', '--assessor', ENGAGEMENT.assessor], { cwd: dir }).stdout) as { engagement: unknown };
+    const json = JSON.parse((await runCli(['scan', '.', '-f', 'json', '--fail-on', 'none', '--assessor', ENGAGEMENT.assessor], { cwd: dir })).stdout) as { engagement: unknown };
     expect(json.engagement).toEqual(ENGAGEMENT);
     expect(reportSchemaErrors(json)).toEqual([]);
-    const raw = kfscan(['scan', '.', '-f', 'json', '--fail-on', 'none', '--assessor', ENGAGEMENT.assessor], { cwd: dir }).stdout;
+    const raw = (await runCli(['scan', '.', '-f', 'json', '--fail-on', 'none', '--assessor', ENGAGEMENT.assessor], { cwd: dir })).stdout;
     expect(raw).not.toMatch(HIDDEN);
 
-    const markdown = kfscan(['scan', '.', '-f', 'markdown', '--fail-on', 'none', '--title', 'Flag title'], { cwd: dir }).stdout;
+    const markdown = (await runCli(['scan', '.', '-f', 'markdown', '--fail-on', 'none', '--title', 'Flag title'], { cwd: dir })).stdout;
     expect(markdown).toContain('**Report:** `Flag title` · **Customer:** `ACME x" onmouseover="window.__kfscanPwned = \'attr\'" data-x="`');
     // Wide enough for the engagement on one line (the table wraps lines at its width).
-    const table = kfscan(['scan', '.', '--fail-on', 'none', '--no-color', '--assessor', ENGAGEMENT.assessor], { cwd: dir, env: { COLUMNS: '400' } }).stdout;
+    const table = (await runCli(['scan', '.', '--fail-on', 'none', '--no-color', '--assessor', ENGAGEMENT.assessor], { cwd: dir, env: { COLUMNS: '400' } })).stdout;
     expect(table.split('\n')[0]).toBe(`Report: ${ENGAGEMENT.title} | Customer: ${ENGAGEMENT.customer} | Assessor: Jane ${HOSTILE.image} \\x1b[2J\\u202e::error::x`);
     expect(table).not.toMatch(HIDDEN);
 
     writeFileSync(path.join(dir, '.kfscan.yaml'), `report:\n  title: "${'x'.repeat(201)}"\n`);
-    const tooLong = kfscan(['scan', '.'], { cwd: dir });
+    const tooLong = await runCli(['scan', '.'], { cwd: dir });
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain('.kfscan.yaml:2:10: "report.title" must be at most 200 characters long');
-    expect(kfscan(['scan', '.', '--no-config', '--customer', ' '], { cwd: dir }).stderr).toContain('--customer takes a text of 1 to 200 characters');
+    expect((await runCli(['scan', '.', '--no-config', '--customer', ' '], { cwd: dir })).stderr).toContain('--customer takes a text of 1 to 200 characters');
   });
 });
 

@@ -6,8 +6,9 @@ import path from 'node:path';
 import AjvModule from 'ajv';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
-import { describe, expect, it } from 'vitest';
-import { ROOT, kfscan } from './helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
 import { HOSTILE } from './helpers/results.js';
 
 // Characters a terminal or a reader would act on: escapes, CSI, bidi overrides.
@@ -40,8 +41,8 @@ function workspace(): string {
   return dir;
 }
 
-function scanTo(dir: string, file: string, extra: string[] = []): void {
-  const run = kfscan(['scan', 'deploy', '-f', 'json', '-o', file, '--fail-on', 'none', '--no-config', ...extra], { cwd: dir });
+async function scanTo(dir: string, file: string, extra: string[] = []): Promise<void> {
+  const run = await runCli(['scan', 'deploy', '-f', 'json', '-o', file, '--fail-on', 'none', '--no-config', ...extra], { cwd: dir });
   expect(run.stderr).toBe(`kfscan: wrote the JSON report to ${file}\n`);
 }
 
@@ -57,13 +58,16 @@ function reaudit(dir: string): void {
 
 describe('kfscan diff', () => {
   const dir = workspace();
-  scanTo(dir, 'old.json');
-  reaudit(dir);
-  scanTo(dir, 'new.json');
-  const before = JSON.parse(readFileSync(path.join(dir, 'old.json'), 'utf8')) as { findings: DiffEntry[] };
+  let before: { findings: DiffEntry[] };
+  beforeAll(async () => {
+    await scanTo(dir, 'old.json');
+    reaudit(dir);
+    await scanTo(dir, 'new.json');
+    before = JSON.parse(readFileSync(path.join(dir, 'old.json'), 'utf8')) as { findings: DiffEntry[] };
+  });
 
-  it('reports a fixed and a new finding by id, with counts, and exits 1 for a new finding at or above --fail-on', () => {
-    const run = kfscan(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir });
+  it('reports a fixed and a new finding by id, with counts, and exits 1 for a new finding at or above --fail-on', async () => {
+    const run = await runCli(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir });
     expect(run.stderr).toBe('');
     const diff = JSON.parse(run.stdout) as DiffJson;
     expect(validate(diff), JSON.stringify(validate.errors)).toBe(true);
@@ -78,42 +82,42 @@ describe('kfscan diff', () => {
     // The new finding (a notebook on pytorch:latest) is medium: below the default --fail-on high.
     expect(diff.new.map((f) => f.severity)).toEqual(['medium']);
     expect(run.code).toBe(0);
-    expect(kfscan(['diff', 'old.json', 'new.json', '--fail-on', 'medium'], { cwd: dir }).code).toBe(1);
-    expect(kfscan(['diff', 'old.json', 'new.json', '--fail-on', 'none'], { cwd: dir }).code).toBe(0);
+    expect((await runCli(['diff', 'old.json', 'new.json', '--fail-on', 'medium'], { cwd: dir })).code).toBe(1);
+    expect((await runCli(['diff', 'old.json', 'new.json', '--fail-on', 'none'], { cwd: dir })).code).toBe(0);
     // The other way round the exposure is new, and critical.
-    const back = kfscan(['diff', 'new.json', 'old.json', '-f', 'json'], { cwd: dir });
+    const back = await runCli(['diff', 'new.json', 'old.json', '-f', 'json'], { cwd: dir });
     expect(back.code).toBe(1);
     expect((JSON.parse(back.stdout) as DiffJson).fixed.map((f) => f.checkId)).toContain('mutable-ml-image');
-    expect(kfscan(['diff', 'old.json', 'old.json'], { cwd: dir }).code).toBe(0);
+    expect((await runCli(['diff', 'old.json', 'old.json'], { cwd: dir })).code).toBe(0);
   });
 
-  it('writes a table and markdown naming each id', () => {
-    const diff = JSON.parse(kfscan(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir }).stdout) as DiffJson;
-    const table = kfscan(['diff', 'old.json', 'new.json'], { cwd: dir }).stdout;
+  it('writes a table and markdown naming each id', async () => {
+    const diff = JSON.parse((await runCli(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir })).stdout) as DiffJson;
+    const table = (await runCli(['diff', 'old.json', 'new.json'], { cwd: dir })).stdout;
     expect(table).toMatch(/^kfscan diff: \d+ new, \d+ fixed, \d+ unchanged/);
     expect(table).toContain('NEW (');
     expect(table).toContain('FIXED (');
     for (const f of [...diff.new, ...diff.fixed]) expect(table).toContain(f.id);
-    const markdown = kfscan(['diff', 'old.json', 'new.json', '-f', 'markdown'], { cwd: dir }).stdout;
+    const markdown = (await runCli(['diff', 'old.json', 'new.json', '-f', 'markdown'], { cwd: dir })).stdout;
     expect(markdown).toMatch(/^### kfscan diff: /);
     for (const f of [...diff.new, ...diff.fixed]) expect(markdown).toContain(`\`${f.id}\``);
   });
 
-  it('does not call a finding fixed when the later scan did not look: suppressed, check not run', () => {
-    scanTo(dir, 'skipped.json', ['--skip-checks', 'mutable-ml-image']);
-    const diff = JSON.parse(kfscan(['diff', 'new.json', 'skipped.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir }).stdout) as DiffJson;
+  it('does not call a finding fixed when the later scan did not look: suppressed, check not run', async () => {
+    await scanTo(dir, 'skipped.json', ['--skip-checks', 'mutable-ml-image']);
+    const diff = JSON.parse((await runCli(['diff', 'new.json', 'skipped.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir })).stdout) as DiffJson;
     expect(diff.fixed.filter((f) => f.checkId === 'mutable-ml-image')).toEqual([]);
     expect(diff.notRechecked.map((f) => f.reason)).toContain('check mutable-ml-image did not run');
     writeFileSync(path.join(dir, '.kfscan.yaml'), 'ignore:\n  - check: mutable-ml-image\n    reason: accepted for the pilot\n');
-    const run = kfscan(['scan', 'deploy', '-f', 'json', '-o', 'accepted.json', '--fail-on', 'none'], { cwd: dir });
+    const run = await runCli(['scan', 'deploy', '-f', 'json', '-o', 'accepted.json', '--fail-on', 'none'], { cwd: dir });
     rmSync(path.join(dir, '.kfscan.yaml'));
     expect(run.code).toBe(0);
-    const accepted = JSON.parse(kfscan(['diff', 'new.json', 'accepted.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir }).stdout) as DiffJson;
+    const accepted = JSON.parse((await runCli(['diff', 'new.json', 'accepted.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir })).stdout) as DiffJson;
     expect(accepted.suppressed.map((f) => f.checkId)).toContain('mutable-ml-image');
     expect(accepted.fixed.filter((f) => f.checkId === 'mutable-ml-image')).toEqual([]);
   });
 
-  it('refuses what is not a kfscan JSON report with a clear message and no stack', () => {
+  it('refuses what is not a kfscan JSON report with a clear message and no stack', async () => {
     const write = (name: string, text: string): string => (writeFileSync(path.join(dir, name), text), name);
     const cases: Array<[string, RegExp]> = [
       [write('not-json.json', '{"findings": ['), /not-json\.json is not JSON/],
@@ -124,14 +128,14 @@ describe('kfscan diff', () => {
       ['missing.json', /cannot read missing\.json: no such file/],
     ];
     for (const [file, message] of cases) {
-      const run = kfscan(['diff', file, 'new.json'], { cwd: dir });
+      const run = await runCli(['diff', file, 'new.json'], { cwd: dir });
       expect(run.code, file).toBe(2);
       expect(run.stderr, file).toMatch(message);
       expect(run.stderr, file).not.toMatch(/\n\s+at /);
     }
   });
 
-  it('shows hostile text from a report file as text in every format', () => {
+  it('shows hostile text from a report file as text in every format', async () => {
     const hostile = {
       ...before,
       findings: [
@@ -146,17 +150,17 @@ describe('kfscan diff', () => {
       ],
     };
     writeFileSync(path.join(dir, 'hostile.json'), JSON.stringify(hostile));
-    const table = kfscan(['diff', 'hostile.json', 'new.json', '--fail-on', 'none'], { cwd: dir }).stdout;
+    const table = (await runCli(['diff', 'hostile.json', 'new.json', '--fail-on', 'none'], { cwd: dir })).stdout;
     expect(table).not.toMatch(HIDDEN);
     expect(table).toContain('\\x1b[2J');
-    const markdown = kfscan(['diff', 'hostile.json', 'new.json', '-f', 'markdown', '--fail-on', 'none'], { cwd: dir }).stdout;
+    const markdown = (await runCli(['diff', 'hostile.json', 'new.json', '-f', 'markdown', '--fail-on', 'none'], { cwd: dir })).stdout;
     expect(markdown).not.toMatch(HIDDEN);
     // Inside code spans: no HTML, and the pipes of the name do not add cells.
     expect(markdown).toContain('/\\| a \\| b \\|` |');
     // Rendered as GitHub would (raw HTML allowed), nothing of it becomes markup.
     const rendered = micromark(markdown, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
     expect(rendered).not.toMatch(/<script|<img|<[a-z][^>]*\son[a-z]+=/i);
-    const json = kfscan(['diff', 'hostile.json', 'new.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir }).stdout;
+    const json = (await runCli(['diff', 'hostile.json', 'new.json', '-f', 'json', '--fail-on', 'none'], { cwd: dir })).stdout;
     expect(json).not.toMatch(HIDDEN);
     // Its check did not run in the later scan: not rechecked, never "fixed".
     const parsed = JSON.parse(json) as DiffJson;
@@ -164,10 +168,10 @@ describe('kfscan diff', () => {
     expect(parsed.notRechecked[0]!.checkId).toBe(`x\u001b[2J${HOSTILE.script}`);
   });
 
-  it('adds the comparison to the HTML report of a scan with --compare', () => {
-    const run = kfscan(['scan', 'deploy', '-f', 'html', '--compare', 'old.json', '--fail-on', 'none', '--no-config'], { cwd: dir });
+  it('adds the comparison to the HTML report of a scan with --compare', async () => {
+    const run = await runCli(['scan', 'deploy', '-f', 'html', '--compare', 'old.json', '--fail-on', 'none', '--no-config'], { cwd: dir });
     expect(run.stderr).toBe('');
-    const diff = JSON.parse(kfscan(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir }).stdout) as DiffJson;
+    const diff = JSON.parse((await runCli(['diff', 'old.json', 'new.json', '-f', 'json'], { cwd: dir })).stdout) as DiffJson;
     const page = run.stdout;
     const section = page.slice(page.indexOf('<section id="comparison">'), page.indexOf('</section>', page.indexOf('<section id="comparison">')));
     expect(section).toContain('<h2>Changes since the earlier scan</h2>');
@@ -176,10 +180,10 @@ describe('kfscan diff', () => {
     for (const f of diff.fixed) expect(section).toContain(`<td class="finding-id">${f.id}</td>`);
     // New findings link to their row in this report.
     for (const f of diff.new) expect(section).toContain(`<a href="#${f.id}">${f.id}</a>`);
-    const refused = kfscan(['scan', 'deploy', '-f', 'json', '--compare', 'old.json', '--no-config'], { cwd: dir });
+    const refused = await runCli(['scan', 'deploy', '-f', 'json', '--compare', 'old.json', '--no-config'], { cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--compare adds a section to the HTML and PDF reports');
-    const broken = kfscan(['scan', 'deploy', '-f', 'html', '--compare', 'not-json.json', '--no-config'], { cwd: dir });
+    const broken = await runCli(['scan', 'deploy', '-f', 'html', '--compare', 'not-json.json', '--no-config'], { cwd: dir });
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('--compare: not-json.json is not JSON');
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { longerIds, withReportIds } from '../src/engine/report-ids.js';
 import { ROOT, kfscan } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
 import { finding } from './helpers/results.js';
 
 interface JsonFinding {
@@ -15,18 +16,24 @@ interface JsonFinding {
   location: { file: string; line: number } | null;
 }
 
-function scanJson(dir: string): JsonFinding[] {
-  const run = kfscan(['scan', dir, '-f', 'json', '--fail-on', 'none', '--no-config']);
+const SCAN_JSON = ['-f', 'json', '--fail-on', 'none', '--no-config'];
+
+function findingsOf(run: { stdout: string; stderr: string }): JsonFinding[] {
   expect(run.stderr).toBe('');
   return (JSON.parse(run.stdout) as { findings: JsonFinding[] }).findings;
 }
 
+/** In this process; the first scan below runs the built binary, so that ids are proven the same across processes. */
+async function scanJson(dir: string): Promise<JsonFinding[]> {
+  return findingsOf(await runCli(['scan', dir, ...SCAN_JSON]));
+}
+
 describe('finding ids', () => {
-  it('are the same across runs and after lines are inserted at the top of every file', () => {
+  it('are the same across runs and after lines are inserted at the top of every file', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kfscan-ids-'));
     cpSync(path.join(ROOT, 'fixtures', 'demo'), dir, { recursive: true });
-    const first = scanJson(dir);
-    const second = scanJson(dir);
+    const first = findingsOf(kfscan(['scan', dir, ...SCAN_JSON]));
+    const second = await scanJson(dir);
     expect(first.length).toBeGreaterThan(5);
     expect(second.map((f) => f.id)).toEqual(first.map((f) => f.id));
     for (const f of first) expect(f.id).toMatch(/^KF-[0-9a-f]{6}$/);
@@ -36,7 +43,7 @@ describe('finding ids', () => {
     for (const name of readdirSync(dir).filter((file) => file.endsWith('.yaml'))) {
       writeFileSync(path.join(dir, name), `${inserted.join('\n')}\n${readFileSync(path.join(dir, name), 'utf8')}`);
     }
-    const moved = scanJson(dir);
+    const moved = await scanJson(dir);
     const byId = new Map(first.map((f) => [f.id, f]));
     expect(moved.map((f) => f.id).sort()).toEqual(first.map((f) => f.id).sort());
     for (const f of moved) {
@@ -73,16 +80,16 @@ describe('finding ids', () => {
     expect(withReportIds(untouched)).toBe(untouched);
   });
 
-  it('are shown in every format: JSON id, SARIF partialFingerprints, markdown, HTML anchors', () => {
-    const json = kfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--no-config']);
+  it('are shown in every format: JSON id, SARIF partialFingerprints, markdown, HTML anchors', async () => {
+    const json = await runCli(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--no-config']);
     const ids = (JSON.parse(json.stdout) as { findings: JsonFinding[] }).findings.map((f) => f.id);
-    const sarif = JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'sarif', '--fail-on', 'none', '--no-config']).stdout) as {
+    const sarif = JSON.parse((await runCli(['scan', 'fixtures/demo', '-f', 'sarif', '--fail-on', 'none', '--no-config'])).stdout) as {
       runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }>;
     };
     expect(sarif.runs[0]!.results.map((r) => r.partialFingerprints['kfscanId/v1']).sort()).toEqual([...ids].sort());
-    const markdown = kfscan(['scan', 'fixtures/demo', '-f', 'markdown', '--fail-on', 'none', '--no-config']).stdout;
+    const markdown = (await runCli(['scan', 'fixtures/demo', '-f', 'markdown', '--fail-on', 'none', '--no-config'])).stdout;
     for (const id of ids) expect(markdown).toContain(`| \`${id}\` |`);
-    const page = kfscan(['scan', 'fixtures/demo', '-f', 'html', '--fail-on', 'none', '--no-config']).stdout;
+    const page = (await runCli(['scan', 'fixtures/demo', '-f', 'html', '--fail-on', 'none', '--no-config'])).stdout;
     for (const id of ids) expect(page).toContain(`<tr id="${id}"`);
   });
 });

@@ -131,10 +131,14 @@ describe('Dockerfile', () => {
   });
 
   it('copies into the build stage everything `npm run build` reads', () => {
-    // tsc compiles the folders tsconfig.json includes; the bundle script then runs from scripts/.
+    // The bundle script runs from scripts/ and bundles the sources of the folders tsconfig.json includes; tsc
+    // compiles the public entry points with the tsconfig files the build script names.
     const tsconfig = JSON.parse(read('tsconfig.json')) as { include: string[] };
     const folders = new Set(tsconfig.include.map((pattern) => pattern.split('/')[0]!));
     const buildScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['build']!;
+    const configs = [...buildScript.matchAll(/tsc -p (\S+)/g)].map(([, file]) => file!);
+    expect(configs).toEqual(['tsconfig.build.json']);
+    for (const config of ['tsconfig.json', ...configs]) expect(stages[0]).toMatch(new RegExp(`^COPY [^\\n]*\\b${config.replace('.', '\\.')}\\b`, 'm'));
     for (const [, folder] of buildScript.matchAll(/node (\w+)\//g)) folders.add(folder!);
     expect(folders).toEqual(new Set(['src', 'checks', 'entry', 'scripts']));
     for (const folder of folders) expect(stages[0], folder).toMatch(new RegExp(`^COPY ${folder}/ ${folder}/$`, 'm'));

@@ -143,7 +143,7 @@ describe('the tarball', () => {
   ];
 
   it('packs cleanly, building through prepack', () => {
-    expect(pack.stderr).toContain('> tsc -p tsconfig.json');
+    expect(pack.stderr).toContain('> tsc -p tsconfig.build.json && node scripts/bundle.mjs');
     expect(pack.stderr).not.toMatch(/npm warn/i);
   });
 

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServeLoop, parseInterval, parseListen, type Cycle } from '../src/cli/serve.js';
 import { openMetricsReport } from '../src/reporters/openmetrics.js';
@@ -151,7 +152,10 @@ describe('kfscan serve', () => {
     const kubeconfig = kubeconfigFile([{ name: 'soak', server: api }]);
     // As it runs in a cluster: without the tests' read guard, which wraps every inventory.
     const env = { ...process.env, KFSCAN_STRICT_READS: '' };
-    const run = await spawnCollect(process.execPath, ['--expose-gc', path.join(ROOT, 'test/helpers/serve-heap.mjs'), kubeconfig, '15', '20'], { cwd: ROOT, env, timeoutMs: 120_000 });
+    const outfile = path.join(ROOT, 'dist', 'test', 'serve-heap.mjs');
+    // Bundled from the sources into dist/, where the project's node_modules resolve its packages.
+    await build({ entryPoints: [path.join(ROOT, 'test', 'helpers', 'serve-heap.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    const run = await spawnCollect(process.execPath, ['--expose-gc', outfile, kubeconfig, '15', '20'], { cwd: ROOT, env, timeoutMs: 120_000 });
     expect(run.code, run.stderr).toBe(0);
     const heap = JSON.parse(run.stdout) as { before: number; after: number; cycles: number; failed: number; textBytes: number };
     expect(heap).toMatchObject({ cycles: 35, failed: 0 });

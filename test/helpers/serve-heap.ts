@@ -1,9 +1,10 @@
 // Runs `kfscan serve`'s scans back to back in a process of its own (node --expose-gc) and prints the heap
 // after a full collection at the end of the warm-up and after the last cycle, as JSON on stdout.
-// Usage: node --expose-gc serve-heap.mjs KUBECONFIG WARMUP CYCLES
+// test/serve.test.ts compiles it with esbuild (`compileServeHeap`) and runs
+// `node --expose-gc <compiled> KUBECONFIG WARMUP CYCLES`.
 import { Writable } from 'node:stream';
-import { builtinChecks } from '../../dist/checks/index.js';
-import { createServeLoop } from '../../dist/src/cli/serve-command.js';
+import { builtinChecks } from '../../checks/index.js';
+import { createServeLoop } from '../../src/cli/serve-command.js';
 
 const [kubeconfig, warmup, cycles] = process.argv.slice(2);
 const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
@@ -14,9 +15,11 @@ const loop = await createServeLoop(
 );
 const signal = new AbortController().signal;
 
-function heap() {
-  globalThis.gc();
-  globalThis.gc();
+function heap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  gc();
+  gc();
   return process.memoryUsage().heapUsed;
 }
 
