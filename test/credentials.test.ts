@@ -14,6 +14,7 @@ describe('redactCredentials', () => {
     ['{"clientSecret":"abc12345","id":"x"}', '{"clientSecret":"<redacted>"'],
     ['key id AKIAIOSFODNN7EXAMPLE in env', 'key id <redacted> in env'],
     ['Authorization: Bearer abc.def.ghi123', 'Authorization: Bearer <redacted>'],
+    ['Authorization: Digest username="admin", realm="x"', 'Authorization: Digest <redacted>, realm="x"'],
     ['jwt eyJhbGciOiJI.eyJzdWIiOiIx.c2lnbmF0dXJl here', 'jwt <redacted> here'],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n-----END RSA PRIVATE KEY----- after', '<redacted> after'],
   ])('%s', (text, expected) => {
@@ -29,6 +30,8 @@ describe('redactCredentials', () => {
       'image docker.io/tensorflow/tensorflow:latest-gpu',
       'https://github.com/kfscan/kfscan/blob/main/checks/x/README.md',
       'Secret: forbidden (skipped (--no-secrets))',
+      // kfscan's own advice on images: a digest is no HTTP Digest credential.
+      'Pin the image by digest (`tensorflow/tensorflow:2.16.1-gpu@sha256:...`) or at least a version tag',
     ]) {
       expect(redactCredentials(text)).toBe(text);
     }

@@ -23,10 +23,13 @@ export function redactCredentials(text: string): string {
   const blocks = redactKeyBlocks(text);
   const parts = blocks.split(/(\s+)/);
   let redactNext = false;
+  let afterDigest = false;
   for (let index = 0; index < parts.length; index += 2) {
     const token = parts[index]!;
     if (token === '') continue;
     if (redactNext && AUTH_SCHEME.test(token)) continue;
+    // HTTP Digest credentials are `name="value"` pairs; "pinned by digest sha256:..." is about an image.
+    if (redactNext && afterDigest && !token.includes('=')) redactNext = false;
     if (redactNext && token.length >= 4) {
       parts[index] = token.endsWith(',') || token.endsWith('}') ? `${REDACTED}${token.slice(-1)}` : REDACTED;
       redactNext = false;
@@ -35,6 +38,7 @@ export function redactCredentials(text: string): string {
     const label = LABEL.exec(token);
     // `Secret:` is the Kubernetes kind in kfscan's own messages (`Secret: forbidden`), not a field.
     redactNext = AUTH_SCHEME.test(token) || (label !== null && SECRET_NAME.test(label[1]!) && !/^Secrets?$/.test(label[1]!));
+    afterDigest = /^digest$/i.test(token);
     parts[index] = redactToken(token);
   }
   return parts.join('');
