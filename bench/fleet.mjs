@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { compileApiServer, startClusterServer } from './api-server.mjs';
-import { LATENCY_MS } from './live.mjs';
+import { LATENCY_MS, fmt, median } from './live.mjs';
 
 export const FLEET_CONTEXTS = 50;
 // A small Kubeflow cluster each (a dev or team cluster): a few nodes, profiles, notebooks, pipeline runs.
@@ -53,12 +53,3 @@ export async function fleetBenchmark({ measure, kfscan, work, runs }) {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function fmt(ms) {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
-}

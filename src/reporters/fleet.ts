@@ -2,18 +2,12 @@
 // of the 2021 attack path it leaves open. Counted from the reported findings (after --min-severity and
 // --baseline), so that the summary and the findings below it always agree.
 import { countBySeverity, type SeverityCounts } from '../core/severity.js';
-import type { ScanResult } from '../core/types.js';
+import type { ContextScan, ScanResult } from '../core/types.js';
 import type { AttackStepId } from '../core/attack-steps.js';
 import { ATTACK_STEPS, attackPaths, type AttackPathMember } from './attack-path.js';
 
-export interface FleetEntry {
-  context: string;
-  status: 'scanned' | 'failed';
-  /** Why the context could not be scanned; `null` when it was. */
-  error: string | null;
-  server: string | null;
-  kubernetesVersion: string | null;
-  resources: number;
+/** A context as the scan left it (`ContextScan`), with what it holds counted from the reported findings. */
+export interface FleetEntry extends Pick<ContextScan, 'context' | 'status' | 'error' | 'server' | 'kubernetesVersion' | 'resources'> {
   /** Reported findings of the context by severity. */
   findings: SeverityCounts;
   suppressed: number;
