@@ -1,7 +1,6 @@
-// `prepare`: npm runs it after `npm install` in a clone, and when it installs kfscan from a git repository,
-// as pre-commit does (`npm install -g git+file://...`). There npm prepares the package in a clone of its
-// own with nothing installed in it (it hands its --global on to the install it runs there, which puts the
-// dependencies elsewhere), so neither the TypeScript compiler nor the dependencies are at hand. This bundles
+// `prepare`: npm runs it after `npm install` in a clone and when it installs kfscan from a git repository;
+// the pre-commit hook (scripts/pre-commit-hook.sh) runs it on first use in pre-commit's clone. There nothing
+// is installed, so neither the TypeScript compiler nor the dependencies are at hand. This bundles
 // the CLI straight from the TypeScript sources with esbuild; when the clone has no esbuild it installs the
 // production dependencies from the lockfile and esbuild at the version the lockfile pins, no
 // devDependencies and no install scripts. `npm run build` (tsc for the public entry points, then the same
