@@ -1,27 +1,15 @@
 // The project's test API server (TypeScript, test/api-server/) for the benchmark, which runs on plain
-// node: esbuild compiles it to one ES module under dist/ (where the project's node_modules resolve its
-// packages), and bench/serve-cluster.mjs runs it in a process of its own.
+// node: compiled to one ES module under dist/ (scripts/compile-module.mjs), and bench/serve-cluster.mjs runs it in a process of its own.
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { compileModule } from '../scripts/compile-module.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Compiles test/api-server/index.ts; returns the path of the module. */
-export async function compileApiServer() {
-  const outfile = path.join(ROOT, 'dist', 'bench', 'api-server.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, 'test', 'api-server', 'index.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return outfile;
+export function compileApiServer() {
+  return compileModule('test/api-server/index.ts', 'bench/api-server.mjs');
 }
 
 /**

@@ -11,14 +11,13 @@ const banner = { js: "import { createRequire as __kfscanCreateRequire } from 'no
  * where no compiler is installed (scripts/prepare.mjs).
  */
 export async function bundleCli(build) {
-  const entry = (name) => `entry/${name}.ts`;
   // Chunk names carry a content hash: the chunks of an earlier build would otherwise pile up.
   rmSync('dist/chunks', { recursive: true, force: true });
   // Split at the dynamic imports: what a run does not use (the other report formats, live mode, plugins,
   // the remediation kit, the configuration validator) goes to chunks of its own that are never compiled, which
   // a short scan notices in its start-up time.
   await build({
-    entryPoints: [entry('kfscan')],
+    entryPoints: ['entry/kfscan.ts'],
     outdir: 'dist',
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
@@ -66,7 +65,7 @@ export async function bundleCli(build) {
   };
 
   await build({
-    entryPoints: [entry('kube-config')],
+    entryPoints: ['entry/kube-config.ts'],
     outfile: 'dist/kube-config.mjs',
     bundle: true,
     platform: 'node',

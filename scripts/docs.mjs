@@ -135,9 +135,8 @@ export function generatedPages({ program, metas, formats, configSchema, read }) 
 // node_modules resolve their packages), so that the pages show what the program is.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const { build } = await import('esbuild');
-  const outfile = path.join(root, 'dist', 'docs-inputs.mjs');
-  await build({ entryPoints: [path.join(root, 'scripts', 'docs-inputs.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const { compileModule } = await import('./compile-module.mjs');
+  const outfile = await compileModule('scripts/docs-inputs.ts', 'docs-inputs.mjs');
   const { buildProgram, builtinChecks, TARGET_FORMAT_INFO, CONFIG_SCHEMA } = await import(pathToFileURL(outfile).href);
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: root, env: {} };
   const program = buildProgram({ checks: builtinChecks, io }, () => {});

@@ -1,9 +1,8 @@
 // `kfscan serve` as it runs in a cluster: a process of its own, scraped over HTTP, against the project's
 // API server, stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
+import { compileModule } from '../scripts/compile-module.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServeLoop, parseInterval, parseListen, type Cycle } from '../src/cli/serve.js';
 import { openMetricsReport } from '../src/reporters/openmetrics.js';
@@ -152,9 +151,7 @@ describe('kfscan serve', () => {
     const kubeconfig = kubeconfigFile([{ name: 'soak', server: api }]);
     // As it runs in a cluster: without the tests' read guard, which wraps every inventory.
     const env = { ...process.env, KFSCAN_STRICT_READS: '' };
-    const outfile = path.join(ROOT, 'dist', 'test', 'serve-heap.mjs');
-    // Bundled from the sources into dist/, where the project's node_modules resolve its packages.
-    await build({ entryPoints: [path.join(ROOT, 'test', 'helpers', 'serve-heap.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+    const outfile = await compileModule('test/helpers/serve-heap.ts', 'test/serve-heap.mjs');
     const run = await spawnCollect(process.execPath, ['--expose-gc', outfile, kubeconfig, '15', '20'], { cwd: ROOT, env, timeoutMs: 120_000 });
     expect(run.code, run.stderr).toBe(0);
     const heap = JSON.parse(run.stdout) as { before: number; after: number; cycles: number; failed: number; textBytes: number };

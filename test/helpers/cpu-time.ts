@@ -7,18 +7,24 @@ import { isMainThread } from 'node:worker_threads';
  * `cpu-timed` project in vitest.config.ts), where a worker thread would count every other file's work too.
  */
 export function cpuMs(run: () => unknown): number {
-  if (!isMainThread) throw new Error('cpuMs needs a process of its own: list this test file under CPU_TIMED in vitest.config.ts');
-  const before = process.cpuUsage();
+  const before = ownCpuUsage();
   run();
-  const spent = process.cpuUsage(before);
-  return (spent.user + spent.system) / 1000;
+  return msSince(before);
 }
 
 /** The same for asynchronous work; nothing else may run in this process meanwhile. */
 export async function cpuMsAsync(run: () => Promise<unknown>): Promise<number> {
-  if (!isMainThread) throw new Error('cpuMsAsync needs a process of its own: list this test file under CPU_TIMED in vitest.config.ts');
-  const before = process.cpuUsage();
+  const before = ownCpuUsage();
   await run();
+  return msSince(before);
+}
+
+function ownCpuUsage(): NodeJS.CpuUsage {
+  if (!isMainThread) throw new Error('CPU time needs a process of its own: list this test file under CPU_TIMED in vitest.config.ts');
+  return process.cpuUsage();
+}
+
+function msSince(before: NodeJS.CpuUsage): number {
   const spent = process.cpuUsage(before);
   return (spent.user + spent.system) / 1000;
 }
