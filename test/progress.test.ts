@@ -54,6 +54,23 @@ describe('progress on stderr', () => {
     /* eslint-enable no-control-regex */
   });
 
+  it('takes its colours from the environment it was given, not the process: none with NO_COLOR', async () => {
+    const err = stderr(true);
+    const factory = await createProgress(io(err.stream, { TERM: 'xterm-256color', NO_COLOR: '1', FORCE_COLOR: '1' }));
+    factory('prod').done(scanned);
+    factory('staging').done(partial);
+    factory('lab').done(failed);
+    // The fake terminal ignores cursor moves, so a spinner frame and the line that replaces it share a line.
+    const persisted = [...err.text().matchAll(/[✔⚠✖] [^\r\n]*/gu)].map(([line]) => line);
+    expect(persisted).toEqual([
+      '✔ prod: 1,234 objects from 17 resource types in 2.1 s',
+      '⚠ staging: 1,234 objects from 17 resource types in 2.1 s; 3 could not be read (coverage gaps in the report)',
+      '✖ lab: cannot reach https://10.0.0.1:6443 (connection refused)',
+    ]);
+    // eslint-disable-next-line no-control-regex -- no colour is what is checked
+    expect(err.text()).not.toMatch(/\u001b\[3\dm/);
+  });
+
   it('is silent off a terminal and in CI, except for a failed context', async () => {
     for (const [isTTY, env] of [[false, {}], [true, { CI: 'true', TERM: 'xterm' }], [true, { TERM: 'dumb' }]] as const) {
       const err = stderr(isTTY);

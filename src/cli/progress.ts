@@ -20,20 +20,18 @@ export async function createProgress(io: CliIo, contexts = 1): Promise<ProgressF
     });
   }
   const { default: ora } = await import('ora');
-  if (contexts > 1) return fleetProgress(ora, io, contexts);
+  const marks = outcomeMarks(stderrColor(io));
+  if (contexts > 1) return fleetProgress(ora, io, contexts, marks);
   return (unsafeContext) => {
     // Context names and server errors come from a kubeconfig and a server: no escapes of theirs reach the terminal.
     const context = terminalSafe(unsafeContext);
-    const spinner = ora({ text: `${context}: connecting`, stream: io.stderr, isEnabled: true, discardStdin: false }).start();
+    const spinner = ora({ text: `${context}: connecting`, stream: io.stderr, isEnabled: true, discardStdin: false, color: marks.spinnerColor }).start();
     return {
       update: (progress) => {
         spinner.text = `${context}: ${describe(progress)}`;
       },
       done: (outcome) => {
-        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(redactCredentials(outcome.error))}`);
-        // Read, but not all of it: the warning colour, and what is missing, in one line.
-        else if (outcome.unreadable > 0) spinner.warn(`${context}: ${summary(outcome)}`);
-        else spinner.succeed(`${context}: ${summary(outcome)}`);
+        spinner.stopAndPersist(persisted(context, outcome, marks));
       },
     };
   };
@@ -45,10 +43,10 @@ type Ora = (typeof import('ora'))['default'];
  * Contexts scanned at once share one spinner (two would overwrite each other's line): it counts the
  * contexts done and names those being read; each context's result is a line of its own above it.
  */
-function fleetProgress(ora: Ora, io: CliIo, total: number): ProgressFactory {
+function fleetProgress(ora: Ora, io: CliIo, total: number, marks: OutcomeMarks): ProgressFactory {
   const reading = new Set<string>();
   let done = 0;
-  const spinner = ora({ stream: io.stderr, isEnabled: true, discardStdin: false });
+  const spinner = ora({ stream: io.stderr, isEnabled: true, discardStdin: false, color: marks.spinnerColor });
   const text = (): string => {
     const names = [...reading];
     const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
@@ -64,12 +62,40 @@ function fleetProgress(ora: Ora, io: CliIo, total: number): ProgressFactory {
       done: (outcome) => {
         reading.delete(context);
         done++;
-        if (outcome.error) spinner.fail(`${context}: ${terminalSafe(redactCredentials(outcome.error))}`);
-        else spinner.succeed(`${context}: ${summary(outcome)}`);
+        spinner.stopAndPersist(persisted(context, outcome, marks));
         if (done < total) spinner.start(text());
       },
     };
   };
+}
+
+interface OutcomeMarks {
+  readonly spinnerColor: 'cyan' | false;
+  readonly succeeded: string;
+  readonly partial: string;
+  readonly failed: string;
+}
+
+/**
+ * ora's own symbols take their colours from the process's environment and stdout; kfscan decides from the
+ * environment and stream it was given, as the table does, so NO_COLOR and FORCE_COLOR mean the same everywhere.
+ */
+function outcomeMarks(color: boolean): OutcomeMarks {
+  const paint = (code: number, symbol: string): string => (color ? `\u001b[${code}m${symbol}\u001b[39m` : symbol);
+  return { spinnerColor: color ? 'cyan' : false, succeeded: paint(32, '✔'), partial: paint(33, '⚠'), failed: paint(31, '✖') };
+}
+
+function stderrColor(io: CliIo): boolean {
+  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
+  if (io.env['FORCE_COLOR'] !== undefined) return io.env['FORCE_COLOR'] !== '0';
+  return io.stderr.isTTY === true;
+}
+
+function persisted(context: string, outcome: ContextOutcome, marks: OutcomeMarks): { symbol: string; text: string } {
+  if (outcome.error) return { symbol: marks.failed, text: `${context}: ${terminalSafe(redactCredentials(outcome.error))}` };
+  // Read, but not all of it: the warning colour, and what is missing, in one line.
+  if (outcome.unreadable > 0) return { symbol: marks.partial, text: `${context}: ${summary(outcome)}` };
+  return { symbol: marks.succeeded, text: `${context}: ${summary(outcome)}` };
 }
 
 export function interactive(io: CliIo): boolean {
