@@ -7,4 +7,6 @@ import { main } from '../src/cli/main.js';
 process.exitCode = await main(process.argv.slice(2), {
   checks: builtinChecks,
   io: { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env },
+  // Built next to this file (scripts/bundle-cli.mjs).
+  contextWorker: new URL('./context-worker.mjs', import.meta.url),
 });

@@ -17,7 +17,8 @@ export async function bundleCli(build) {
   // the remediation kit, the configuration validator) goes to chunks of its own that are never compiled, which
   // a short scan notices in its start-up time.
   await build({
-    entryPoints: ['entry/kfscan.ts'],
+    // The worker threads of a fleet scan (entry/context-worker.ts) share the CLI's chunks.
+    entryPoints: ['entry/kfscan.ts', 'entry/context-worker.ts'],
     outdir: 'dist',
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',

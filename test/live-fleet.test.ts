@@ -5,6 +5,8 @@ import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { scanCluster, type ContextOutcome } from '../src/live/scan-cluster.js';
 import { jsonReport } from '../src/reporters/json.js';
 import { defaultCertificateAuthority, startApiServer, type ApiServer } from './api-server/index.js';
+import os from 'node:os';
+import { kfscanAsync } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
 import { reportSchemaErrors } from './helpers/report-schema.js';
@@ -143,5 +145,46 @@ describe('kfscan cluster over a fleet of contexts', () => {
     const bad = await runCli(['cluster', ...options, '--context-concurrency', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--context-concurrency takes a whole number from 1 to 256 \(got "0"\)/);
+  }, 60_000);
+
+  it('reads a fleet on every core when run as built (worker threads), with the same report, deadlines and progress lines as in one thread', async () => {
+    const { servers, dead, hanging } = await fleet(4);
+    const entries = [
+      { name: 'hanging', server: hanging },
+      ...servers.map((api, index) => ({ name: `good-${index}`, server: api })),
+      { name: 'dead', server: dead },
+    ];
+    const kubeconfig = kubeconfigFile(entries);
+    const args = ['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none', '--context-timeout', '4', '--verbose'];
+    const env = { SOURCE_DATE_EPOCH: '1773480413', CI: 'true' };
+    const before = servers.map((api) => api.requests.length);
+    const started = performance.now();
+    let builtMs = 0;
+    const [built, inProcess] = await Promise.all([kfscanAsync(args, { env }).finally(() => (builtMs = performance.now() - started)), runCli(args, { env })]);
+
+    // The built program started worker threads (one thread is all a single core gets: no pool then).
+    const threads = Math.min(os.availableParallelism(), 6);
+    if (threads >= 2) expect(built.stderr).toContain(`kfscan: 6 contexts read on ${threads} threads at once\n`);
+    expect(inProcess.stderr).not.toContain('threads at once');
+    expect(built.code).toBe(3);
+    expect(inProcess.code).toBe(3);
+    const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('kfscan: error:')).toSorted();
+    expect(errorLines(built.stderr)).toEqual([
+      `kfscan: error: dead: cannot reach ${dead.url} (connection refused)`,
+      'kfscan: error: hanging: not scanned within 4 s (--context-timeout); its API server may be hanging or very slow',
+    ]);
+    expect(errorLines(built.stderr)).toEqual(errorLines(inProcess.stderr));
+
+    // The same report, but for the times a scan took.
+    const timeless = (stdout: string) => JSON.stringify(JSON.parse(stdout), (key, value: unknown) => (['startedAt', 'finishedAt', 'durationMs'].includes(key) ? undefined : value));
+    expect(timeless(built.stdout)).toEqual(timeless(inProcess.stdout));
+    const report = JSON.parse(built.stdout) as FleetJson;
+    expect(report.fleet.map((entry) => [entry.context, entry.status])).toEqual(entries.map((entry) => [entry.name, entry.name.startsWith('good-') ? 'scanned' : 'failed']));
+    // The hanging context was cut at its own deadline: the run waited for it, and not much longer.
+    expect(builtMs).toBeGreaterThanOrEqual(4000);
+    expect(builtMs).toBeLessThan(4000 + 10_000);
+    expect(report.findings.length).toBeGreaterThan(0);
+    // Read-only from every thread: GET requests only.
+    for (const [index, api] of servers.entries()) expect(new Set(api.requests.slice(before[index]).map((request) => request.method))).toEqual(new Set(['GET']));
   }, 60_000);
 });

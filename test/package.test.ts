@@ -13,7 +13,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from './helpers/action.js';
 import { spawnCollect, type Collected } from './helpers/process.js';
-import { kfscan, ROOT } from './helpers/cli.js';
+import { kfscan, kfscanAsync, ROOT } from './helpers/cli.js';
+import { startApiServer, writeKubeconfig } from './api-server/index.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
 interface PackageJson {
@@ -134,7 +135,7 @@ describe('the tarball', () => {
     /^dist\/kfscan\.mjs$/,
     /^dist\/chunks\/[\w-]+\.mjs$/,
     /^dist\/([\w-]+|chunks\/[\w-]+)\.mjs\.LEGAL\.txt$/,
-    /^dist\/kube-config\.mjs$/,
+    /^dist\/(kube-config|context-worker)\.mjs$/,
     /^dist\/src\/(index|plugin|inventory\/pod-template-kinds)\.js$/,
     // Declarations of the public API only: the entry points, what kfscan/plugin exports and src/core.
     /^dist\/src\/(index|plugin|inventory\/pod-template-kinds|core\/[\w-]+)\.d\.ts$/,
@@ -153,7 +154,7 @@ describe('the tarball', () => {
   });
 
   it('holds everything users need: the bundled CLI, the entry point, the docs pages, the demo and the legal files', () => {
-    const modules = ['dist/kfscan.mjs', 'dist/kube-config.mjs', 'dist/src/index.js'];
+    const modules = ['dist/kfscan.mjs', 'dist/kube-config.mjs', 'dist/context-worker.mjs', 'dist/src/index.js'];
     const docs = checkIds().map((id) => `checks/${id}/README.md`);
     const demo = readdirSync(path.join(ROOT, 'fixtures', 'demo')).map((file) => `fixtures/demo/${file}`);
     const required = ['package.json', 'README.md', 'LICENSE', 'SECURITY.md', 'CHANGELOG.md', pkg.bin['kfscan']!, 'dist/src/index.d.ts', 'dist/src/core/types.d.ts'];
@@ -209,6 +210,21 @@ describe('kfscan installed from the tarball with production dependencies only', 
     expect(sarifSchemaErrors(log)).toEqual([]);
     expect(githubCodeScanningProblems(log)).toEqual([]);
     expect(log.runs[0].tool.driver.version).toBe(pkg.version);
+  });
+
+  it('scans a fleet of contexts on every core (its worker threads are in the package), as the development build does', async () => {
+    const api = await startApiServer({ fixtures: [path.join(ROOT, 'fixtures', 'demo')] });
+    try {
+      const kubeconfig = writeKubeconfig(path.join(work, 'fleet-kubeconfig'), ['a', 'b', 'c', 'd'].map((name) => ({ name, server: api })));
+      const args = ['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--verbose'];
+      const [fromPackage, fromSource] = await Promise.all([installedKfscan(args), kfscanAsync(args, { env: { SOURCE_DATE_EPOCH: '1773480413' } })]);
+      if (os.availableParallelism() >= 2) expect(fromPackage.stderr).toContain(`kfscan: 4 contexts read on ${Math.min(os.availableParallelism(), 4)} threads at once\n`);
+      expect(fromPackage.code).toBe(1);
+      expect((JSON.parse(fromPackage.stdout) as { fleet: Array<{ status: string }> }).fleet.map((entry) => entry.status)).toEqual(['scanned', 'scanned', 'scanned', 'scanned']);
+      expect(fromPackage.stdout).toBe(fromSource.stdout);
+    } finally {
+      await api.close();
+    }
   });
 
   it('installed no development-only package', () => {

@@ -8,35 +8,16 @@ import type { ConnectionOptions, ContextOutcome } from '../live/scan-cluster.js'
 import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
 import { EXIT } from './exit-codes.js';
-import { UsageError, type CliDependencies, type CliIo } from './io.js';
+import type { CliDependencies, CliIo } from './io.js';
 import { terminalSafe, terminalSafeLines } from '../reporters/sanitize.js';
 import { outputWidth } from './reports.js';
 import { createProgress, summary } from './progress.js';
 import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
-import { finishScan, prepareScan, splitList, type CommonScanOptions } from './scan-pipeline.js';
+import { finishScan, prepareScan } from './scan-pipeline.js';
+import { startContextPool } from './context-pool.js';
+import { clusterScanOptions, connectionOptions, DEFAULT_PROBE_TIMEOUT_SECONDS, probeOptions, resolveContexts, type ClusterOptions } from './cluster-options.js';
 import { redactCredentials } from '../core/credentials.js';
-
-interface ClusterOptions extends CommonScanOptions {
-  kubeconfig?: string;
-  context?: string;
-  contexts?: string;
-  allContexts?: boolean;
-  inCluster?: boolean;
-  secrets: boolean;
-  checkAccess?: boolean;
-  requestTimeout: string;
-  concurrency: string;
-  contextConcurrency: string;
-  contextTimeout: string;
-  probe?: boolean;
-  probeTimeout?: string;
-  probeAllowLocal?: boolean;
-  /** `false` with --no-exec-credentials. */
-  execCredentials: boolean;
-}
-
-const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = addConnectionOptions(program.command('cluster').description('scan live clusters through kubeconfig contexts (read-only: GET requests only)'))
@@ -93,18 +74,30 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
       kitProblems.push(`${context}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  const scan = await scanCluster(kubeconfig, contexts, {
-    ...connection,
-    now: prepared.clock,
-    excerpts: prepared.customerReport,
-    ...(prepared.customerReport ? { onInventory } : {}),
-    checks,
-    checkOptions: prepared.checkOptions,
-    secrets: options.secrets,
-    suppression: prepared.suppression,
-    progress: await createProgress(io, contexts.length),
-    ...(probe ? { probe } : {}),
-  });
+  // Many contexts are read in worker threads, so that every core works for kfscan; an HTML or PDF report
+  // builds its kit from each context's objects (onInventory), which only this thread can hand over.
+  const pool = prepared.customerReport
+    ? null
+    : startContextPool(deps.contextWorker, contexts.length, connection, {
+        options,
+        env: { ...io.env },
+        cwd: io.cwd,
+        now: prepared.suppression.now ?? new Date(),
+        checkIds: checks.map((check) => check.meta.id),
+      });
+  if (pool && options.verbose) io.stderr.write(`kfscan: ${contexts.length} contexts read on ${pool.threads} threads at once\n`);
+  let scan: Awaited<ReturnType<typeof scanCluster>>;
+  try {
+    scan = await scanCluster(kubeconfig, contexts, {
+      ...clusterScanOptions(options, prepared, connection, probe),
+      now: prepared.clock,
+      ...(prepared.customerReport ? { onInventory } : {}),
+      progress: await createProgress(io, contexts.length),
+      ...(pool ? { runner: pool } : {}),
+    });
+  } finally {
+    await pool?.close();
+  }
   const { result } = scan;
 
   // Failed contexts were reported as they happened; the rest follow the offline conventions.
@@ -177,70 +170,7 @@ async function runAccessCheck(
   return complete ? EXIT.ok : EXIT.incomplete;
 }
 
-function probeOptions(options: ClusterOptions): { timeoutMs: number; allowLocal: boolean } | null {
-  if (!options.probe) {
-    if (options.probeTimeout !== undefined) throw new UsageError('--probe-timeout needs --probe');
-    if (options.probeAllowLocal) throw new UsageError('--probe-allow-local needs --probe');
-    return null;
-  }
-  const seconds = options.probeTimeout === undefined ? DEFAULT_PROBE_TIMEOUT_SECONDS : Number(options.probeTimeout);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new UsageError(`--probe-timeout takes a number of seconds up to 60 (got "${options.probeTimeout}")`);
-  return { timeoutMs: seconds * 1000, allowLocal: options.probeAllowLocal === true };
-}
-
 function probeSummary(stats: ProbeStats): string {
   const outcomes = Object.entries(stats.outcomes).map(([outcome, count]) => `${count} ${outcome}`);
   return `${stats.entries} entry point${stats.entries === 1 ? '' : 's'}, ${stats.requests} request${stats.requests === 1 ? '' : 's'}${outcomes.length ? ` (${outcomes.join(', ')})` : ''}`;
-}
-
-export interface KubeconfigOptions {
-  kubeconfig?: string;
-  context?: string;
-  contexts?: string;
-  allContexts?: boolean;
-  inCluster?: boolean;
-}
-
-/** The kubeconfig and the contexts the options name; a bad kubeconfig or context is a usage error. */
-export async function resolveContexts(options: KubeconfigOptions, io: CliIo): Promise<{ kubeconfig: LoadedKubeconfig; contexts: string[] }> {
-  const { loadKubeconfig, chooseContexts, KubeconfigError } = await import('../live/kubeconfig.js');
-  try {
-    const kubeconfig = await loadKubeconfig({
-      ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
-      inCluster: options.inCluster === true,
-      env: io.env,
-      cwd: io.cwd,
-    });
-    const contexts = chooseContexts(kubeconfig, {
-      ...(options.context !== undefined ? { context: options.context } : {}),
-      ...(options.contexts !== undefined ? { contexts: splitList(options.contexts) } : {}),
-      allContexts: options.allContexts === true,
-    });
-    return { kubeconfig, contexts };
-  } catch (error) {
-    if (error instanceof KubeconfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-export function connectionOptions(
-  options: { requestTimeout: string; concurrency: string; contextConcurrency?: string; contextTimeout?: string; execCredentials?: boolean },
-  defaults: ConnectionOptions,
-): ConnectionOptions {
-  const seconds = Number(options.requestTimeout);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--request-timeout takes a number of seconds (got "${options.requestTimeout}")`);
-  const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency takes a whole number from 1 to 64 (got "${options.concurrency}")`);
-  const fleet: Partial<ConnectionOptions> = {};
-  if (options.contextConcurrency !== undefined) {
-    const contexts = Number(options.contextConcurrency);
-    if (!Number.isInteger(contexts) || contexts < 1 || contexts > 256) throw new UsageError(`--context-concurrency takes a whole number from 1 to 256 (got "${options.contextConcurrency}")`);
-    fleet.contextConcurrency = contexts;
-  }
-  if (options.contextTimeout !== undefined) {
-    const deadline = Number(options.contextTimeout);
-    if (!Number.isFinite(deadline) || deadline <= 0) throw new UsageError(`--context-timeout takes a number of seconds (got "${options.contextTimeout}")`);
-    fleet.contextTimeoutMs = deadline * 1000;
-  }
-  return { ...defaults, ...fleet, concurrency, timeoutMs: seconds * 1000, ...(options.execCredentials === false ? { execCredentials: false } : {}) };
 }

@@ -17,6 +17,11 @@ export interface CliDependencies {
   io: CliIo;
   /** The clock for expiry dates of suppressions; tests inject it. */
   now?: () => Date;
+  /**
+   * The built worker-thread program that scans contexts (dist/context-worker.mjs, from entry/context-worker.ts):
+   * given, a fleet scan reads its contexts on every core. Absent (the CLI run from its sources), one thread reads them all.
+   */
+  contextWorker?: URL;
 }
 
 export class UsageError extends Error {}

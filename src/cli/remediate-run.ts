@@ -7,7 +7,7 @@ import { renderKit } from '../remediate/render.js';
 import type { Kit, RemediationOptions } from '../remediate/types.js';
 import { KitDirectoryError, writeKit } from '../remediate/write.js';
 import { terminalSafe } from '../reporters/sanitize.js';
-import { connectionOptions, resolveContexts } from './cluster-command.js';
+import { connectionOptions, resolveContexts } from './cluster-options.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies, type CliIo } from './io.js';
 import { createProgress } from './progress.js';

@@ -6,7 +6,8 @@ import { OPENMETRICS_CONTENT_TYPE, openMetricsReport } from '../reporters/openme
 import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { addCatalogueOptions } from './check-catalogue.js';
-import { addConnectionOptions, connectionOptions, resolveContexts } from './cluster-command.js';
+import { addConnectionOptions } from './cluster-command.js';
+import { connectionOptions, resolveContexts } from './cluster-options.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
 import { createProgress } from './progress.js';

@@ -46,12 +46,22 @@ export function redactCredentials(text: string): string {
 
 /** Every string in `value` (a report, a result, a list) redacted; other values as they are. */
 export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactCredentials(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item)])) as T;
-  }
-  return value;
+  // A report repeats its strings (a check's title and remediation in every finding, the same messages in
+  // every context of a fleet): each distinct one is redacted once.
+  const redacted = new Map<string, string>();
+  const redact = (item: unknown): unknown => {
+    if (typeof item === 'string') {
+      let out = redacted.get(item);
+      if (out === undefined) redacted.set(item, (out = redactCredentials(item)));
+      return out;
+    }
+    if (Array.isArray(item)) return item.map(redact);
+    if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) {
+      return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, redact(entry)]));
+    }
+    return item;
+  };
+  return redact(value) as T;
 }
 
 function redactToken(token: string): string {

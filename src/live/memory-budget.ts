@@ -26,7 +26,7 @@ export class MemoryBudget {
   readonly limitBytes: number;
 
   constructor(limitBytes?: number) {
-    this.limitBytes = limitBytes ?? defaultLimit();
+    this.limitBytes = limitBytes ?? defaultMemoryLimit();
   }
 
   /**
@@ -88,7 +88,8 @@ export class MemoryBudget {
   }
 }
 
-function defaultLimit(): number {
+/** The limit when none is given: 1 GB, or 60% of the heap V8 allows this thread if that is less. */
+export function defaultMemoryLimit(): number {
   return Math.min(DEFAULT_LIMIT, Math.floor(v8.getHeapStatistics().heap_size_limit * HEAP_SHARE));
 }
 

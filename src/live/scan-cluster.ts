@@ -70,6 +70,18 @@ export interface ClusterScanOptions extends ConnectionOptions {
   excerpts?: boolean;
   /** Stops the scan (`kfscan serve` shutting down): requests in flight are cancelled, later contexts not read. */
   signal?: AbortSignal;
+  /**
+   * Scans contexts elsewhere (worker threads, src/cli/context-pool.ts) instead of in this thread, still
+   * `contextConcurrency` at a time; it keeps each context's deadline and reports its progress.
+   */
+  runner?: ContextRunner;
+}
+
+/** Decides where each context is scanned: in this thread (`here`) or elsewhere, handing back what it adds as plain data; never rejects. */
+export interface ContextRunner {
+  run(context: string, progress: ContextProgress | undefined, here: () => Promise<ContextPart>): Promise<ContextPart>;
+  /** This thread's share of the memory budget, when other threads read contexts too. */
+  readonly memoryLimitBytes: number;
 }
 
 export interface ContextProgress {
@@ -103,7 +115,7 @@ export interface ClusterScan {
 }
 
 /** What one context adds to the result; merged in the order the contexts were given, whatever order they finish in. */
-interface ContextPart {
+export interface ContextPart {
   outcome: ContextOutcome;
   scan: ContextScan;
   findings: Finding[];
@@ -123,10 +135,19 @@ interface ContextPart {
  */
 export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readonly string[], options: ClusterScanOptions): Promise<ClusterScan> {
   const scannedAt = options.now?.() ?? new Date();
-  // The heap is the process's: contexts read at once share one budget for it.
-  const memory = new MemoryBudget(options.memoryLimitBytes);
+  const { runner } = options;
+  // The heap is the thread's: contexts read at once in it share one budget for it.
+  const memory = new MemoryBudget(runner ? runner.memoryLimitBytes : options.memoryLimitBytes);
   const limit = pLimit(Math.max(1, options.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY));
-  const parts = await Promise.all(contexts.map((context) => limit(() => scanContext(kubeconfig, context, options, memory))));
+  const parts = await Promise.all(
+    contexts.map((context) =>
+      limit(() => {
+        const progress = options.progress?.(context);
+        const here = (): Promise<ContextPart> => scanContext(kubeconfig, context, options, memory, progress);
+        return runner ? runner.run(context, progress, here) : here();
+      }),
+    ),
+  );
 
   const findings: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
@@ -174,10 +195,38 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 /** Raised when a context's deadline passes: its requests are aborted and its slot is given to the next. */
 class ContextDeadline extends Error {}
 
+/** Why a context was given up on at its deadline. */
+export function deadlineMessage(timeoutMs: number): string {
+  return `not scanned within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`;
+}
+
+/** The part of a context that could not be scanned: one error, nothing else (half a context's findings would read as all of them). */
+export function failedContext(context: string, message: string, started: Date, server: string | null = null): ContextPart {
+  const finished = new Date();
+  const durationMs = finished.getTime() - started.getTime();
+  return {
+    outcome: { context, server, error: message, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs },
+    scan: { context, status: 'failed', error: message, server, kubernetesVersion: null, resources: 0, startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationMs },
+    findings: [],
+    suppressed: [],
+    warnings: [],
+    errors: [{ context, message }],
+    unreadable: [],
+    undecided: [],
+    cluster: null,
+    namespaces: [],
+  };
+}
+
 /** Reads, analyses and (with --probe) probes one context, within its deadline; never throws. */
-async function scanContext(kubeconfig: LoadedKubeconfig, context: string, options: ClusterScanOptions, memory: MemoryBudget): Promise<ContextPart> {
+export async function scanContext(
+  kubeconfig: LoadedKubeconfig,
+  context: string,
+  options: ClusterScanOptions,
+  memory: MemoryBudget,
+  progress: ContextProgress | undefined,
+): Promise<ContextPart> {
   const started = new Date();
-  const progress = options.progress?.(context);
   const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
   const part: ContextPart = { outcome, scan: null as unknown as ContextScan, findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] };
   const abort = new AbortController();
@@ -189,7 +238,7 @@ async function scanContext(kubeconfig: LoadedKubeconfig, context: string, option
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
-      reject(new ContextDeadline(`not scanned within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`));
+      reject(new ContextDeadline(deadlineMessage(timeoutMs)));
     }, timeoutMs);
   });
   // `kfscan serve` shutting down: requests in flight are cancelled, and a context not started is not read.

@@ -1,0 +1,161 @@
+// A fleet scan on every core: contexts are read and analysed in this thread and in a few worker threads
+// (context-worker.ts), each of which loads the client and the checks once and scans the contexts it is
+// handed, while this thread also keeps the order, the progress lines, the deadlines and the report.
+// Results come back as plain data.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ConnectionOptions, ContextPart, ContextProgress, ContextRunner } from '../live/scan-cluster.js';
+import type { ReadProgress } from '../live/read-context.js';
+import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS } from '../live/fleet-defaults.js';
+import { deadlineMessage, failedContext } from '../live/scan-cluster.js';
+import { defaultMemoryLimit } from '../live/memory-budget.js';
+import { errorText } from '../core/error-text.js';
+import type { ClusterOptions } from './cluster-options.js';
+
+/**
+ * Below this many contexts a worker's start (loading the program again: about a fifth of a second of CPU)
+ * costs more than the second core gives back.
+ */
+export const MIN_POOLED_CONTEXTS = 4;
+/**
+ * A worker enforces each context's deadline itself; this thread gives up on a context this much later,
+ * in case the worker is stuck in work that never yields (its own deadline cannot fire then).
+ */
+const DEADLINE_GRACE_MS = 1000;
+
+/** What a worker needs to scan as this command would: the command line, its environment and clock. */
+export interface ContextWorkerData {
+  options: ClusterOptions;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** The clock of the command's suppressions (expiry dates). */
+  now: Date;
+  /** The ids of the checks the command selected: the worker refuses to scan if it selected others. */
+  checkIds: string[];
+  /** This worker's share of the memory budget the contexts read at once share. */
+  memoryLimitBytes: number;
+}
+
+export type ToWorker = { type: 'scan'; id: number; context: string } | { type: 'abort' };
+export type FromWorker = { type: 'progress'; id: number; progress: ReadProgress } | { type: 'done'; id: number; part: ContextPart };
+
+interface Task {
+  context: string;
+  started: Date;
+  progress: ContextProgress | undefined;
+  timer: NodeJS.Timeout;
+  finish(part: ContextPart): void;
+}
+
+interface Slot {
+  /** `null`: this thread. */
+  worker: Worker | null;
+  /** Contexts handed to the slot and not yet answered. */
+  tasks: Map<number, Task>;
+  /** Why the worker stopped; `null` while it runs. */
+  stopped: string | null;
+}
+
+/**
+ * `min(cores, --context-concurrency)` threads for a fleet scan, this one and workers, or `null` when one
+ * thread does better: fewer than MIN_POOLED_CONTEXTS contexts, a single core, or no built worker program
+ * (the CLI run from its sources, as tests do).
+ */
+export function startContextPool(
+  entry: URL | undefined,
+  contexts: number,
+  connection: ConnectionOptions,
+  data: Omit<ContextWorkerData, 'memoryLimitBytes'>,
+): ContextPool | null {
+  const threads = Math.min(os.availableParallelism(), connection.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY, contexts);
+  // A copy of the program without its worker (a partial install) still scans, in one thread.
+  if (entry === undefined || contexts < MIN_POOLED_CONTEXTS || threads < 2 || !existsSync(fileURLToPath(entry))) return null;
+  // The budget is the process's: each thread's heap gets its share.
+  const memoryLimitBytes = Math.floor((connection.memoryLimitBytes ?? defaultMemoryLimit()) / threads);
+  return new ContextPool(entry, threads - 1, { ...data, memoryLimitBytes }, connection.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS);
+}
+
+export class ContextPool implements ContextRunner {
+  readonly memoryLimitBytes: number;
+  private readonly slots: Slot[];
+  private nextId = 0;
+
+  constructor(
+    entry: URL,
+    workers: number,
+    data: ContextWorkerData,
+    private readonly timeoutMs: number,
+  ) {
+    this.memoryLimitBytes = data.memoryLimitBytes;
+    this.slots = [{ worker: null, tasks: new Map(), stopped: null }, ...Array.from({ length: workers }, () => this.startWorker(entry, data))];
+  }
+
+  /**
+   * Gives the context to the least busy thread: `here` scans it in this one; a worker's part comes back
+   * as a message, or a failed one at its deadline if the worker does not answer by then.
+   */
+  run(context: string, progress: ContextProgress | undefined, here: () => Promise<ContextPart>): Promise<ContextPart> {
+    const slot = this.slots.filter((candidate) => candidate.stopped === null).reduce((least, candidate) => (candidate.tasks.size < least.tasks.size ? candidate : least));
+    const id = this.nextId++;
+    const started = new Date();
+    return new Promise((resolve) => {
+      let settled = false;
+      const task: Task = {
+        context,
+        started,
+        progress,
+        finish: (part) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(task.timer);
+          slot.tasks.delete(id);
+          // scanContext reports a context it scanned here itself.
+          if (slot.worker !== null) progress?.done(part.outcome);
+          resolve(part);
+        },
+        timer: setTimeout(() => task.finish(failedContext(context, deadlineMessage(this.timeoutMs), started)), this.timeoutMs + DEADLINE_GRACE_MS),
+      };
+      slot.tasks.set(id, task);
+      if (slot.worker === null) {
+        clearTimeout(task.timer);
+        void here().then((part) => task.finish(part));
+      } else {
+        slot.worker.postMessage({ type: 'scan', id, context } satisfies ToWorker);
+      }
+    });
+  }
+
+  /** Cancels what the workers are reading (`kfscan serve` shutting down); they answer each context as failed. */
+  abort(): void {
+    for (const slot of this.slots) if (slot.stopped === null) slot.worker?.postMessage({ type: 'abort' } satisfies ToWorker);
+  }
+
+  /** Threads that read contexts, this one included. */
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : [])));
+  }
+
+  private startWorker(entry: URL, data: ContextWorkerData): Slot {
+    const worker = new Worker(entry, { workerData: data });
+    const slot: Slot = { worker, tasks: new Map(), stopped: null };
+    worker.on('message', (message: FromWorker) => {
+      const task = slot.tasks.get(message.id);
+      if (!task) return;
+      if (message.type === 'progress') task.progress?.update(message.progress);
+      else task.finish(message.part);
+    });
+    const stop = (reason: string): void => {
+      slot.stopped ??= reason;
+      for (const task of [...slot.tasks.values()]) task.finish(failedContext(task.context, `unexpected error: the worker thread reading it stopped (${slot.stopped})`, task.started));
+    };
+    worker.on('error', (error) => stop(errorText(error)));
+    worker.on('exit', (code) => stop(`exit code ${code}`));
+    return slot;
+  }
+}
