@@ -3,7 +3,7 @@ import type { Check, Finding, Inventory } from '../core/types.js';
 import type { KitPlan, ScanRun } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
-import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS } from '../live/fleet-defaults.js';
+import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS, FLEET_CONTEXT_CONCURRENCY, FLEET_REQUEST_CONCURRENCY, FLEET_SIZE } from '../live/fleet-defaults.js';
 import type { ConnectionOptions, ContextOutcome } from '../live/scan-cluster.js';
 import { OVERALL_TIMEOUTS } from '../probe/limits.js';
 import type { ProbeStats } from '../probe/probe.js';
@@ -14,9 +14,9 @@ import { outputWidth } from './reports.js';
 import { createProgress, summary } from './progress.js';
 import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
-import { finishScan, prepareScan } from './scan-pipeline.js';
-import { startContextPool } from './context-pool.js';
-import { clusterScanOptions, connectionOptions, DEFAULT_PROBE_TIMEOUT_SECONDS, probeOptions, resolveContexts, type ClusterOptions } from './cluster-options.js';
+import { finishScan, prepareScan, splitList } from './scan-pipeline.js';
+import { prestartContextPool, type ContextPool } from './context-pool.js';
+import { clusterScanOptions, connectionOptions, DEFAULT_PROBE_TIMEOUT_SECONDS, probeOptions, resolveContexts, withFleetDefaults, type ClusterOptions, type OnCommandLine } from './cluster-options.js';
 import { redactCredentials } from '../core/credentials.js';
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
@@ -28,8 +28,8 @@ export function registerClusterCommand(program: Command, deps: CliDependencies, 
     )
     .option('--probe-allow-local', 'with --probe: also probe loopback, link-local and unspecified addresses (a lab on this machine); cloud metadata addresses are never probed')
     .option('--probe-timeout <seconds>', `time for one probe request (default ${DEFAULT_PROBE_TIMEOUT_SECONDS}); the probe of a context stops after ${OVERALL_TIMEOUTS} times that`);
-  addReportOptions(command).action(async (options: ClusterOptions) => {
-    setExit(await runCluster(options, deps));
+  addReportOptions(command).action(async (options: ClusterOptions, self: Command) => {
+    setExit(await runCluster(options, deps, (option) => self.getOptionValueSource(option) === 'cli'));
   });
 }
 
@@ -44,21 +44,51 @@ export function addConnectionOptions(command: Command): Command {
     .option('--no-exec-credentials', "refuse contexts whose credentials come from running a command (a kubeconfig exec plugin, an auth provider's cmd-path), as a customer's kubeconfig may name any command")
     .option('--no-secrets', 'do not read the few Secrets checks compare with known defaults; those checks report that they could not decide')
     .addOption(new Option('--request-timeout <seconds>', 'time for one API request; timeouts, 429 and 5xx are retried twice').default('30'))
-    .addOption(new Option('--concurrency <n>', 'API requests in flight per context').default('8'))
-    .addOption(new Option('--context-concurrency <n>', 'contexts scanned at once (with --contexts or --all-contexts)').default(String(DEFAULT_CONTEXT_CONCURRENCY)))
+    .addOption(new Option('--concurrency <n>', `API requests in flight per context (${FLEET_REQUEST_CONCURRENCY} for ${FLEET_SIZE} contexts or more when neither this nor --context-concurrency is given)`).default('8'))
+    .addOption(
+      new Option('--context-concurrency <n>', `contexts scanned at once (with --contexts or --all-contexts; ${FLEET_CONTEXT_CONCURRENCY} for ${FLEET_SIZE} contexts or more when neither this nor --concurrency is given)`).default(
+        String(DEFAULT_CONTEXT_CONCURRENCY),
+      ),
+    )
     .addOption(new Option('--context-timeout <seconds>', "time for one context's whole scan; a context not done by then is reported as an error and the others go on").default(String(DEFAULT_CONTEXT_TIMEOUT_MS / 1000)));
 }
 
-async function runCluster(options: ClusterOptions, deps: CliDependencies): Promise<number> {
+async function runCluster(given: ClusterOptions, deps: CliDependencies, onCommandLine: OnCommandLine): Promise<number> {
+  // The worker threads of a fleet scan load meanwhile.
+  const pool = given.checkAccess ? null : prestartContextPool(deps.contextWorker, namedContexts(given), givenContextConcurrency(given, onCommandLine));
+  try {
+    return await scanClusters(given, deps, onCommandLine, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** How many contexts the command line names: `null` for --all-contexts (the kubeconfig says). */
+function namedContexts(options: ClusterOptions): number | null {
+  if (options.allContexts) return null;
+  return options.contexts === undefined ? 1 : new Set(splitList(options.contexts)).size;
+}
+
+function givenContextConcurrency(options: ClusterOptions, onCommandLine: OnCommandLine): number | null {
+  if (!onCommandLine('contextConcurrency')) return null;
+  const contexts = Number(options.contextConcurrency);
+  // A bad number is a usage error soon; until then, no workers.
+  return Number.isInteger(contexts) && contexts >= 1 ? contexts : 1;
+}
+
+async function scanClusters(given: ClusterOptions, deps: CliDependencies, onCommandLine: OnCommandLine, prestarted: ContextPool | null): Promise<number> {
   const { io } = deps;
   // Configuration, baseline and check selection fail before any request is sent.
-  const prepared = await prepareScan(options, deps);
+  const prepared = await prepareScan(given, deps);
   const { checks } = prepared;
   // Loaded here, not at start-up: offline scans never pay for the Kubernetes client.
   const { scanCluster, DEFAULT_CONNECTION } = await import('../live/scan-cluster.js');
+  // Bad numbers are usage errors before the kubeconfig is read.
+  connectionOptions(given, DEFAULT_CONNECTION);
+  const probe = probeOptions(given);
+  const { kubeconfig, contexts } = await resolveContexts(given, io);
+  const options = withFleetDefaults(given, contexts.length, onCommandLine);
   const connection = connectionOptions(options, DEFAULT_CONNECTION);
-  const probe = probeOptions(options);
-  const { kubeconfig, contexts } = await resolveContexts(options, io);
 
   if (options.checkAccess) return runAccessCheck(kubeconfig, contexts, checks, options.secrets, connection, io);
 
@@ -76,28 +106,26 @@ async function runCluster(options: ClusterOptions, deps: CliDependencies): Promi
   };
   // Many contexts are read in worker threads, so that every core works for kfscan; an HTML or PDF report
   // builds its kit from each context's objects (onInventory), which only this thread can hand over.
-  const pool = prepared.customerReport
-    ? null
-    : startContextPool(deps.contextWorker, contexts.length, connection, {
-        options,
-        env: { ...io.env },
-        cwd: io.cwd,
-        now: prepared.suppression.now ?? new Date(),
-        checkIds: checks.map((check) => check.meta.id),
-      });
+  const pooled =
+    prestarted !== null &&
+    !prepared.customerReport &&
+    (await prestarted.configure(contexts.length, connection, {
+      options,
+      env: { ...io.env },
+      cwd: io.cwd,
+      now: prepared.suppression.now ?? new Date(),
+      checkIds: checks.map((check) => check.meta.id),
+    }));
+  const pool = pooled ? prestarted : null;
   if (pool && options.verbose) io.stderr.write(`kfscan: ${contexts.length} contexts read on ${pool.threads} threads at once\n`);
-  let scan: Awaited<ReturnType<typeof scanCluster>>;
-  try {
-    scan = await scanCluster(kubeconfig, contexts, {
-      ...clusterScanOptions(options, prepared, connection, probe),
-      now: prepared.clock,
-      ...(prepared.customerReport ? { onInventory } : {}),
-      progress: await createProgress(io, contexts.length),
-      ...(pool ? { runner: pool } : {}),
-    });
-  } finally {
-    await pool?.close();
-  }
+  const scan = await scanCluster(kubeconfig, contexts, {
+    ...clusterScanOptions(options, prepared, connection, probe),
+    now: prepared.clock,
+    ...(prepared.customerReport ? { onInventory } : {}),
+    progress: await createProgress(io, contexts.length),
+    ...(pool ? { runner: pool } : {}),
+  });
+  await pool?.close();
   const { result } = scan;
 
   // Failed contexts were reported as they happened; the rest follow the offline conventions.

@@ -3,6 +3,7 @@
 // scan rebuilds its scan from (context-worker.ts), so that it scans exactly as the command would.
 import type { ClusterScanOptions, ConnectionOptions } from '../live/scan-cluster.js';
 import type { LoadedKubeconfig } from '../live/kubeconfig.js';
+import { FLEET_CONTEXT_CONCURRENCY, FLEET_REQUEST_CONCURRENCY, FLEET_SIZE } from '../live/fleet-defaults.js';
 import { UsageError, type CliIo } from './io.js';
 import { splitList, type CommonScanOptions, type PreparedScan } from './scan-pipeline.js';
 
@@ -26,6 +27,18 @@ export interface ClusterOptions extends CommonScanOptions {
 }
 
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
+
+/**
+ * The options with the defaults of a large fleet (fleet-defaults.ts) when it is one and the user chose
+ * neither how many contexts to read at once nor how many requests each: `given` says which options the
+ * command line set.
+ */
+export type OnCommandLine = (option: 'concurrency' | 'contextConcurrency') => boolean;
+
+export function withFleetDefaults<T extends { concurrency: string; contextConcurrency?: string }>(options: T, contexts: number, given: OnCommandLine): T {
+  if (contexts < FLEET_SIZE || given('concurrency') || given('contextConcurrency')) return options;
+  return { ...options, concurrency: String(FLEET_REQUEST_CONCURRENCY), contextConcurrency: String(FLEET_CONTEXT_CONCURRENCY) };
+}
 
 export function probeOptions(options: ClusterOptions): { timeoutMs: number; allowLocal: boolean } | null {
   if (!options.probe) {

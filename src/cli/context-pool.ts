@@ -38,7 +38,7 @@ export interface ContextWorkerData {
   memoryLimitBytes: number;
 }
 
-export type ToWorker = { type: 'scan'; id: number; context: string } | { type: 'abort' };
+export type ToWorker = { type: 'setup'; data: ContextWorkerData } | { type: 'scan'; id: number; context: string } | { type: 'abort' };
 export type FromWorker = { type: 'progress'; id: number; progress: ReadProgress } | { type: 'done'; id: number; part: ContextPart };
 
 interface Task {
@@ -59,37 +59,47 @@ interface Slot {
 }
 
 /**
- * `min(cores, --context-concurrency)` threads for a fleet scan, this one and workers, or `null` when one
- * thread does better: fewer than MIN_POOLED_CONTEXTS contexts, a single core, or no built worker program
- * (the CLI run from its sources, as tests do).
+ * Starts the workers of a scan that may read many contexts before the command has read its configuration
+ * and kubeconfig: a worker takes about as long to load the program, so the two overlap. `expected`: the
+ * contexts named, `null` when unknown yet (--all-contexts); `contextConcurrency`: the one given, if any.
+ * `null` when one thread will do: fewer than MIN_POOLED_CONTEXTS contexts, a single core, or no built
+ * worker program (the CLI run from its sources, as tests do). `configure` says what to scan, or stops them.
  */
-export function startContextPool(
-  entry: URL | undefined,
-  contexts: number,
-  connection: ConnectionOptions,
-  data: Omit<ContextWorkerData, 'memoryLimitBytes'>,
-): ContextPool | null {
-  const threads = Math.min(os.availableParallelism(), connection.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY, contexts);
+export function prestartContextPool(entry: URL | undefined, expected: number | null, contextConcurrency: number | null): ContextPool | null {
+  const threads = Math.min(os.availableParallelism(), contextConcurrency ?? Infinity, expected ?? Infinity);
   // A copy of the program without its worker (a partial install) still scans, in one thread.
-  if (entry === undefined || contexts < MIN_POOLED_CONTEXTS || threads < 2 || !existsSync(fileURLToPath(entry))) return null;
-  // The budget is the process's: each thread's heap gets its share.
-  const memoryLimitBytes = Math.floor((connection.memoryLimitBytes ?? defaultMemoryLimit()) / threads);
-  return new ContextPool(entry, threads - 1, { ...data, memoryLimitBytes }, connection.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS);
+  if (entry === undefined || (expected !== null && expected < MIN_POOLED_CONTEXTS) || threads < 2 || !existsSync(fileURLToPath(entry))) return null;
+  return new ContextPool(entry, threads - 1);
 }
 
+/** `min(cores, --context-concurrency)` threads for a fleet scan: this one and workers. */
 export class ContextPool implements ContextRunner {
-  readonly memoryLimitBytes: number;
+  memoryLimitBytes = 0;
   private readonly slots: Slot[];
   private nextId = 0;
+  private timeoutMs = DEFAULT_CONTEXT_TIMEOUT_MS;
 
-  constructor(
-    entry: URL,
-    workers: number,
-    data: ContextWorkerData,
-    private readonly timeoutMs: number,
-  ) {
-    this.memoryLimitBytes = data.memoryLimitBytes;
-    this.slots = [{ worker: null, tasks: new Map(), stopped: null }, ...Array.from({ length: workers }, () => this.startWorker(entry, data))];
+  constructor(entry: URL, workers: number) {
+    this.slots = [{ worker: null, tasks: new Map(), stopped: null }, ...Array.from({ length: workers }, () => this.startWorker(entry))];
+  }
+
+  /**
+   * What the workers scan with, once the command knows. Resolves `false`, the workers stopped, when the
+   * scan is one for a single thread after all; workers beyond what the contexts need stop.
+   */
+  async configure(contexts: number, connection: ConnectionOptions, data: Omit<ContextWorkerData, 'memoryLimitBytes'>): Promise<boolean> {
+    const threads = Math.min(this.slots.length, connection.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY, contexts);
+    if (contexts < MIN_POOLED_CONTEXTS || threads < 2) {
+      await this.close();
+      return false;
+    }
+    await Promise.all(this.slots.splice(threads).flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : [])));
+    // The budget is the process's: each thread's heap gets its share.
+    this.memoryLimitBytes = Math.floor((connection.memoryLimitBytes ?? defaultMemoryLimit()) / threads);
+    this.timeoutMs = connection.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
+    const setup: ContextWorkerData = { ...data, memoryLimitBytes: this.memoryLimitBytes };
+    for (const slot of this.slots) slot.worker?.postMessage({ type: 'setup', data: setup } satisfies ToWorker);
+    return true;
   }
 
   /**
@@ -141,8 +151,10 @@ export class ContextPool implements ContextRunner {
     await Promise.all(this.slots.flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : [])));
   }
 
-  private startWorker(entry: URL, data: ContextWorkerData): Slot {
-    const worker = new Worker(entry, { workerData: data });
+  private startWorker(entry: URL): Slot {
+    const worker = new Worker(entry);
+    // The scan's own work keeps the process alive; a worker left waiting must not.
+    worker.unref();
     const slot: Slot = { worker, tasks: new Map(), stopped: null };
     worker.on('message', (message: FromWorker) => {
       const task = slot.tasks.get(message.id);

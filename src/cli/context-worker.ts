@@ -3,11 +3,11 @@
 // each context it is handed as the command's own thread would, and answers with the context's part as
 // plain data. It writes nothing anywhere: what goes to the user goes through the command's thread.
 import { Readable, Writable } from 'node:stream';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { CatalogueCheck } from '../catalogue/check-unit.js';
 import { errorText } from '../core/error-text.js';
 import { DEFAULT_CONNECTION, failedContext, scanContext, type ClusterScanOptions, type ContextPart } from '../live/scan-cluster.js';
-import type { LoadedKubeconfig } from '../live/kubeconfig.js';
+import { loadClientNode, type LoadedKubeconfig } from '../live/kubeconfig.js';
 import type { ReadProgress } from '../live/read-context.js';
 import { defaultMemoryLimit, MemoryBudget } from '../live/memory-budget.js';
 import type { ContextWorkerData, FromWorker, ToWorker } from './context-pool.js';
@@ -27,9 +27,10 @@ interface WorkerScan {
 export function serveContexts(checks: readonly CatalogueCheck[]): void {
   const port = parentPort;
   if (port === null) throw new Error('serveContexts() runs in a worker thread');
-  const data = workerData as ContextWorkerData;
+  // Started before the command has read its kubeconfig: the Kubernetes client loads meanwhile.
+  loadClientNode().catch(() => {});
   const abort = new AbortController();
-  const ready = setUp(checks, data, abort.signal);
+  let ready: Promise<WorkerScan> = Promise.reject(new Error('the worker thread was not set up'));
   ready.catch(() => {});
   const post = (message: FromWorker): void => port.postMessage(message);
 
@@ -53,7 +54,10 @@ export function serveContexts(checks: readonly CatalogueCheck[]): void {
     post({ type: 'done', id, part });
   };
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'abort') abort.abort();
+    if (message.type === 'setup') {
+      ready = setUp(checks, message.data, abort.signal);
+      ready.catch(() => {});
+    } else if (message.type === 'abort') abort.abort();
     else void scan(message.id, message.context);
   });
 }

@@ -7,7 +7,7 @@ import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { addCatalogueOptions } from './check-catalogue.js';
 import { addConnectionOptions } from './cluster-command.js';
-import { connectionOptions, resolveContexts } from './cluster-options.js';
+import { connectionOptions, resolveContexts, withFleetDefaults, type OnCommandLine } from './cluster-options.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
 import { createProgress } from './progress.js';
@@ -48,19 +48,19 @@ export function registerServeCommand(program: Command, deps: CliDependencies, se
     .option('--skip-checks <ids>', 'do not run these checks (comma-separated ids)');
   addCatalogueOptions(command)
     .option('-v, --verbose', 'say which configuration file is used')
-    .action(async (options: ServeOptions) => {
-      setExit(await runServe(options, deps));
+    .action(async (options: ServeOptions, self: Command) => {
+      setExit(await runServe(options, deps, (option) => self.getOptionValueSource(option) === 'cli'));
     });
 }
 
-async function runServe(options: ServeOptions, deps: CliDependencies): Promise<number> {
+async function runServe(options: ServeOptions, deps: CliDependencies, onCommandLine: OnCommandLine): Promise<number> {
   const { io } = deps;
   const intervalMs = parseInterval(options.interval);
   if (intervalMs === null || intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval takes a duration of at least 1s such as 1h, 30m or 1h30m (got "${options.interval}")`);
   const listen = parseListen(options.listen);
   if (listen === null) throw new UsageError(`--listen takes [host]:port, e.g. :9100 or 127.0.0.1:9100 (got "${options.listen}")`);
 
-  const loop = await createServeLoop(options, deps);
+  const loop = await createServeLoop(options, deps, onCommandLine);
   const contexts = loop.contexts;
 
   const shutdown = new AbortController();
@@ -95,14 +95,16 @@ async function runServe(options: ServeOptions, deps: CliDependencies): Promise<n
 }
 
 /** The scans `serve` runs, wired as the command wires them: exported for the memory test, which runs many. */
-export async function createServeLoop(options: ServeOptions, deps: CliDependencies): Promise<ServeLoop> {
+export async function createServeLoop(given: ServeOptions, deps: CliDependencies, onCommandLine: OnCommandLine = () => false): Promise<ServeLoop> {
   const { io } = deps;
-  const common: CommonScanOptions = { ...options, format: 'openmetrics', report: [], failOn: 'none', color: false };
+  const common: CommonScanOptions = { ...given, format: 'openmetrics', report: [], failOn: 'none', color: false };
   const prepared = await prepareScan(common, deps);
   for (const problem of [...prepared.pluginErrors, ...prepared.configWarnings]) io.stderr.write(`kfscan: warning: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`);
   const { scanCluster, DEFAULT_CONNECTION } = await import('../live/scan-cluster.js');
+  connectionOptions(given, DEFAULT_CONNECTION);
+  const { kubeconfig, contexts } = await resolveContexts(given, io);
+  const options = withFleetDefaults(given, contexts.length, onCommandLine);
   const connection = connectionOptions(options, DEFAULT_CONNECTION);
-  const { kubeconfig, contexts } = await resolveContexts(options, io);
   const attackPath = deps.checks.flatMap((check) => (check.attackPath ? [{ id: check.meta.id, steps: check.attackPath }] : []));
   const progress = await createProgress(io);
 

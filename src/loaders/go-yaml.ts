@@ -240,6 +240,31 @@ export type EmbeddedParse = { ok: true; value: unknown } | { ok: false; reason: 
  * bounds them. A configuration its program would refuse gives the reason, with the line in the text.
  */
 export function parseEmbeddedYaml(text: string, duplicateKeys: DuplicateKeys): EmbeddedParse {
+  const key = `${duplicateKeys}\n${text}`;
+  const known = parsedTexts.get(key);
+  // Each caller gets a value of its own, as from a parse.
+  if (known) return known.ok ? { ok: true, value: structuredClone(known.value) } : known;
+  const parsed = parseEmbeddedYamlText(text, duplicateKeys);
+  if (text.length <= MAX_KEPT_TEXT) {
+    if (keptText + text.length > MAX_KEPT_TEXTS) {
+      parsedTexts.clear();
+      keptText = 0;
+    }
+    parsedTexts.set(key, parsed.ok ? { ok: true, value: structuredClone(parsed.value) } : parsed);
+    keptText += text.length;
+  }
+  return parsed;
+}
+
+// The clusters of a fleet often carry the same configuration (Istio's mesh config, Dex's, Falco's rules of
+// one chart version): a text is parsed once per thread. What is kept is bounded (a hostile cluster's
+// texts cannot grow it): small texts only, a few megabytes in all, and all of it dropped when full.
+const MAX_KEPT_TEXT = 512 * 1024;
+const MAX_KEPT_TEXTS = 2 * 1024 * 1024;
+const parsedTexts = new Map<string, EmbeddedParse>();
+let keptText = 0;
+
+function parseEmbeddedYamlText(text: string, duplicateKeys: DuplicateKeys): EmbeddedParse {
   let parsed: GoCompatibleDocuments;
   try {
     parsed = parseAllDocumentsLikeGo(text, EMBEDDED_OPTIONS);
