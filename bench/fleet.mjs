@@ -44,7 +44,7 @@ export async function fleetBenchmark({ measure, kfscan, work, runs }) {
         target: `7. fleet: ${FLEET_CONTEXTS} contexts vs one, 20 ms latency`,
         value: allMs / oneMs,
         limit: 5,
-        detail: `${fmt(allMs)} vs ${fmt(oneMs)} (${objects.toLocaleString('en-US')} objects per context, default --context-concurrency)`,
+        detail: `${fmt(allMs)} vs ${fmt(oneMs)} (${objects.toLocaleString('en-US')} objects per context, default concurrency)`,
       },
       { target: `5. peak RSS, fleet of ${FLEET_CONTEXTS} contexts (MB)`, value: median(allRuns.map((r) => r.rssMb)), limit: 1000, detail: `one context ${median(oneRuns.map((r) => r.rssMb)).toFixed(0)} MB` },
     ];

@@ -38,7 +38,7 @@ export interface ContextWorkerData {
   memoryLimitBytes: number;
 }
 
-export type ToWorker = { type: 'setup'; data: ContextWorkerData } | { type: 'scan'; id: number; context: string } | { type: 'abort' };
+export type ToWorker = { type: 'setup'; data: ContextWorkerData } | { type: 'scan'; id: number; context: string };
 export type FromWorker = { type: 'progress'; id: number; progress: ReadProgress } | { type: 'done'; id: number; part: ContextPart };
 
 interface Task {
@@ -135,11 +135,6 @@ export class ContextPool implements ContextRunner {
         slot.worker.postMessage({ type: 'scan', id, context } satisfies ToWorker);
       }
     });
-  }
-
-  /** Cancels what the workers are reading (`kfscan serve` shutting down); they answer each context as failed. */
-  abort(): void {
-    for (const slot of this.slots) if (slot.stopped === null) slot.worker?.postMessage({ type: 'abort' } satisfies ToWorker);
   }
 
   /** Threads that read contexts, this one included. */

@@ -29,7 +29,6 @@ export function serveContexts(checks: readonly CatalogueCheck[]): void {
   if (port === null) throw new Error('serveContexts() runs in a worker thread');
   // Started before the command has read its kubeconfig: the Kubernetes client loads meanwhile.
   loadClientNode().catch(() => {});
-  const abort = new AbortController();
   let ready: Promise<WorkerScan> = Promise.reject(new Error('the worker thread was not set up'));
   ready.catch(() => {});
   const post = (message: FromWorker): void => port.postMessage(message);
@@ -55,14 +54,13 @@ export function serveContexts(checks: readonly CatalogueCheck[]): void {
   };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'setup') {
-      ready = setUp(checks, message.data, abort.signal);
+      ready = setUp(checks, message.data);
       ready.catch(() => {});
-    } else if (message.type === 'abort') abort.abort();
-    else void scan(message.id, message.context);
+    } else void scan(message.id, message.context);
   });
 }
 
-async function setUp(checks: readonly CatalogueCheck[], data: ContextWorkerData, signal: AbortSignal): Promise<WorkerScan> {
+async function setUp(checks: readonly CatalogueCheck[], data: ContextWorkerData): Promise<WorkerScan> {
   const io = silentIo(data);
   // Verbose lines were written by the command's thread already.
   const options = { ...data.options, verbose: false };
@@ -73,7 +71,7 @@ async function setUp(checks: readonly CatalogueCheck[], data: ContextWorkerData,
   const { kubeconfig } = await resolveContexts(options, io);
   return {
     kubeconfig,
-    options: { ...clusterScanOptions(options, prepared, connection, probeOptions(options)), signal },
+    options: clusterScanOptions(options, prepared, connection, probeOptions(options)),
     memory: new MemoryBudget(Math.min(data.memoryLimitBytes, defaultMemoryLimit())),
   };
 }
