@@ -107,7 +107,7 @@ describe('kfscan remediate: the kit clears what it claims', () => {
   it.skipIf(kustomize.status !== 0)('with kustomize itself: the kit as a Component of an overlay over the same manifests', async () => {
     const work = tempDir('kfscan-kustomize-');
     const kitDir = path.join(work, 'kit');
-    expect(await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir]).code).toBe(0);
+    expect((await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir])).code).toBe(0);
     mkdirSync(path.join(work, 'base'));
     mkdirSync(path.join(work, 'overlay'));
     cpSync(path.join(ROOT, CLUSTER), path.join(work, 'base'), { recursive: true });
@@ -146,7 +146,7 @@ describe('kfscan remediate: the output directory and the command line', () => {
     expect(refused.stderr).toContain('is not empty');
     expect(readdirSync(dir)).toEqual(['notes.txt']);
 
-    expect(await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force']).code).toBe(0);
+    expect((await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force'])).code).toBe(0);
     expect(existsSync(path.join(dir, 'resources/resourcequota-kubeflow-user-example-com.yaml'))).toBe(true);
     // A second kit for fewer findings: files of the first that the second does not write are removed.
     const again = await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force', '--checks', 'ingress-gateway-exposed']);
