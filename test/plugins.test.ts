@@ -398,7 +398,7 @@ describe('broken plugins', () => {
 
   it('name the failure in the table too, and in SARIF as an unsuccessful execution', () => {
     const dir = repo(null);
-    const run = kfscan(['scan', 'deploy', '--no-color', '--plugin', broken('throws-on-import'), '--report', 'sarif=kfscan.sarif', '--fail-on', 'none'], { cwd: dir });
+    const run = kfscan(['scan', 'deploy', '--no-color', '--plugin', broken('throws-on-import'), '--report', 'sarif=kfscan.sarif', '--fail-on', 'none'], { cwd: dir, env: { COLUMNS: '400' } });
     expect(run.code).toBe(3);
     expect(run.stdout).toContain(`Errors (inputs not scanned, checks or plugins that failed)\n\n  plugin ${broken('throws-on-import')} cannot be imported: TypeError`);
     expect(run.stdout).toMatch(/; 1 error, 2 warnings$/m);
