@@ -14,11 +14,12 @@ export function compileApiServer() {
 
 /**
  * Starts a server process for a generated cluster of `pods` pods; resolves once it listens, with its
- * kubeconfig file, connection details and a handle on its request log.
+ * kubeconfig file, connection details and a handle on its request log. `keepAnswers`: the server sends
+ * the bytes it encoded before for the same request (test/api-server's `keepAnswers`).
  */
-export function startClusterServer({ serverModule, kubeconfig, pods, seed = 2021, latencyMs = 20 }) {
+export function startClusterServer({ serverModule, kubeconfig, pods, seed = 2021, latencyMs = 20, keepAnswers = false }) {
   // Large clusters hold gigabytes of objects in the server: more heap than node's default.
-  const child = fork(path.join(ROOT, 'bench', 'serve-cluster.mjs'), [serverModule, kubeconfig, String(pods), String(seed), String(latencyMs)], {
+  const child = fork(path.join(ROOT, 'bench', 'serve-cluster.mjs'), [serverModule, kubeconfig, String(pods), String(seed), String(latencyMs), String(keepAnswers)], {
     execArgv: ['--max-old-space-size=16384'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -5,11 +5,11 @@
 import { pathToFileURL } from 'node:url';
 import { generateCluster } from './cluster.mjs';
 
-const [serverModule, kubeconfigFile, pods, seed, latencyMs] = process.argv.slice(2);
+const [serverModule, kubeconfigFile, pods, seed, latencyMs, keepAnswers] = process.argv.slice(2);
 const { startApiServer, writeKubeconfig } = await import(pathToFileURL(serverModule).href);
 
 const cluster = generateCluster({ pods: Number(pods), seed: Number(seed) });
-const server = await startApiServer({ objects: cluster.objects, installed: cluster.installed, latencyMs: Number(latencyMs) });
+const server = await startApiServer({ objects: cluster.objects, installed: cluster.installed, latencyMs: Number(latencyMs), keepAnswers: keepAnswers === 'true' });
 // The server keeps its own copies; the generated ones would only double its memory.
 cluster.objects.length = 0;
 writeKubeconfig(kubeconfigFile, [{ name: 'bench', server }]);

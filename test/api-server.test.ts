@@ -78,4 +78,25 @@ describe('test API server', () => {
     expect(config.users[0].user.token).toBe(api.token);
     expect(config['current-context']).toBe('x');
   });
+
+  it('with keepAnswers, sends the same answer to the same request again, logs every request and still refuses the unauthenticated', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'], keepAnswers: true, forbid: [{ verb: 'list', resource: 'secrets' }] });
+    const first = await get(api, '/apis/apps/v1/deployments?limit=2', api.token);
+    const second = await get(api, '/apis/apps/v1/deployments?limit=2', api.token);
+    expect(first.status).toBe(200);
+    expect(first.body.items.length).toBe(2);
+    expect(second).toEqual(first);
+    // Another query is another answer.
+    expect((await get(api, '/apis/apps/v1/deployments?limit=1', api.token)).body.items.length).toBe(1);
+    expect((await get(api, '/api/v1/secrets', api.token)).status).toBe(403);
+    expect((await get(api, '/apis/apps/v1/deployments?limit=2')).status).toBe(401);
+    expect(api.requests.map((request) => [request.query, request.status])).toEqual([
+      ['limit=2', 200],
+      ['limit=2', 200],
+      ['limit=1', 200],
+      ['', 403],
+      ['limit=2', 401],
+    ]);
+  });
 });
+

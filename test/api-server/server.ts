@@ -121,6 +121,12 @@ export interface ApiServerOptions {
   staleGroupVersions?: readonly string[];
   /** The `gitVersion` GET /version answers (default `v1.35.0`), as a managed platform would spell it. */
   kubernetesVersion?: string;
+  /**
+   * Keep each encoded answer and send the same bytes to the same GET again (up to 1 GB), for benchmarks
+   * whose clients, not the server's JSON and gzip, are what is measured: the objects and rules never
+   * change while the server runs.
+   */
+  keepAnswers?: boolean;
 }
 
 export interface ApiServer {
@@ -265,9 +271,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       send(req, res, status, payload, fault.headers, options.gzip !== false);
       return;
     }
-    // The objects and the rules never change once the server runs: the same GET gets the same bytes, kept
-    // so that a benchmark's clients, not the server's JSON and gzip, are what is measured.
-    const cacheKey = request.method === 'GET' ? `${req.url ?? ''}\n${request.accept}\n${String(req.headers['accept-encoding'] ?? '')}` : null;
+    const cacheKey = options.keepAnswers && request.method === 'GET' ? `${req.url ?? ''}\n${request.accept}\n${String(req.headers['accept-encoding'] ?? '')}` : null;
     const cached = cacheKey === null ? undefined : answers.get(cacheKey);
     if (cached) {
       log(request, cached.status, true);
