@@ -6,7 +6,8 @@ import { scanCluster, type ContextOutcome } from '../src/live/scan-cluster.js';
 import { jsonReport } from '../src/reporters/json.js';
 import { defaultCertificateAuthority, startApiServer, type ApiServer } from './api-server/index.js';
 import os from 'node:os';
-import { kfscanAsync } from './helpers/cli.js';
+import path from 'node:path';
+import { kfscanAsync, ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
 import { reportSchemaErrors } from './helpers/report-schema.js';
@@ -155,12 +156,19 @@ describe('kfscan cluster over a fleet of contexts', () => {
       { name: 'dead', server: dead },
     ];
     const kubeconfig = kubeconfigFile(entries);
-    const args = ['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none', '--context-timeout', '4', '--verbose'];
+    // A plugin's checks too: each worker loads it as the command did.
+    const plugin = path.join(ROOT, 'test', 'plugins', 'gpu-policy.mjs');
+    const args = ['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none', '--context-timeout', '4', '--verbose', '--plugin', plugin];
     const env = { SOURCE_DATE_EPOCH: '1773480413', CI: 'true' };
     const before = servers.map((api) => api.requests.length);
     const started = performance.now();
     let builtMs = 0;
-    const [built, inProcess] = await Promise.all([kfscanAsync(args, { env }).finally(() => (builtMs = performance.now() - started)), runCli(args, { env })]);
+    // The tests' strict read guard (vitest.config.ts) in the built program's threads too: the plugin's
+    // undeclared read of pod templates is an error in both runs.
+    const [built, inProcess] = await Promise.all([
+      kfscanAsync(args, { env: { ...env, KFSCAN_STRICT_READS: '1' } }).finally(() => (builtMs = performance.now() - started)),
+      runCli(args, { env }),
+    ]);
 
     // The built program started worker threads (one thread is all a single core gets: no pool then).
     const threads = Math.min(os.availableParallelism(), 6);
@@ -169,7 +177,7 @@ describe('kfscan cluster over a fleet of contexts', () => {
     expect(built.code).toBe(3);
     expect(inProcess.code).toBe(3);
     const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('kfscan: error:')).toSorted();
-    expect(errorLines(built.stderr)).toEqual([
+    expect(errorLines(built.stderr).filter((line) => !line.includes('acme-gpu-outside-gpu-namespaces'))).toEqual([
       `kfscan: error: dead: cannot reach ${dead.url} (connection refused)`,
       'kfscan: error: hanging: not scanned within 4 s (--context-timeout); its API server may be hanging or very slow',
     ]);
@@ -184,6 +192,7 @@ describe('kfscan cluster over a fleet of contexts', () => {
     expect(builtMs).toBeGreaterThanOrEqual(4000);
     expect(builtMs).toBeLessThan(4000 + 10_000);
     expect(report.findings.length).toBeGreaterThan(0);
+    expect((JSON.parse(built.stdout) as { tool: { plugins: Array<{ checks: string[] }> } }).tool.plugins.flatMap((p) => p.checks)).toEqual(['acme-gpu-outside-gpu-namespaces', 'acme-notebook-load-balancer']);
     // Read-only from every thread: GET requests only.
     for (const [index, api] of servers.entries()) expect(new Set(api.requests.slice(before[index]).map((request) => request.method))).toEqual(new Set(['GET']));
   }, 60_000);
