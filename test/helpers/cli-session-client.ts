@@ -12,7 +12,7 @@ export type SessionRun = (args: string[], options?: { cwd?: string; env?: Record
  * runs them in turn, instead of a process per run (half a second of start-up each). For what a run shows
  * through kfscan's own code (reports, exit codes main returns, messages, plugins loaded by Node); a test about
  * the binary itself (its start-up, signals, the process's streams) runs test/helpers/cli.ts's `kfscan`.
- * The environment of each run is what `kfscan` gives the binary: PATH, HOME and `env`.
+ * Each run's environment is PATH and `env`, with HOME pointing nowhere: a developer's ~/.kube/config is never read.
  * `name` keeps the compiled files of test files that run at the same time apart.
  */
 export function useCliSession(name: string): SessionRun {
@@ -24,7 +24,7 @@ export function useCliSession(name: string): SessionRun {
   beforeAll(async () => {
     const compiled = await compileModule('test/helpers/cli-session.ts', `test/cli-session-${name}.mjs`);
     // The process's own environment carries nothing of the test runner's (no KFSCAN_STRICT_READS): like the binary's.
-    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent' }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     answers = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity })[Symbol.asyncIterator]();
   });
@@ -37,7 +37,7 @@ export function useCliSession(name: string): SessionRun {
   });
 
   return (args, options = {}) => {
-    const request = { args, cwd: options.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env }, input: options.input };
+    const request = { args, cwd: options.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...options.env }, input: options.input };
     const answer = queue.then(async () => {
       child!.stdin!.write(`${JSON.stringify(request)}\n`);
       const next = await answers!.next();
