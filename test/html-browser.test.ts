@@ -1,6 +1,7 @@
 // The HTML report as a client sees it: opened from a file in headless Chromium, with its filters clicked,
-// printed, and checked for script execution and network access. The reports, screenshots and a PDF print
-// land in test-artifacts/ for a person to look at.
+// printed, and checked for script execution and network access. The reports land in test-artifacts/ for a
+// person to look at; with KFSCAN_TEST_ARTIFACTS=1 also screenshots and a PDF print of the page (a few
+// seconds of CPU that check nothing, so not on every run).
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEVERITIES, type SeverityCounts } from '../src/core/severity.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { chromiumAvailability, launchChromium, watch, type Browser, type PageWatch } from './helpers/browser.js';
-import { ROOT, kfscan } from './helpers/cli.js';
+import { ROOT } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
 import { pdfPageCount } from './helpers/pdf.js';
 import { ATTACK_PATH, HOSTILE, liveTwoClusters } from './helpers/results.js';
 
@@ -19,6 +21,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'kfscan-browser-'));
 const context = { version: '0.0.0-test', color: false, width: 120, generatedAt: new Date('2026-03-14T09:26:53Z'), attackPath: ATTACK_PATH };
 
 const availability = chromiumAvailability();
+const keepPictures = process.env['KFSCAN_TEST_ARTIFACTS'] === '1';
 let browser: Browser | undefined;
 
 /** The browser the tests below drive; beforeAll has launched it by the time any test runs. */
@@ -90,7 +93,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     );
     const report = path.join(ARTIFACTS, 'html-report-demo.html');
     const json = path.join(tmp, 'demo.json');
-    const run = kfscan(['scan', 'fixtures/demo', hostile, '--format', 'html', '-o', report, '--report', `json=${json}`, '--fail-on', 'none']);
+    const run = await runCli(['scan', 'fixtures/demo', hostile, '--format', 'html', '-o', report, '--report', `json=${json}`, '--fail-on', 'none']);
     expect(run.stderr).toBe(`kfscan: wrote the HTML report to ${report}\nkfscan: wrote the JSON report to ${json}\n`);
     const summary = JSON.parse(readFileSync(json, 'utf8')).summary as SeverityCounts;
     expect(summary.high).toBeGreaterThan(0);
@@ -130,7 +133,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     expect(await page.locator('#filters').isVisible()).toBe(false);
     expect(await visible(page, 'tr[data-severity]')).toBe(summary.total);
     expect(await page.locator('svg.attack-path-narrow').first().isVisible()).toBe(true);
-    await page.pdf({ path: path.join(ARTIFACTS, 'html-report-demo.pdf'), format: 'A4' });
+    if (keepPictures) await page.pdf({ path: path.join(ARTIFACTS, 'html-report-demo.pdf'), format: 'A4' });
     await page.emulateMedia({ media: 'screen' });
 
     await page.locator('#filter-reset').click();
@@ -141,7 +144,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     expect(await wide.locator('[data-step="entry"]').getAttribute('data-state')).toBe('open');
     expect(await wide.locator('[data-step="workloads"]').getAttribute('data-state')).toBe('open');
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-demo.png'), fullPage: true });
+    if (keepPictures) await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-demo.png'), fullPage: true });
     await expectQuietAndInert(opened);
     await page.close();
   });
@@ -179,7 +182,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     await page.locator('#filter-reset').click();
     expect(await visible(page, 'tr[data-severity]')).toBe(8);
 
-    await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-live.png'), fullPage: true });
+    if (keepPictures) await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-live.png'), fullPage: true });
     await expectQuietAndInert(opened);
     await page.close();
   });
@@ -188,7 +191,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     const title = `Q3 ${HOSTILE.script}`;
     const report = path.join(ARTIFACTS, 'html-report-customer.html');
     const pdf = path.join(ARTIFACTS, 'html-report-customer.pdf');
-    const run = kfscan(
+    const run = await runCli(
       ['scan', 'fixtures/demo', '-f', 'html', '-o', report, '--report', `pdf=${pdf}`, '--fail-on', 'none', '--no-config', '--title', title, '--customer', HOSTILE.attribute, '--assessor', HOSTILE.image],
       { env: { SOURCE_DATE_EPOCH: '1773480413' } },
     );
@@ -232,7 +235,7 @@ describe.runIf(availability.available)('HTML report in Chromium', () => {
     expect(new Set(breaks)).toEqual(new Set(['page']));
     expect(await page.locator('.contents').evaluate((contents) => (globalThis as unknown as Styles).getComputedStyle(contents).breakAfter)).toBe('page');
     await page.emulateMedia({ media: 'screen' });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-customer.png'), fullPage: false });
+    if (keepPictures) await page.screenshot({ path: path.join(ARTIFACTS, 'html-report-customer.png'), fullPage: false });
     await expectQuietAndInert(opened);
     await page.close();
 

@@ -5,7 +5,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { groupOf } from '../src/core/kinds.js';
 import { strategicMerge } from '../src/remediate/strategic-merge.js';
-import { kfscan, ROOT } from './helpers/cli.js';
+import { ROOT } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
 import { kubeconfigFile, tempDir, useApiServers } from './helpers/live.js';
 
@@ -79,8 +79,8 @@ function expectProof(before: Report, after: Report, index: Index): void {
   );
 }
 
-function scanJson(args: string[]): Report {
-  const run = kfscan(['scan', ...args, '--whole-cluster', '--format', 'json', '--fail-on', 'none']);
+async function scanJson(args: string[]): Promise<Report> {
+  const run = await runCli(['scan', ...args, '--whole-cluster', '--format', 'json', '--fail-on', 'none']);
   expect(run.stderr).toBe('');
   return JSON.parse(run.stdout) as Report;
 }
@@ -90,24 +90,24 @@ function readIndex(kitDir: string): Index {
 }
 
 describe('kfscan remediate: the kit clears what it claims', () => {
-  it('offline: scan, remediate, apply the kit to the same objects, scan again', () => {
+  it('offline: scan, remediate, apply the kit to the same objects, scan again', async () => {
     const kitDir = path.join(tempDir('kfscan-kit-'), 'kit');
-    const run = kfscan(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir]);
+    const run = await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('fixes clearing 12 of 14 findings');
     expect(run.stdout).toContain('  egress-unrestricted: 2 -> 0');
-    const before = scanJson([CLUSTER]);
+    const before = await scanJson([CLUSTER]);
     const afterDir = tempDir('kfscan-after-');
     const patched = applyKit(readObjects(yamlFiles(path.join(ROOT, CLUSTER))), kitDir);
     writeFileSync(path.join(afterDir, 'cluster.yaml'), patched.map((o) => stringify(o)).join('---\n'));
-    expectProof(before, scanJson([afterDir]), readIndex(kitDir));
+    expectProof(before, await scanJson([afterDir]), readIndex(kitDir));
   });
 
   const kustomize = spawnSync('kubectl', ['kustomize', '--help'], { encoding: 'utf8' });
-  it.skipIf(kustomize.status !== 0)('with kustomize itself: the kit as a Component of an overlay over the same manifests', () => {
+  it.skipIf(kustomize.status !== 0)('with kustomize itself: the kit as a Component of an overlay over the same manifests', async () => {
     const work = tempDir('kfscan-kustomize-');
     const kitDir = path.join(work, 'kit');
-    expect(kfscan(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir]).code).toBe(0);
+    expect((await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', kitDir])).code).toBe(0);
     mkdirSync(path.join(work, 'base'));
     mkdirSync(path.join(work, 'overlay'));
     cpSync(path.join(ROOT, CLUSTER), path.join(work, 'base'), { recursive: true });
@@ -117,7 +117,7 @@ describe('kfscan remediate: the kit clears what it claims', () => {
     const built = spawnSync('kubectl', ['kustomize', path.join(work, 'overlay')], { encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
     writeFileSync(path.join(work, 'after.yaml'), built.stdout);
-    expectProof(scanJson([CLUSTER]), scanJson([path.join(work, 'after.yaml')]), readIndex(kitDir));
+    expectProof(await scanJson([CLUSTER]), await scanJson([path.join(work, 'after.yaml')]), readIndex(kitDir));
   });
 
   it('live: read the cluster, remediate, load the patched objects into a new API server, scan it', async () => {
@@ -138,18 +138,18 @@ describe('kfscan remediate: the kit clears what it claims', () => {
 });
 
 describe('kfscan remediate: the output directory and the command line', () => {
-  it('refuses a non-empty directory; --force replaces an earlier kit and leaves other files alone', () => {
+  it('refuses a non-empty directory; --force replaces an earlier kit and leaves other files alone', async () => {
     const dir = tempDir('kfscan-kit-dir-');
     writeFileSync(path.join(dir, 'notes.txt'), 'mine');
-    const refused = kfscan(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir]);
+    const refused = await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is not empty');
     expect(readdirSync(dir)).toEqual(['notes.txt']);
 
-    expect(kfscan(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force']).code).toBe(0);
+    expect((await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force'])).code).toBe(0);
     expect(existsSync(path.join(dir, 'resources/resourcequota-kubeflow-user-example-com.yaml'))).toBe(true);
     // A second kit for fewer findings: files of the first that the second does not write are removed.
-    const again = kfscan(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force', '--checks', 'ingress-gateway-exposed']);
+    const again = await runCli(['remediate', CLUSTER, '--whole-cluster', '--out-dir', dir, '--force', '--checks', 'ingress-gateway-exposed']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('also holds files kfscan did not write: notes.txt');
     expect(existsSync(path.join(dir, 'resources/resourcequota-kubeflow-user-example-com.yaml'))).toBe(false);
@@ -158,11 +158,11 @@ describe('kfscan remediate: the output directory and the command line', () => {
     expect(kustomization).toMatchObject({ resources: [], patches: [{ path: 'patches/service-istio-system-istio-ingressgateway-clusterip.yaml' }] });
   });
 
-  it('writes no kit when there is nothing to fix', () => {
+  it('writes no kit when there is nothing to fix', async () => {
     const work = tempDir('kfscan-kit-none-');
     const dir = path.join(work, 'kit');
     writeFileSync(path.join(work, 'web.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n');
-    const run = kfscan(['remediate', path.join(work, 'web.yaml'), '--out-dir', dir]);
+    const run = await runCli(['remediate', path.join(work, 'web.yaml'), '--out-dir', dir]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('no findings: nothing to remediate');
     expect(existsSync(dir)).toBe(false);
@@ -173,8 +173,8 @@ describe('kfscan remediate: the output directory and the command line', () => {
     [['remediate', CLUSTER, '--out-dir', 'x', '--quota-pods', 'ten'], '--quota-pods takes a whole number'],
     [['remediate', CLUSTER, '--out-dir', 'x', '--gpu-util-percent', '150'], 'at most 100'],
     [['remediate', CLUSTER, '--out-dir', 'x', '--cluster'], 'either paths to scan or --cluster'],
-  ])('rejects %j', (args, message) => {
-    const run = kfscan(args);
+  ])('rejects %j', async (args, message) => {
+    const run = await runCli(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });

@@ -11,6 +11,7 @@ import type { Finding, ScanResult } from '../src/core/types.js';
 import { tableReport } from '../src/reporters/table.js';
 import { wrapText } from '../src/reporters/text-wrap.js';
 import { kfscan } from './helpers/cli.js';
+import { runCli } from './helpers/in-process.js';
 import { finding, result } from './helpers/results.js';
 
 // eslint-disable-next-line no-control-regex -- colour codes take no columns
@@ -67,8 +68,10 @@ describe('the table fits the screen', () => {
     ['$COLUMNS=100', { COLUMNS: '100' }, 100],
     ['$COLUMNS=60 is below the minimum: 80', { COLUMNS: '60' }, 80],
     ['$COLUMNS=250', { COLUMNS: '250' }, 250],
-  ])('on a Kubeflow-sized input, %s', (_label, env: Record<string, string>, limit) => {
-    const run = kfscan(['scan', dir, '--fail-on', 'none'], { env });
+  ])('on a Kubeflow-sized input, %s', async (label, env: Record<string, string>, limit) => {
+    // Piped with nothing set is the built binary's own stdout; the widths $COLUMNS asks for run in-process.
+    const args = ['scan', dir, '--fail-on', 'none'];
+    const run = label.startsWith('piped') ? kfscan(args, { env }) : await runCli(args, { env });
     expect(run.code).toBe(0);
     const lines = widths(run.stdout);
     expect(lines.length).toBeGreaterThan(200);
@@ -78,19 +81,19 @@ describe('the table fits the screen', () => {
     expect(run.stdout.replace(/\n +/g, ' ')).toMatch(/^kfscan: \d+ findings .* in \d+ resources from 1 file/m);
   });
 
-  it('--wide adds the finding ids and the related objects, and still fits', () => {
-    const plain = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none'], { env: { COLUMNS: '160' } });
-    const wide = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '160' } });
-    const ids = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '-f', 'json']);
+  it('--wide adds the finding ids and the related objects, and still fits', async () => {
+    const plain = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none'], { env: { COLUMNS: '160' } });
+    const wide = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '160' } });
+    const ids = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none', '-f', 'json']);
     const findings = JSON.parse(ids.stdout).findings as Array<{ id: string }>;
     expect(plain.stdout).not.toMatch(/KF-[0-9a-f]{6}/);
     expect(wide.stdout).toMatch(/│ ID +│ Check +│ Resource +│ Location +│ Message +│ Related +│/);
     for (const { id } of findings) expect(wide.stdout).toContain(id);
     expect(Math.max(...widths(wide.stdout))).toBeLessThanOrEqual(160);
-    const roomy = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '300' } });
+    const roomy = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '300' } });
     expect(roomy.stdout).toContain('ingress gateway pods: Deployment');
     // At 80 columns the related objects follow the message in its cell.
-    const narrow = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '80' } });
+    const narrow = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none', '--wide'], { env: { COLUMNS: '80' } });
     expect(narrow.stdout).toMatch(/│ ID +│ Check +│ Location +│ Resource \/ Message +│/);
     expect(Math.max(...widths(narrow.stdout))).toBeLessThanOrEqual(80);
   });

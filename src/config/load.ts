@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { didYouMean } from '../core/suggest.js';
 import type { SourceLocation } from '../core/types.js';
@@ -134,12 +134,19 @@ export async function loadConfig(file: string, cwd: string): Promise<LoadedConfi
   return { path: absolute, file: display, data: data as ConfigData, locate, trusted: true };
 }
 
+// Compiling the schema costs more than validating many configurations: once per process (a server, the tests,
+// a scan with --config and a discovered file).
+let compiled: Promise<ValidateFunction> | undefined;
+function configValidator(): Promise<ValidateFunction> {
+  compiled ??= import('ajv').then(({ default: AjvModule }) => new AjvModule.default({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true }).compile(CONFIG_SCHEMA));
+  return compiled;
+}
+
 async function validate(data: unknown, locate: LoadedConfig['locate']): Promise<void> {
   // Loaded only when a configuration exists, so that plain scans do not pay for the compiler.
-  const { default: AjvModule } = await import('ajv');
-  const ajv = new AjvModule.default({ allErrors: false, strict: true, allowUnionTypes: true, verbose: true });
-  const valid = ajv.validate(CONFIG_SCHEMA, data);
-  const error = ajv.errors?.[0];
+  const validateConfig = await configValidator();
+  const valid = validateConfig(data);
+  const error = validateConfig.errors?.[0];
   if (valid || !error) return;
   const at = pointerToPath(error.instancePath);
   const unknownKey = error.keyword === 'additionalProperties' ? String(error.params['additionalProperty']) : null;

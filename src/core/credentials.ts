@@ -54,8 +54,15 @@ export function redactDeep<T>(value: T): T {
   return value;
 }
 
+// URLs with user information, queries and assignments all need one of these; without them a token can only
+// be a key id (20 characters) or a JSON Web Token (15 at least). Most tokens are words of prose.
+const STRUCTURED = /[:=?]/;
+const SHORTEST_BARE_CREDENTIAL = 15;
+
 function redactToken(token: string): string {
-  const out = redactAssignments(redactQuery(redactUserInfo(token)));
+  const structured = STRUCTURED.test(token);
+  if (!structured && token.length < SHORTEST_BARE_CREDENTIAL) return token;
+  const out = structured ? redactAssignments(redactQuery(redactUserInfo(token))) : token;
   return out.replace(AWS_KEY_ID, REDACTED).replace(JWT, REDACTED);
 }
 

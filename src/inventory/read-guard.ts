@@ -49,11 +49,21 @@ export function guardReads(inventory: Inventory, reads: Reads): Inventory {
   const refuse = (what: string, fix: string): never => {
     throw new UndeclaredReadError(`${reads.who} read ${what}, which its meta.needs does not list: ${fix}`);
   };
+  // A check's analyses query the same few kinds thousands of times, and memo hits replay every read: the
+  // verdicts are kept per guard, so the strict mode the tests run in costs a lookup per query.
+  const verdicts = new Map<KindName, boolean>();
+  const allowed = (name: KindName): boolean => {
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) verdicts.set(name, (verdict = allows(reads, name)));
+    return verdict;
+  };
+  let missingPodKinds: readonly KindName[] | undefined;
   const touch = (read: Read): void => {
     if ('podTemplates' in read) {
-      const missing = POD_TEMPLATE_KINDS.filter((kind) => !allows(reads, kind));
+      missingPodKinds ??= POD_TEMPLATE_KINDS.filter((kind) => !allowed(kind));
+      const missing = missingPodKinds;
       if (missing.length > 0) refuse(`pod templates (through ${read.podTemplates})`, `pod templates come from every pod-bearing kind, so list all of them (missing ${missing.join(', ')})`);
-    } else if (!allows(reads, read.kind)) {
+    } else if (!allowed(read.kind)) {
       refuse(`${read.kind} (through ${read.what})`, isSecret(read.kind) ? 'name the Secrets it compares in meta.namedSecrets or secretsToRead()' : `add "${read.kind}" to meta.needs`);
     }
     for (const recorder of recorders) recorder.push(read);
@@ -112,11 +122,23 @@ export function guardReads(inventory: Inventory, reads: Reads): Inventory {
       } finally {
         recorders.pop();
       }
-      memoReads.set(key, recorder);
-      for (const read of recorder) for (const outer of recorders) outer.push(read);
+      const distinct = distinctReads(recorder);
+      memoReads.set(key, distinct);
+      for (const read of distinct) for (const outer of recorders) outer.push(read);
       return inventory.memo(key, () => value);
     },
   };
+}
+
+/** One read per kind (the first, whose `what` a refusal names): an analysis queries the same kinds over and over. */
+function distinctReads(reads: readonly Read[]): Read[] {
+  const seen = new Set<string>();
+  return reads.filter((read) => {
+    const key = 'podTemplates' in read ? '\0pods' : read.kind;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

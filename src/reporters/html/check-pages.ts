@@ -17,14 +17,26 @@ export function checkPageAnchor(checkId: string): string {
  * (`../other-check/README.md`).
  */
 export function renderCheckPage(markdown: string, bundled: ReadonlySet<string>): Markup {
-  const rendered = micromark(markdown, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: false, allowDangerousProtocol: false });
-  const narrowed = rendered
+  const narrowed = markdownHtml(markdown)
     // The page's title is the section's heading already.
     .replace(/<h1>[\s\S]*?<\/h1>\n?/, '')
     .replace(/<(\/?)h([1-6])>/g, (_match, slash: string, level: string) => `<${slash}h${Math.min(6, Number(level) + 2)}>`)
     .replace(/<img src="[^"]*" alt="([^"]*)"(?: title="[^"]*")? \/>/g, (_match, alt: string) => `<span class="image-text">[${alt}]</span>`)
     .replace(/<a href="([^"]*)"((?: title="[^"]*")?)>([\s\S]*?)<\/a>/g, (_match, href: string, title: string, text: string) => link(decodeEntities(href), title, text, bundled));
   return trusted(narrowed);
+}
+
+// The same few pages go into every report a process writes (a server, a scan with several HTML and PDF
+// reports); micromark is the costly part, and its output depends on the page alone.
+const renderedPages = new Map<string, string>();
+function markdownHtml(markdown: string): string {
+  let rendered = renderedPages.get(markdown);
+  if (rendered === undefined) {
+    rendered = micromark(markdown, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: false, allowDangerousProtocol: false });
+    // Plugin pages are text from outside: a process that renders many distinct ones does not keep them all.
+    if (renderedPages.size < 256) renderedPages.set(markdown, rendered);
+  }
+  return rendered;
 }
 
 function link(href: string, title: string, text: string, bundled: ReadonlySet<string>): string {
