@@ -6,31 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { sharedParseHost } from './shared-parse-host.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'src', 'plugin.ts');
 export const REPORT_FILE = path.join(ROOT, 'docs', 'plugin-api.md');
 
-/**
- * A compiler host whose parsed files the report's two programs share: the libraries and Node's types are
- * most of what both read, and parsing them once is half a second.
- */
-function sharedHost(options, parsed) {
-  const host = ts.createCompilerHost(options);
-  const parse = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, ...rest) => {
-    const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
-    if (!parsed.has(key)) parsed.set(key, parse(fileName, languageVersion, ...rest));
-    return parsed.get(key);
-  };
-  return host;
-}
-
 /** The declarations tsc emits for the entry and what it imports, written to a temporary folder. */
 function emitDeclarations(outDir, parsed) {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   const options = { ...config.options, declaration: true, emitDeclarationOnly: true, noEmit: false, outDir, rootDir: ROOT };
-  const program = ts.createProgram({ rootNames: [ENTRY], options, host: sharedHost(options, parsed) });
+  const program = ts.createProgram({ rootNames: [ENTRY], options, host: sharedParseHost(options, parsed) });
   const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (problems.length > 0) throw new Error(`src/plugin.ts does not compile: ${problems.join('; ')}`);
   program.emit(undefined, (file, text) => {
@@ -43,6 +29,7 @@ function emitDeclarations(outDir, parsed) {
 /** Markdown with one TypeScript block: the declarations of every export of `kfscan/plugin`. */
 export function pluginApiReport() {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'kfscan-api-'));
+  // The two programs read the same libraries and Node's types: parsed once.
   const parsed = new Map();
   try {
     return report(emitDeclarations(outDir, parsed), path.join(outDir, 'src', 'plugin.d.ts'), parsed);
@@ -53,7 +40,7 @@ export function pluginApiReport() {
 
 function report(options, entry, parsed) {
   const reportOptions = { ...options, noEmit: true };
-  const program = ts.createProgram({ rootNames: [entry], options: reportOptions, host: sharedHost(reportOptions, parsed) });
+  const program = ts.createProgram({ rootNames: [entry], options: reportOptions, host: sharedParseHost(reportOptions, parsed) });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(entry));
   const exported = new Map();

@@ -15,6 +15,7 @@ import { runAction, type ActionRun } from './helpers/action.js';
 import { spawnCollect, type Collected } from './helpers/process.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
+import { sharedParseHost } from '../scripts/shared-parse-host.mjs';
 
 interface PackageJson {
   name: string;
@@ -124,20 +125,14 @@ function installedKfscan(args: string[], cwd = installDir): Promise<Collected> {
 
 /**
  * A TypeScript program as a plugin author's compiler builds it, with two savings that leave what it checks
- * of kfscan unchanged: the programs of this file share their parsed files (TypeScript's libraries are most of
- * them), and TypeScript's own default libraries are not type-checked again (skipDefaultLibCheck): they are
- * the same for every package, while kfscan's published declarations are still checked (skipLibCheck stays
+ * of kfscan unchanged: the programs of this file parse the files they share once (TypeScript's libraries are
+ * most of them), and TypeScript's own default libraries are not type-checked again (skipDefaultLibCheck):
+ * they are the same for every package, while kfscan's published declarations still are (skipLibCheck stays
  * as the author set it).
  */
 function pluginAuthorProgram(rootNames: string[], options: ts.CompilerOptions): ts.Program {
-  const host = ts.createCompilerHost(options);
-  const parse = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, ...rest) => {
-    const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
-    if (!parsedFiles.has(key)) parsedFiles.set(key, parse(fileName, languageVersion, ...rest));
-    return parsedFiles.get(key);
-  };
-  return ts.createProgram({ rootNames, options: { ...options, skipDefaultLibCheck: true }, host });
+  const checked = { ...options, skipDefaultLibCheck: true };
+  return ts.createProgram({ rootNames, options: checked, host: sharedParseHost(checked, parsedFiles) });
 }
 const parsedFiles = new Map<string, ts.SourceFile | undefined>();
 
