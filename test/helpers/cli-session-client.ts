@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { compileModule } from '../../scripts/compile-module.mjs';
-import { ROOT, type CliRun } from './cli.js';
+import { ROOT, runTemp, type CliRun } from './cli.js';
 
 export type SessionRun = (args: string[], options?: { cwd?: string; env?: Record<string, string>; input?: string }) => Promise<CliRun>;
 
@@ -12,7 +12,8 @@ export type SessionRun = (args: string[], options?: { cwd?: string; env?: Record
  * runs them in turn, instead of a process per run (half a second of start-up each). For what a run shows
  * through kfscan's own code (reports, exit codes main returns, messages, plugins loaded by Node); a test about
  * the binary itself (its start-up, signals, the process's streams) runs test/helpers/cli.ts's `kfscan`.
- * Each run's environment is PATH and `env`, with HOME pointing nowhere: a developer's ~/.kube/config is never read.
+ * Each run's environment is PATH, the run's TMPDIR and `env`, with HOME pointing nowhere: a developer's
+ * ~/.kube/config is never read.
  * `name` keeps the compiled files of test files that run at the same time apart.
  */
 export function useCliSession(name: string): SessionRun {
@@ -24,7 +25,7 @@ export function useCliSession(name: string): SessionRun {
   beforeAll(async () => {
     const compiled = await compileModule('test/helpers/cli-session.ts', `test/cli-session-${name}.mjs`);
     // The process's own environment carries nothing of the test runner's (no KFSCAN_STRICT_READS): like the binary's.
-    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent' }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...runTemp() }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     answers = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity })[Symbol.asyncIterator]();
   });
@@ -37,7 +38,7 @@ export function useCliSession(name: string): SessionRun {
   });
 
   return (args, options = {}) => {
-    const request = { args, cwd: options.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...options.env }, input: options.input };
+    const request = { args, cwd: options.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...runTemp(), ...options.env }, input: options.input };
     const answer = queue.then(async () => {
       child!.stdin!.write(`${JSON.stringify(request)}\n`);
       const next = await answers!.next();
