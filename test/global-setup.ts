@@ -13,11 +13,16 @@ import { extractRenderTools, layerRunsHere } from '../scripts/render-tools.mjs';
  * who runs them all day should not find them in /tmp.
  */
 export default async function setup(): Promise<() => void> {
-  const runTemp = mkdtempSync(path.join(os.tmpdir(), 'kfscan-tests-'));
+  // Each project of the run calls this; the first makes the directory, and removes it when the run ends.
+  const existing = process.env['KFSCAN_TEST_TEMP'];
+  const runTemp = existing ?? mkdtempSync(path.join(os.tmpdir(), 'kfscan-tests-'));
   // As /tmp lets them, users other than root may pass through (a test scans as an unprivileged user).
   chmodSync(runTemp, 0o755);
+  process.env['KFSCAN_TEST_TEMP'] = runTemp;
   process.env['TMPDIR'] = runTemp;
-  const teardown = (): void => rmSync(runTemp, { recursive: true, force: true, maxRetries: 3 });
+  const teardown = (): void => {
+    if (existing === undefined) rmSync(runTemp, { recursive: true, force: true, maxRetries: 3 });
+  };
   if (!layerRunsHere()) {
     process.stderr.write(`kfscan tests: no pinned kubectl/helm for ${process.platform}/${process.arch} (the npm package holds linux/amd64 builds): render tests use kustomize, kubectl and helm from PATH\n`);
     return teardown;

@@ -403,11 +403,9 @@ describe('broken plugins', () => {
 
   it('name the failure in the table too, and in SARIF as an unsuccessful execution', async () => {
     const dir = repo(null);
-    const run = await session(['scan', 'deploy', '--no-color', '--plugin', broken('throws-on-import'), '--report', 'sarif=kfscan.sarif', '--fail-on', 'none'], { cwd: dir });
+    const run = await session(['scan', 'deploy', '--no-color', '--plugin', broken('throws-on-import'), '--report', 'sarif=kfscan.sarif', '--fail-on', 'none'], { cwd: dir, env: { COLUMNS: '400' } });
     expect(run.code).toBe(3);
-    // The section wraps a long line at the terminal's width, wherever the temporary directory puts the plugin: compare the words.
-    const words = (text: string) => text.replace(/\s+/g, ' ');
-    expect(words(run.stdout)).toContain(words(`Errors (inputs not scanned, checks or plugins that failed)\n\n  plugin ${broken('throws-on-import')} cannot be imported: TypeError`));
+    expect(run.stdout).toContain(`Errors (inputs not scanned, checks or plugins that failed)\n\n  plugin ${broken('throws-on-import')} cannot be imported: TypeError`);
     expect(run.stdout).toMatch(/; 1 error, 2 warnings$/m);
     const log = JSON.parse(readFileSync(path.join(dir, 'kfscan.sarif'), 'utf8'));
     expect(sarifSchemaErrors(log)).toEqual([]);
