@@ -440,7 +440,7 @@ describe('checks, explain and rbac', () => {
     const listed = JSON.parse((await session(['checks', '-f', 'json', '--plugin', gpuPlugin()])).stdout) as { checks: Array<{ id: string; plugin: string | null; docsUrl: string; needs: string[] }> };
     expect(listed.checks.slice(-2)).toEqual([
       expect.objectContaining({ id: GPU, plugin: 'acme-gpu-policy', docsUrl: 'https://wiki.acme.example/kfscan/acme-gpu-outside-gpu-namespaces' }),
-      expect.objectContaining({ id: LB, plugin: 'acme-gpu-policy', docsUrl: '', needs: ['Service', 'kubeflow.org/Notebook'] }),
+      expect.objectContaining({ id: LB, plugin: 'acme-gpu-policy', docsUrl: '', needs: expect.arrayContaining(['Service', 'kubeflow.org/Notebook', 'apps/StatefulSet']) }),
     ]);
     expect(listed.checks[0]).toMatchObject({ id: 'ingress-gateway-exposed', plugin: null });
     const markdown = (await session(['checks', '-f', 'markdown', '--plugin', gpuPlugin()])).stdout;

@@ -24,8 +24,9 @@ export function useCliSession(name: string): SessionRun {
 
   beforeAll(async () => {
     const compiled = await compileModule('test/helpers/cli-session.ts', `test/cli-session-${name}.mjs`);
-    // The process's own environment carries nothing of the test runner's (no KFSCAN_STRICT_READS): like the binary's.
-    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', ...runTemp() }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+    // The process's own environment carries nothing of the test runner's but the strict read guard, which
+    // holds the test plugins to their `needs` as it holds the built-in checks.
+    child = spawn(process.execPath, [compiled], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', KFSCAN_STRICT_READS: '1', ...runTemp() }, stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     answers = readline.createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity })[Symbol.asyncIterator]();
   });
