@@ -6,16 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { sharedParseHost } from './shared-parse-host.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = path.join(ROOT, 'src', 'plugin.ts');
 export const REPORT_FILE = path.join(ROOT, 'docs', 'plugin-api.md');
 
 /** The declarations tsc emits for the entry and what it imports, written to a temporary folder. */
-function emitDeclarations(outDir) {
+function emitDeclarations(outDir, parsed) {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   const options = { ...config.options, declaration: true, emitDeclarationOnly: true, noEmit: false, outDir, rootDir: ROOT };
-  const program = ts.createProgram({ rootNames: [ENTRY], options });
+  const program = ts.createProgram({ rootNames: [ENTRY], options, host: sharedParseHost(options, parsed) });
   const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   if (problems.length > 0) throw new Error(`src/plugin.ts does not compile: ${problems.join('; ')}`);
   program.emit(undefined, (file, text) => {
@@ -28,15 +29,18 @@ function emitDeclarations(outDir) {
 /** Markdown with one TypeScript block: the declarations of every export of `kfscan/plugin`. */
 export function pluginApiReport() {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'kfscan-api-'));
+  // The two programs read the same libraries and Node's types: parsed once.
+  const parsed = new Map();
   try {
-    return report(emitDeclarations(outDir), path.join(outDir, 'src', 'plugin.d.ts'));
+    return report(emitDeclarations(outDir, parsed), path.join(outDir, 'src', 'plugin.d.ts'), parsed);
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
 }
 
-function report(options, entry) {
-  const program = ts.createProgram({ rootNames: [entry], options: { ...options, noEmit: true } });
+function report(options, entry, parsed) {
+  const reportOptions = { ...options, noEmit: true };
+  const program = ts.createProgram({ rootNames: [entry], options: reportOptions, host: sharedParseHost(reportOptions, parsed) });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(entry));
   const exported = new Map();

@@ -11,6 +11,7 @@ import { escapeData, escapeProperty, githubReport } from '../src/reporters/githu
 import { gitlabReport } from '../src/reporters/gitlab.js';
 import { junitReport } from '../src/reporters/junit.js';
 import { gitlabCodeQualityProblems, junitSchemaErrors, parseWorkflowCommand } from './helpers/ci-formats.js';
+import { runCli } from './helpers/in-process.js';
 import { kfscan, ROOT } from './helpers/cli.js';
 import { HOSTILE } from './helpers/results.js';
 import { tempRepo } from './helpers/repo.js';
@@ -164,13 +165,14 @@ describe('--format gitlab: GitLab Code Quality', () => {
     expect(falco.description).toContain('shown at Workflow kubeflow-user-example-com/sequential-pipeline-x7k2p, a workload that requests GPUs');
   });
 
-  it('keeps every fingerprint across runs, and when lines move', () => {
+  it('keeps every fingerprint across runs, and when lines move', async () => {
     const manifests = readFileSync(path.join(ROOT, 'fixtures/demo/istio.yaml'), 'utf8');
     const dir = tempRepo({ 'istio.yaml': manifests });
     const first = JSON.parse(kfscan(['scan', '.', '-f', 'gitlab', '--fail-on', 'none'], { cwd: dir }).stdout);
-    const again = JSON.parse(kfscan(['scan', '.', '-f', 'gitlab', '--fail-on', 'none'], { cwd: dir }).stdout);
+    // The same fingerprints from the binary and in-process, and after lines moved.
+    const again = JSON.parse((await runCli(['scan', '.', '-f', 'gitlab', '--fail-on', 'none'], { cwd: dir })).stdout);
     writeFileSync(path.join(dir, 'istio.yaml'), `# moved down\n\n\n${manifests}`);
-    const moved = JSON.parse(kfscan(['scan', '.', '-f', 'gitlab', '--fail-on', 'none'], { cwd: dir }).stdout);
+    const moved = JSON.parse((await runCli(['scan', '.', '-f', 'gitlab', '--fail-on', 'none'], { cwd: dir })).stdout);
     expect(gitlabCodeQualityProblems(first)).toEqual([]);
     const prints = (report: Array<{ fingerprint: string }>) => report.map((issue) => issue.fingerprint);
     expect(prints(again)).toEqual(prints(first));

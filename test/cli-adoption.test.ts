@@ -49,7 +49,7 @@ function sarifOf(dir: string, file = 'kfscan.sarif') {
 }
 
 describe('suppression by annotation', () => {
-  it('takes the finding out of the table and the exit code, and keeps it in SARIF with its justification', () => {
+  it('takes the finding out of the table and the exit code, and keeps it in SARIF with its justification', async () => {
     const dir = tempRepo({
       'deploy/gateway.yaml': gateway({ 'kfscan.io/ignore': 'ingress-gateway-exposed', 'kfscan.io/ignore-reason': 'internal NLB, VPN only' }),
     });
@@ -65,12 +65,12 @@ describe('suppression by annotation', () => {
       expect.objectContaining({ kind: 'inSource', status: 'accepted', justification: 'internal NLB, VPN only' }),
     ]);
 
-    const listed = kfscan(['scan', 'deploy', '--show-suppressed'], { cwd: dir, env: { COLUMNS: '200' } });
+    const listed = await runMain(['scan', 'deploy', '--show-suppressed'], { cwd: dir, env: { COLUMNS: '200' } });
     expect(listed.stdout).toContain('WAIVED (1)');
     expect(listed.stdout).toContain('ingress-gateway-exposed');
   });
 
-  it('comes back after its expiry date, with a warning, and fails the run again', () => {
+  it('comes back after its expiry date, with a warning, and fails the run again', async () => {
     const dir = tempRepo({
       'deploy/gateway.yaml': gateway({ 'kfscan.io/ignore': 'ingress-gateway-exposed', 'kfscan.io/ignore-expires': '2001-01-31' }),
     });
@@ -81,7 +81,7 @@ describe('suppression by annotation', () => {
       'kfscan: warning: deploy/gateway.yaml:8:5: kfscan.io/ignore on Service istio-system/istio-ingressgateway expired on 2001-01-31: its findings are reported again',
     );
     const future = tempRepo({ 'deploy/gateway.yaml': gateway({ 'kfscan.io/ignore': 'ingress-gateway-exposed', 'kfscan.io/ignore-expires': '2999-12-31' }) });
-    expect(kfscan(['scan', 'deploy'], { cwd: future }).code).toBe(0);
+    expect((await runMain(['scan', 'deploy'], { cwd: future })).code).toBe(0);
   });
 
   it('is disregarded with --no-annotation-ignores', async () => {
@@ -105,13 +105,13 @@ describe('suppression by a Namespace annotation', () => {
     expect(sarifOf(dir)[0]!.suppressions![0]!.justification).toBe('air-gapped lab');
   });
 
-  it('stops after its expiry date', () => {
+  it('stops after its expiry date', async () => {
     const expired = tempRepo({ 'ns.yaml': namespace('2001-01-31'), 'pod.yaml': PIPELINE_POD });
     const run = kfscan(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: expired });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('kfscan.io/ignore on Namespace sandbox expired on 2001-01-31');
     const current = tempRepo({ 'ns.yaml': namespace('2999-12-31'), 'pod.yaml': PIPELINE_POD });
-    expect(kfscan(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: current }).code).toBe(0);
+    expect((await runMain(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: current })).code).toBe(0);
   });
 
   it('ends on the last day of ignore-expires, by the injected clock', async () => {
@@ -164,7 +164,7 @@ describe('suppression by .kfscan.yaml', () => {
   it('is read from --config and left out with --no-config', async () => {
     const dir = tempRepo({ 'ci/kfscan.yaml': config().replace('path: deploy/', 'namespace: istio-system'), 'deploy/gateway.yaml': gateway() });
     expect((await runMain(['scan', 'deploy'], { cwd: dir })).code).toBe(1);
-    expect(kfscan(['scan', 'deploy', '--config', 'ci/kfscan.yaml'], { cwd: dir }).code).toBe(0);
+    expect((await runMain(['scan', 'deploy', '--config', 'ci/kfscan.yaml'], { cwd: dir })).code).toBe(0);
     const found = tempRepo({ '.kfscan.yaml': config(), 'deploy/gateway.yaml': gateway() });
     expect((await runMain(['scan', 'deploy', '--no-config'], { cwd: found })).code).toBe(1);
     expect((await runMain(['scan', 'deploy', '--config', 'missing.yaml'], { cwd: found })).stderr).toBe('kfscan: cannot read configuration missing.yaml: no such file\n');
@@ -199,7 +199,7 @@ spec:
     expect((await runMain(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir })).code).toBe(0);
 
     writeFileSync(path.join(dir, 'deploy', 'debug.yaml'), NEW_EXPOSURE);
-    const run = kfscan(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '-f', 'json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
+    const run = await runMain(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '-f', 'json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.findings.map((f: { resource: { name: string } }) => f.resource.name)).toEqual(['gateway-debug']);
@@ -211,7 +211,7 @@ spec:
   it('refuses a file that is not a kfscan JSON report', async () => {
     const dir = tempRepo({ 'deploy/gateway.yaml': gateway() });
     await runMain(['scan', 'deploy', '-f', 'sarif', '-o', 'kfscan.sarif'], { cwd: dir });
-    const run = kfscan(['scan', 'deploy', '--baseline', 'kfscan.sarif'], { cwd: dir });
+    const run = await runMain(['scan', 'deploy', '--baseline', 'kfscan.sarif'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('kfscan: baseline kfscan.sarif is a SARIF log, not a kfscan JSON report: write the baseline with --write-baseline or --format json\n');
     expect((await runMain(['scan', 'deploy', '--baseline', 'nope.json'], { cwd: dir })).stderr).toBe('kfscan: cannot read baseline nope.json: no such file\n');

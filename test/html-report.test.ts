@@ -7,6 +7,7 @@ import { SEVERITIES, countBySeverity } from '../src/core/severity.js';
 import type { ScanResult } from '../src/core/types.js';
 import { htmlReport } from '../src/reporters/html/report.js';
 import { escapeHtml } from '../src/reporters/html/markup.js';
+import { runCli } from './helpers/in-process.js';
 import { kfscan } from './helpers/cli.js';
 import { ATTACK_PATH, HOSTILE, demoResult, finding, liveTwoClusters, result } from './helpers/results.js';
 
@@ -207,13 +208,14 @@ describe('HTML report', () => {
 describe('kfscan scan --format html (built binary)', () => {
   const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'kfscan-html-'));
 
-  it('writes the report to --output and to --report html=FILE, reproducibly with SOURCE_DATE_EPOCH', () => {
+  it('writes the report to --output and to --report html=FILE, reproducibly with SOURCE_DATE_EPOCH', async () => {
     const dir = tmp();
     const env = { SOURCE_DATE_EPOCH: '1773480413' };
     const first = kfscan(['scan', 'fixtures/demo', '--format', 'html', '--output', path.join(dir, 'report.html')], { env });
     expect(first.code).toBe(1);
     expect(first.stdout).toBe('');
-    const second = kfscan(['scan', 'fixtures/demo', '--fail-on', 'none', '--format', 'json', '--report', `html=${path.join(dir, 'again.html')}`], { env });
+    // In-process, so the page is also the same whichever way the CLI runs.
+    const second = await runCli(['scan', 'fixtures/demo', '--fail-on', 'none', '--format', 'json', '--report', `html=${path.join(dir, 'again.html')}`], { env });
     expect(second.code).toBe(0);
     const page = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(readFileSync(path.join(dir, 'again.html'), 'utf8')).toBe(page);
@@ -222,11 +224,11 @@ describe('kfscan scan --format html (built binary)', () => {
     expect(page).toContain(`data-count="total">${total}<`);
   });
 
-  it('lists html and pdf among the formats, and writes a PDF to a file only', () => {
+  it('lists html and pdf among the formats, and writes a PDF to a file only', async () => {
     const run = kfscan(['scan', 'fixtures/demo', '--format', 'docx']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown format "docx" \(use table, json, sarif, [a-z, ]*html, [a-z, ]*pdf\)/);
-    const toStdout = kfscan(['scan', 'fixtures/demo', '--format', 'pdf']);
+    const toStdout = await runCli(['scan', 'fixtures/demo', '--format', 'pdf']);
     expect(toStdout.code).toBe(2);
     expect(toStdout.stderr).toContain('--format pdf writes a file: give --output FILE.pdf');
   });

@@ -9,7 +9,11 @@ import { parseDocsPage } from '../src/catalogue/docs-page.js';
 import { CATEGORIES } from '../src/core/categories.js';
 import { POD_TEMPLATE_KINDS } from '../src/inventory/pod-template-kinds.js';
 import { kfscan, ROOT } from './helpers/cli.js';
+import { useCliSession } from './helpers/cli-session-client.js';
 import { tempRepo } from './helpers/repo.js';
+
+// The documented command runs on the built binary; the other runs in one kfscan session.
+const session = useCliSession('plugin-docs');
 
 const DOCS = readFileSync(path.join(ROOT, 'docs', 'plugins.md'), 'utf8');
 
@@ -21,7 +25,7 @@ function examples(): Map<string, string> {
 }
 
 describe('docs/plugins.md', () => {
-  it('has a complete example that runs as documented, from a folder outside the project', () => {
+  it('has a complete example that runs as documented, from a folder outside the project', async () => {
     const blocks = examples();
     expect([...blocks.keys()]).toEqual(['acme-policies.mjs', 'deploy/ml.yaml', '.kfscan.yaml', 'command', 'finding']);
     const dir = tempRepo({ 'acme-policies.mjs': blocks.get('acme-policies.mjs')!, 'deploy/ml.yaml': blocks.get('deploy/ml.yaml')!, '.kfscan.yaml': blocks.get('.kfscan.yaml')! });
@@ -32,14 +36,14 @@ describe('docs/plugins.md', () => {
     expect(table.stdout).toMatch(/^│ acme-pool-hosts +│ Job ml\/nightly-train │ deploy\/ml\.yaml:26 +│ Container train in Job/m);
     expect(table.stdout).toMatch(/^│ acme-notebook-owner +│ Notebook ml\/scratch +│ deploy\/ml\.yaml:3 +│ Notebook ml\/scratch has no team label/m);
 
-    const report = JSON.parse(kfscan([...command.slice(2), '-f', 'json'], { cwd: dir }).stdout) as { findings: Array<Record<string, unknown>>; errors: unknown[] };
+    const report = JSON.parse((await session([...command.slice(2), '-f', 'json'], { cwd: dir })).stdout) as { findings: Array<Record<string, unknown>>; errors: unknown[] };
     expect(report.errors).toEqual([]);
     const documented = JSON.parse(blocks.get('finding')!) as Record<string, unknown>;
     expect(report.findings.find((f) => f['checkId'] === documented['checkId'])).toMatchObject(documented);
     expect(report.findings.filter((f) => String(f['checkId']).startsWith('acme-')).map((f) => f['checkId'])).toEqual(['acme-pool-hosts', 'acme-notebook-owner']);
 
     // "Without the configuration file ... acme-pool-hosts then finds nothing".
-    const bare = JSON.parse(kfscan(['scan', 'deploy/', '-f', 'json', '--no-config', '--plugin', './acme-policies.mjs'], { cwd: dir }).stdout) as typeof report;
+    const bare = JSON.parse((await session(['scan', 'deploy/', '-f', 'json', '--no-config', '--plugin', './acme-policies.mjs'], { cwd: dir })).stdout) as typeof report;
     expect(bare.findings.filter((f) => String(f['checkId']).startsWith('acme-')).map((f) => f['checkId'])).toEqual(['acme-notebook-owner']);
   });
 
@@ -67,26 +71,26 @@ describe('examples/plugin-approved-registries', () => {
   const config = (registries: string[]) => `plugins:\n  - plugin: ${JSON.stringify(plugin)}\n    options:\n      registries: ${JSON.stringify(registries)}\n`;
   const job = (name: string, image: string) =>
     `apiVersion: batch/v1\nkind: Job\nmetadata: {name: ${name}, namespace: ml}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: main\n          image: ${image}\n`;
-  const scan = (dir: string) => JSON.parse(kfscan(['scan', '.', '-f', 'json', '--checks', CHECK], { cwd: dir }).stdout) as { findings: Array<{ message: string; resource: { name: string } }>; errors: unknown[] };
+  const scan = async (dir: string) => JSON.parse((await session(['scan', '.', '-f', 'json', '--checks', CHECK], { cwd: dir })).stdout) as { findings: Array<{ message: string; resource: { name: string } }>; errors: unknown[] };
 
   it('reads every pod-bearing kind, so live mode lists them all', async () => {
     const { default: loaded } = (await import(path.join(ROOT, 'examples', 'plugin-approved-registries', 'index.mjs'))) as { default: { checks: Array<{ meta: { needs: string[] } }> } };
     expect(loaded.checks[0]!.meta.needs).toEqual(POD_TEMPLATE_KINDS);
   });
 
-  it('reports ML images from registries not in its options, on the demo', () => {
+  it('reports ML images from registries not in its options, on the demo', async () => {
     const dir = tempRepo({ '.kfscan.yaml': config(['registry.acme.example']) });
     cpSync(path.join(ROOT, 'fixtures', 'demo'), path.join(dir, 'deploy'), { recursive: true });
-    const report = scan(dir);
+    const report = await scan(dir);
     expect(report.errors).toEqual([]);
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.findings[0]!.message).toMatch(/^Container \S+ in \w+ \S+ runs tensorflow\/tensorflow:\S+ from docker\.io, which is not an approved registry \(registry\.acme\.example\)$/);
     const dockerHubApproved = tempRepo({ '.kfscan.yaml': config(['docker.io']) });
     cpSync(path.join(ROOT, 'fixtures', 'demo'), path.join(dockerHubApproved, 'deploy'), { recursive: true });
-    expect(scan(dockerHubApproved).findings).toEqual([]);
+    expect((await scan(dockerHubApproved)).findings).toEqual([]);
   });
 
-  it('approves a whole registry or a path prefix, and judges ML images only', () => {
+  it('approves a whole registry or a path prefix, and judges ML images only', async () => {
     const dir = tempRepo({
       '.kfscan.yaml': config(['registry.acme.example:5000', 'ghcr.io/acme']),
       'jobs.yaml': [
@@ -98,27 +102,27 @@ describe('examples/plugin-approved-registries', () => {
         job('web', 'nginx:1.27'),
       ].join('---\n'),
     });
-    expect(scan(dir).findings.map((f) => f.resource.name)).toEqual(['hub', 'lookalike', 'other-port']);
+    expect((await scan(dir)).findings.map((f) => f.resource.name)).toEqual(['hub', 'lookalike', 'other-port']);
   });
 
-  it('refuses to run without its options, with the line to fix (exit 2)', () => {
+  it('refuses to run without its options, with the line to fix (exit 2)', async () => {
     const dir = tempRepo({ 'jobs.yaml': job('hub', 'tensorflow/tensorflow:2.16.1') });
-    const run = kfscan(['scan', '.', '--plugin', plugin], { cwd: dir });
+    const run = await session(['scan', '.', '--plugin', plugin], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       `kfscan: options of plugin approved-registries (${plugin}): must have required property 'registries' (give them under plugins: in .kfscan.yaml: - plugin: ${plugin}, options: {...})\n`,
     );
   });
 
-  it('explains its check from its own page, whose examples fail and pass as labelled', () => {
-    const explained = kfscan(['explain', CHECK, '--config', path.join(tempRepo({ '.kfscan.yaml': config(['registry.acme.example']) }), '.kfscan.yaml')]);
+  it('explains its check from its own page, whose examples fail and pass as labelled', async () => {
+    const explained = await session(['explain', CHECK, '--config', path.join(tempRepo({ '.kfscan.yaml': config(['registry.acme.example']) }), '.kfscan.yaml')]);
     expect(explained.code).toBe(0);
     expect(explained.stdout).toContain('  Plugin         approved-registries 1.0.0');
     expect(explained.stdout).toContain('WHAT IT DETECTS\n\n  Containers that run an ML framework or notebook image');
     const page = parseDocsPage(readFileSync(path.join(plugin, 'docs', `${CHECK}.md`), 'utf8'));
     expect(page.examples.map((e) => e.kind)).toEqual(['fail', 'pass']);
     for (const example of page.examples) {
-      const findings = scan(tempRepo({ '.kfscan.yaml': config(['registry.acme.example']), 'example.yaml': example.yaml })).findings;
+      const findings = (await scan(tempRepo({ '.kfscan.yaml': config(['registry.acme.example']), 'example.yaml': example.yaml }))).findings;
       expect(findings.length, example.label).toBe(example.kind === 'fail' ? 1 : 0);
     }
   });

@@ -1,14 +1,16 @@
-// Plugins in live mode, with the built binary against the test API server: kfscan reads exactly what the
-// plugin checks need (their `needs`), the findings carry the context, and a plugin gives the same
-// findings live as offline.
+// Plugins in live mode against the test API server: kfscan reads exactly what the plugin checks need (their
+// `needs`), the findings carry the context, and a plugin gives the same findings live as offline. The first
+// live scan runs the built binary; the others run in one kfscan session (plugins loaded by Node's loader).
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kfscan, kfscanAsync, ROOT } from './helpers/cli.js';
+import { kfscanAsync, ROOT } from './helpers/cli.js';
+import { useCliSession } from './helpers/cli-session-client.js';
 import { kubeconfigFile, useApiServers, type JsonReport } from './helpers/live.js';
 
 const server = useApiServers();
+const session = useCliSession('plugins-live');
 
 const PDB = {
   apiVersion: 'policy/v1',
@@ -72,25 +74,25 @@ describe('plugins in kfscan cluster', () => {
     expect(api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
 
     // The example plugin sees live what it sees in the manifests the server was filled from.
-    const offline = JSON.parse(kfscan(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--config', config]).stdout) as JsonReport;
+    const offline = JSON.parse((await session(['scan', 'fixtures/demo', '-f', 'json', '--fail-on', 'none', '--config', config])).stdout) as JsonReport;
     const messages = (findings: JsonReport['findings']) => findings.filter((f) => f.checkId === 'ml-image-unapproved-registry').map((f) => f.message).sort();
     expect(messages(live).length).toBeGreaterThan(0);
     expect(messages(live)).toEqual(messages(offline.findings));
 
     // Without the plugin, nothing reads PodDisruptionBudgets.
     api.requests.length = 0;
-    await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config']);
+    await session(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config']);
     expect(api.requests.some((r) => r.path.includes('poddisruptionbudgets'))).toBe(false);
   });
 
   it('--check-access asks for the plugin checks\' kinds, and RBAC denial makes them coverage gaps', async () => {
     const api = await server({ fixtures: ['fixtures/demo'], objects: [PDB], forbid: [{ group: 'policy', resource: 'poddisruptionbudgets' }] });
     const kubeconfig = kubeconfigFile([{ name: 'audit', server: api }]);
-    const access = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '--check-access', '--no-config', '--plugin', pdbPlugin]);
+    const access = await session(['cluster', '--kubeconfig', kubeconfig, '--check-access', '--no-config', '--plugin', pdbPlugin]);
     expect(access.code).toBe(3);
     expect(access.stdout).toMatch(/^ {2}CANNOT list poddisruptionbudgets\.policy\b/m);
 
-    const scan = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config', '--plugin', pdbPlugin]);
+    const scan = await session(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config', '--plugin', pdbPlugin]);
     const report = JSON.parse(scan.stdout) as JsonReport;
     expect(report.coverage.unreadable).toEqual([expect.objectContaining({ resource: 'poddisruptionbudgets.policy', reason: expect.stringContaining('forbidden') })]);
     expect(report.findings.filter((f) => f.checkId === 'acme-pdb-blocks-drain')).toEqual([]);
@@ -99,11 +101,11 @@ describe('plugins in kfscan cluster', () => {
   it('a plugin check that throws in live mode loses only its own findings', async () => {
     const api = await server({ fixtures: ['fixtures/demo'] });
     const kubeconfig = kubeconfigFile([{ name: 'lab', server: api }]);
-    const baseline = JSON.parse((await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config'])).stdout) as JsonReport;
+    const baseline = JSON.parse((await session(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config'])).stdout) as JsonReport;
     const broken = path.join(ROOT, 'test', 'plugins', 'broken', 'throws-in-run.mjs');
     const copy = path.join(dir, 'throws-in-run.mjs');
     cpSync(broken, copy);
-    const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config', '--plugin', copy]);
+    const run = await session(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none', '--no-config', '--plugin', copy]);
     expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as JsonReport;
     expect(report.findings.filter((f) => !f.checkId.startsWith('broken-'))).toEqual(baseline.findings);

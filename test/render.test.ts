@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFi
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/in-process.js';
 import { kfscan, type CliRun } from './helpers/cli.js';
 import { reportSchemaErrors } from './helpers/report-schema.js';
 import { tempRepo } from './helpers/repo.js';
@@ -24,8 +25,9 @@ interface JsonReport {
   warnings: Array<{ file?: string; message: string }>;
 }
 
-function scanJson(dir: string, args: string[] = [], env: Record<string, string> = {}): { run: CliRun; report: JsonReport } {
-  const run = kfscan(['scan', '.', '-f', 'json', '--fail-on', 'none', ...args], { cwd: dir, env });
+async function scanJson(dir: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ run: CliRun; report: JsonReport }> {
+  // In-process: the render stage still runs the real kubectl and helm; the binary's own runs are below.
+  const run = await runCli(['scan', '.', '-f', 'json', '--fail-on', 'none', ...args], { cwd: dir, env });
   let report: JsonReport = { findings: [], errors: [], warnings: [] };
   try {
     report = JSON.parse(run.stdout) as JsonReport;
@@ -41,8 +43,8 @@ const of = (report: JsonReport, checkId: string) => report.findings.filter((find
 
 describe('kustomize overlays: alternatives judged apart, a base through its overlays', () => {
   let dir: string;
-  let scan: ReturnType<typeof scanJson>;
-  beforeAll(() => {
+  let scan: Awaited<ReturnType<typeof scanJson>>;
+  beforeAll(async () => {
     dir = writeTree({
       'gateway/base/kustomization.yaml': 'resources: [gateway.yaml, trainer.yaml]\n',
       'gateway/base/gateway.yaml': docs(gatewayDeployment, gatewayService()),
@@ -56,7 +58,7 @@ describe('kustomize overlays: alternatives judged apart, a base through its over
       'monitoring/notebook.yaml': docs(trainer('notebook', 'jupyter/tensorflow-notebook:latest', 'ml')),
       'plain/job.yaml': docs(trainer('plain-trainer', 'pytorch/pytorch:latest')),
     });
-    scan = scanJson(dir);
+    scan = await scanJson(dir);
   });
 
   it('renders every top-level root, not the base on its own, and scans the plain file', () => {
@@ -136,12 +138,12 @@ describe('Helm charts', () => {
     'chart/templates/_helpers.tpl': '{{- define "x" -}}x{{- end -}}\n',
   };
   let dir: string;
-  let defaults: ReturnType<typeof scanJson>;
-  let latest: ReturnType<typeof scanJson>;
-  beforeAll(() => {
+  let defaults: Awaited<ReturnType<typeof scanJson>>;
+  let latest: Awaited<ReturnType<typeof scanJson>>;
+  beforeAll(async () => {
     dir = writeTree({ ...chart, 'values-latest.yaml': 'image:\n  tag: latest\n' });
-    defaults = scanJson(dir);
-    latest = scanJson(dir, ['--helm-values', 'values-latest.yaml', '--helm-release', 'nightly', '--helm-namespace', 'research']);
+    defaults = await scanJson(dir);
+    latest = await scanJson(dir, ['--helm-values', 'values-latest.yaml', '--helm-release', 'nightly', '--helm-namespace', 'research']);
   });
 
   it('renders a chart with its defaults: no finding, no template parsed as YAML', () => {
@@ -159,21 +161,21 @@ describe('Helm charts', () => {
     ]);
   });
 
-  it('takes per-chart settings from the configuration, under the command line\'s', () => {
+  it('takes per-chart settings from the configuration, under the command line\'s', async () => {
     const configured = writeTree({ ...chart, 'values-latest.yaml': 'image:\n  tag: latest\n', '.kfscan.yaml': 'render:\n  charts:\n    chart:\n      release: lab\n      namespace: sandbox\n      values: [values-latest.yaml]\n' });
-    const fromConfig = scanJson(configured);
+    const fromConfig = await scanJson(configured);
     expect(of(fromConfig.report, 'mutable-ml-image').map((finding) => finding.resource)).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sandbox', name: 'lab-trainer' }]);
-    const overridden = scanJson(configured, ['--helm-set', 'image.tag=2.17.0', '--helm-namespace', 'prod']);
+    const overridden = await scanJson(configured, ['--helm-set', 'image.tag=2.17.0', '--helm-namespace', 'prod']);
     expect(of(overridden.report, 'mutable-ml-image')).toEqual([]);
   });
 
-  it('a chart whose dependencies are not vendored: exit 3 naming the chart, nothing parsed from its templates', () => {
+  it('a chart whose dependencies are not vendored: exit 3 naming the chart, nothing parsed from its templates', async () => {
     const unvendored = writeTree({
       'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 19.0.0\n    repository: https://charts.example.invalid\n',
       'chart/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n',
       'plain.yaml': docs(trainer('plain', 'tensorflow/tensorflow:latest')),
     });
-    const { run, report } = scanJson(unvendored);
+    const { run, report } = await scanJson(unvendored);
     expect(run.code).toBe(3);
     expect(report.errors).toEqual([{ file: 'chart', message: expect.stringMatching(/^Helm chart not rendered: .*redis.*\(its YAML files are scanned as they are\)$/) }]);
     expect(of(report, 'mutable-ml-image').map((finding) => finding.resource?.name)).toEqual(['plain']);
@@ -181,14 +183,14 @@ describe('Helm charts', () => {
 });
 
 describe('when a root cannot be rendered', () => {
-  it('a missing tool: exit 3, one error naming each root and the reason, its YAML files scanned as they are', () => {
+  it('a missing tool: exit 3, one error naming each root and the reason, its YAML files scanned as they are', async () => {
     const dir = writeTree({
       'app/kustomization.yaml': 'resources: [trainer.yaml]\n',
       'app/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:latest')),
       'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
       'chart/templates/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n',
     });
-    const { run, report } = scanJson(dir, [], { PATH: path.join(dir, 'no-tools-here') });
+    const { run, report } = await scanJson(dir, [], { PATH: path.join(dir, 'no-tools-here') });
     expect(run.code).toBe(3);
     expect(report.errors).toEqual([
       { file: 'app', message: 'kustomization not rendered: neither kustomize nor kubectl was found on PATH (install one, or give --kustomize-bin) (its YAML files are scanned as they are)' },
@@ -196,20 +198,20 @@ describe('when a root cannot be rendered', () => {
     ]);
     expect(of(report, 'mutable-ml-image').map((finding) => [finding.location?.file, finding.roots])).toEqual([['app/trainer.yaml', undefined]]);
 
-    const wrong = scanJson(dir, ['--kustomize-bin', '/bin/true', '--no-render']);
+    const wrong = await scanJson(dir, ['--kustomize-bin', '/bin/true', '--no-render']);
     expect(wrong.run.code).toBe(0);
-    const notKustomize = scanJson(dir, ['--kustomize-bin', process.execPath]);
+    const notKustomize = await scanJson(dir, ['--kustomize-bin', process.execPath]);
     expect(notKustomize.report.errors[0]!.message).toMatch(/is neither kustomize nor kubectl/);
   });
 
-  it('--no-render scans the plain files only, deliberately: no error, exit 0', () => {
+  it('--no-render scans the plain files only, deliberately: no error, exit 0', async () => {
     const dir = writeTree({
       'app/kustomization.yaml': 'resources: [trainer.yaml]\n',
       'app/trainer.yaml': docs(trainer('trainer', 'tensorflow/tensorflow:latest')),
       'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
       'chart/templates/x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n',
     });
-    const { run, report } = scanJson(dir, ['--no-render']);
+    const { run, report } = await scanJson(dir, ['--no-render']);
     expect(run.code).toBe(0);
     expect(report.errors).toEqual([]);
     expect(of(report, 'mutable-ml-image').map((finding) => finding.location?.file)).toEqual(['app/trainer.yaml']);
@@ -219,7 +221,7 @@ describe('when a root cannot be rendered', () => {
 describe('no file drops out of the scan because a kustomization names it', () => {
   let report: JsonReport;
   let run: CliRun;
-  beforeAll(() => {
+  beforeAll(async () => {
     const dir = writeTree({
       // Named as a patch from outside its root: kustomize refuses it, the root fails, the miner is still there.
       'jobs/helper.yaml': docs(MINER),
@@ -233,7 +235,7 @@ describe('no file drops out of the scan because a kustomization names it', () =>
       'untargeted/svc.yaml': docs(gatewayService().replace('istio-ingressgateway', 'other')),
       'untargeted/helper.yaml': docs(MINER.replace('pool.supportxmr.com', 'xmr.pool.minergate.com')),
     });
-    ({ run, report } = scanJson(dir));
+    ({ run, report } = await scanJson(dir));
   });
 
   it('reports the miner wherever a kustomization names it', () => {
@@ -339,7 +341,7 @@ describe('hostile kustomizations: nothing read from outside, nothing printed, qu
 });
 
 describe('--exclude and exclude:', () => {
-  it('leaves paths out, gitignore-style, relative to each input', () => {
+  it('leaves paths out, gitignore-style, relative to each input', async () => {
     const dir = writeTree({
       'apps/a.yaml': docs(trainer('a', 'tensorflow/tensorflow:latest')),
       'keep/b.yaml': docs(trainer('b', 'tensorflow/tensorflow:latest')),
@@ -349,8 +351,8 @@ describe('--exclude and exclude:', () => {
       '.kfscan.yaml': 'exclude: ["app2"]\n',
     });
     const names = (report: JsonReport) => of(report, 'mutable-ml-image').map((finding) => finding.resource?.name).sort();
-    expect(names(scanJson(dir, ['--no-config']).report)).toEqual(['a', 'b', 'c', 'd']);
-    expect(names(scanJson(dir, ['--exclude', 'apps/**', '--exclude', '**/testdata/**']).report)).toEqual(['b']);
+    expect(names((await scanJson(dir, ['--no-config'])).report)).toEqual(['a', 'b', 'c', 'd']);
+    expect(names((await scanJson(dir, ['--exclude', 'apps/**', '--exclude', '**/testdata/**'])).report)).toEqual(['b']);
   });
 });
 
@@ -378,11 +380,11 @@ spec:
     'sensors/overlays/full/falco.yaml': docs(falco),
     'sensors/overlays/bare/kustomization.yaml': 'resources: [../../base]\n',
   };
-  let automatic: ReturnType<typeof scanJson>;
-  let declared: ReturnType<typeof scanJson>;
-  beforeAll(() => {
-    automatic = scanJson(writeTree(tree));
-    declared = scanJson(writeTree({ ...tree, '.kfscan.yaml': 'views:\n  - name: hardened\n    roots: [sensors/overlays/full]\n  - name: lab\n    roots: [sensors/overlays/bare]\n' }));
+  let automatic: Awaited<ReturnType<typeof scanJson>>;
+  let declared: Awaited<ReturnType<typeof scanJson>>;
+  beforeAll(async () => {
+    automatic = await scanJson(writeTree(tree));
+    declared = await scanJson(writeTree({ ...tree, '.kfscan.yaml': 'views:\n  - name: hardened\n    roots: [sensors/overlays/full]\n  - name: lab\n    roots: [sensors/overlays/bare]\n' }));
   });
 
   it('says which view a cluster-level finding holds in, and names the roots that make that view', () => {
@@ -391,9 +393,9 @@ spec:
     expect(missing.map((finding) => [finding.message.replace(/^.*(\[view [^\]]+\])$/, '$1'), finding.roots])).toEqual([['[view bare]', ['sensors/overlays/bare']]]);
   });
 
-  it('judges together roots that only declare the same object alike (a shared Namespace)', () => {
+  it('judges together roots that only declare the same object alike (a shared Namespace)', async () => {
     const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n';
-    const { report } = scanJson(
+    const { report } = await scanJson(
       writeTree({
         'training/kustomization.yaml': 'resources: [namespace.yaml, trainer.yaml]\n',
         'training/namespace.yaml': ns,

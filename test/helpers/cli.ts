@@ -11,7 +11,7 @@ export interface CliRun {
 }
 
 /** The test run's temporary directory (test/global-setup.ts), for what the processes tests start write there. */
-function runTemp(): Record<string, string> {
+export function runTemp(): Record<string, string> {
   return process.env['TMPDIR'] ? { TMPDIR: process.env['TMPDIR'] } : {};
 }
 

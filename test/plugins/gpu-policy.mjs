@@ -1,6 +1,20 @@
 // A plugin as an outside team would write it from docs/plugins.md: two checks, options, helpers, related
 // locations, an undecided marker and a docs page.
 
+// The pod-bearing kinds, which helpers.containers() and podTemplates() read (docs/plugins.md, "The inventory").
+const POD_BEARING_KINDS = [
+  'Pod', 'PodTemplate', 'ReplicationController', 'apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet',
+  'apps/ReplicaSet', 'batch/Job', 'batch/CronJob', 'apps.openshift.io/DeploymentConfig',
+  'argoproj.io/Rollout', 'argoproj.io/Workflow', 'argoproj.io/WorkflowTemplate',
+  'argoproj.io/ClusterWorkflowTemplate', 'argoproj.io/CronWorkflow', 'kubeflow.org/ScheduledWorkflow',
+  'kubeflow.org/Notebook', 'kubeflow.org/TFJob', 'kubeflow.org/PyTorchJob', 'kubeflow.org/MPIJob',
+  'kubeflow.org/XGBoostJob', 'kubeflow.org/PaddleJob', 'kubeflow.org/JAXJob', 'kubeflow.org/Experiment',
+  'trainer.kubeflow.org/TrainJob', 'trainer.kubeflow.org/TrainingRuntime',
+  'trainer.kubeflow.org/ClusterTrainingRuntime', 'jobset.x-k8s.io/JobSet',
+  'serving.kserve.io/InferenceService', 'serving.kserve.io/ServingRuntime', 'serving.kserve.io/ClusterServingRuntime',
+  'ray.io/RayCluster', 'ray.io/RayJob', 'ray.io/RayService',
+];
+
 /** @type {import('kfscan').Check} */
 const gpuOutsideGpuNamespaces = {
   meta: {
@@ -12,7 +26,7 @@ const gpuOutsideGpuNamespaces = {
     rationale: 'GPUs are what miners want most; only vetted namespaces may use them.',
     remediation: 'Run GPU workloads in one of the GPU namespaces, or add the namespace to `gpuNamespaces` after review.',
     tags: ['MS-TA9039', 'MS-M9029'],
-    needs: ['Pod', 'apps/Deployment', 'batch/Job', 'kubeflow.org/Notebook'],
+    needs: POD_BEARING_KINDS,
     docsUrl: 'https://wiki.acme.example/kfscan/acme-gpu-outside-gpu-namespaces',
   },
   *run(inventory, { options, helpers }) {
@@ -44,7 +58,7 @@ const notebookLoadBalancer = {
     rationale: 'Notebooks run code for whoever reaches them.',
     remediation: 'Make the Service ClusterIP and reach the notebook through the Kubeflow dashboard.',
     tags: ['MS-TA9005'],
-    needs: ['Service', 'kubeflow.org/Notebook'],
+    needs: [...POD_BEARING_KINDS, 'Service'],
   },
   *run(inventory) {
     if (inventory.readability('kubeflow.org/Notebook').state === 'forbidden') {
