@@ -15,7 +15,8 @@ import { createProgress, summary } from './progress.js';
 import { KIT_DIR, kitPlan, shellWord } from './report-kits.js';
 import { addReportOptions } from './scan-command.js';
 import { finishScan, prepareScan, splitList } from './scan-pipeline.js';
-import { prestartContextPool, type ContextPool } from './context-pool.js';
+// Worker threads are loaded for a live scan of several contexts only, not by every command's start-up.
+import type { ContextPool } from './context-pool.js';
 import { clusterScanOptions, connectionOptions, DEFAULT_PROBE_TIMEOUT_SECONDS, probeOptions, resolveContexts, withFleetDefaults, type ClusterOptions, type OnCommandLine } from './cluster-options.js';
 import { redactCredentials } from '../core/credentials.js';
 
@@ -55,7 +56,11 @@ export function addConnectionOptions(command: Command): Command {
 
 async function runCluster(given: ClusterOptions, deps: CliDependencies, onCommandLine: OnCommandLine): Promise<number> {
   // The worker threads of a fleet scan load meanwhile.
-  const pool = given.checkAccess ? null : prestartContextPool(deps.contextWorker, namedContexts(given), givenContextConcurrency(given, onCommandLine));
+  const expected = namedContexts(given);
+  const pool =
+    given.checkAccess || deps.contextWorker === undefined || (expected !== null && expected < 2)
+      ? null
+      : (await import('./context-pool.js')).prestartContextPool(deps.contextWorker, expected, givenContextConcurrency(given, onCommandLine));
   try {
     return await scanClusters(given, deps, onCommandLine, pool);
   } finally {

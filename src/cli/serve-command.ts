@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { redactCredentials, redactDeep } from '../core/credentials.js';
 import { toolVersion } from '../core/version.js';
-import { OPENMETRICS_CONTENT_TYPE, openMetricsReport } from '../reporters/openmetrics.js';
 import { terminalSafe } from '../reporters/sanitize.js';
 import { formatProblem } from '../reporters/describe.js';
 import { addCatalogueOptions } from './check-catalogue.js';
@@ -12,7 +11,8 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, type CliDependencies } from './io.js';
 import { createProgress } from './progress.js';
 import { prepareScan, type CommonScanOptions } from './scan-pipeline.js';
-import { ServeLoop, parseInterval, parseListen, startMetricsServer, type MetricsServer } from './serve.js';
+// The server (node:http and the scan loop) is loaded when `serve` runs, not by every command's start-up.
+import type { MetricsServer, ServeLoop } from './serve.js';
 
 export interface ServeOptions {
   kubeconfig?: string;
@@ -55,6 +55,8 @@ export function registerServeCommand(program: Command, deps: CliDependencies, se
 
 async function runServe(options: ServeOptions, deps: CliDependencies, onCommandLine: OnCommandLine): Promise<number> {
   const { io } = deps;
+  const { parseInterval, parseListen, startMetricsServer } = await import('./serve.js');
+  const { OPENMETRICS_CONTENT_TYPE } = await import('../reporters/openmetrics.js');
   const intervalMs = parseInterval(options.interval);
   if (intervalMs === null || intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval takes a duration of at least 1s such as 1h, 30m or 1h30m (got "${options.interval}")`);
   const listen = parseListen(options.listen);
@@ -97,6 +99,8 @@ async function runServe(options: ServeOptions, deps: CliDependencies, onCommandL
 /** The scans `serve` runs, wired as the command wires them: exported for the memory test, which runs many. */
 export async function createServeLoop(given: ServeOptions, deps: CliDependencies, onCommandLine: OnCommandLine = () => false): Promise<ServeLoop> {
   const { io } = deps;
+  const { ServeLoop } = await import('./serve.js');
+  const { openMetricsReport } = await import('../reporters/openmetrics.js');
   const common: CommonScanOptions = { ...given, format: 'openmetrics', report: [], failOn: 'none', color: false };
   const prepared = await prepareScan(common, deps);
   for (const problem of [...prepared.pluginErrors, ...prepared.configWarnings]) io.stderr.write(`kfscan: warning: ${terminalSafe(redactCredentials(formatProblem(problem)))}\n`);
