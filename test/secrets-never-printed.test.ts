@@ -121,11 +121,15 @@ describe('live', () => {
     const api = await server({ fixtures: INPUTS, ...(intercept ? { intercept } : {}) });
     const kubeconfig = kubeconfigFile([{ name: 'prod', server: api }]);
     const outputs: Array<[string, string]> = [];
-    for (const format of formats) {
-      const dir = tempDir('kfscan-secrets-');
-      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', format, '--verbose', '--fail-on', 'none', '--request-timeout', '0.5', '--write-baseline', path.join(dir, 'baseline.json')]);
-      outputs.push([`${format} stdout`, run.stdout], [`${format} stderr`, run.stderr], [`${format} baseline`, readFileSync(path.join(dir, 'baseline.json'), 'utf8')]);
-    }
+    // One scan writes every format: JSON on stdout, each other one as a report file (the same reporters).
+    const dir = tempDir('kfscan-secrets-');
+    const reports = formats.filter((format) => format !== 'json').map((format): [string, string] => [format, path.join(dir, `report.${format}`)]);
+    const run = await runCli([
+      'cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--verbose', '--fail-on', 'none', '--request-timeout', '0.5',
+      '--write-baseline', path.join(dir, 'baseline.json'), ...reports.flatMap(([format, file]) => ['--report', `${format}=${file}`]),
+    ]);
+    outputs.push(['json stdout', run.stdout], ['stderr', run.stderr], ['baseline', readFileSync(path.join(dir, 'baseline.json'), 'utf8')]);
+    for (const [format, file] of reports) outputs.push([`${format} report`, readFileSync(file, 'utf8')]);
     for (const args of [['--check-access'], ['--no-secrets', '-f', 'json']]) {
       const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--fail-on', 'none', ...args]);
       outputs.push([`${args.join(' ')} stdout`, run.stdout], [`${args.join(' ')} stderr`, run.stderr]);
@@ -177,13 +181,16 @@ describe('live', () => {
         'current-context: userinfo',
       ].join('\n'),
     );
-    for (const format of FORMATS) {
-      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', format, '--verbose', '--fail-on', 'none', '--request-timeout', '2']);
-      expect(run.code, run.stderr).toBe(3);
-      expectNoSecret(run.stdout, `${format} stdout`);
-      expectNoSecret(run.stderr, `${format} stderr`);
-    }
-    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none', '--request-timeout', '2']);
+    // Every format from one scan: JSON on stdout, the others as report files.
+    const reports = FORMATS.filter((format) => format !== 'json').map((format): [string, string] => [format, path.join(dir, `report.${format}`)]);
+    const run = await runCli([
+      'cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--verbose', '--fail-on', 'none', '--request-timeout', '2',
+      ...reports.flatMap(([format, file]) => ['--report', `${format}=${file}`]),
+    ]);
+    expect(run.code, run.stderr).toBe(3);
+    expectNoSecret(run.stdout, 'json stdout');
+    expectNoSecret(run.stderr, 'stderr');
+    for (const [format, file] of reports) expectNoSecret(readFileSync(file, 'utf8'), `${format} report`);
     expect(run.stderr).toContain('exec-not-json: cannot use the credentials for');
     expect(run.stderr).toContain('answered something that is not an ExecCredential (its output is not shown: it may hold credentials)');
     expect(run.stderr).toContain('failed (its output is not shown: it may hold credentials)');
