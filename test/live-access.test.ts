@@ -81,6 +81,24 @@ describe('kfscan cluster --check-access', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('kfscan can read everything its checks need in full.');
   });
+
+  it('asks several contexts side by side: a hanging one is cut off at its deadline, the others are printed in the order named', async () => {
+    // When each server is first asked: one after the other, the good ones would wait out the hanging one's deadline.
+    const firstAsked = new Map<string, number>();
+    const note = (name: string) => () => void firstAsked.set(name, firstAsked.get(name) ?? Date.now());
+    const hanging = await server({ intercept: (request) => (note('hanging')(), request.path ? { stall: true } : undefined) });
+    const [first, second] = await Promise.all([server({ fixtures: ['fixtures/demo'], intercept: () => note('first')() }), server({ fixtures: ['fixtures/demo'], intercept: () => note('second')() })]);
+    const kubeconfig = kubeconfigFile([
+      { name: 'hanging', server: hanging },
+      { name: 'first', server: first },
+      { name: 'second', server: second },
+    ]);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--check-access', '--context-concurrency', '2', '--context-timeout', '5', '--request-timeout', '60']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('kfscan: error: hanging: no answer within 5 s (--context-timeout); its API server may be hanging or very slow\n');
+    expect([...run.stdout.matchAll(/^Context (\S+) \(/gm)].map(([, name]) => name)).toEqual(['first', 'second']);
+    expect(firstAsked.get('first')! - firstAsked.get('hanging')!).toBeLessThan(5_000);
+  });
 });
 
 describe('in-cluster configuration', () => {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import pLimit from 'p-limit';
 import type { Check, Finding, Inventory } from '../core/types.js';
 import type { KitPlan, ScanRun } from '../reporters/report-context.js';
 import type { ApiClient } from '../live/api-client.js';
@@ -178,26 +179,45 @@ async function runAccessCheck(
     import('../live/access.js'),
     import('../core/version.js'),
   ]);
+  // Contexts are asked side by side, as a scan reads them, each within its deadline; the answers are
+  // printed in the order the contexts were named.
+  const limit = pLimit(Math.max(1, connection.contextConcurrency ?? DEFAULT_CONTEXT_CONCURRENCY));
+  const timeoutMs = connection.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
+  const ask = async (context: string): Promise<{ text: string; complete: boolean } | { error: string }> => {
+    let client: ApiClient | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s (--context-timeout); its API server may be hanging or very slow`)), timeoutMs);
+    });
+    try {
+      const answer = (async () => {
+        client = await createApiClient(kubeconfig.forContext(context), { ...connection, maxSockets: connection.concurrency, userAgent: `kfscan/${toolVersion()}` });
+        return { server: client.server, report: await checkAccess(client, checks, { secrets, concurrency: connection.concurrency }) };
+      })();
+      answer.catch(() => {});
+      const { server, report } = await Promise.race([answer, deadline]);
+      return { text: formatAccessReport(context, server, report, outputWidth(io)), complete: accessComplete(report) };
+    } catch (error) {
+      return { error: `${context}: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      clearTimeout(timer);
+      // Closing the client also ends what a context cut off at its deadline still had in flight.
+      (client as ApiClient | null)?.close();
+    }
+  };
+  const answers = contexts.map((context) => limit(() => ask(context)));
   let reachable = 0;
   let complete = true;
-  for (const context of contexts) {
-    let client: ApiClient | null = null;
-    try {
-      client = await createApiClient(kubeconfig.forContext(context), {
-        ...connection,
-        maxSockets: connection.concurrency,
-        userAgent: `kfscan/${toolVersion()}`,
-      });
-      const report = await checkAccess(client, checks, { secrets, concurrency: connection.concurrency });
-      io.stdout.write(terminalSafeLines(redactCredentials(formatAccessReport(context, client.server, report, outputWidth(io)))));
-      reachable++;
-      if (!accessComplete(report)) complete = false;
-    } catch (error) {
-      io.stderr.write(`kfscan: error: ${terminalSafe(redactCredentials(`${context}: ${error instanceof Error ? error.message : String(error)}`))}\n`);
+  for (const pending of answers) {
+    const answer = await pending;
+    if ('error' in answer) {
+      io.stderr.write(`kfscan: error: ${terminalSafe(redactCredentials(answer.error))}\n`);
       complete = false;
-    } finally {
-      client?.close();
+      continue;
     }
+    io.stdout.write(terminalSafeLines(redactCredentials(answer.text)));
+    reachable++;
+    if (!answer.complete) complete = false;
   }
   if (reachable === 0) return EXIT.usage;
   return complete ? EXIT.ok : EXIT.incomplete;
