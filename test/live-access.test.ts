@@ -95,7 +95,7 @@ describe('kfscan cluster --check-access', () => {
     ]);
     const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--check-access', '--context-concurrency', '2', '--context-timeout', '5', '--request-timeout', '60']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toBe('kfscan: error: hanging: no answer within 5 s (--context-timeout); its API server may be hanging or very slow\n');
+    expect(run.stderr).toBe('kfscan: error: hanging: not answered within 5 s (--context-timeout); its API server may be hanging or very slow\n');
     expect([...run.stdout.matchAll(/^Context (\S+) \(/gm)].map(([, name]) => name)).toEqual(['first', 'second']);
     expect(firstAsked.get('first')! - firstAsked.get('hanging')!).toBeLessThan(5_000);
   });

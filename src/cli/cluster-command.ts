@@ -174,9 +174,10 @@ async function runAccessCheck(
   connection: ConnectionOptions,
   io: CliIo,
 ): Promise<number> {
-  const [{ createApiClient }, { checkAccess, formatAccessReport, accessComplete }, { toolVersion }] = await Promise.all([
+  const [{ createApiClient }, { checkAccess, formatAccessReport, accessComplete }, { deadlineMessage }, { toolVersion }] = await Promise.all([
     import('../live/api-client.js'),
     import('../live/access.js'),
+    import('../live/scan-cluster.js'),
     import('../core/version.js'),
   ]);
   // Contexts are asked side by side, as a scan reads them, each within its deadline; the answers are
@@ -187,7 +188,7 @@ async function runAccessCheck(
     let client: ApiClient | null = null;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s (--context-timeout); its API server may be hanging or very slow`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(deadlineMessage(timeoutMs, 'answered'))), timeoutMs);
     });
     try {
       const answer = (async () => {

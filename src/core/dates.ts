@@ -16,3 +16,9 @@ export function isIsoDay(text: string): boolean {
 export function hasExpired(expires: string, now: Date): boolean {
   return now.toISOString().slice(0, 10) > expires;
 }
+
+/** A duration for messages: `2 s`, `0.5 s` (one decimal below whole seconds). */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}

@@ -18,6 +18,7 @@ import { MemoryBudget } from './memory-budget.js';
 import { readContext, type ReadProgress } from './read-context.js';
 import { append } from '../core/arrays.js';
 import { platformOf, readServerVersion } from './server-version.js';
+import { formatSeconds } from '../core/dates.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -195,9 +196,9 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 /** Raised when a context's deadline passes: its requests are aborted and its slot is given to the next. */
 class ContextDeadline extends Error {}
 
-/** Why a context was given up on at its deadline. */
-export function deadlineMessage(timeoutMs: number): string {
-  return `not scanned within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`;
+/** Why a context was given up on at its deadline: not scanned, or (--check-access) not answered. */
+export function deadlineMessage(timeoutMs: number, what: 'scanned' | 'answered' = 'scanned'): string {
+  return `not ${what} within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`;
 }
 
 /** The part of a context that could not be scanned: one error, nothing else (half a context's findings would read as all of them). */
@@ -358,11 +359,6 @@ async function readAndAnalyse(
   outcome.resourceTypes = snapshot.plan.lists.length;
   outcome.notInstalled = [...snapshot.plan.notInstalled];
   outcome.unreadable = snapshot.unreadable.length;
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 function contextFailure(error: unknown): string {

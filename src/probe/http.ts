@@ -3,6 +3,7 @@ import https from 'node:https';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { TlsFacts } from '../core/types.js';
+import { formatSeconds } from '../core/dates.js';
 
 /** Where one request goes: an address from the cluster's objects, a port, and the name to ask for. */
 export interface Origin {
@@ -186,9 +187,4 @@ function connectionError(error: NodeJS.ErrnoException): string {
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) return `TLS handshake failed (${code})`;
   if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_')) return 'not an HTTP answer';
   return code ? `connection failed (${code})` : 'connection failed';
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
