@@ -40,9 +40,10 @@ export function readAll(stream: Readable, limit: number): Promise<Buffer> {
   });
 }
 
-export function useColor(io: CliIo, requested: boolean): boolean {
+/** ANSI colours on `stream` (stdout unless said): never with NO_COLOR, always with FORCE_COLOR, else on a terminal. */
+export function useColor(io: CliIo, requested: boolean, stream: CliIo['stdout'] | CliIo['stderr'] = io.stdout): boolean {
   if (!requested) return false;
   if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
   if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '0') return true;
-  return io.stdout.isTTY === true;
+  return stream.isTTY === true;
 }

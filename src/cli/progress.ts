@@ -1,7 +1,7 @@
 import type { ContextOutcome, ContextProgress } from '../live/scan-cluster.js';
 import type { ReadProgress } from '../live/read-context.js';
 import { terminalSafe } from '../reporters/sanitize.js';
-import type { CliIo } from './io.js';
+import { useColor, type CliIo } from './io.js';
 import { redactCredentials } from '../core/credentials.js';
 
 export type ProgressFactory = (context: string) => ContextProgress;
@@ -20,7 +20,7 @@ export async function createProgress(io: CliIo, contexts = 1): Promise<ProgressF
     });
   }
   const { default: ora } = await import('ora');
-  const marks = outcomeMarks(stderrColor(io));
+  const marks = outcomeMarks(useColor(io, true, io.stderr));
   if (contexts > 1) return fleetProgress(ora, io, contexts, marks);
   return (unsafeContext) => {
     // Context names and server errors come from a kubeconfig and a server: no escapes of theirs reach the terminal.
@@ -83,12 +83,6 @@ interface OutcomeMarks {
 function outcomeMarks(color: boolean): OutcomeMarks {
   const paint = (code: number, symbol: string): string => (color ? `\u001b[${code}m${symbol}\u001b[39m` : symbol);
   return { spinnerColor: color ? 'cyan' : false, succeeded: paint(32, '✔'), partial: paint(33, '⚠'), failed: paint(31, '✖') };
-}
-
-function stderrColor(io: CliIo): boolean {
-  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
-  if (io.env['FORCE_COLOR'] !== undefined) return io.env['FORCE_COLOR'] !== '0';
-  return io.stderr.isTTY === true;
 }
 
 function persisted(context: string, outcome: ContextOutcome, marks: OutcomeMarks): { symbol: string; text: string } {
