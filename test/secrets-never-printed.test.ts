@@ -34,6 +34,12 @@ const FORBIDDEN: string[] = (() => {
   return [...plain, ...[...plain].map((value) => Buffer.from(value).toString('base64')), ...encoded];
 })();
 
+/** Every format but JSON (which goes to stdout) as a `--report` file in `dir`: the arguments, and the files by format. */
+function otherFormatReports(dir: string, formats: readonly string[] = FORMATS): { args: string[]; files: Array<[format: string, file: string]> } {
+  const files = formats.filter((format) => format !== 'json').map((format): [string, string] => [format, path.join(dir, `report.${format}`)]);
+  return { args: files.flatMap(([format, file]) => ['--report', `${format}=${file}`]), files };
+}
+
 function expectNoSecret(text: string, where: string): void {
   expect(text, where).not.toMatch(/KFMARK|KFSCAN-?MARKER/i);
   for (const literal of LITERALS) expect(text.includes(literal), `${where} holds ${literal}`).toBe(false);
@@ -56,7 +62,7 @@ describe('offline', () => {
   // the other formats run in this process (the same code, without half a second of start-up each).
   it.each(FORMATS)('%s on stdout, the baseline and --verbose stderr carry no secret (with json: every extra report too)', async (format) => {
     const dir = tempDir('kfscan-secrets-');
-    const extras = format !== 'json' ? [] : FORMATS.filter((other) => other !== format).map((other) => `${other}=${path.join(dir, `report.${other}`)}`);
+    const extras = format !== 'json' ? { args: [], files: [] } : otherFormatReports(dir);
     const run = await (format === 'json' ? (args: string[]) => Promise.resolve(kfscan(args)) : runCli)([
       'scan',
       ...INPUTS,
@@ -69,7 +75,7 @@ describe('offline', () => {
       'none',
       '--write-baseline',
       path.join(dir, 'baseline.json'),
-      ...extras.flatMap((extra) => ['--report', extra]),
+      ...extras.args,
     ]);
     // The broken Secrets and the broken kustomization are reported, with their lines, without their values.
     expect(run.code).toBe(3);
@@ -78,7 +84,7 @@ describe('offline', () => {
     expect(problems).toMatch(/"line":12,"column":\d+,"message":"invalid YAML: Block scalar header includes extra characters"/);
     expectNoSecret(run.stdout, `${format} stdout`);
     expectNoSecret(run.stderr, `${format} stderr`);
-    expect(readdirSync(dir).sort()).toEqual(['baseline.json', ...extras.map((extra) => path.basename(extra.slice(extra.indexOf('=') + 1)))].sort());
+    expect(readdirSync(dir).sort()).toEqual(['baseline.json', ...extras.files.map(([, file]) => path.basename(file))].sort());
     for (const file of readdirSync(dir)) expectNoSecret(readFileSync(path.join(dir, file), 'utf8'), file);
     // The findings that read these Secrets are there: the values were compared, not skipped.
     const baseline = JSON.parse(readFileSync(path.join(dir, 'baseline.json'), 'utf8'));
@@ -123,13 +129,13 @@ describe('live', () => {
     const outputs: Array<[string, string]> = [];
     // One scan writes every format: JSON on stdout, each other one as a report file (the same reporters).
     const dir = tempDir('kfscan-secrets-');
-    const reports = formats.filter((format) => format !== 'json').map((format): [string, string] => [format, path.join(dir, `report.${format}`)]);
+    const reports = otherFormatReports(dir, formats);
     const run = await runCli([
       'cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--verbose', '--fail-on', 'none', '--request-timeout', '0.5',
-      '--write-baseline', path.join(dir, 'baseline.json'), ...reports.flatMap(([format, file]) => ['--report', `${format}=${file}`]),
+      '--write-baseline', path.join(dir, 'baseline.json'), ...reports.args,
     ]);
     outputs.push(['json stdout', run.stdout], ['stderr', run.stderr], ['baseline', readFileSync(path.join(dir, 'baseline.json'), 'utf8')]);
-    for (const [format, file] of reports) outputs.push([`${format} report`, readFileSync(file, 'utf8')]);
+    for (const [format, file] of reports.files) outputs.push([`${format} report`, readFileSync(file, 'utf8')]);
     for (const args of [['--check-access'], ['--no-secrets', '-f', 'json']]) {
       const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--fail-on', 'none', ...args]);
       outputs.push([`${args.join(' ')} stdout`, run.stdout], [`${args.join(' ')} stderr`, run.stderr]);
@@ -182,15 +188,12 @@ describe('live', () => {
       ].join('\n'),
     );
     // Every format from one scan: JSON on stdout, the others as report files.
-    const reports = FORMATS.filter((format) => format !== 'json').map((format): [string, string] => [format, path.join(dir, `report.${format}`)]);
-    const run = await runCli([
-      'cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--verbose', '--fail-on', 'none', '--request-timeout', '2',
-      ...reports.flatMap(([format, file]) => ['--report', `${format}=${file}`]),
-    ]);
+    const reports = otherFormatReports(dir);
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--verbose', '--fail-on', 'none', '--request-timeout', '2', ...reports.args]);
     expect(run.code, run.stderr).toBe(3);
     expectNoSecret(run.stdout, 'json stdout');
     expectNoSecret(run.stderr, 'stderr');
-    for (const [format, file] of reports) expectNoSecret(readFileSync(file, 'utf8'), `${format} report`);
+    for (const [format, file] of reports.files) expectNoSecret(readFileSync(file, 'utf8'), `${format} report`);
     expect(run.stderr).toContain('exec-not-json: cannot use the credentials for');
     expect(run.stderr).toContain('answered something that is not an ExecCredential (its output is not shown: it may hold credentials)');
     expect(run.stderr).toContain('failed (its output is not shown: it may hold credentials)');
