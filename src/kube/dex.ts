@@ -3,7 +3,7 @@ import { asObject, asString } from '../core/json.js';
 import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { commandLine, mountedFile, resolveEnv, type EnvResolution } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { imageNameMatches } from './image-ref.js';
 import { AUTH_SECRETS, lookupSecret, secretEntries, configMapEntry, secretEntry, type StoredValue } from './secrets.js';
 
 /** A Dex configuration and the Dex container that reads it (null when the input holds only the config). */
@@ -49,8 +49,7 @@ export function dexInstances(inventory: Inventory): DexDiscovery {
 
     for (const site of inventory.podTemplates()) {
       for (const container of site.containers) {
-        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-        if (!image || !DEX_IMAGE.test(`${image.registry}/${image.repository}`)) continue;
+        if (!imageNameMatches(container.container['image'], DEX_IMAGE)) continue;
         const path = configFilePath(commandLine(container));
         if (!path) continue;
         const file = mountedFile(inventory, container, path, declared);

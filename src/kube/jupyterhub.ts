@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import { asObject, asString, dig } from '../core/json.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { mountedFile, type FileResolution } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { imageNameMatches } from './image-ref.js';
 
 // Zero to JupyterHub (the Helm chart) runs the proxy and the hub from these images; older releases
 // were on Docker Hub, newer ones on quay.io.
@@ -30,8 +30,7 @@ export function isJupyterHubProxy(container: ContainerSite): boolean {
 }
 
 function imageMatches(container: ContainerSite, pattern: RegExp): boolean {
-  const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-  return image !== null && pattern.test(`${image.registry}/${image.repository}`);
+  return imageNameMatches(container.container['image'], pattern);
 }
 
 export interface HubLogin {

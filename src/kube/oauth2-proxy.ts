@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describeResource } from '../core/object-ref.js';
 import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/types.js';
 import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { imageNameMatches } from './image-ref.js';
 import { AUTH_SECRETS } from './secrets.js';
 import { scalarText } from '../core/json.js';
 
@@ -49,8 +49,7 @@ export function oauth2Proxies(inventory: Inventory): readonly OAuth2Proxy[] {
   return inventory.memo('oauth2Proxies', () =>
     inventory.podTemplates().flatMap((site) =>
       site.containers.flatMap((container) => {
-        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-        return image && IMAGE.test(`${image.registry}/${image.repository}`) ? [readProxy(inventory, container)] : [];
+        return imageNameMatches(container.container['image'], IMAGE) ? [readProxy(inventory, container)] : [];
       }),
     ),
   );

@@ -1,6 +1,6 @@
-import { asArray, asObject, asString, scalarText } from '../core/json.js';
+import { asArray, asObject, scalarText } from '../core/json.js';
 import type { ContainerSite, PodTemplateSite } from '../core/types.js';
-import { parseImageRef } from './image-ref.js';
+import { imageName } from './image-ref.js';
 
 export interface SensorProduct {
   /** `Falco`, `Sysdig agent`, ... */
@@ -77,7 +77,5 @@ function datadogRuntimeSecurity(container: ContainerSite): boolean {
 }
 
 export function imagePath(container: ContainerSite): string | null {
-  const image = asString(container.container['image']);
-  const ref = image === null ? null : parseImageRef(image);
-  return ref ? `${ref.registry}/${ref.repository}` : null;
+  return imageName(container.container['image']);
 }
