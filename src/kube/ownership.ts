@@ -35,5 +35,6 @@ function findTemplateOwner(resource: Resource, inventory: Inventory): Resource |
 
 /** Any owner reference of the given kinds, whether or not the owner is among the inputs. */
 export function ownedByKind(resource: Resource, kinds: ReadonlySet<string>): boolean {
-  return asArray(resource.obj.metadata.ownerReferences).some((entry) => kinds.has(asString(asObject(entry)?.['kind']) ?? ''));
+  for (const entry of asArray(resource.obj.metadata.ownerReferences)) if (kinds.has(asString(asObject(entry)?.['kind']) ?? '')) return true;
+  return false;
 }

@@ -45,6 +45,18 @@ const DATADOG_AGENT = /(?:^|\/)(?:datadog|datadoghq)\/agent$/;
  * counts only with Cloud Workload Security on, since the plain agent only collects metrics.
  */
 export function sensorProduct(pod: PodTemplateSite): SensorProduct | null {
+  let product = products.get(pod);
+  if (product === undefined) {
+    product = findSensorProduct(pod);
+    products.set(pod, product);
+  }
+  return product;
+}
+// Asked of every container of every pod template (is it a sensor's?), answered once per template: sites
+// are made once per object and never change.
+const products = new WeakMap<PodTemplateSite, SensorProduct | null>();
+
+function findSensorProduct(pod: PodTemplateSite): SensorProduct | null {
   const runtime = pod.containers.filter((c) => c.type !== 'initContainer');
   for (const container of runtime) {
     const path = imagePath(container);

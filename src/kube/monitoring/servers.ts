@@ -68,21 +68,20 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
     for (const container of site.containers) {
       if (container.type !== 'container') continue;
       const path = imageName(container.container['image']) ?? '';
-      const label = describe(site.resource);
       if (PROMETHEUS_IMAGE.test(path)) {
         const agent = hasFlag(container, /^--?(?:agent|enable-feature=.*\bagent\b)/);
-        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label, scrapes: true, evaluatesRules: !agent });
+        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: !agent });
       } else if (GMP_IMAGE.test(path) && !gmpFound) {
         gmpFound = true;
-        servers.push({ kind: 'gmp', resource: site.resource, container, label, scrapes: true, evaluatesRules: true });
+        servers.push({ kind: 'gmp', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: true });
       } else if (AGENT_IMAGE.test(path)) {
-        servers.push({ kind: 'agent', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+        servers.push({ kind: 'agent', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
       } else if ((AZURE_IMAGE.test(path) || /^ama-metrics/.test(site.resource.ref.name)) && !azureFound) {
         azureFound = true;
-        servers.push({ kind: 'azure', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+        servers.push({ kind: 'azure', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
       } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, new Set(['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']))) {
         const alerting = parseImageRef(asString(container.container['image']) ?? '')?.repository.endsWith('vmalert') === true;
-        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label, scrapes: !alerting, evaluatesRules: alerting });
+        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label: describe(site.resource), scrapes: !alerting, evaluatesRules: alerting });
       }
     }
   }
