@@ -22,16 +22,9 @@ export function containerSecretReferences(inventory: Inventory): Array<{ namespa
 }
 
 function referencedSecrets(inventory: Inventory, inNamespace: (namespace: string) => boolean): Array<{ namespace: string; name: string }> {
-  const found: Array<{ namespace: string; name: string }> = [];
-  // Namespace, then name: no key string per reference (every pod of a Deployment names the same ones).
-  const seen = new Map<string, Set<string>>();
+  const found = new Map<string, { namespace: string; name: string }>();
   const add = (namespace: string, name: string | null): void => {
-    if (!name) return;
-    let names = seen.get(namespace);
-    if (!names) seen.set(namespace, (names = new Set()));
-    if (names.has(name)) return;
-    names.add(name);
-    found.push({ namespace, name });
+    if (name) found.set(`${namespace}/${name}`, { namespace, name });
   };
   for (const site of inventory.podTemplates()) {
     if (!inNamespace(site.namespace)) continue;
@@ -45,7 +38,7 @@ function referencedSecrets(inventory: Inventory, inNamespace: (namespace: string
       for (const projected of asArray(asObject(v?.['projected'])?.['sources'])) add(site.namespace, asString(asObject(asObject(projected)?.['secret'])?.['name']));
     }
   }
-  return found;
+  return [...found.values()];
 }
 
 /**
