@@ -1,7 +1,7 @@
 import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { ContainerSite, Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
+import type { ContainerSite, Draft, FieldPath, Inventory, PodTemplateSite, Resource } from '../../src/core/types.js';
 import { volumeSources } from '../../src/kube/container-env.js';
 import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
@@ -149,14 +149,11 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
 
 /** Every ConfigMap or Secret key a container mounts as a file, with the path it sees it at. */
 function mountedFiles(site: ContainerSite, inventory: Inventory, declared: ReadonlyArray<{ namespace: string; name: string }>): TextEntry[] {
-  const volumes = new Map(
-    asArray(site.pod.spec['volumes'])
-      .map(asObject)
-      .filter((v): v is Record<string, unknown> => v !== null && typeof v['name'] === 'string')
-      .map((v) => [v['name'] as string, v]),
-  );
+  const mounts = asArray(site.container['volumeMounts']);
+  if (mounts.length === 0) return [];
+  const volumes = volumesByName(site.pod);
   const out: TextEntry[] = [];
-  asArray(site.container['volumeMounts']).forEach((entry, index) => {
+  mounts.forEach((entry, index) => {
     const mount = asObject(entry);
     const volume = volumes.get(asString(mount?.['name']) ?? '');
     const mountPath = asString(mount?.['mountPath'])?.replace(/\/+$/, '');
@@ -179,6 +176,22 @@ function mountedFiles(site: ContainerSite, inventory: Inventory, declared: Reado
     }
   });
   return out;
+}
+
+// A pod template's volumes by name, for each of its containers' mounts: worked out once per template.
+const volumeIndexes = new WeakMap<PodTemplateSite, ReadonlyMap<string, Record<string, unknown>>>();
+function volumesByName(pod: PodTemplateSite): ReadonlyMap<string, Record<string, unknown>> {
+  let volumes = volumeIndexes.get(pod);
+  if (!volumes) {
+    volumes = new Map(
+      asArray(pod.spec['volumes'])
+        .map(asObject)
+        .filter((v): v is Record<string, unknown> => v !== null && typeof v['name'] === 'string')
+        .map((v) => [v['name'] as string, v]),
+    );
+    volumeIndexes.set(pod, volumes);
+  }
+  return volumes;
 }
 
 function storedValue(inventory: Inventory, kind: 'ConfigMap' | 'Secret', namespace: string, name: string, key: string, declared: ReadonlyArray<{ namespace: string; name: string }>): StoredValue | null {
