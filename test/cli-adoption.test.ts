@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { builtinChecks } from '../checks/index.js';
 import { kfscan, ROOT } from './helpers/cli.js';
-import { runMain } from './helpers/main.js';
+import { runCli } from './helpers/in-process.js';
 import { tempRepo } from './helpers/repo.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
@@ -65,7 +65,7 @@ describe('suppression by annotation', () => {
       expect.objectContaining({ kind: 'inSource', status: 'accepted', justification: 'internal NLB, VPN only' }),
     ]);
 
-    const listed = await runMain(['scan', 'deploy', '--show-suppressed'], { cwd: dir, env: { COLUMNS: '200' } });
+    const listed = await runCli(['scan', 'deploy', '--show-suppressed'], { cwd: dir, env: { COLUMNS: '200' } });
     expect(listed.stdout).toContain('WAIVED (1)');
     expect(listed.stdout).toContain('ingress-gateway-exposed');
   });
@@ -81,13 +81,13 @@ describe('suppression by annotation', () => {
       'kfscan: warning: deploy/gateway.yaml:8:5: kfscan.io/ignore on Service istio-system/istio-ingressgateway expired on 2001-01-31: its findings are reported again',
     );
     const future = tempRepo({ 'deploy/gateway.yaml': gateway({ 'kfscan.io/ignore': 'ingress-gateway-exposed', 'kfscan.io/ignore-expires': '2999-12-31' }) });
-    expect((await runMain(['scan', 'deploy'], { cwd: future })).code).toBe(0);
+    expect((await runCli(['scan', 'deploy'], { cwd: future })).code).toBe(0);
   });
 
   it('is disregarded with --no-annotation-ignores', async () => {
     const dir = tempRepo({ 'deploy/gateway.yaml': gateway({ 'kfscan.io/ignore': 'ingress-gateway-exposed' }) });
-    expect((await runMain(['scan', 'deploy'], { cwd: dir })).code).toBe(0);
-    expect((await runMain(['scan', 'deploy', '--no-annotation-ignores'], { cwd: dir })).code).toBe(1);
+    expect((await runCli(['scan', 'deploy'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['scan', 'deploy', '--no-annotation-ignores'], { cwd: dir })).code).toBe(1);
   });
 });
 
@@ -111,13 +111,13 @@ describe('suppression by a Namespace annotation', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('kfscan.io/ignore on Namespace sandbox expired on 2001-01-31');
     const current = tempRepo({ 'ns.yaml': namespace('2999-12-31'), 'pod.yaml': PIPELINE_POD });
-    expect((await runMain(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: current })).code).toBe(0);
+    expect((await runCli(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: current })).code).toBe(0);
   });
 
   it('ends on the last day of ignore-expires, by the injected clock', async () => {
     const dir = tempRepo({ 'ns.yaml': namespace('2030-06-30'), 'pod.yaml': PIPELINE_POD });
-    expect((await runMain(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: dir, now: new Date('2030-06-30T23:59:59Z') })).code).toBe(0);
-    expect((await runMain(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: dir, now: new Date('2030-07-01T00:00:00Z') })).code).toBe(1);
+    expect((await runCli(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: dir, now: new Date('2030-06-30T23:59:59Z') })).code).toBe(0);
+    expect((await runCli(['scan', '.', '--checks', 'mutable-ml-image'], { cwd: dir, now: new Date('2030-07-01T00:00:00Z') })).code).toBe(1);
   });
 });
 
@@ -149,7 +149,7 @@ describe('suppression by .kfscan.yaml', () => {
     expect(run.stderr).toContain(
       'kfscan: warning: .kfscan.yaml:2:5: ignore entry for ingress-gateway-exposed expired on 2001-01-31 and no longer applies (reason was: internal NLB, VPN only); renew or remove it',
     );
-    expect((await runMain(['scan', 'deploy'], { cwd: tempRepo({ '.kfscan.yaml': config('2999-12-31'), 'deploy/gateway.yaml': gateway() }) })).code).toBe(0);
+    expect((await runCli(['scan', 'deploy'], { cwd: tempRepo({ '.kfscan.yaml': config('2999-12-31'), 'deploy/gateway.yaml': gateway() }) })).code).toBe(0);
   });
 
   it('fails the run with the file and line of a mistake, instead of suppressing nothing', () => {
@@ -163,17 +163,17 @@ describe('suppression by .kfscan.yaml', () => {
 
   it('is read from --config and left out with --no-config', async () => {
     const dir = tempRepo({ 'ci/kfscan.yaml': config().replace('path: deploy/', 'namespace: istio-system'), 'deploy/gateway.yaml': gateway() });
-    expect((await runMain(['scan', 'deploy'], { cwd: dir })).code).toBe(1);
-    expect((await runMain(['scan', 'deploy', '--config', 'ci/kfscan.yaml'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['scan', 'deploy'], { cwd: dir })).code).toBe(1);
+    expect((await runCli(['scan', 'deploy', '--config', 'ci/kfscan.yaml'], { cwd: dir })).code).toBe(0);
     const found = tempRepo({ '.kfscan.yaml': config(), 'deploy/gateway.yaml': gateway() });
-    expect((await runMain(['scan', 'deploy', '--no-config'], { cwd: found })).code).toBe(1);
-    expect((await runMain(['scan', 'deploy', '--config', 'missing.yaml'], { cwd: found })).stderr).toBe('kfscan: cannot read configuration missing.yaml: no such file\n');
+    expect((await runCli(['scan', 'deploy', '--no-config'], { cwd: found })).code).toBe(1);
+    expect((await runCli(['scan', 'deploy', '--config', 'missing.yaml'], { cwd: found })).stderr).toBe('kfscan: cannot read configuration missing.yaml: no such file\n');
   });
 
   it('ends on the last day of expires, by the injected clock', async () => {
     const dir = tempRepo({ '.kfscan.yaml': config('2030-06-30'), 'deploy/gateway.yaml': gateway() });
-    expect((await runMain(['scan', 'deploy'], { cwd: dir, now: new Date('2030-06-30T23:59:59Z') })).code).toBe(0);
-    const after = await runMain(['scan', 'deploy'], { cwd: dir, now: new Date('2030-07-01T00:00:00Z') });
+    expect((await runCli(['scan', 'deploy'], { cwd: dir, now: new Date('2030-06-30T23:59:59Z') })).code).toBe(0);
+    const after = await runCli(['scan', 'deploy'], { cwd: dir, now: new Date('2030-07-01T00:00:00Z') });
     expect(after.code).toBe(1);
     expect(after.stderr).toContain('expired on 2030-06-30');
   });
@@ -196,40 +196,40 @@ spec:
     const baseline = JSON.parse(readFileSync(path.join(dir, 'kfscan-baseline.json'), 'utf8'));
     expect(baseline.findings).toHaveLength(2);
 
-    expect((await runMain(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir })).code).toBe(0);
+    expect((await runCli(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir })).code).toBe(0);
 
     writeFileSync(path.join(dir, 'deploy', 'debug.yaml'), NEW_EXPOSURE);
-    const run = await runMain(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '-f', 'json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
+    const run = await runCli(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '-f', 'json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.findings.map((f: { resource: { name: string } }) => f.resource.name)).toEqual(['gateway-debug']);
     expect(report.filtered).toEqual({ minSeverity: null, belowMinSeverity: 0, baseline: 'kfscan-baseline.json', inBaseline: 2 });
-    const table = await runMain(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
+    const table = await runCli(['scan', 'deploy', '--baseline', 'kfscan-baseline.json', '--checks', 'ingress-gateway-exposed,mutable-ml-image'], { cwd: dir });
     expect(table.stdout).toMatch(/kfscan: 1 finding \(1 high\) in 3 resources from 3 files; 2 in the baseline$/m);
   });
 
   it('refuses a file that is not a kfscan JSON report', async () => {
     const dir = tempRepo({ 'deploy/gateway.yaml': gateway() });
-    await runMain(['scan', 'deploy', '-f', 'sarif', '-o', 'kfscan.sarif'], { cwd: dir });
-    const run = await runMain(['scan', 'deploy', '--baseline', 'kfscan.sarif'], { cwd: dir });
+    await runCli(['scan', 'deploy', '-f', 'sarif', '-o', 'kfscan.sarif'], { cwd: dir });
+    const run = await runCli(['scan', 'deploy', '--baseline', 'kfscan.sarif'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('kfscan: baseline kfscan.sarif is a SARIF log, not a kfscan JSON report: write the baseline with --write-baseline or --format json\n');
-    expect((await runMain(['scan', 'deploy', '--baseline', 'nope.json'], { cwd: dir })).stderr).toBe('kfscan: cannot read baseline nope.json: no such file\n');
+    expect((await runCli(['scan', 'deploy', '--baseline', 'nope.json'], { cwd: dir })).stderr).toBe('kfscan: cannot read baseline nope.json: no such file\n');
   });
 });
 
 describe('--min-severity', () => {
   it('leaves out lower findings, which then cannot fail the run', async () => {
     const file = 'checks/mutable-ml-image/fixtures/fail-notebook-and-jobs.yaml';
-    const all = JSON.parse((await runMain(['scan', file, '-f', 'json', '--fail-on', 'none'], { cwd: ROOT })).stdout);
+    const all = JSON.parse((await runCli(['scan', file, '-f', 'json', '--fail-on', 'none'], { cwd: ROOT })).stdout);
     const high = all.findings.filter((f: { severity: string }) => f.severity === 'high' || f.severity === 'critical').length;
     const run = kfscan(['scan', file, '-f', 'json', '--min-severity', 'high', '--fail-on', 'medium']);
     const report = JSON.parse(run.stdout);
     expect(report.findings).toHaveLength(high);
     expect(report.filtered.belowMinSeverity).toBe(all.findings.length - high);
     expect(run.code).toBe(high > 0 ? 1 : 0);
-    expect((await runMain(['scan', file, '--min-severity', 'critical', '--fail-on', 'medium'], { cwd: ROOT })).code).toBe(0);
-    expect((await runMain(['scan', file, '--min-severity', 'severe'], { cwd: ROOT })).code).toBe(2);
+    expect((await runCli(['scan', file, '--min-severity', 'critical', '--fail-on', 'medium'], { cwd: ROOT })).code).toBe(0);
+    expect((await runCli(['scan', file, '--min-severity', 'severe'], { cwd: ROOT })).code).toBe(2);
   });
 });
 
@@ -238,10 +238,10 @@ describe('catalogue commands', () => {
     const table = kfscan(['checks']);
     expect(table.code).toBe(0);
     for (const check of builtinChecks) expect(table.stdout).toMatch(new RegExp(`^${check.meta.id}\\s+${check.meta.severity}\\s+${check.meta.category}\\s+${check.meta.title}$`, 'm'));
-    const json = JSON.parse((await runMain(['checks', '--format', 'json'], { cwd: ROOT })).stdout);
+    const json = JSON.parse((await runCli(['checks', '--format', 'json'], { cwd: ROOT })).stdout);
     expect(json.checks.map((c: { id: string }) => c.id)).toEqual(builtinChecks.map((c) => c.meta.id));
     expect(json.checks[0]).toMatchObject({ tags: builtinChecks[0]!.meta.tags, remediation: builtinChecks[0]!.meta.remediation });
-    const markdown = (await runMain(['checks', '-f', 'markdown'], { cwd: ROOT })).stdout;
+    const markdown = (await runCli(['checks', '-f', 'markdown'], { cwd: ROOT })).stdout;
     expect(markdown.split('\n')[0]).toBe('| id | severity | category | title |');
     expect(markdown).toContain('| ingress-gateway-exposed | high | exposure |');
   });
@@ -256,7 +256,7 @@ describe('catalogue commands', () => {
     expect(run.stdout).toContain('          image: tensorflow/tensorflow:latest-gpu');
     expect(run.stdout).not.toContain('```');
     const page = readFileSync(path.join(ROOT, 'checks/mutable-ml-image/README.md'), 'utf8');
-    expect((await runMain(['explain', 'mutable-ml-image', '--format', 'markdown'], { cwd: ROOT })).stdout).toBe(page);
+    expect((await runCli(['explain', 'mutable-ml-image', '--format', 'markdown'], { cwd: ROOT })).stdout).toBe(page);
   });
 
   it('explains a plugin check without a docs page from its metadata', async () => {
@@ -271,13 +271,13 @@ describe('catalogue commands', () => {
       },
       run: () => [],
     };
-    const run = await runMain(['explain', 'gpu-quota'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
+    const run = await runCli(['explain', 'gpu-quota'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('acme-gpu-quota: GPU quota missing');
     expect(run.stdout).toContain('("gpu-quota" is a former id of this check)');
     expect(run.stdout).toContain('  Namespaces running notebooks have no GPU quota.');
     expect(run.stdout).toContain('No examples ship with this check; see https://acme.example/kfscan/gpu-quota');
-    const markdown = await runMain(['explain', 'acme-gpu-quota', '-f', 'markdown'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
+    const markdown = await runCli(['explain', 'acme-gpu-quota', '-f', 'markdown'], { cwd: ROOT, checks: [...builtinChecks, plugin] });
     expect(markdown.stdout.split('\n').slice(0, 5)).toEqual(['# acme-gpu-quota', '', '| | |', '|---|---|', '| Title | GPU quota missing |']);
   });
 
@@ -285,7 +285,7 @@ describe('catalogue commands', () => {
     const run = kfscan(['explain', 'mutable-image']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('kfscan: unknown check id "mutable-image" (did you mean "mutable-ml-image"?); `kfscan checks` lists them\n');
-    expect((await runMain(['scan', 'fixtures/demo', '--checks', 'ingress-gateway'], { cwd: ROOT })).stderr).toContain('did you mean "ingress-gateway-exposed"?');
+    expect((await runCli(['scan', 'fixtures/demo', '--checks', 'ingress-gateway'], { cwd: ROOT })).stderr).toContain('did you mean "ingress-gateway-exposed"?');
   });
 });
 
@@ -344,14 +344,14 @@ describe('pre-commit hook', () => {
     expect(['deploy/a.yaml', 'b.yml', 'c.json', 'chart/templates/_helpers.tpl', 'overlays/prod/Kustomization'].every((f) => files.test(f))).toBe(true);
     expect(['README.md', 'yaml.txt', 'MyKustomization.txt'].some((f) => files.test(f))).toBe(false);
     const dir = tempRepo({ 'deploy/gateway.yaml': gateway() });
-    expect((await runMain([...entryArgs, ...(hook['args'] as string[])], { cwd: dir })).code).toBe(1);
+    expect((await runCli([...entryArgs, ...(hook['args'] as string[])], { cwd: dir })).code).toBe(1);
     // A kustomization in the folders is rendered: its patch makes the gateway public.
     const overlay = tempRepo({
       'base/kustomization.yaml': 'resources: [gateway.yaml]\n',
       'base/gateway.yaml': gateway().replace(/type: \w+/, 'type: ClusterIP'),
       'overlay/kustomization.yaml': 'resources: [../base]\npatches:\n  - patch: |\n      {apiVersion: v1, kind: Service, metadata: {name: istio-ingressgateway, namespace: istio-system}, spec: {type: LoadBalancer}}\n',
     });
-    const rendered = await runMain([...entryArgs, ...(hook['args'] as string[]), '-f', 'json'], { cwd: overlay, env: { PATH: process.env['PATH'] ?? '' } });
+    const rendered = await runCli([...entryArgs, ...(hook['args'] as string[]), '-f', 'json'], { cwd: overlay, env: { PATH: process.env['PATH'] ?? '' } });
     expect(rendered.code).toBe(1);
     expect(JSON.parse(rendered.stdout).findings.find((f: { checkId: string }) => f.checkId === 'ingress-gateway-exposed').roots).toEqual(['overlay']);
   });

@@ -49,19 +49,10 @@ export function guardReads(inventory: Inventory, reads: Reads): Inventory {
   const refuse = (what: string, fix: string): never => {
     throw new UndeclaredReadError(`${reads.who} read ${what}, which its meta.needs does not list: ${fix}`);
   };
-  // A check's analyses query the same few kinds thousands of times, and memo hits replay every read: the
-  // verdicts are kept per guard, so the strict mode the tests run in costs a lookup per query.
-  const verdicts = new Map<KindName, boolean>();
-  const allowed = (name: KindName): boolean => {
-    let verdict = verdicts.get(name);
-    if (verdict === undefined) verdicts.set(name, (verdict = allows(reads, name)));
-    return verdict;
-  };
-  let missingPodKinds: readonly KindName[] | undefined;
+  const { allowed, missingPodKinds } = verdictsFor(reads);
   const touch = (read: Read): void => {
     if ('podTemplates' in read) {
-      missingPodKinds ??= POD_TEMPLATE_KINDS.filter((kind) => !allowed(kind));
-      const missing = missingPodKinds;
+      const missing = missingPodKinds();
       if (missing.length > 0) refuse(`pod templates (through ${read.podTemplates})`, `pod templates come from every pod-bearing kind, so list all of them (missing ${missing.join(', ')})`);
     } else if (!allowed(read.kind)) {
       refuse(`${read.kind} (through ${read.what})`, isSecret(read.kind) ? 'name the Secrets it compares in meta.namedSecrets or secretsToRead()' : `add "${read.kind}" to meta.needs`);
@@ -134,6 +125,38 @@ export function guardReads(inventory: Inventory, reads: Reads): Inventory {
       return value;
     },
   };
+}
+
+interface Verdicts {
+  readonly allowed: (name: KindName) => boolean;
+  readonly missingPodKinds: () => readonly KindName[];
+}
+
+// A check's analyses query the same few kinds thousands of times, memo hits replay every read, and the tests
+// scan thousands of times: the verdicts are kept per declaration (the same in every scan), so the strict
+// mode the tests run in costs a lookup per query. Keyed by content, not by array, so that a declaration
+// changed in place is judged afresh; there are as many as there are checks (and remediation groups).
+const verdictsByDeclaration = new Map<string, Verdicts>();
+
+function verdictsFor(reads: Reads): Verdicts {
+  const key = `${reads.secrets ? 'secrets' : ''}\n${reads.kinds.join('\n')}`;
+  let verdicts = verdictsByDeclaration.get(key);
+  if (!verdicts) {
+    verdicts = computedVerdicts(reads);
+    if (verdictsByDeclaration.size < 1000) verdictsByDeclaration.set(key, verdicts);
+  }
+  return verdicts;
+}
+
+function computedVerdicts(reads: Reads): Verdicts {
+  const verdicts = new Map<KindName, boolean>();
+  const allowed = (name: KindName): boolean => {
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) verdicts.set(name, (verdict = allows(reads, name)));
+    return verdict;
+  };
+  let missing: readonly KindName[] | undefined;
+  return { allowed, missingPodKinds: () => (missing ??= POD_TEMPLATE_KINDS.filter((kind) => !allowed(kind))) };
 }
 
 /** One read per kind (the first, whose `what` a refusal names): an analysis queries the same kinds over and over. */

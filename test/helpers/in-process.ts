@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { PassThrough, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { builtinChecks } from '../../checks/index.js';
 import { main } from '../../src/cli/main.js';
 import type { Check } from '../../src/core/types.js';
@@ -12,12 +12,13 @@ export interface InProcessRun {
 }
 
 /**
- * Runs the CLI in this process, for tests that talk to a server in this process too (a child process
- * would work as well, but costs half a second of start-up per run).
+ * Runs the CLI in this process, with standard input and the clock injectable: for tests that talk to a
+ * server in this process too, and for the many variants of a case that one run of the built binary
+ * (test/helpers/cli.ts) has already shown end to end (a child process costs a fifth of a second of start-up).
  */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; checks?: readonly Check[]; cwd?: string; stderrIsTTY?: boolean; columns?: number } = {},
+  options: { env?: Record<string, string>; checks?: readonly Check[]; cwd?: string; stderrIsTTY?: boolean; columns?: number; input?: string; now?: Date } = {},
 ): Promise<InProcessRun> {
   let stdout = '';
   let stderr = '';
@@ -43,11 +44,12 @@ export async function runCli(
     io: {
       stdout: Object.assign(collect((t) => (stdout += t)), options.columns ? { columns: options.columns } : {}),
       stderr: stderrStream,
-      stdin: new PassThrough(),
+      stdin: Readable.from(options.input ? [Buffer.from(options.input)] : []),
       cwd: options.cwd ?? ROOT,
       // No HOME: a developer's ~/.kube/config must never be scanned by a test. PATH for the render tools.
       env: { HOME: '/nonexistent', PATH: process.env['PATH'] ?? '', ...options.env },
     },
+    ...(options.now ? { now: () => options.now! } : {}),
   });
   return { code, stdout, stderr };
 }

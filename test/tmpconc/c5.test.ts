@@ -1,0 +1,2 @@
+import { it } from 'vitest';
+it('s', async () => { await new Promise((r) => setTimeout(r, 3000)); });
