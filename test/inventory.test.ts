@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../src/core/types.js';
 import { buildInventory, extendInventory } from '../src/inventory/inventory.js';
 import { guardReads } from '../src/inventory/read-guard.js';
-import { containersSettingEnv } from '../src/kube/container-env.js';
+import { containersSettingEnv } from '../src/kube/container-index.js';
 import { createResource } from '../src/inventory/resource.js';
 import { matchesLabelSelector, matchesMapSelector } from '../src/inventory/selectors.js';
 

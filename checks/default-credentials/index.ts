@@ -11,7 +11,7 @@ import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-plat
 import { oauth2Proxies } from '../../src/kube/oauth2-proxy.js';
 import { authSecretReferences, configMapSecretSelectors, containerSecretReferences, usersOf } from '../../src/kube/secret-references.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
-import { containersSettingEnv } from '../../src/kube/container-env.js';
+import { containersSettingEnv } from '../../src/kube/container-index.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
 // from, never what it is.

@@ -10,41 +10,6 @@ export type EnvResolution =
 
 type Declared = ReadonlyArray<{ namespace: string; name: string }>;
 
-interface EnvNameIndex {
-  /** Every container of every pod template, in the inventory's order. */
-  containers: ContainerSite[];
-  /** Positions in `containers` of those with an `env` entry of the name, ascending. */
-  byName: Map<string, number[]>;
-}
-
-/**
- * The containers with an `env` entry named one of `names`, in the order of `podTemplates()`: analyses
- * that look for a few variable names (a header, a client secret) read those containers' env again rather
- * than every entry of every container of a large cluster, once each.
- */
-export function containersSettingEnv(inventory: Inventory, names: readonly string[]): ContainerSite[] {
-  const index = inventory.memo('containersByEnvName', (): EnvNameIndex => {
-    const containers: ContainerSite[] = [];
-    const byName = new Map<string, number[]>();
-    for (const site of inventory.podTemplates()) {
-      for (const container of site.containers) {
-        const position = containers.push(container) - 1;
-        for (const entry of asArray(container.container['env'])) {
-          const name = asString(asObject(entry)?.['name']);
-          if (name === null) continue;
-          const positions = byName.get(name);
-          if (!positions) byName.set(name, [position]);
-          else if (positions[positions.length - 1] !== position) positions.push(position);
-        }
-      }
-    }
-    return { containers, byName };
-  });
-  const positions = names.flatMap((name) => index.byName.get(name) ?? []);
-  if (names.length > 1) positions.sort((a, b) => a - b);
-  return positions.filter((position, i) => position !== positions[i - 1]).map((position) => index.containers[position]!);
-}
-
 /**
  * The value a container sees for an environment variable, as the kubelet builds it: `env` entries
  * override `envFrom` sources, a later entry overrides an earlier one, and values come literally or from

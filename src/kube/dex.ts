@@ -3,7 +3,7 @@ import { asObject, asString } from '../core/json.js';
 import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { commandLine, mountedFile, resolveEnv, type EnvResolution } from './container-env.js';
-import { containersRunning } from './image-index.js';
+import { containersRunning } from './container-index.js';
 import { AUTH_SECRETS, lookupSecret, secretEntries, configMapEntry, secretEntry, type StoredValue } from './secrets.js';
 
 /** A Dex configuration and the Dex container that reads it (null when the input holds only the config). */

@@ -24,7 +24,7 @@ import { fromServiceExposure, type Reachability } from './reachability.js';
 import { classifyServiceExposure, classifyServiceShape } from './service-exposure.js';
 import { podsBehindService, servicesForHost, serviceType } from './services.js';
 import { describeResource as describe } from '../core/object-ref.js';
-import { containersRunning } from './image-index.js';
+import { containersRunning } from './container-index.js';
 
 /** Something that takes traffic from outside the cluster. */
 export interface EntryPoint {

@@ -5,7 +5,7 @@ import { AUTHORIZATION_HEADER, decide, describeRequest, outsiderAccess, sortPoli
 import { action, policyApplies, policyRules, strings } from './istio-policies.js';
 import { extensionProviders, meshConfigKnown, rootNamespace } from './mesh-config.js';
 import { append } from '../core/arrays.js';
-import { containersSettingEnv } from './container-env.js';
+import { containersSettingEnv } from './container-index.js';
 
 const ENVOY_FILTER = 'networking.istio.io/EnvoyFilter';
 const AUTHORIZATION_POLICY = 'security.istio.io/AuthorizationPolicy';

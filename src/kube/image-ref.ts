@@ -50,7 +50,7 @@ export function imageName(raw: unknown): string | null {
 export function imageNameMatches(raw: unknown, pattern: RegExp): boolean {
   if (typeof raw !== 'string') return false;
   let tests = nameTests.get(pattern);
-  if (!tests) nameTests.set(pattern, (tests = new Map()));
+  if (!tests) nameTests.set(pattern, (tests = new Map<string, boolean>()));
   let matches = tests.get(raw);
   if (matches === undefined) {
     if (tests.size >= PARSED_LIMIT) tests.clear();

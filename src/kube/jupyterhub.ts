@@ -3,7 +3,7 @@ import { asObject, asString, dig } from '../core/json.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { mountedFile, type FileResolution } from './container-env.js';
 import { imageNameMatches } from './image-ref.js';
-import { containersRunning } from './image-index.js';
+import { containersRunning } from './container-index.js';
 
 // Zero to JupyterHub (the Helm chart) runs the proxy and the hub from these images; older releases
 // were on Docker Hub, newer ones on quay.io.

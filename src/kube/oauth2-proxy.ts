@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describeResource } from '../core/object-ref.js';
 import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/types.js';
 import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
-import { containersRunning } from './image-index.js';
+import { containersRunning } from './container-index.js';
 import { AUTH_SECRETS } from './secrets.js';
 import { scalarText } from '../core/json.js';
 
