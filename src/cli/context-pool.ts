@@ -78,6 +78,7 @@ export class ContextPool implements ContextRunner {
   private readonly slots: Slot[];
   private nextId = 0;
   private timeoutMs = DEFAULT_CONTEXT_TIMEOUT_MS;
+  private closing: Promise<void> | null = null;
 
   constructor(entry: URL, workers: number) {
     this.slots = [{ worker: null, tasks: new Map(), stopped: null }, ...Array.from({ length: workers }, () => this.startWorker(entry))];
@@ -142,8 +143,13 @@ export class ContextPool implements ContextRunner {
     return this.slots.length;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.slots.flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : [])));
+  /**
+   * Stops the workers, once: the scan closes the pool as soon as the last context is read (their memory is
+   * free for the reports), and the command again on its way out, whatever happened.
+   */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.slots.flatMap((slot) => (slot.worker ? [slot.worker.terminate()] : []))).then(() => undefined);
+    return this.closing;
   }
 
   private startWorker(entry: URL): Slot {
