@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../src/core/types.js';
-import { buildInventory } from '../src/inventory/inventory.js';
+import { buildInventory, extendInventory } from '../src/inventory/inventory.js';
+import { guardReads } from '../src/inventory/read-guard.js';
+import { containersSettingEnv } from '../src/kube/container-index.js';
 import { createResource } from '../src/inventory/resource.js';
 import { matchesLabelSelector, matchesMapSelector } from '../src/inventory/selectors.js';
 
@@ -77,6 +79,66 @@ describe('inventory', () => {
     expect(live.readability('Secret')).toEqual({ state: 'forbidden', reason: 'forbidden by RBAC' });
     expect(live.readability('Pod')).toEqual({ state: 'readable' });
     expect(live.wholeCluster).toBe(true);
+  });
+});
+
+describe('an inventory extended with more objects (live: the Secrets the checks named)', () => {
+  const pod = (name: string, env: unknown[]) =>
+    make({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'auth' }, spec: { containers: [{ name: 'c', image: 'dex', env }] } });
+  const pods = [pod('b', [{ name: 'CLIENT_SECRET', value: 'x' }]), pod('a', [{ name: 'OTHER', value: 'y' }, { name: 'USERID_HEADER', value: 'h' }])];
+  const secret = (name: string) => make({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'auth' }, data: {} });
+  const options = { mode: 'cluster' as const, context: 't' };
+
+  it('holds what buildInventory of all the objects holds, in the same order', () => {
+    const base = buildInventory([...pods, secret('z')], options);
+    const added = [secret('m'), secret('a')];
+    const extended = extendInventory(base, added);
+    const built = buildInventory([...pods, secret('z'), ...added], options);
+    expect(extended.all()).toEqual(built.all());
+    expect(extended.ofKind('Secret').map((s) => s.ref.name)).toEqual(['a', 'm', 'z']);
+    expect(extended.get('Secret', 'auth', 'm')).toBe(added[0]);
+    expect(extended.podTemplates()).toEqual(built.podTemplates());
+  });
+
+  it('keeps the analyses that read none of the added kinds, and works out again those that did', () => {
+    const base = buildInventory(pods, options);
+    let computed = 0;
+    const podNames = () => base.memo('podNames', () => (computed++, base.podTemplates().map((site) => site.resource.ref.name)));
+    const secretCount = () => base.memo('secretCount', () => (computed++, base.ofKind('Secret').length));
+    // An analysis that reads Secrets through another one is worked out again too.
+    const nested = () => base.memo('nested', () => (computed++, base.memo('secretCount', () => base.ofKind('Secret').length) + 1));
+    expect([podNames(), secretCount(), nested()]).toEqual([['a', 'b'], 0, 1]);
+    expect(computed).toBe(3);
+
+    const extended = extendInventory(base, [secret('s')]);
+    expect(extended.memo('podNames', () => ['not kept'])).toEqual(['a', 'b']);
+    expect(extended.memo('secretCount', () => extended.ofKind('Secret').length)).toBe(1);
+    expect(extended.memo('nested', () => -1)).toBe(-1);
+  });
+
+  it('learns what an analysis read when a strict guard computed it, and drops it when it read an added kind', () => {
+    const base = buildInventory(pods, options);
+    const guarded = guardReads(base, { who: 'test', kinds: ['Pod', 'Secret'], secrets: true });
+    expect(guarded.memo('secrets', () => guarded.ofKind('Secret').length)).toBe(0);
+    expect(guarded.memo('pods', () => guarded.ofKind('Pod').length)).toBe(2);
+    const extended = extendInventory(base, [secret('s')]);
+    expect(extended.memo('secrets', () => extended.ofKind('Secret').length)).toBe(1);
+    expect(extended.memo('pods', () => -1)).toBe(2);
+  });
+
+  it('works out again what read pod templates when a pod-bearing object is added', () => {
+    const base = buildInventory([pods[0]!], options);
+    expect(base.memo('sites', () => base.podTemplates().length)).toBe(1);
+    const extended = extendInventory(base, [pods[1]!]);
+    expect(extended.memo('sites', () => extended.podTemplates().length)).toBe(2);
+  });
+
+  it('finds the containers setting an env name in pod-template order, each once', () => {
+    const inventory = buildInventory([...pods, pod('c', [{ name: 'USERID_HEADER', value: 'h' }, { name: 'USERID_HEADER', value: 'i' }])], options);
+    const names = (found: ReturnType<typeof containersSettingEnv>) => found.map((c) => c.pod.resource.ref.name);
+    expect(names(containersSettingEnv(inventory, ['USERID_HEADER']))).toEqual(['a', 'c']);
+    expect(names(containersSettingEnv(inventory, ['USERID_HEADER', 'CLIENT_SECRET']))).toEqual(['a', 'b', 'c']);
+    expect(names(containersSettingEnv(inventory, ['NONE']))).toEqual([]);
   });
 });
 

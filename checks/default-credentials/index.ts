@@ -11,6 +11,7 @@ import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from '../../src/kube/ml-plat
 import { oauth2Proxies } from '../../src/kube/oauth2-proxy.js';
 import { authSecretReferences, configMapSecretSelectors, containerSecretReferences, usersOf } from '../../src/kube/secret-references.js';
 import { unionOfKinds } from '../../src/core/kinds.js';
+import { containersSettingEnv } from '../../src/kube/container-index.js';
 
 // Every value compared here is a credential: messages say where it sits and where the default comes
 // from, never what it is.
@@ -222,28 +223,27 @@ function* inlineSecrets(inventory: Inventory, report: Report): Generator<Draft> 
       }
     }
   }
-  for (const site of inventory.podTemplates()) {
-    for (const container of site.containers) {
-      const env = asArray(container.container['env']);
-      for (let index = 0; index < env.length; index++) {
-        const entry = asObject(env[index]);
-        const name = asString(entry?.['name']);
-        const value = asString(entry?.['value']);
-        if (!name || value === null || !ENV_SECRETS.includes(name)) continue;
-        const known = knownSecretDefault(value);
-        if (!known) continue;
-        const path = [...container.path, 'env', index, 'value'];
-        yield* report(
-          {
-            resource: site.resource,
-            path,
-            severity: 'high',
-            message: `Container ${container.name} in ${describe(site.resource)} sets ${name} to the ${SECRET_KIND_TEXT[known.kind]} published in ${known.origin}`,
-            key: `env:${container.name}:${name}`,
-          },
-          { resource: site.resource, path },
-        );
-      }
+  for (const container of containersSettingEnv(inventory, ENV_SECRETS)) {
+    const site = container.pod;
+    const env = asArray(container.container['env']);
+    for (let index = 0; index < env.length; index++) {
+      const entry = asObject(env[index]);
+      const name = asString(entry?.['name']);
+      const value = asString(entry?.['value']);
+      if (!name || value === null || !ENV_SECRETS.includes(name)) continue;
+      const known = knownSecretDefault(value);
+      if (!known) continue;
+      const path = [...container.path, 'env', index, 'value'];
+      yield* report(
+        {
+          resource: site.resource,
+          path,
+          severity: 'high',
+          message: `Container ${container.name} in ${describe(site.resource)} sets ${name} to the ${SECRET_KIND_TEXT[known.kind]} published in ${known.origin}`,
+          key: `env:${container.name}:${name}`,
+        },
+        { resource: site.resource, path },
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 import { describeResource } from '../../src/core/object-ref.js';
 import { defineBuiltinCheck } from '../../src/catalogue/check-unit.js';
 import { asArray, asObject, asString } from '../../src/core/json.js';
-import type { ContainerSite, Draft, FieldPath, Inventory, Resource } from '../../src/core/types.js';
+import type { ContainerSite, Draft, FieldPath, Inventory, PodTemplateSite, Resource } from '../../src/core/types.js';
 import { volumeSources } from '../../src/kube/container-env.js';
 import { CONTAINER_KINDS, containerLabel, workloadContainers, type WorkloadContainer } from '../../src/kube/containers.js';
 import { parseImageRef } from '../../src/kube/image-ref.js';
@@ -13,10 +13,12 @@ import { sensorProduct } from '../../src/kube/runtime-sensors.js';
 
 /** One piece of container text and where it sits. */
 interface TextEntry {
-  path: FieldPath;
-  /** `args[2]`, `env POOL_URL`, `env POOL (ConfigMap ml/miner key pool)`. */
-  where: string;
   text: string;
+  /**
+   * Its path and `where` (`args[2]`, `env POOL_URL`, `env POOL (ConfigMap ml/miner key pool)`), worked
+   * out for a finding only: a large cluster's containers hold hundreds of thousands of strings.
+   */
+  locate(): { path: FieldPath; where: string };
   /** A file the container reads (a mounted ConfigMap or Secret key): config-file forms count. */
   file?: boolean;
   /** From a Secret: indicators are named, the value never shown. */
@@ -53,18 +55,17 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
   const image = asString(site.container['image']);
   const ref = image === null ? null : parseImageRef(image);
   const mlImage = ref !== null && mlImageFamily(ref) !== null;
-  const label = `${containerLabel(site, kfpComponent)} in ${describeResource(site.pod.resource)}`;
-  const draft = (entry: { path: FieldPath; where: string; source?: TextEntry['source'] }, indicators: Indicator[]): Draft => ({
+  const draft = (entry: { path: FieldPath; where: string }, source: TextEntry['source'], indicators: Indicator[]): Draft => ({
     resource: site.pod.resource,
     path: entry.path,
     key: `${kfpComponent ? 'kfp-v2/' : ''}${site.pod.role ?? ''}/${site.type}/${site.name}/${entry.where}`,
-    message: `${label} carries ${indicators.length === 1 ? 'a crypto-miner indicator' : 'crypto-miner indicators'} in ${entry.where}: ${joinList(indicators.map((i) => i.description))}`,
-    ...(entry.source ? { related: [{ resource: entry.source.resource, path: entry.source.path, note: 'where the text is' }] } : {}),
+    message: `${containerLabel(site, kfpComponent)} in ${describeResource(site.pod.resource)} carries ${indicators.length === 1 ? 'a crypto-miner indicator' : 'crypto-miner indicators'} in ${entry.where}: ${joinList(indicators.map((i) => i.description))}`,
+    ...(source ? { related: [{ resource: source.resource, path: source.path, note: 'where the text is' }] } : {}),
   });
 
   if (ref) {
     const indicators = indicatorsInImage(ref);
-    if (indicators.length > 0) yield draft({ path: kfpComponent ? site.path : [...site.path, 'image'], where: 'its image' }, indicators);
+    if (indicators.length > 0) yield draft({ path: kfpComponent ? site.path : [...site.path, 'image'], where: 'its image' }, undefined, indicators);
   }
   const seen = textIndicators(inventory, mlImage);
   const sensor = isRuntimeSensor(site);
@@ -72,19 +73,23 @@ function* judge({ site, kfpComponent }: WorkloadContainer, inventory: Inventory)
     // Falco and other sensors mount rules that name pools and Stratum URLs to catch miners.
     if (entry.file && sensor) continue;
     const options = { mlImage, configFile: entry.file === true, redact: entry.secret === true };
-    const memoKey = `${options.configFile ? 'f' : 't'}${options.redact ? 's' : 'p'}\0${entry.text}`;
-    let indicators = seen.get(memoKey);
+    // By the text itself, whose hash V8 keeps, rather than a key string built for each entry.
+    const known = seen[(options.configFile ? 2 : 0) + (options.redact ? 1 : 0)]!;
+    let indicators = known.get(entry.text);
     if (indicators === undefined) {
       indicators = indicatorsInText(entry.text, options);
-      seen.set(memoKey, indicators);
+      known.set(entry.text, indicators);
     }
-    if (indicators.length > 0) yield draft(entry, indicators);
+    if (indicators.length > 0) yield draft(entry.locate(), entry.source, indicators);
   }
 }
 
-/** Indicators by text: the replicas of a workload, and workloads of one chart, repeat the same strings. */
-function textIndicators(inventory: Inventory, mlImage: boolean): Map<string, Indicator[]> {
-  return inventory.memo(`miner-indicators:text:${mlImage ? 'ml' : 'other'}`, () => new Map<string, Indicator[]>());
+/**
+ * Indicators by text, for text (0), a Secret's text (1), a file (2) and a Secret's file (3): the replicas
+ * of a workload, and workloads of one chart, repeat the same strings.
+ */
+function textIndicators(inventory: Inventory, mlImage: boolean): ReadonlyArray<Map<string, Indicator[]>> {
+  return inventory.memo(`miner-indicators:text:${mlImage ? 'ml' : 'other'}`, () => [0, 1, 2, 3].map(() => new Map<string, Indicator[]>()));
 }
 
 /**
@@ -100,14 +105,14 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
   const entries: TextEntry[] = [];
   const strings = (base: FieldPath, name: string): void => {
     asArray(base.reduce<unknown>((value, step) => asObject(value)?.[step as string], container)).forEach((value, index) => {
-      if (typeof value === 'string') entries.push({ path: at([...base, index]), where: `${name}[${index}]${suffix}`, text: value });
+      if (typeof value === 'string') entries.push({ text: value, locate: () => ({ path: at([...base, index]), where: `${name}[${index}]${suffix}` }) });
     });
   };
   strings(['command'], 'command');
   strings(['args'], 'args');
   for (const hook of ['postStart', 'preStop']) strings(['lifecycle', hook, 'exec', 'command'], `lifecycle.${hook} command`);
   const source = asString(container['source']);
-  if (source !== null && site.type === 'script') entries.push({ path: at(['source']), where: 'the script source', text: source });
+  if (source !== null && site.type === 'script') entries.push({ text: source, locate: () => ({ path: at(['source']), where: 'the script source' }) });
 
   const namespace = site.pod.namespace;
   const declared = containerSecretReferences(inventory);
@@ -116,7 +121,7 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
     const name = asString(env?.['name']) ?? `#${index}`;
     const value = asString(env?.['value']);
     if (value !== null) {
-      entries.push({ path: at(['env', index, 'value']), where: `env ${name}${suffix}`, text: value });
+      entries.push({ text: value, locate: () => ({ path: at(['env', index, 'value']), where: `env ${name}${suffix}` }) });
       return;
     }
     const from = asObject(env?.['valueFrom']);
@@ -125,7 +130,7 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
       const refName = asString(ref?.['name']);
       const key = asString(ref?.['key']);
       const stored = refName && key ? storedValue(inventory, kind, namespace, refName, key, declared) : null;
-      if (stored) entries.push({ path: at(['env', index]), where: `env ${name} (${kind} ${namespace}/${refName} key ${key})`, text: stored.value, secret: kind === 'Secret', source: stored });
+      if (stored) entries.push({ text: stored.value, secret: kind === 'Secret', source: stored, locate: () => ({ path: at(['env', index]), where: `env ${name} (${kind} ${namespace}/${refName} key ${key})` }) });
     }
   });
   asArray(container['envFrom']).forEach((entry, index) => {
@@ -134,7 +139,7 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
       if (!refName) continue;
       for (const stored of allValues(inventory, kind, namespace, refName, declared)) {
         const key = String(stored.path[1]);
-        entries.push({ path: at(['envFrom', index]), where: `envFrom ${kind} ${namespace}/${refName} key ${key}`, text: stored.value, secret: kind === 'Secret', source: stored });
+        entries.push({ text: stored.value, secret: kind === 'Secret', source: stored, locate: () => ({ path: at(['envFrom', index]), where: `envFrom ${kind} ${namespace}/${refName} key ${key}` }) });
       }
     }
   });
@@ -144,14 +149,11 @@ function textEntries(site: ContainerSite, kfpComponent: boolean, inventory: Inve
 
 /** Every ConfigMap or Secret key a container mounts as a file, with the path it sees it at. */
 function mountedFiles(site: ContainerSite, inventory: Inventory, declared: ReadonlyArray<{ namespace: string; name: string }>): TextEntry[] {
-  const volumes = new Map(
-    asArray(site.pod.spec['volumes'])
-      .map(asObject)
-      .filter((v): v is Record<string, unknown> => v !== null && typeof v['name'] === 'string')
-      .map((v) => [v['name'] as string, v]),
-  );
+  const mounts = asArray(site.container['volumeMounts']);
+  if (mounts.length === 0) return [];
+  const volumes = volumesByName(site.pod);
   const out: TextEntry[] = [];
-  asArray(site.container['volumeMounts']).forEach((entry, index) => {
+  mounts.forEach((entry, index) => {
     const mount = asObject(entry);
     const volume = volumes.get(asString(mount?.['name']) ?? '');
     const mountPath = asString(mount?.['mountPath'])?.replace(/\/+$/, '');
@@ -164,8 +166,7 @@ function mountedFiles(site: ContainerSite, inventory: Inventory, declared: Reado
         if (file === undefined || (subPath && subPath !== file)) continue;
         const seenAt = subPath ? mountPath : `${mountPath}/${file}`;
         out.push({
-          path: [...site.path, 'volumeMounts', index],
-          where: `its mounted file ${seenAt} (${ref.kind} ${site.pod.namespace}/${ref.name} key ${key})`,
+          locate: () => ({ path: [...site.path, 'volumeMounts', index], where: `its mounted file ${seenAt} (${ref.kind} ${site.pod.namespace}/${ref.name} key ${key})` }),
           text: stored.value,
           file: true,
           secret: ref.kind === 'Secret',
@@ -175,6 +176,22 @@ function mountedFiles(site: ContainerSite, inventory: Inventory, declared: Reado
     }
   });
   return out;
+}
+
+// A pod template's volumes by name, for each of its containers' mounts: worked out once per template.
+const volumeIndexes = new WeakMap<PodTemplateSite, ReadonlyMap<string, Record<string, unknown>>>();
+function volumesByName(pod: PodTemplateSite): ReadonlyMap<string, Record<string, unknown>> {
+  let volumes = volumeIndexes.get(pod);
+  if (!volumes) {
+    volumes = new Map(
+      asArray(pod.spec['volumes'])
+        .map(asObject)
+        .filter((v): v is Record<string, unknown> => v !== null && typeof v['name'] === 'string')
+        .map((v) => [v['name'] as string, v]),
+    );
+    volumeIndexes.set(pod, volumes);
+  }
+  return volumes;
 }
 
 function storedValue(inventory: Inventory, kind: 'ConfigMap' | 'Secret', namespace: string, name: string, key: string, declared: ReadonlyArray<{ namespace: string; name: string }>): StoredValue | null {

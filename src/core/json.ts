@@ -6,8 +6,13 @@ export function asObject(value: unknown): JsonObject | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : null;
 }
 
-export function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
+// Shared by every non-array asArray is given: analyses ask for absent lists (env, envFrom, volumes) of
+// every container of a large cluster, and a new empty array each time was a good part of their garbage.
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/** The value if it is an array, else an empty one (shared and frozen: never to be changed). */
+export function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : NO_ITEMS;
 }
 
 export function asString(value: unknown): string | null {

@@ -21,6 +21,9 @@ export interface InventoryOptions {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+// Not kind names: what a memoised analysis read besides kinds.
+const READ_POD_TEMPLATES = '\0pods';
+const READ_ALL = '\0all';
 // Not a namespace name: the key under which indexes keep every namespace's entries.
 const ALL_NAMESPACES = '\0*';
 const READABLE: Readability = { state: 'readable' };
@@ -33,13 +36,62 @@ const READABLE: Readability = { state: 'readable' };
 export function buildInventory(input: readonly Resource[], options: InventoryOptions): Inventory {
   // One canonical order whatever the source: files list objects in their own order, the API server in
   // another. Checks that report "the first" of something must give the same answer offline and live.
-  const resources = [...input].sort(canonicalOrder);
+  return indexInventory([...input].sort(canonicalOrder), options, null);
+}
+
+/** What an inventory keeps to be extended: its sorted objects, options, memos and what each memo read. */
+interface Internals {
+  resources: readonly Resource[];
+  options: InventoryOptions;
+  memos: ReadonlyMap<string, unknown>;
+  readsOf: ReadonlyMap<string, ReadonlySet<string>>;
+}
+const internalsOf = new WeakMap<Inventory, Internals>();
+
+/**
+ * The inventory of `base`'s objects and `added` (live mode: the Secrets the checks named once they had
+ * seen the rest), as `buildInventory` of all of them would give, keeping the analyses `base` memoised
+ * that read nothing of the added kinds: they would come out the same, and a large cluster's cost twice.
+ */
+export function extendInventory(base: Inventory, added: readonly Resource[]): Inventory {
+  const internals = internalsOf.get(base);
+  if (!internals) throw new Error('extendInventory: not an inventory built by buildInventory');
+  const resources = [...internals.resources, ...added].sort(canonicalOrder);
+  const addedKinds = new Set(added.map((resource) => resource.ref.kind));
+  const addedPods = added.some((resource) => extractPodTemplates(resource).length > 0);
+  const unchanged = (read: string): boolean => {
+    if (read === READ_ALL) return false;
+    if (read === READ_POD_TEMPLATES) return !addedPods;
+    return !addedKinds.has(parseKindName(read).kind);
+  };
+  const kept = new Map<string, { value: unknown; reads: ReadonlySet<string> }>();
+  for (const [key, value] of internals.memos) {
+    const reads = internals.readsOf.get(key);
+    if (reads && [...reads].every(unchanged)) kept.set(key, { value, reads });
+  }
+  return indexInventory(resources, internals.options, kept);
+}
+
+function indexInventory(resources: readonly Resource[], options: InventoryOptions, kept: ReadonlyMap<string, { value: unknown; reads: ReadonlySet<string> }> | null): Inventory {
   const byQualifiedKind = new Map<string, Resource[]>();
   const byKind = new Map<string, Resource[]>();
   const byNamespace = new Map<string, Resource[]>();
   // kind -> namespace -> name: no key string per object, which a large cluster would pay for in memory.
   const byName = new Map<string, Map<string, Map<string, Resource>>>();
   const memos = new Map<string, unknown>();
+  // What each memoised analysis read (kind names as queried), for extendInventory; `open` holds the reads
+  // of the analyses being computed, innermost last: a read counts for each of them.
+  const readsOf = new Map<string, ReadonlySet<string>>();
+  const open: Array<Set<string>> = [];
+  const note = (read: string): void => {
+    for (const reads of open) reads.add(read);
+  };
+  if (kept) {
+    for (const [key, { value, reads }] of kept) {
+      memos.set(key, value);
+      readsOf.set(key, reads);
+    }
+  }
 
   for (const resource of resources) {
     const qualified = qualifiedKind(resource.group, resource.ref.kind);
@@ -67,6 +119,10 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   const allPodTemplates = (): PodTemplateSite[] => {
     podTemplates ??= resources.flatMap(extractPodTemplates);
     return podTemplates;
+  };
+  const readPodTemplates = (): PodTemplateSite[] => {
+    if (open.length > 0) note(READ_POD_TEMPLATES);
+    return allPodTemplates();
   };
 
   const podsIn = (namespace: string): readonly PodTemplateSite[] => {
@@ -119,20 +175,31 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
   };
 
   const lookupKind = (kind: KindName): readonly Resource[] => {
+    if (open.length > 0) note(kind);
     const { group, kind: bare } = parseKindName(kind);
     return (group === null ? byKind.get(bare) : byQualifiedKind.get(qualifiedKind(group, bare))) ?? EMPTY;
   };
 
-  return {
+  const inventory: Inventory = {
     mode: options.mode,
     context: options.context ?? null,
     wholeCluster: options.wholeCluster ?? options.mode === 'cluster',
-    all: () => resources,
+    all: () => {
+      if (open.length > 0) note(READ_ALL);
+      return resources;
+    },
     ofKind: lookupKind,
-    inNamespace: (kind, namespace) => byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY,
-    get: (kind, namespace, name) => byName.get(kind)?.get(namespace ?? '')?.get(name),
-    podTemplates: allPodTemplates,
+    inNamespace: (kind, namespace) => {
+      if (open.length > 0) note(kind);
+      return byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY;
+    },
+    get: (kind, namespace, name) => {
+      if (open.length > 0) note(kind);
+      return byName.get(kind)?.get(namespace ?? '')?.get(name);
+    },
+    podTemplates: readPodTemplates,
     podTemplatesMatching(namespace, selector) {
+      if (open.length > 0) note(READ_POD_TEMPLATES);
       const labelSelector = toLabelSelector(selector);
       const pairs = requiredPairs(labelSelector);
       const ns = namespace ?? ALL_NAMESPACES;
@@ -144,6 +211,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
       return candidates.filter((site) => matchesLabelSelector(labelSelector, site.labels));
     },
     servicesSelecting(site) {
+      if (open.length > 0) note('Service');
       const index = serviceLookup();
       const found = new Set<Resource>();
       for (const [key, value] of Object.entries(site.labels)) {
@@ -154,6 +222,7 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
       return [...found];
     },
     readability(kind) {
+      if (open.length > 0) note(kind);
       const { group, kind: bare } = parseKindName(kind);
       const candidates = group === null ? [...(options.forbidden?.keys() ?? [])].filter((k) => parseKindName(k).kind === bare) : [kind];
       for (const candidate of candidates) {
@@ -164,10 +233,25 @@ export function buildInventory(input: readonly Resource[], options: InventoryOpt
       return READABLE;
     },
     memo<T>(key: string, compute: () => T): T {
-      if (!memos.has(key)) memos.set(key, compute());
-      return memos.get(key) as T;
+      if (memos.has(key)) {
+        if (open.length > 0) for (const read of readsOf.get(key) ?? []) note(read);
+        return memos.get(key) as T;
+      }
+      const reads = new Set<string>();
+      open.push(reads);
+      let value: T;
+      try {
+        value = compute();
+      } finally {
+        open.pop();
+      }
+      memos.set(key, value);
+      readsOf.set(key, reads);
+      return value;
     },
   };
+  internalsOf.set(inventory, { resources, options, memos, readsOf });
+  return inventory;
 }
 
 function canonicalOrder(a: Resource, b: Resource): number {

@@ -104,19 +104,25 @@ export function guardReads(inventory: Inventory, reads: Reads): Inventory {
         return inventory.memo(key, compute);
       }
       // Computed here (again, if code without a guard computed it first: analyses are pure), so that the
-      // reads it makes are this check's and are recorded for the next check served from the memo.
+      // reads it makes are this check's and are recorded for the next check served from the memo. It is
+      // computed inside the inventory's own memo, which learns the reads too (extendInventory needs them).
       const recorder: Read[] = [];
       recorders.push(recorder);
       let value: T;
       try {
-        value = compute();
+        let computedHere = false;
+        value = inventory.memo(key, () => {
+          computedHere = true;
+          return compute();
+        });
+        if (!computedHere) compute();
       } finally {
         recorders.pop();
       }
       const distinct = distinctReads(recorder);
       memoReads.set(key, distinct);
       for (const read of distinct) for (const outer of recorders) outer.push(read);
-      return inventory.memo(key, () => value);
+      return value;
     },
   };
 }

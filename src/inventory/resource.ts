@@ -37,9 +37,9 @@ export function createResource({ obj, origin, defaultNamespace, locate, clusterS
  * cluster costs memory for nothing.
  */
 export function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   if (onlyStrings(value as Record<string, unknown>)) return value as Record<string, string>;
+  const out: Record<string, string> = {};
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === 'string') out[key] = entry;
     else if (typeof entry === 'number' || typeof entry === 'boolean') out[key] = String(entry);

@@ -2,7 +2,7 @@ import { asArray, asObject, asString } from '../core/json.js';
 import type { ContainerSite, Inventory, KindName, Resource } from '../core/types.js';
 import { POD_TEMPLATE_KINDS } from '../inventory/pod-template-kinds.js';
 import { KFP_WORKFLOW_KINDS, kfpV2ComponentSites } from './kfp-v2.js';
-import { templateOwner } from './ownership.js';
+import { templateOwners } from './ownership.js';
 
 /** Every kind `workloadContainers` reads containers from: the pod-bearing kinds, KFP v2 workflows among them. */
 export const CONTAINER_KINDS: readonly KindName[] = POD_TEMPLATE_KINDS;
@@ -22,8 +22,9 @@ export interface WorkloadContainer {
 export function workloadContainers(inventory: Inventory): readonly WorkloadContainer[] {
   return inventory.memo('workloadContainers', () => {
     const out: WorkloadContainer[] = [];
+    const ownerOf = templateOwners(inventory);
     for (const pod of inventory.podTemplates()) {
-      if (templateOwner(pod.resource, inventory)) continue;
+      if (ownerOf(pod.resource)) continue;
       const workflow = owningWorkflow(pod.resource, inventory);
       for (const site of pod.containers) {
         if (workflow?.has(signature(site))) continue;

@@ -3,7 +3,7 @@ import { asObject, asString } from '../core/json.js';
 import { parseEmbeddedYaml } from '../loaders/go-yaml.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { commandLine, mountedFile, resolveEnv, type EnvResolution } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { containersRunning } from './container-index.js';
 import { AUTH_SECRETS, lookupSecret, secretEntries, configMapEntry, secretEntry, type StoredValue } from './secrets.js';
 
 /** A Dex configuration and the Dex container that reads it (null when the input holds only the config). */
@@ -47,16 +47,12 @@ export function dexInstances(inventory: Inventory): DexDiscovery {
       instances.push({ source, config: parsed.config, container });
     };
 
-    for (const site of inventory.podTemplates()) {
-      for (const container of site.containers) {
-        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-        if (!image || !DEX_IMAGE.test(`${image.registry}/${image.repository}`)) continue;
-        const path = configFilePath(commandLine(container));
-        if (!path) continue;
-        const file = mountedFile(inventory, container, path, declared);
-        if (file.state === 'value') add(file, container);
-        else if (file.state === 'unreadable') unreadable.push(file.reason);
-      }
+    for (const container of containersRunning(inventory, DEX_IMAGE)) {
+      const path = configFilePath(commandLine(container));
+      if (!path) continue;
+      const file = mountedFile(inventory, container, path, declared);
+      if (file.state === 'value') add(file, container);
+      else if (file.state === 'unreadable') unreadable.push(file.reason);
     }
     for (const configMap of inventory.ofKind('ConfigMap')) {
       for (const key of CONFIG_KEYS) {

@@ -160,7 +160,7 @@ function calicoSelects(expression: string | null, labels: Readonly<Record<string
   return result;
 }
 
-function portsOf(ports: unknown[]): Reach {
+function portsOf(ports: readonly unknown[]): Reach {
   if (ports.length === 0) return { kind: 'all' };
   const names = ports.map((port) => (port === null || port === undefined ? 'any' : (scalarText(port) ?? '')).toLowerCase());
   if (names.includes('any') || names.includes('0')) return { kind: 'all' };

@@ -24,7 +24,7 @@ import { fromServiceExposure, type Reachability } from './reachability.js';
 import { classifyServiceExposure, classifyServiceShape } from './service-exposure.js';
 import { podsBehindService, servicesForHost, serviceType } from './services.js';
 import { describeResource as describe } from '../core/object-ref.js';
-import { parseImageRef } from './image-ref.js';
+import { containersRunning } from './container-index.js';
 
 /** Something that takes traffic from outside the cluster. */
 export interface EntryPoint {
@@ -325,12 +325,12 @@ const INVERSE_PROXY = /(?:^|\/)ml-pipeline\/inverse-proxy-agent$/;
  * `*.pipelines.googleusercontent.com`, behind Google sign-in and IAM.
  */
 function followInverseProxies(inventory: Inventory, walker: Walker): void {
-  for (const site of inventory.podTemplates()) {
-    const container = site.containers.find((c) => {
-      const image = typeof c.container['image'] === 'string' ? parseImageRef(c.container['image']) : null;
-      return image !== null && INVERSE_PROXY.test(`${image.registry}/${image.repository}`);
-    });
-    if (!container || site.resource.ref.kind === 'Pod' || site.resource.ref.kind === 'ReplicaSet') continue;
+  const seen = new Set<PodTemplateSite>();
+  for (const container of containersRunning(inventory, INVERSE_PROXY)) {
+    // The first such container of a template; not the Pods and ReplicaSets a Deployment made.
+    const site = container.pod;
+    if (seen.has(site) || site.resource.ref.kind === 'Pod' || site.resource.ref.kind === 'ReplicaSet') continue;
+    seen.add(site);
     const path: FieldPath = [...container.path, 'image'];
     const exposure: Reachability = {
       reach: 'public',

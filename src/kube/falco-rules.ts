@@ -47,7 +47,7 @@ export type Selection = (
  * Parses a rules file the way Falco reads it (yaml-cpp: the first of two equal keys counts): a YAML list
  * of rule, macro and list items, or why Falco would refuse the file.
  */
-export function parseRulesFile(text: string): { items: unknown[] } | { problem: string } {
+export function parseRulesFile(text: string): { items: readonly unknown[] } | { problem: string } {
   const parsed = parseEmbeddedYaml(text, 'first');
   return parsed.ok ? { items: asArray(parsed.value) } : { problem: parsed.reason };
 }

@@ -5,6 +5,7 @@ import { AUTHORIZATION_HEADER, decide, describeRequest, outsiderAccess, sortPoli
 import { action, policyApplies, policyRules, strings } from './istio-policies.js';
 import { extensionProviders, meshConfigKnown, rootNamespace } from './mesh-config.js';
 import { append } from '../core/arrays.js';
+import { containersSettingEnv } from './container-index.js';
 
 const ENVOY_FILTER = 'networking.istio.io/EnvoyFilter';
 const AUTHORIZATION_POLICY = 'security.istio.io/AuthorizationPolicy';
@@ -173,13 +174,11 @@ function userIdHeaders(inventory: Inventory): ReadonlySet<string> {
       const value = asString(dig(configMap.obj, 'data', 'USERID_HEADER')) ?? asString(dig(configMap.obj, 'data', 'CD_USERID_HEADER'));
       if (value && /^[A-Za-z0-9-]+$/.test(value)) headers.add(value.toLowerCase());
     }
-    for (const site of inventory.podTemplates()) {
-      for (const container of site.containers) {
-        for (const env of asArray(container.container['env'])) {
-          const entry = asObject(env);
-          const value = asString(entry?.['value']);
-          if (entry?.['name'] === 'USERID_HEADER' && value && /^[A-Za-z0-9-]+$/.test(value)) headers.add(value.toLowerCase());
-        }
+    for (const container of containersSettingEnv(inventory, ['USERID_HEADER'])) {
+      for (const env of asArray(container.container['env'])) {
+        const entry = asObject(env);
+        const value = asString(entry?.['value']);
+        if (entry?.['name'] === 'USERID_HEADER' && value && /^[A-Za-z0-9-]+$/.test(value)) headers.add(value.toLowerCase());
       }
     }
     return headers;

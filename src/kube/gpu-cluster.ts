@@ -1,7 +1,7 @@
 import { asObject, dig } from '../core/json.js';
 import { describeResource } from '../core/object-ref.js';
 import type { Inventory, PodTemplateSite, Resource } from '../core/types.js';
-import { templateOwner } from './ownership.js';
+import { templateOwners } from './ownership.js';
 
 const GPU_RESOURCE = 'nvidia.com/gpu';
 
@@ -14,10 +14,13 @@ export interface GpuEvidence {
 
 /** Whether the cluster has NVIDIA GPUs, and what shows it. */
 export function gpuEvidence(inventory: Inventory): GpuEvidence {
-  return inventory.memo('gpuEvidence', () => ({
-    nodes: inventory.ofKind('Node').filter(isGpuNode),
-    workloads: inventory.podTemplates().filter((site) => !templateOwner(site.resource, inventory) && requestsGpu(site)),
-  }));
+  return inventory.memo('gpuEvidence', () => {
+    const ownerOf = templateOwners(inventory);
+    return {
+      nodes: inventory.ofKind('Node').filter(isGpuNode),
+      workloads: inventory.podTemplates().filter((site) => !ownerOf(site.resource) && requestsGpu(site)),
+    };
+  });
 }
 
 export function isGpuCluster(inventory: Inventory): boolean {

@@ -28,6 +28,39 @@ export function parseImageRef(raw: string): Readonly<ImageRef> | null {
   return ref;
 }
 
+// What analyses ask of every container's image: its name (`registry/repository`), and whether the name
+// matches a pattern. A few dozen images run in thousands of containers: each answer is worked out once.
+const names = new Map<string, string | null>();
+const nameTests = new WeakMap<RegExp, Map<string, boolean>>();
+
+/** `registry/repository` of an image reference (`docker.io/library/python`), `null` when it does not parse or is not a string. */
+export function imageName(raw: unknown): string | null {
+  if (typeof raw !== 'string') return null;
+  let name = names.get(raw);
+  if (name === undefined) {
+    if (names.size >= PARSED_LIMIT) names.clear();
+    const ref = parseImageRef(raw);
+    name = ref ? `${ref.registry}/${ref.repository}` : null;
+    names.set(raw, name);
+  }
+  return name;
+}
+
+/** Whether an image reference parses and its name (see `imageName`) matches `pattern`, which must not be global or sticky. */
+export function imageNameMatches(raw: unknown, pattern: RegExp): boolean {
+  if (typeof raw !== 'string') return false;
+  let tests = nameTests.get(pattern);
+  if (!tests) nameTests.set(pattern, (tests = new Map<string, boolean>()));
+  let matches = tests.get(raw);
+  if (matches === undefined) {
+    if (tests.size >= PARSED_LIMIT) tests.clear();
+    const name = imageName(raw);
+    matches = name !== null && pattern.test(name);
+    tests.set(raw, matches);
+  }
+  return matches;
+}
+
 function parse(raw: string): Readonly<ImageRef> | null {
   const trimmed = raw.trim();
   if (trimmed === '') return null;

@@ -2,7 +2,8 @@ import { parse } from 'yaml';
 import { asObject, asString, dig } from '../core/json.js';
 import type { ContainerSite, FieldPath, Inventory } from '../core/types.js';
 import { mountedFile, type FileResolution } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { imageNameMatches } from './image-ref.js';
+import { containersRunning } from './container-index.js';
 
 // Zero to JupyterHub (the Helm chart) runs the proxy and the hub from these images; older releases
 // were on Docker Hub, newer ones on quay.io.
@@ -30,8 +31,7 @@ export function isJupyterHubProxy(container: ContainerSite): boolean {
 }
 
 function imageMatches(container: ContainerSite, pattern: RegExp): boolean {
-  const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-  return image !== null && pattern.test(`${image.registry}/${image.repository}`);
+  return imageNameMatches(container.container['image'], pattern);
 }
 
 export interface HubLogin {
@@ -90,8 +90,8 @@ function fromValues(text: string): string | null {
 export function hubSecrets(inventory: Inventory): Array<{ namespace: string; name: string }> {
   return inventory.memo('jupyterHubSecrets', () => {
     const out = new Map<string, { namespace: string; name: string }>();
-    for (const site of inventory.podTemplates()) {
-      if (!site.containers.some((c) => imageMatches(c, HUB_IMAGE))) continue;
+    const hubs = new Set(containersRunning(inventory, HUB_IMAGE).map((container) => container.pod));
+    for (const site of hubs) {
       for (const volume of Array.isArray(site.spec['volumes']) ? site.spec['volumes'] : []) {
         const name = asString(dig(volume, 'secret', 'secretName'));
         if (name) out.set(`${site.namespace}/${name}`, { namespace: site.namespace, name });

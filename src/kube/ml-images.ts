@@ -49,10 +49,16 @@ const PATTERNS: readonly Pattern[] = [
 
 /** The ML framework or notebook family of an image, or `null` for everything else (nginx, redis, ...). */
 export function mlImageFamily(ref: ImageRef): MlImageFamily | null {
-  const full = `${ref.registry}/${ref.repository}`;
-  for (const pattern of PATTERNS) if (pattern.path.test(full)) return pattern.family;
-  return null;
+  let family = families.get(ref);
+  if (family === undefined) {
+    const full = `${ref.registry}/${ref.repository}`;
+    family = PATTERNS.find((pattern) => pattern.path.test(full))?.family ?? null;
+    families.set(ref, family);
+  }
+  return family;
 }
+// Parsed references are kept per image (parseImageRef), and several analyses ask this of every container.
+const families = new WeakMap<ImageRef, MlImageFamily | null>();
 
 /** The official `tensorflow/tensorflow` image, under any registry or mirror prefix. */
 export function isOfficialTensorflow(ref: ImageRef): boolean {

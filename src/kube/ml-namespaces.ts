@@ -1,7 +1,7 @@
 import { unionOfKinds } from '../core/kinds.js';
 import type { FieldPath, Inventory, KindName, PodTemplateSite, Resource } from '../core/types.js';
 import { KUBEFLOW_PRESENCE_KINDS, kubeflowPresent } from './ml-platform.js';
-import { ownedByKind, templateOwner } from './ownership.js';
+import { ownedByKind, templateOwners } from './ownership.js';
 import { isPipelineSpawned, isProfileNamespace } from './pipelines.js';
 
 /** A namespace where Kubeflow runs user code: pipelines, notebooks, or a profile namespace awaiting them. */
@@ -39,9 +39,10 @@ export function mlNamespaces(inventory: Inventory): MlNamespace[] {
     }
     // First workload per namespace, to point at when the Namespace object is not in the input.
     const firstWorkload = new Map<string, Resource>();
+    const ownerOf = templateOwners(inventory);
     for (const site of inventory.podTemplates()) {
       if (!firstWorkload.has(site.namespace)) firstWorkload.set(site.namespace, site.resource);
-      if (templateOwner(site.resource, inventory)) continue;
+      if (ownerOf(site.resource)) continue;
       if (isNotebook(site)) add(site.namespace, 'runs notebooks', site);
       else if (isPipelineSpawned(site, inventory)) add(site.namespace, 'runs pipelines', site);
     }

@@ -2,7 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import { describeResource } from '../core/object-ref.js';
 import type { ContainerSite, FieldPath, Inventory, Resource } from '../core/types.js';
 import { commandLine, flagValues, mountedFile, resolveEnv } from './container-env.js';
-import { parseImageRef } from './image-ref.js';
+import { containersRunning } from './container-index.js';
 import { AUTH_SECRETS } from './secrets.js';
 import { scalarText } from '../core/json.js';
 
@@ -46,14 +46,7 @@ export interface OAuth2Proxy {
 
 /** oauth2-proxy containers among the inputs, with their effective options. */
 export function oauth2Proxies(inventory: Inventory): readonly OAuth2Proxy[] {
-  return inventory.memo('oauth2Proxies', () =>
-    inventory.podTemplates().flatMap((site) =>
-      site.containers.flatMap((container) => {
-        const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-        return image && IMAGE.test(`${image.registry}/${image.repository}`) ? [readProxy(inventory, container)] : [];
-      }),
-    ),
-  );
+  return inventory.memo('oauth2Proxies', () => containersRunning(inventory, IMAGE).map((container) => readProxy(inventory, container)));
 }
 
 function readProxy(inventory: Inventory, container: ContainerSite): OAuth2Proxy {

@@ -5,8 +5,23 @@ import type { Inventory, Resource } from '../core/types.js';
 // copy: reporting both would show one problem three times (Deployment, ReplicaSet, Pod).
 const TEMPLATE_OWNERS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Notebook']);
 
-/** The object's controller, when that controller is itself among the inputs and carries the same template. */
-export function templateOwner(resource: Resource, inventory: Inventory): Resource | null {
+/**
+ * An object's controller, when that controller is itself among the inputs and carries the same template.
+ * Five analyses ask it of every pod template: the owners of all of them are looked up once per inventory.
+ */
+export function templateOwners(inventory: Inventory): (resource: Resource) => Resource | null {
+  const owners = inventory.memo('templateOwners', () => {
+    const found = new Map<Resource, Resource | null>();
+    for (const site of inventory.podTemplates()) if (!found.has(site.resource)) found.set(site.resource, findTemplateOwner(site.resource, inventory));
+    return found;
+  });
+  return (resource) => {
+    const owner = owners.get(resource);
+    return owner !== undefined ? owner : findTemplateOwner(resource, inventory);
+  };
+}
+
+function findTemplateOwner(resource: Resource, inventory: Inventory): Resource | null {
   for (const entry of asArray(resource.obj.metadata.ownerReferences)) {
     const owner = asObject(entry);
     const kind = asString(owner?.['kind']);
@@ -20,5 +35,6 @@ export function templateOwner(resource: Resource, inventory: Inventory): Resourc
 
 /** Any owner reference of the given kinds, whether or not the owner is among the inputs. */
 export function ownedByKind(resource: Resource, kinds: ReadonlySet<string>): boolean {
-  return asArray(resource.obj.metadata.ownerReferences).some((entry) => kinds.has(asString(asObject(entry)?.['kind']) ?? ''));
+  for (const entry of asArray(resource.obj.metadata.ownerReferences)) if (kinds.has(asString(asObject(entry)?.['kind']) ?? '')) return true;
+  return false;
 }

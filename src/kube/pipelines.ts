@@ -14,15 +14,21 @@ const PIPELINE_LABELS = ['workflows.argoproj.io/workflow', 'pipeline/runid'];
 export function isPipelineSpawned(site: PodTemplateSite, inventory: Inventory): boolean {
   const resource = site.resource;
   if (PIPELINE_KINDS.has(resource.ref.kind)) return true;
-  const labels = { ...resource.labels, ...site.labels };
-  const annotations = { ...resource.annotations, ...site.annotations };
-  if (PIPELINE_LABELS.some((key) => key in labels)) return true;
-  if (Object.keys(labels).some((key) => key.startsWith('pipelines.kubeflow.org/'))) return true;
-  if (Object.keys(annotations).some((key) => key.startsWith('pipelines.kubeflow.org/') || key === 'workflows.argoproj.io/node-name')) return true;
+  // The object's and the template's labels and annotations, read in place: asked of every pod template.
+  if (PIPELINE_LABELS.some((key) => key in resource.labels || key in site.labels)) return true;
+  const pipelineKey = (key: string): boolean => key.startsWith('pipelines.kubeflow.org/');
+  if (someKey(resource.labels, pipelineKey) || someKey(site.labels, pipelineKey)) return true;
+  const annotationKey = (key: string): boolean => pipelineKey(key) || key === 'workflows.argoproj.io/node-name';
+  if (someKey(resource.annotations, annotationKey) || someKey(site.annotations, annotationKey)) return true;
   if (ownedByKind(resource, WORKFLOW_OWNER)) return true;
   const account = site.serviceAccountName;
   if (account === 'pipeline-runner') return true;
   return account === 'default-editor' && isProfileNamespace(site.namespace, inventory);
+}
+
+function someKey(object: Readonly<Record<string, string>>, test: (key: string) => boolean): boolean {
+  for (const key in object) if (Object.hasOwn(object, key) && test(key)) return true;
+  return false;
 }
 
 /** A Kubeflow user namespace: created by a Profile, or labelled as one. */

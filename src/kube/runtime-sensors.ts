@@ -1,6 +1,6 @@
-import { asArray, asObject, asString, scalarText } from '../core/json.js';
+import { asArray, asObject, scalarText } from '../core/json.js';
 import type { ContainerSite, PodTemplateSite } from '../core/types.js';
-import { parseImageRef } from './image-ref.js';
+import { imageName } from './image-ref.js';
 
 export interface SensorProduct {
   /** `Falco`, `Sysdig agent`, ... */
@@ -45,6 +45,18 @@ const DATADOG_AGENT = /(?:^|\/)(?:datadog|datadoghq)\/agent$/;
  * counts only with Cloud Workload Security on, since the plain agent only collects metrics.
  */
 export function sensorProduct(pod: PodTemplateSite): SensorProduct | null {
+  let product = products.get(pod);
+  if (product === undefined) {
+    product = findSensorProduct(pod);
+    products.set(pod, product);
+  }
+  return product;
+}
+// Asked of every container of every pod template (is it a sensor's?), answered once per template: sites
+// are made once per object and never change.
+const products = new WeakMap<PodTemplateSite, SensorProduct | null>();
+
+function findSensorProduct(pod: PodTemplateSite): SensorProduct | null {
   const runtime = pod.containers.filter((c) => c.type !== 'initContainer');
   for (const container of runtime) {
     const path = imagePath(container);
@@ -77,7 +89,5 @@ function datadogRuntimeSecurity(container: ContainerSite): boolean {
 }
 
 export function imagePath(container: ContainerSite): string | null {
-  const image = asString(container.container['image']);
-  const ref = image === null ? null : parseImageRef(image);
-  return ref ? `${ref.registry}/${ref.repository}` : null;
+  return imageName(container.container['image']);
 }

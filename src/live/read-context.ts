@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { errorText } from '../core/error-text.js';
-import { buildInventory } from '../inventory/inventory.js';
+import { buildInventory, extendInventory } from '../inventory/inventory.js';
 import { declaredReads, guardReads, strictReadsEnabled } from '../inventory/read-guard.js';
 import { describeCheck } from '../plugins/provenance.js';
 import { qualifiedKind } from '../core/kinds.js';
@@ -140,13 +140,11 @@ export async function readContext(client: ApiClient, context: string, options: R
   for (const secret of await namedSecrets) {
     snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
   }
-  const referenced = await readReferencedSecrets(reading, plan, options);
-  for (const secret of referenced) {
-    snapshot.resources.push(createResource({ obj: secret, origin, clusterScoped: false }));
-  }
-  // Building an inventory sorts and indexes every object: the one the checks were asked with serves the
-  // analysis too, unless Secrets were added to what it holds.
-  if (referenced.length > 0) snapshot.inventory = null;
+  const referenced = (await readReferencedSecrets(reading, plan, options)).map((secret) => createResource({ obj: secret, origin, clusterScoped: false }));
+  for (const secret of referenced) snapshot.resources.push(secret);
+  // The inventory the checks were asked with serves the analysis too, with the Secrets they named added:
+  // what it worked out without reading Secrets (every pod template's references, for one) is kept.
+  if (referenced.length > 0 && snapshot.inventory) snapshot.inventory = extendInventory(snapshot.inventory, referenced);
   return snapshot;
 }
 

@@ -1,8 +1,8 @@
 import { asArray, asObject, asString, dig } from '../../core/json.js';
 import type { Inventory, KindName, PodTemplateSite, Resource } from '../../core/types.js';
 import { POD_TEMPLATE_KINDS } from '../../inventory/pod-template-kinds.js';
-import { parseImageRef } from '../image-ref.js';
-import { templateOwner } from '../ownership.js';
+import { imageName, parseImageRef } from '../image-ref.js';
+import { templateOwners } from '../ownership.js';
 import { SIGNAL_METRICS, classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
 import { expandRecordingRules } from '../promql/expand.js';
 import { parsePromQL, type Expr } from '../promql/parse.js';
@@ -132,13 +132,11 @@ function isPrometheusImage(server: MetricsServer): boolean {
 }
 
 function exporter(inventory: Inventory, matches: (site: PodTemplateSite, image: string) => boolean): Exporter {
+  const ownerOf = templateOwners(inventory);
   const sites = inventory.podTemplates().filter(
     (site) =>
-      !templateOwner(site.resource, inventory) &&
-      site.containers.some((c) => {
-        const image = parseImageRef(asString(c.container['image']) ?? '');
-        return matches(site, image ? `${image.registry}/${image.repository}` : '');
-      }),
+      !ownerOf(site.resource) &&
+      site.containers.some((c) => matches(site, imageName(c.container['image']) ?? '')),
   );
   const services = [...new Set(sites.flatMap((site) => inventory.servicesSelecting(site)))];
   return { sites, services };

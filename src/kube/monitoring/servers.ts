@@ -1,8 +1,8 @@
 import { asString } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
 import { describeResource as describe } from '../../core/object-ref.js';
-import { parseImageRef } from '../image-ref.js';
-import { ownedByKind, templateOwner } from '../ownership.js';
+import { imageName, parseImageRef } from '../image-ref.js';
+import { ownedByKind, templateOwners } from '../ownership.js';
 import { hasFlag } from './plain-config.js';
 
 export type ServerKind =
@@ -62,27 +62,26 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
   let gmpFound = false;
   let azureFound = false;
 
+  const ownerOf = templateOwners(inventory);
   for (const site of inventory.podTemplates()) {
-    if (templateOwner(site.resource, inventory) || ownedByKind(site.resource, OPERATOR_OWNERS)) continue;
+    if (ownerOf(site.resource) || ownedByKind(site.resource, OPERATOR_OWNERS)) continue;
     for (const container of site.containers) {
       if (container.type !== 'container') continue;
-      const image = parseImageRef(asString(container.container['image']) ?? '');
-      const path = image ? `${image.registry}/${image.repository}` : '';
-      const label = describe(site.resource);
+      const path = imageName(container.container['image']) ?? '';
       if (PROMETHEUS_IMAGE.test(path)) {
         const agent = hasFlag(container, /^--?(?:agent|enable-feature=.*\bagent\b)/);
-        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label, scrapes: true, evaluatesRules: !agent });
+        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: !agent });
       } else if (GMP_IMAGE.test(path) && !gmpFound) {
         gmpFound = true;
-        servers.push({ kind: 'gmp', resource: site.resource, container, label, scrapes: true, evaluatesRules: true });
+        servers.push({ kind: 'gmp', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: true });
       } else if (AGENT_IMAGE.test(path)) {
-        servers.push({ kind: 'agent', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+        servers.push({ kind: 'agent', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
       } else if ((AZURE_IMAGE.test(path) || /^ama-metrics/.test(site.resource.ref.name)) && !azureFound) {
         azureFound = true;
-        servers.push({ kind: 'azure', resource: site.resource, container, label, scrapes: true, evaluatesRules: false });
+        servers.push({ kind: 'azure', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
       } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, new Set(['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']))) {
-        const alerting = image?.repository.endsWith('vmalert') === true;
-        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label, scrapes: !alerting, evaluatesRules: alerting });
+        const alerting = parseImageRef(asString(container.container['image']) ?? '')?.repository.endsWith('vmalert') === true;
+        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label: describe(site.resource), scrapes: !alerting, evaluatesRules: alerting });
       }
     }
   }
