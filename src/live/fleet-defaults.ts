@@ -12,8 +12,8 @@ export const DEFAULT_CONTEXT_CONCURRENCY = 8;
  * 64 contexts at once with 2 requests in flight each. A context's scan is a few rounds of waiting on its
  * server (discovery, the lists, the Secrets the checks name), which overlap only between contexts read at
  * once: read in waves, the last wave's rounds come on top (50 contexts: 2.4 s at once, 2.8 s by 16 or 40).
- * Every connection costs a TLS handshake on both sides, a quarter of the CPU of a fleet scan, so each
- * context gets two. Memory stays within the budget the contexts read at once share (memory-budget.ts):
+ * Every connection costs a full TLS handshake on both sides (with four per context, about 5% of a fleet
+ * scan's CPU), so each context gets two. Memory stays within the budget the contexts read at once share (memory-budget.ts):
  * a context waits for room rather than fail.
  */
 export const FLEET_SIZE = 16;
