@@ -208,15 +208,14 @@ export function failedContext(context: string, message: string, started: Date, s
   return {
     outcome: { context, server, error: message, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs },
     scan: { context, status: 'failed', error: message, server, kubernetesVersion: null, resources: 0, startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationMs },
-    findings: [],
-    suppressed: [],
-    warnings: [],
+    ...noResults(),
     errors: [{ context, message }],
-    unreadable: [],
-    undecided: [],
-    cluster: null,
-    namespaces: [],
   };
+}
+
+/** What a context adds before it is read, and all a failed one adds besides its error. */
+function noResults(): Omit<ContextPart, 'outcome' | 'scan'> {
+  return { findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] };
 }
 
 /** Reads, analyses and (with --probe) probes one context, within its deadline; never throws. */
@@ -229,7 +228,7 @@ export async function scanContext(
 ): Promise<ContextPart> {
   const started = new Date();
   const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
-  const part: ContextPart = { outcome, scan: null as unknown as ContextScan, findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] };
+  const part: ContextPart = { outcome, scan: null as unknown as ContextScan, ...noResults() };
   const abort = new AbortController();
   const client: { current: ApiClient | null } = { current: null };
   const timeoutMs = options.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
@@ -253,7 +252,7 @@ export async function scanContext(
     await Promise.race([work, deadline]);
   } catch (error) {
     // A context that failed reports nothing else: half a context's findings would read as all of them.
-    Object.assign(part, { findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] });
+    Object.assign(part, noResults());
     outcome.error = contextFailure(error);
     outcome.resources = 0;
     part.errors.push({ context, message: outcome.error });
