@@ -39,6 +39,8 @@ const AGENT_IMAGE = /(?:^|\/)grafana\/(?:agent|alloy)$/;
 const AZURE_IMAGE = /azuremonitor\/containerinsights\/ciprod\/prometheus-collector/;
 const VM_IMAGE = /(?:^|\/)victoriametrics\/(?:victoria-metrics|vmagent|vmalert)$/;
 const OPERATOR_OWNERS = new Set(['Prometheus', 'PrometheusAgent', 'ThanosRuler', 'Alertmanager']);
+/** The VictoriaMetrics operator's server kinds: a container they own is reported as its object. */
+const VM_KINDS: ReadonlySet<string> = new Set(['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']);
 const GMP_KINDS = ['PodMonitoring', 'ClusterPodMonitoring', 'ClusterNodeMonitoring', 'Rules', 'ClusterRules', 'GlobalRules', 'OperatorConfig'].map((k) => `monitoring.googleapis.com/${k}`);
 
 /** Every metrics collector and rule evaluator in the input, found by CR kind and by image, not by name. */
@@ -53,7 +55,7 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
   for (const resource of inventory.ofKind('monitoring.coreos.com/ThanosRuler')) {
     servers.push({ kind: 'ruler', resource, container: null, label: describe(resource), scrapes: false, evaluatesRules: true });
   }
-  for (const kind of ['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']) {
+  for (const kind of VM_KINDS) {
     for (const resource of inventory.ofKind(`operator.victoriametrics.com/${kind}`)) {
       servers.push({ kind: 'victoriametrics', resource, container: null, label: describe(resource), scrapes: kind === 'VMAgent', evaluatesRules: kind === 'VMAlert' });
     }
@@ -62,6 +64,10 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
   let gmpFound = false;
   let azureFound = false;
 
+  // The label is built for a server found only: most containers are none.
+  const found = (container: ContainerSite, kind: ServerKind, scrapes: boolean, evaluatesRules: boolean): void => {
+    servers.push({ kind, resource: container.pod.resource, container, label: describe(container.pod.resource), scrapes, evaluatesRules });
+  };
   const ownerOf = templateOwners(inventory);
   for (const site of inventory.podTemplates()) {
     if (ownerOf(site.resource) || ownedByKind(site.resource, OPERATOR_OWNERS)) continue;
@@ -70,18 +76,18 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
       const path = imageName(container.container['image']) ?? '';
       if (PROMETHEUS_IMAGE.test(path)) {
         const agent = hasFlag(container, /^--?(?:agent|enable-feature=.*\bagent\b)/);
-        servers.push({ kind: agent ? 'agent' : 'plain', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: !agent });
+        found(container, agent ? 'agent' : 'plain', true, !agent);
       } else if (GMP_IMAGE.test(path) && !gmpFound) {
         gmpFound = true;
-        servers.push({ kind: 'gmp', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: true });
+        found(container, 'gmp', true, true);
       } else if (AGENT_IMAGE.test(path)) {
-        servers.push({ kind: 'agent', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
+        found(container, 'agent', true, false);
       } else if ((AZURE_IMAGE.test(path) || /^ama-metrics/.test(site.resource.ref.name)) && !azureFound) {
         azureFound = true;
-        servers.push({ kind: 'azure', resource: site.resource, container, label: describe(site.resource), scrapes: true, evaluatesRules: false });
-      } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, new Set(['VMAgent', 'VMAlert', 'VMSingle', 'VMCluster']))) {
+        found(container, 'azure', true, false);
+      } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, VM_KINDS)) {
         const alerting = parseImageRef(asString(container.container['image']) ?? '')?.repository.endsWith('vmalert') === true;
-        servers.push({ kind: 'victoriametrics', resource: site.resource, container, label: describe(site.resource), scrapes: !alerting, evaluatesRules: alerting });
+        found(container, 'victoriametrics', !alerting, alerting);
       }
     }
   }
