@@ -28,13 +28,14 @@ export interface ClusterOptions extends CommonScanOptions {
 
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 5;
 
+/** Whether the command line set an option (rather than its default). */
+export type OnCommandLine = (option: 'concurrency' | 'contextConcurrency') => boolean;
+
 /**
  * The options with the defaults of a large fleet (fleet-defaults.ts) when it is one and the user chose
  * neither how many contexts to read at once nor how many requests each: `given` says which options the
  * command line set.
  */
-export type OnCommandLine = (option: 'concurrency' | 'contextConcurrency') => boolean;
-
 export function withFleetDefaults<T extends { concurrency: string; contextConcurrency?: string }>(options: T, contexts: number, given: OnCommandLine): T {
   if (contexts < FLEET_SIZE || given('concurrency') || given('contextConcurrency')) return options;
   return { ...options, concurrency: String(FLEET_REQUEST_CONCURRENCY), contextConcurrency: String(FLEET_CONTEXT_CONCURRENCY) };

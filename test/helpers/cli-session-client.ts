@@ -9,7 +9,7 @@ export type SessionRun = (args: string[], options?: { cwd?: string; env?: Record
 
 /**
  * kfscan runs for a test file that makes many of them: one plain-node process (test/helpers/cli-session.ts)
- * runs them in turn, instead of a process per run (half a second of start-up each). For what a run shows
+ * runs them in turn, instead of a process per run (a fifth of a second of start-up each). For what a run shows
  * through kfscan's own code (reports, exit codes main returns, messages, plugins loaded by Node); a test about
  * the binary itself (its start-up, signals, the process's streams) runs test/helpers/cli.ts's `kfscan`.
  * Each run's environment is PATH, the run's TMPDIR and `env`, with HOME pointing nowhere: a developer's
