@@ -1,8 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
-import { kubeconfigYaml } from './api-server/index.js';
+import { createApiClient } from '../src/live/api-client.js';
+import { loadKubeconfig } from '../src/live/kubeconfig.js';
+import { createCertificateAuthority, kubeconfigYaml } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
 import { falcoLikeAbsenceCheck, generatedPods, kubeconfigFile, messages, readabilityProbe, secretNeedingCheck, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
@@ -214,6 +218,33 @@ describe('kfscan cluster', () => {
     expect(names).toContain('prod-eu/istio-system/Service/istio-ingressgateway');
     // Nothing in GitHub's rules but the file it wants for every result.
     expect(githubCodeScanningProblems(log).every((problem) => problem.includes('without a physical location'))).toBe(true);
+  });
+
+  it('reaches a server behind a path prefix, at an IPv6 address, with user information in its URL, as kubectl does', async () => {
+    // Rancher and kubectl proxy serve clusters under a path (https://rancher/k8s/clusters/c-1); the address
+    // may be IPv6; a URL may carry a user and password for basic authentication.
+    const ca = await createCertificateAuthority();
+    const arrived: Array<{ url: string | undefined; authorization: string | undefined }> = [];
+    const { certPem, keyPem } = await ca.serverCertificate();
+    const https = createServer({ cert: certPem, key: keyPem }, (req, res) => {
+      arrived.push({ url: req.url, authorization: req.headers.authorization });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"PodList","items":[]}');
+    });
+    await new Promise<void>((resolve) => https.listen(0, '::1', resolve));
+    try {
+      const { port } = https.address() as AddressInfo;
+      const url = `https://some%20one:p%40ss@[::1]:${port}/k8s/clusters/c-1/`;
+      const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'proxied', server: { url, caPem: ca.certPem, token: '' }, token: null }]), env: {}, cwd: process.cwd() });
+      const client = await createApiClient(kubeconfig.forContext('proxied'), { timeoutMs: 5000, retries: 0, backoffMs: 5, maxSockets: 2, userAgent: 'test' });
+      try {
+        expect(await client.get('/api/v1/pods?limit=500')).toEqual({ kind: 'PodList', items: [] });
+      } finally {
+        client.close();
+      }
+      expect(arrived).toEqual([{ url: '/k8s/clusters/c-1/api/v1/pods?limit=500', authorization: `Basic ${Buffer.from('some one:p@ss').toString('base64')}` }]);
+    } finally {
+      https.close();
+    }
   });
 
   it('groups the table by context', async () => {
