@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
 import type { ApiClient, ApiError } from '../src/live/api-client.js';
 import { createApiClient } from '../src/live/api-client.js';
+import { AGGREGATED_DISCOVERY_ACCEPT } from '../src/live/discovery.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { MAX_PAGES, PAGE_SIZE, listAll } from '../src/live/list.js';
 import { scanCluster } from '../src/live/scan-cluster.js';
@@ -292,6 +293,35 @@ describe('kfscan cluster against a hostile API server', () => {
     const alone = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'bomb', '-f', 'json']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toBe(`${error}\nkfscan: no context could be scanned (bomb)\n`);
+  });
+
+  it('asks for a resource whose discovered name holds spaces, controls or other scripts without failing the context', async () => {
+    // A server's discovery documents name the resources to list. A name no real API server uses must not
+    // turn the request into an error about the connection (which ends the whole context): the name goes
+    // out percent-encoded, as a URL would carry it, and the server's answer (here 404) is about that list.
+    let renamed: unknown = null;
+    const api = await server({
+      fixtures: ['fixtures/demo'],
+      intercept: (request) => (renamed !== null && request.verb === 'discovery' && request.path === '/apis' ? { status: 200, body: renamed } : undefined),
+    });
+    const kubeconfig = kubeconfigFile([{ name: 'odd', server: api }]);
+    const loaded = await loadKubeconfig({ kubeconfig, env: {}, cwd: process.cwd() });
+    const client = await createApiClient(loaded.forContext('odd'), { timeoutMs: 5000, retries: 0, backoffMs: 5, maxSockets: 2, userAgent: 'test' });
+    const discovery = (await client.get('/apis', undefined, { accept: AGGREGATED_DISCOVERY_ACCEPT })) as { items: Array<{ metadata: { name: string }; versions: Array<{ resources: Array<{ resource: string }> }> }> };
+    client.close();
+    const istio = discovery.items.find((group) => group.metadata.name === 'networking.istio.io')!;
+    const gateways = istio.versions.flatMap((version) => version.resources).filter((resource) => resource.resource === 'gateways');
+    expect(gateways.length).toBeGreaterThan(0);
+    for (const resource of gateways) resource.resource = 'gate ways\u0007\u00e9\u4e2d\ud800';
+    renamed = discovery;
+
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none']);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    // The list was asked for, its name percent-encoded; the rest of the cluster was read and judged.
+    expect(api.requests.map((r) => r.path)).toContain('/apis/networking.istio.io/v1/gate%20ways%07%C3%A9%E4%B8%AD%EF%BF%BD');
+    expect(report.findings.map((f) => f.resource?.name)).toContain('istio-ingressgateway');
   });
 
   it('reads a list whose pages are too large to read whole in smaller pages, and misses nothing', async () => {

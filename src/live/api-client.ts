@@ -164,7 +164,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
     new Promise((resolve, reject) => {
       const request = (url.protocol === 'http:' ? http : https).request({
         ...target,
-        path: `${target.path}${path}`,
+        path: `${target.path}${encodeUnsafe(path)}`,
         method,
         agent,
         headers: {
@@ -419,6 +419,16 @@ function requestTarget(url: URL): { protocol: string; hostname: string; port?: s
     path: url.pathname.replace(/\/+$/, ''),
     ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
   };
+}
+
+// What a URL would carry percent-encoded in a path: spaces, controls and anything beyond ASCII, which
+// http.request refuses outright, and the characters URLs never hold raw. Names in a path come from the
+// server's own discovery documents: an odd one must make that one request fail at the server, not throw
+// here as if the connection had (which would end the whole context).
+const UNSAFE_IN_PATH = /[^\x21-\x7e]|["<>`{}]/gu;
+
+function encodeUnsafe(path: string): string {
+  return path.replace(UNSAFE_IN_PATH, (character) => Buffer.from(character).toString('hex').toUpperCase().replace(/../g, '%$&'));
 }
 
 function parseJson(text: string): unknown {
