@@ -233,15 +233,25 @@ describe('kfscan cluster', () => {
     await new Promise<void>((resolve) => https.listen(0, '::1', resolve));
     try {
       const { port } = https.address() as AddressInfo;
-      const url = `https://some%20one:p%40ss@[::1]:${port}/k8s/clusters/c-1/`;
-      const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'proxied', server: { url, caPem: ca.certPem, token: '' }, token: null }]), env: {}, cwd: process.cwd() });
-      const client = await createApiClient(kubeconfig.forContext('proxied'), { timeoutMs: 5000, retries: 0, backoffMs: 5, maxSockets: 2, userAgent: 'test' });
-      try {
-        expect(await client.get('/api/v1/pods?limit=500')).toEqual({ kind: 'PodList', items: [] });
-      } finally {
-        client.close();
+      // The second user's name holds a `%` that starts no escape: taken as it is.
+      const urls = [`https://some%20one:p%40ss@[::1]:${port}/k8s/clusters/c-1/`, `https://odd%zz:x@[::1]:${port}`];
+      const kubeconfig = await loadKubeconfig({
+        kubeconfig: kubeconfigFile(urls.map((url, index) => ({ name: `proxied-${index}`, server: { url, caPem: ca.certPem, token: '' }, token: null }))),
+        env: {},
+        cwd: process.cwd(),
+      });
+      for (const index of [0, 1]) {
+        const client = await createApiClient(kubeconfig.forContext(`proxied-${index}`), { timeoutMs: 5000, retries: 0, backoffMs: 5, maxSockets: 2, userAgent: 'test' });
+        try {
+          expect(await client.get('/api/v1/pods?limit=500')).toEqual({ kind: 'PodList', items: [] });
+        } finally {
+          client.close();
+        }
       }
-      expect(arrived).toEqual([{ url: '/k8s/clusters/c-1/api/v1/pods?limit=500', authorization: `Basic ${Buffer.from('some one:p@ss').toString('base64')}` }]);
+      expect(arrived).toEqual([
+        { url: '/k8s/clusters/c-1/api/v1/pods?limit=500', authorization: `Basic ${Buffer.from('some one:p@ss').toString('base64')}` },
+        { url: '/api/v1/pods?limit=500', authorization: `Basic ${Buffer.from('odd%zz:x').toString('base64')}` },
+      ]);
     } finally {
       https.close();
     }

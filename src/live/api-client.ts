@@ -417,8 +417,17 @@ function requestTarget(url: URL): { protocol: string; hostname: string; port?: s
     hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     ...(url.port ? { port: url.port } : {}),
     path: url.pathname.replace(/\/+$/, ''),
-    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
+    ...(url.username || url.password ? { auth: `${decodeUserInfo(url.username)}:${decodeUserInfo(url.password)}` } : {}),
   };
+}
+
+/** A URL keeps a `%` that starts no escape as it is; decodeURIComponent would throw on it. */
+function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 // What a URL would carry percent-encoded in a path: spaces, controls and anything beyond ASCII, which
