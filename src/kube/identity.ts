@@ -6,7 +6,7 @@ import type { EntryAuth } from './entry-auth.js';
 import { externalReaches } from './entry-graph.js';
 import { gatewayAuth, type AuthMechanism } from './gateway-auth.js';
 import { resolveServiceHost } from './hosts.js';
-import { parseImageRef } from './image-ref.js';
+import { imageNameMatches } from './image-ref.js';
 import { kubeflowIngresses, type KubeflowIngress } from './kubeflow-ingress.js';
 import { kubeflowUiOf } from './kubeflow-uis.js';
 import { oauth2Proxies, providerOf, type OAuth2Proxy } from './oauth2-proxy.js';
@@ -101,8 +101,7 @@ function containersBehindHost(inventory: Inventory, host: string): ContainerSite
 }
 
 function isAuthservice(container: ContainerSite): boolean {
-  const image = typeof container.container['image'] === 'string' ? parseImageRef(container.container['image']) : null;
-  return image !== null && AUTHSERVICE_IMAGE.test(`${image.registry}/${image.repository}`);
+  return imageNameMatches(container.container['image'], AUTHSERVICE_IMAGE);
 }
 
 function authservicePath(inventory: Inventory, container: ContainerSite, dexes: readonly DexInstance[], unreadable: string[]): LoginPath {

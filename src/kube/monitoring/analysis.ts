@@ -1,7 +1,7 @@
 import { asArray, asObject, asString, dig } from '../../core/json.js';
 import type { Inventory, KindName, PodTemplateSite, Resource } from '../../core/types.js';
 import { POD_TEMPLATE_KINDS } from '../../inventory/pod-template-kinds.js';
-import { imageName, parseImageRef } from '../image-ref.js';
+import { imageName, imageNameMatches } from '../image-ref.js';
 import { templateOwners } from '../ownership.js';
 import { SIGNAL_METRICS, classifyAlertExpr, type AlertClassification } from '../promql/classify.js';
 import { expandRecordingRules } from '../promql/expand.js';
@@ -11,7 +11,7 @@ import { RULE_KINDS, collectRules, type RuleEntry } from './rules.js';
 import { jobScrapesCadvisor, jobScrapesExporter, readPlainJobs, readScrapeConfigJob, type Exporter, type ScrapeJob } from './scrape-jobs.js';
 import { anyTri, bothTri, monitorNamespaceSelected, namespaceSelected, selectorMatches, type Tri } from './selection.js';
 import { describeResource as describe } from '../../core/object-ref.js';
-import { findMetricsServers, type MetricsServer } from './servers.js';
+import { PROMETHEUS_IMAGE, findMetricsServers, type MetricsServer } from './servers.js';
 
 export type { Tri } from './selection.js';
 export type { MetricsServer } from './servers.js';
@@ -127,8 +127,7 @@ function analyse(inventory: Inventory): MonitoringAnalysis {
 }
 
 function isPrometheusImage(server: MetricsServer): boolean {
-  const image = parseImageRef(asString(server.container?.container['image']) ?? '');
-  return image !== null && /(?:^|\/)(?:prom|prometheus)\/prometheus$/.test(`${image.registry}/${image.repository}`);
+  return imageNameMatches(server.container?.container['image'], PROMETHEUS_IMAGE);
 }
 
 function exporter(inventory: Inventory, matches: (site: PodTemplateSite, image: string) => boolean): Exporter {

@@ -1,7 +1,6 @@
-import { asString } from '../../core/json.js';
 import type { ContainerSite, Inventory, Resource } from '../../core/types.js';
 import { describeResource as describe } from '../../core/object-ref.js';
-import { imageName, parseImageRef } from '../image-ref.js';
+import { imageName } from '../image-ref.js';
 import { ownedByKind, templateOwners } from '../ownership.js';
 import { hasFlag } from './plain-config.js';
 
@@ -33,7 +32,8 @@ export interface MetricsServer {
   evaluatesRules: boolean;
 }
 
-const PROMETHEUS_IMAGE = /(?:^|\/)(?:prom|prometheus)\/prometheus$/;
+/** Prometheus itself, under any registry or mirror prefix. */
+export const PROMETHEUS_IMAGE = /(?:^|\/)(?:prom|prometheus)\/prometheus$/;
 const GMP_IMAGE = /\/prometheus-engine\/(?:prometheus|rule-evaluator)$/;
 const AGENT_IMAGE = /(?:^|\/)grafana\/(?:agent|alloy)$/;
 const AZURE_IMAGE = /azuremonitor\/containerinsights\/ciprod\/prometheus-collector/;
@@ -86,7 +86,8 @@ export function findMetricsServers(inventory: Inventory): MetricsServer[] {
         azureFound = true;
         found(container, 'azure', true, false);
       } else if (VM_IMAGE.test(path) && !ownedByKind(site.resource, VM_KINDS)) {
-        const alerting = parseImageRef(asString(container.container['image']) ?? '')?.repository.endsWith('vmalert') === true;
+        // The name ends with the repository's last segment: vmalert, not vmagent.
+        const alerting = path.endsWith('vmalert');
         found(container, 'victoriametrics', !alerting, alerting);
       }
     }
