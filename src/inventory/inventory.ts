@@ -83,8 +83,10 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
   // of the analyses being computed, innermost last: a read counts for each of them.
   const readsOf = new Map<string, ReadonlySet<string>>();
   const open: Array<Set<string>> = [];
+  // Called by every query: outside a memoised analysis (most of them) the loop does not start, and being an
+  // index loop it makes no iterator either.
   const note = (read: string): void => {
-    for (const reads of open) reads.add(read);
+    for (let index = 0; index < open.length; index++) open[index]!.add(read);
   };
   if (kept) {
     for (const [key, { value, reads }] of kept) {
@@ -121,7 +123,7 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
     return podTemplates;
   };
   const readPodTemplates = (): PodTemplateSite[] => {
-    if (open.length > 0) note(READ_POD_TEMPLATES);
+    note(READ_POD_TEMPLATES);
     return allPodTemplates();
   };
 
@@ -175,7 +177,7 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
   };
 
   const lookupKind = (kind: KindName): readonly Resource[] => {
-    if (open.length > 0) note(kind);
+    note(kind);
     const { group, kind: bare } = parseKindName(kind);
     return (group === null ? byKind.get(bare) : byQualifiedKind.get(qualifiedKind(group, bare))) ?? EMPTY;
   };
@@ -185,21 +187,21 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
     context: options.context ?? null,
     wholeCluster: options.wholeCluster ?? options.mode === 'cluster',
     all: () => {
-      if (open.length > 0) note(READ_ALL);
+      note(READ_ALL);
       return resources;
     },
     ofKind: lookupKind,
     inNamespace: (kind, namespace) => {
-      if (open.length > 0) note(kind);
+      note(kind);
       return byNamespace.get(`${kind}\0${namespace}`) ?? EMPTY;
     },
     get: (kind, namespace, name) => {
-      if (open.length > 0) note(kind);
+      note(kind);
       return byName.get(kind)?.get(namespace ?? '')?.get(name);
     },
     podTemplates: readPodTemplates,
     podTemplatesMatching(namespace, selector) {
-      if (open.length > 0) note(READ_POD_TEMPLATES);
+      note(READ_POD_TEMPLATES);
       const labelSelector = toLabelSelector(selector);
       const pairs = requiredPairs(labelSelector);
       const ns = namespace ?? ALL_NAMESPACES;
@@ -211,7 +213,7 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
       return candidates.filter((site) => matchesLabelSelector(labelSelector, site.labels));
     },
     servicesSelecting(site) {
-      if (open.length > 0) note('Service');
+      note('Service');
       const index = serviceLookup();
       const found = new Set<Resource>();
       for (const [key, value] of Object.entries(site.labels)) {
@@ -222,7 +224,7 @@ function indexInventory(resources: readonly Resource[], options: InventoryOption
       return [...found];
     },
     readability(kind) {
-      if (open.length > 0) note(kind);
+      note(kind);
       const { group, kind: bare } = parseKindName(kind);
       const candidates = group === null ? [...(options.forbidden?.keys() ?? [])].filter((k) => parseKindName(k).kind === bare) : [kind];
       for (const candidate of candidates) {
