@@ -1,6 +1,7 @@
 // Bundles the CLI into one ESM entry file and its chunks. Heavy or optional modules stay outside and are
 // loaded on demand: the Kubernetes client only in live mode, the spinner only on a terminal.
 import { existsSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 // CommonJS dependencies inside an ES module bundle still call require().
@@ -65,6 +66,29 @@ export async function bundleCli(build) {
     },
   };
 
+  // Packages that client-node's config module (and the generated API's default HTTP library) import at their
+  // top but that a scan uses rarely or never: node-fetch (with whatwg-url and tr46's Unicode tables, 400 KB)
+  // serves applyToFetchOptions and the generated clients, which kfscan does not call, and the proxy agents
+  // (the SOCKS one with socks, ip-address and smart-buffer, 220 KB) only contexts with a `proxy-url`. Their
+  // module code ran on every live scan before its first request (about 35 ms). Each is reached through
+  // getters instead, one per export of the real package (listed here at build time), that require it on
+  // first use; esbuild keeps the property access at the point of use, so nothing runs until then.
+  const LAZY_PACKAGES = /^(?:node-fetch|socks-proxy-agent|hpagent)$/;
+  const lazyPackages = {
+    name: 'lazy-packages',
+    setup(plugin) {
+      // The getters' own require of the package resolves as usual.
+      plugin.onResolve({ filter: LAZY_PACKAGES }, (args) => (args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy', pluginData: args.resolveDir }));
+      plugin.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+        const real = createRequire(path.join(args.pluginData, 'index.js'))(args.path);
+        const getters = Object.keys(real).map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(args.path)})[${JSON.stringify(name)}] });`);
+        // An ES module compiled to CommonJS (node-fetch) marks itself so; its default export is then `default`.
+        const esModule = real.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : [];
+        return { contents: [...esModule, ...getters].join('\n'), resolveDir: args.pluginData, loader: 'js' };
+      });
+    },
+  };
+
   await build({
     entryPoints: ['entry/kube-config.ts'],
     outfile: 'dist/kube-config.mjs',
@@ -72,7 +96,7 @@ export async function bundleCli(build) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    plugins: [generatedApiIsPure, absentOptionalPackages],
+    plugins: [generatedApiIsPure, absentOptionalPackages, lazyPackages],
     banner,
     legalComments: 'linked',
     logLevel: 'warning',

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from './api-server/index.js';
 import { kfscanAsync, ROOT } from './helpers/cli.js';
 import { kubeconfigFile, tempDir } from './helpers/live.js';
+import { startConnectProxy, startSocks5Proxy } from './helpers/proxies.js';
 
 // Which modules a command loads, recorded by resolution hooks (no timing involved): offline commands must
 // never load the Kubernetes client or the spinner.
@@ -45,5 +46,28 @@ describe('start-up cost', () => {
     expect(loadsKubeConfig(cluster.modules)).toBe(true);
     // The package's index loads every generated API model: half a second kfscan does not need.
     expect(loads(cluster.modules, '@kubernetes/client-node')).toBe(false);
+  });
+
+  // The build makes the proxy agents (and node-fetch) load on first use rather than with the bundle
+  // (scripts/bundle-cli.mjs); a context with a proxy-url must still reach its server through the proxy.
+  it('reaches a server through the HTTP or SOCKS5 proxy of its proxy-url, loading the proxy agent on first use', async () => {
+    api ??= await startApiServer({ fixtures: ['fixtures/demo'] });
+    const [http, socks] = await Promise.all([startConnectProxy(), startSocks5Proxy()]);
+    try {
+      const port = Number(new URL(api.url).port);
+      for (const proxy of [http, socks]) {
+        const kubeconfig = kubeconfigFile([{ name: 'behind-proxy', server: api, proxyUrl: proxy.url }]);
+        const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none']);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        const report = JSON.parse(run.stdout) as { findings: unknown[]; errors: unknown[] };
+        expect(report.errors).toEqual([]);
+        expect(report.findings.length).toBeGreaterThan(0);
+        expect(proxy.tunnels.length).toBeGreaterThan(0);
+        expect(new Set(proxy.tunnels)).toEqual(new Set([port]));
+      }
+    } finally {
+      await Promise.all([http.close(), socks.close()]);
+    }
   });
 });

@@ -11,6 +11,8 @@ export interface KubeconfigEntry {
   caPem?: string;
   /** A server URL other than the one of `server` (an unreachable one, say). */
   url?: string;
+  /** The cluster's `proxy-url`: the proxy its requests go through. */
+  proxyUrl?: string;
 }
 
 /** A kubeconfig as kubectl writes it: CA data inline, bearer tokens, one cluster and user per context. */
@@ -20,7 +22,11 @@ export function kubeconfigYaml(entries: readonly KubeconfigEntry[], current: str
     kind: 'Config',
     clusters: entries.map((entry) => ({
       name: entry.name,
-      cluster: { server: entry.url ?? entry.server.url, 'certificate-authority-data': Buffer.from(entry.caPem ?? entry.server.caPem).toString('base64') },
+      cluster: {
+        server: entry.url ?? entry.server.url,
+        'certificate-authority-data': Buffer.from(entry.caPem ?? entry.server.caPem).toString('base64'),
+        ...(entry.proxyUrl ? { 'proxy-url': entry.proxyUrl } : {}),
+      },
     })),
     users: entries.map((entry) => {
       const token = entry.token === undefined ? entry.server.token : entry.token;
