@@ -72,7 +72,9 @@ export async function bundleCli(build) {
   // (the SOCKS one with socks, ip-address and smart-buffer, 220 KB) only contexts with a `proxy-url`. Their
   // module code ran on every live scan before its first request (about 35 ms). Each is reached through
   // getters instead, one per export of the real package (listed here at build time), that require it on
-  // first use; esbuild keeps the property access at the point of use, so nothing runs until then.
+  // first use; esbuild keeps the property access at the point of use, so nothing runs until then. (A module
+  // that took node-fetch's default export the Node way, as the whole module, would get the getters instead
+  // of the function: none of the bundled ones does; config.js takes `Headers`, the generated API `default`.)
   const LAZY_PACKAGES = /^(?:node-fetch|socks-proxy-agent|hpagent)$/;
   const lazyPackages = {
     name: 'lazy-packages',

@@ -52,6 +52,8 @@ export async function startSocks5Proxy(): Promise<TestProxy> {
       const port = received.readUInt16BE(4 + nameLength);
       const rest = received.subarray(4 + nameLength + 2);
       client.off('data', onData);
+      // Held until the tunnel is piped, so that nothing the client sends meanwhile is lost.
+      client.pause();
       tunnels.push(port);
       const upstream = net.connect(port, host, () => {
         client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
