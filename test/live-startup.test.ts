@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from './api-server/index.js';
 import { kfscanAsync, ROOT } from './helpers/cli.js';
-import { kubeconfigFile, tempDir } from './helpers/live.js';
+import { kubeconfigFile, tempDir, type JsonReport } from './helpers/live.js';
 import { startConnectProxy, startSocks5Proxy } from './helpers/proxies.js';
 
 // Which modules a command loads, recorded by resolution hooks (no timing involved): offline commands must
@@ -50,7 +50,7 @@ describe('start-up cost', () => {
 
   // The build makes the proxy agents (and node-fetch) load on first use rather than with the bundle
   // (scripts/bundle-cli.mjs); a context with a proxy-url must still reach its server through the proxy.
-  it('reaches a server through the HTTP or SOCKS5 proxy of its proxy-url, loading the proxy agent on first use', async () => {
+  it('reaches a server through the HTTP or SOCKS5 proxy of its proxy-url, whose agent the bundle loads on first use', async () => {
     api ??= await startApiServer({ fixtures: ['fixtures/demo'] });
     const [http, socks] = await Promise.all([startConnectProxy(), startSocks5Proxy()]);
     try {
@@ -60,7 +60,7 @@ describe('start-up cost', () => {
         const run = await kfscanAsync(['cluster', '--kubeconfig', kubeconfig, '--format', 'json', '--fail-on', 'none']);
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
-        const report = JSON.parse(run.stdout) as { findings: unknown[]; errors: unknown[] };
+        const report = JSON.parse(run.stdout) as JsonReport;
         expect(report.errors).toEqual([]);
         expect(report.findings.length).toBeGreaterThan(0);
         expect(proxy.tunnels.length).toBeGreaterThan(0);
