@@ -665,7 +665,9 @@ function endlessPage(request: ApiRequest, itemBytes: number): Buffer {
   const page = ++endlessPages;
   const limit = Number(request.query.get('limit') ?? '500') || 500;
   const filler = 'x'.repeat(itemBytes);
-  const items = Array.from({ length: limit }, (_, index) => `{"metadata":{"name":"endless-${page}-${index}","namespace":"endless","annotations":{"filler":"${filler}"}},"spec":{"containers":[{"name":"main","image":"registry.example.com/app:1.0.${index}"}]}}`);
+  // Each item's filler differs (its name leads), as a server out to fill kfscan's memory would send it:
+  // equal values of a page are kept once (src/live/prune.ts), so one repeated filler would take no room.
+  const items = Array.from({ length: limit }, (_, index) => `{"metadata":{"name":"endless-${page}-${index}","namespace":"endless","annotations":{"filler":"${page}-${index}-${filler}"}},"spec":{"containers":[{"name":"main","image":"registry.example.com/app:1.0.${index}"}]}}`);
   return Buffer.from(`{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1","continue":"endless-${page}"},"items":[${items.join(',')}]}`);
 }
 
