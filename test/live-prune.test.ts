@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toLiveObject } from '../src/live/list.js';
+import { shareEqualValues } from '../src/live/prune.js';
 
 const pods = { group: '', version: 'v1', kind: 'Pod' };
 
@@ -51,5 +52,62 @@ describe('pruning live objects', () => {
     expect(Object.getPrototypeOf(hostile.status)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(JSON.parse(JSON.stringify(hostile.status))).toEqual({ phase: 'Running' });
+  });
+});
+
+interface PagePod {
+  metadata: { labels: Record<string, string> };
+  spec: { containers: Array<{ args: string[] }>; tolerations: unknown[] };
+  status: { phase: string };
+}
+
+describe('sharing equal values within a page', () => {
+  const page = (): PagePod[] =>
+    JSON.parse(
+      JSON.stringify(
+        ['a', 'b', 'c'].map((suffix, index) => ({
+          metadata: { name: `trainer-${suffix}`, namespace: 'ml', labels: { app: 'trainer', 'pod-template-hash': '7d9f8c6b5' } },
+          spec: {
+            containers: [{ name: 'main', image: 'registry.example.com/ml/trainer:1.4.2', args: ['--epochs', '10'], resources: { limits: { 'nvidia.com/gpu': 1 } } }],
+            nodeName: `gpu-node-${index % 2}`,
+            tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+          },
+          status: { phase: index === 2 ? 'Pending' : 'Running' },
+        })),
+      ),
+    );
+
+  it('makes equal parts of different objects one value and leaves every object equal to what was parsed', () => {
+    const items = page();
+    const parsed = structuredClone(items);
+    shareEqualValues(items);
+    expect(items).toEqual(parsed);
+    const [a, b, c] = items as [PagePod, PagePod, PagePod];
+    expect(b.spec.containers).toBe(a.spec.containers);
+    expect(c.spec.tolerations).toBe(a.spec.tolerations);
+    expect(b.metadata.labels).toBe(a.metadata.labels);
+    expect(b.status).toBe(a.status);
+    // Parts that differ stay apart, and so does each object's own metadata and spec.
+    expect(c.status).not.toBe(a.status);
+    expect(b.spec).not.toBe(a.spec);
+    expect(b.metadata).not.toBe(a.metadata);
+  });
+
+  it('shares nothing between values that differ only deep inside, nor across a __proto__ key', () => {
+    const items = page();
+    const [a, b, c] = items as [PagePod, PagePod, PagePod];
+    b.spec.containers[0]!.args[1] = '11';
+    const hostile = JSON.parse('{"metadata":{"name":"p"},"spec":{"__proto__":{"polluted":true},"containers":[]}}') as { spec: object };
+    const twin = JSON.parse('{"metadata":{"name":"q"},"spec":{"__proto__":{"polluted":true},"containers":[]}}') as { spec: object };
+    shareEqualValues([...items, hostile, twin]);
+    expect(b.spec.containers).not.toBe(a.spec.containers);
+    expect(b.spec.containers[0]!.args).toEqual(['--epochs', '11']);
+    expect(c.spec.containers).toBe(a.spec.containers);
+    // A part under a __proto__ key is never written back (that would set the prototype).
+    for (const spec of [hostile.spec, twin.spec]) {
+      expect(Object.getPrototypeOf(spec)).toBe(Object.prototype);
+      expect(JSON.stringify(spec)).toBe('{"__proto__":{"polluted":true},"containers":[]}');
+    }
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });

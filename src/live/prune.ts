@@ -82,14 +82,25 @@ export function shareEqualValues(items: readonly unknown[]): void {
   // Strings by their hash; of two different strings with one hash, the second is simply not shared.
   const strings = new Map<number, string>();
   let hash = 0;
+  // Whether the value `share` returned replaces the one it was given: an equal object seen before, or an
+  // equal string's first copy. Writing back only then spares a store for every value that stays.
+  let replaced = false;
 
   const share = (value: unknown): unknown => {
+    replaced = false;
     switch (typeof value) {
       case 'string': {
         hash = stringHash(value);
+        // JSON.parse gives strings of up to 10 characters one copy already (V8 internalizes them).
+        if (value.length <= 10) return value;
         const known = strings.get(hash);
-        if (known === undefined) strings.set(hash, value);
-        return known === value ? known : value;
+        if (known === undefined) {
+          strings.set(hash, value);
+          return value;
+        }
+        // Equal strings compare equal whatever their copy: the first copy is written back.
+        replaced = known === value;
+        return replaced ? known : value;
       }
       case 'number':
         hash = Number.isInteger(value) ? Math.imul(value | 0, 0x9e3779b1) ^ 0x5bd1e995 : 0x27d4eb2d;
@@ -113,8 +124,7 @@ export function shareEqualValues(items: readonly unknown[]): void {
       for (let i = 0; i < value.length; i++) {
         const part: unknown = value[i];
         const shared = share(part);
-        // Equal strings compare equal whatever their copy: a string is always written back.
-        if (shared !== part || typeof shared === 'string') value[i] = shared;
+        if (replaced) value[i] = shared;
         combined = Math.imul(combined ^ hash, 0x01000193);
       }
     } else {
@@ -123,22 +133,30 @@ export function shareEqualValues(items: readonly unknown[]): void {
       for (const key in object) {
         const part = object[key];
         const shared = share(part);
-        if ((shared !== part || typeof shared === 'string') && key !== '__proto__') object[key] = shared;
+        if (replaced && key !== '__proto__') object[key] = shared;
         combined = Math.imul(combined ^ hash, 0x01000193);
       }
     }
     hash = combined;
+    replaced = false;
     const found = table.get(combined);
     if (found === undefined) {
       table.set(combined, value);
       return value;
     }
     if (found instanceof Collisions) {
-      for (const candidate of found.values) if (shallowEqual(candidate, value)) return candidate;
+      for (const candidate of found.values) {
+        if (!shallowEqual(candidate, value)) continue;
+        replaced = true;
+        return candidate;
+      }
       found.values.push(value);
       return value;
     }
-    if (shallowEqual(found, value)) return found;
+    if (shallowEqual(found, value)) {
+      replaced = true;
+      return found;
+    }
     table.set(combined, new Collisions([found, value]));
     return value;
   };
@@ -147,9 +165,8 @@ export function shareEqualValues(items: readonly unknown[]): void {
   const shareFields = (object: Record<string, unknown>, skip: string | null): void => {
     for (const key in object) {
       if (key === skip || key === '__proto__') continue;
-      const part = object[key];
-      const shared = share(part);
-      if (shared !== part || typeof shared === 'string') object[key] = shared;
+      const shared = share(object[key]);
+      if (replaced) object[key] = shared;
     }
   };
   for (const item of items) {
