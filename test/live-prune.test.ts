@@ -87,10 +87,12 @@ describe('sharing equal values within a page', () => {
     expect(c.spec.tolerations).toBe(a.spec.tolerations);
     expect(b.metadata.labels).toBe(a.metadata.labels);
     expect(b.status).toBe(a.status);
-    // Parts that differ stay apart, and so does each object's own metadata and spec.
+    // Parts that differ stay apart: b runs on another node, c is pending, each has a name of its own.
     expect(c.status).not.toBe(a.status);
     expect(b.spec).not.toBe(a.spec);
     expect(b.metadata).not.toBe(a.metadata);
+    // Equal parts are shared whole: c runs where a does, with the same containers.
+    expect(c.spec).toBe(a.spec);
   });
 
   it('shares nothing between values that differ only deep inside, nor across a __proto__ key', () => {
