@@ -112,4 +112,16 @@ describe('sharing equal values within a page', () => {
     }
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
+
+  it('stays correct when many values share a hash: the first few are shared, the rest kept as they are', () => {
+    // One value under keys of their own: a hash of the values alone is the same for every one of them.
+    const items = Array.from({ length: 50 }, (_, index) => ({ metadata: { name: `pod-${index}` }, spec: { labels: { [`key-${index}`]: 'same' } } }));
+    const twins = [0, 49].map((index) => structuredClone(items[index]!));
+    const parsed = structuredClone([...items, ...twins]);
+    const page = [...items, ...twins];
+    shareEqualValues(page);
+    expect(page).toEqual(parsed);
+    expect(twins[0]!.spec.labels).toBe(items[0]!.spec.labels);
+    expect(twins[1]!.spec.labels).not.toBe(items[49]!.spec.labels);
+  });
 });

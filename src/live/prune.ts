@@ -150,7 +150,9 @@ export function shareEqualValues(items: readonly unknown[]): void {
         replaced = true;
         return candidate;
       }
-      found.values.push(value);
+      // A full bucket takes no more: values whose hashes collide (a server can send any number of them)
+      // cost a few comparisons each, not one for every such value before them. They are just not shared.
+      if (found.values.length < MAX_COLLISIONS) found.values.push(value);
       return value;
     }
     if (shallowEqual(found, value)) {
@@ -178,15 +180,24 @@ export function shareEqualValues(items: readonly unknown[]): void {
   }
 }
 
+// Different values kept under one hash; more such values are not shared.
+const MAX_COLLISIONS = 8;
+
 class Collisions {
   constructor(readonly values: unknown[]) {}
 }
 
-/** A cheap hash of a few characters: equal strings hash equally, and collisions only cost a comparison. */
+/**
+ * A cheap hash of a few characters: equal strings hash equally, and collisions only cost a comparison
+ * (a bounded number of them: MAX_COLLISIONS).
+ */
 function stringHash(text: string): number {
   const n = text.length;
   if (n === 0) return 0x2545f491;
-  return Math.imul(n, 0x2c1b3c6d) ^ Math.imul(text.charCodeAt(0), 0x297a2d39) ^ Math.imul(text.charCodeAt(n - 1), 0x6b43a9b5) ^ Math.imul(text.charCodeAt(n >> 1), 0x1b873593) ^ Math.imul(text.charCodeAt(n >> 2), 0x7feb352d);
+  let hash = Math.imul(n, 0x2c1b3c6d) ^ Math.imul(text.charCodeAt(0), 0x297a2d39) ^ Math.imul(text.charCodeAt(n >> 1), 0x1b873593) ^ Math.imul(text.charCodeAt(n >> 2), 0x7feb352d);
+  // The last characters, where generated names keep what tells them apart (`kube-api-access-x2k9p`).
+  for (let i = Math.max(0, n - 6); i < n; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
 }
 
 /** Same type and the same parts (already shared, so compared by identity; strings by value). */
