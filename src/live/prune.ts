@@ -188,8 +188,8 @@ class Collisions {
 }
 
 /**
- * A cheap hash of a few characters: equal strings hash equally, and collisions only cost a comparison
- * (a bounded number of them: MAX_COLLISIONS).
+ * A cheap hash of a few characters: equal strings hash equally. Different strings that hash alike cost a
+ * comparison (the second is not shared), and so do the objects holding them, at most MAX_COLLISIONS each.
  */
 function stringHash(text: string): number {
   const n = text.length;
