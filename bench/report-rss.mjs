@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The peak in KB: VmHWM where the kernel reports it, else getrusage's maxRSS. */
-export function peakRssKb() {
+function peakRssKb() {
   try {
     const match = /^VmHWM:\s*(\d+)\s*kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
     if (match) return Number(match[1]);
