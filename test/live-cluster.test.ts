@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
-import { createApiClient } from '../src/live/api-client.js';
+import { createApiClient, HEAD_LENGTH } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { createCertificateAuthority, kubeconfigYaml } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
@@ -51,6 +51,30 @@ describe('kfscan cluster', () => {
     expect(listed.match(/load\/pod-\d{5}/g)).toHaveLength(1203);
     // Every 400th pod runs tensorflow:latest: 0, 400, 800, 1200.
     expect(messages(report, 'mutable-ml-image')).toHaveLength(4);
+  });
+
+  it('asks for up to three pages ahead of the one it reads, as their continue tokens show, and no further', async () => {
+    // Every page's head (with its continue token) comes at once, the rest of it a second later: pages 2 to
+    // 4 can only be asked for from the heads, page 5 only once page 2 is being read, after page 1 arrived whole.
+    const BODY_DELAY_MS = 1000;
+    const asked: number[] = [];
+    const api = await server({
+      objects: generatedPods(2001),
+      intercept: (request) => {
+        if (request.verb !== 'list' || request.resource !== 'pods') return undefined;
+        asked.push(performance.now());
+        return { slowBody: { afterBytes: HEAD_LENGTH + 1000, delayMs: BODY_DELAY_MS } };
+      },
+    });
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'slow', server: api }]), '-f', 'json', '--fail-on', 'none'], {
+      checks: [readabilityProbe(['Pod'])],
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(messages(json(run.stdout), 'test-readability')[0]!.match(/load\/pod-\d{5}/g)).toHaveLength(2001);
+    expect(asked).toHaveLength(5);
+    const firstWhole = asked[0]! + BODY_DELAY_MS;
+    expect(asked.slice(1, 4).every((at) => at < firstWhole)).toBe(true);
+    expect(asked[4]!).toBeGreaterThanOrEqual(firstWhole);
   });
 
   it('turns 403 on DaemonSets and Secrets into coverage gaps and undecided absence checks, never passes', async () => {

@@ -58,6 +58,8 @@ export type Fault =
   | { stall: true }
   /** Send the status line, headers and the first bytes of the normal answer, then nothing more. */
   | { stallAfterBytes: number }
+  /** Send the status line, headers and the first bytes of the normal answer at once, the rest after a delay. */
+  | { slowBody: { afterBytes: number; delayMs: number } }
   /** Drop the connection without an answer. */
   | { destroy: true }
   /** Answer normally, after a delay. */
@@ -242,6 +244,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       const payload = Buffer.from(JSON.stringify(answer));
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
       res.write(payload.subarray(0, Math.min(fault.stallAfterBytes, payload.length - 1)));
+      return;
+    }
+    if (fault && 'slowBody' in fault) {
+      const [status, answer] = answerFor(request, body);
+      log(request, status, true);
+      const payload = Buffer.from(JSON.stringify(answer));
+      const head = Math.min(fault.slowBody.afterBytes, payload.length - 1);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
+      res.write(payload.subarray(0, head));
+      await sleep(fault.slowBody.delayMs);
+      res.end(payload.subarray(head));
       return;
     }
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
