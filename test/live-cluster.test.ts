@@ -77,6 +77,37 @@ describe('kfscan cluster', () => {
     expect(asked[4]!).toBeGreaterThanOrEqual(firstWhole);
   });
 
+  it('asks for the pods beside discovery, and drops them unseen when discovery says the cluster serves no core v1 pods', async () => {
+    const DISCOVERY_DELAY_MS = 500;
+    const arrived = new Map<string, number>();
+    const served = await server({
+      objects: generatedPods(3),
+      intercept: (request) => {
+        arrived.set(`${request.verb} ${request.path}`, performance.now());
+        return request.verb === 'discovery' ? { delayMs: DISCOVERY_DELAY_MS } : undefined;
+      },
+    });
+    const kubeconfig = kubeconfigFile([{ name: 'early', server: served }]);
+    const found = json((await runCli(['cluster', '--kubeconfig', kubeconfig, '-f', 'json', '--fail-on', 'none'], { checks: [readabilityProbe(['Pod'])] })).stdout);
+    expect(messages(found, 'test-readability')).toEqual(['Pod: readable: [load/pod-00000 load/pod-00001 load/pod-00002]']);
+    // The pod list went out while discovery was still on its way, and once: the plan used it.
+    expect(arrived.get('list /api/v1/pods')!).toBeLessThan(arrived.get('discovery /apis')! + DISCOVERY_DELAY_MS);
+    expect(served.requests.filter((r) => r.resource === 'pods')).toHaveLength(1);
+
+    // A server whose core group has no pods: what the early list read is not in the report.
+    const podless = await server({
+      objects: generatedPods(3),
+      intercept: (request) => {
+        if (request.path === '/api') return { status: 200, body: { kind: 'APIVersions', versions: ['v1'] } };
+        if (request.path === '/api/v1') return { status: 200, body: { kind: 'APIResourceList', groupVersion: 'v1', resources: [{ name: 'namespaces', kind: 'Namespace', namespaced: false, verbs: ['list'] }] } };
+        return undefined;
+      },
+    });
+    const dropped = json((await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'podless', server: podless }]), '-f', 'json', '--fail-on', 'none'], { checks: [readabilityProbe(['Pod'])] })).stdout);
+    expect(messages(dropped, 'test-readability')).toEqual(['Pod: not-installed: []']);
+    expect(podless.requests.filter((r) => r.resource === 'pods').length).toBeLessThanOrEqual(1);
+  });
+
   it('turns 403 on DaemonSets and Secrets into coverage gaps and undecided absence checks, never passes', async () => {
     const api = await server({
       fixtures: ['fixtures/demo'],

@@ -8,10 +8,10 @@ import type { Check, CoverageGap, InputError, Inventory, KindName, KubeObject, R
 import { extractPodTemplates } from '../inventory/pod-templates.js';
 import { createResource } from '../inventory/resource.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import { reasonFor } from './discovery.js';
+import { reasonFor, type ApiResource } from './discovery.js';
 import { collectSoonerWhenLarge } from './heap.js';
 import { listAll, toLiveObject } from './list.js';
-import { planReads, type ReadPlan } from './plan.js';
+import { neededKinds, planReads, type ReadPlan } from './plan.js';
 import { displayResource } from '../kube/resource-names.js';
 
 export const NO_SECRETS_REASON = 'skipped (--no-secrets)';
@@ -56,9 +56,41 @@ export async function readContext(client: ApiClient, context: string, options: R
   const report = (progress: ReadProgress): void => options.onProgress?.(progress);
   report({ phase: 'discovery', listsDone: 0, listsTotal: 0, objects: 0 });
 
-  let plan: ReadPlan;
+  const origin = { type: 'cluster', context } as const;
+  let plan: ReadPlan | null = null;
+  let listsDone = 0;
+  let counted = 0;
+  const reportListing = (): void => report(plan ? { phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted } : { phase: 'discovery', listsDone: 0, listsTotal: 0, objects: counted });
+  /** Reads one list, turning each page into resources as it comes; rejects as `listAll` does. */
+  const readList = async (resource: ApiResource, wanted: () => boolean = () => true): Promise<Resource[]> => {
+    let resources: Resource[] = [];
+    let attempt = 0;
+    await listAll(client, resource, (objects, pageAttempt) => {
+      if (!wanted()) throw new DroppedList();
+      if (pageAttempt !== attempt) {
+        attempt = pageAttempt;
+        resources = [];
+      }
+      for (const obj of objects) {
+        const created = createResource({ obj, origin, clusterScoped: !resource.namespaced });
+        // Done now, between pages, rather than all at once when the analysis starts.
+        extractPodTemplates(created);
+        resources.push(created);
+      }
+      counted += objects.length;
+      collectSoonerWhenLarge(counted);
+      reportListing();
+    });
+    return resources;
+  };
+
+  const planning = planReads(client, options.checks, limit);
+  // Every cluster serves pods as core v1, and the pod list is the one that runs to many pages: it goes out
+  // beside discovery (queued after it) instead of one round trip later. It is used only when discovery
+  // then plans exactly this list; otherwise it is dropped unseen.
+  const early = neededKinds(options.checks).includes('Pod') ? earlyList(CORE_PODS, readList, limit) : null;
   try {
-    plan = await planReads(client, options.checks, limit);
+    plan = await planning;
   } catch (error) {
     // Queued discovery requests must not go out for a context that has already failed.
     abort.abort();
@@ -80,13 +112,12 @@ export async function readContext(client: ApiClient, context: string, options: R
     snapshot.unreadable.push({ resource: kind, reason: `API discovery failed: ${reason}`, context });
   }
 
-  const origin = { type: 'cluster', context } as const;
-  let listsDone = 0;
-  let counted = 0;
   const reading: SecretReading = { client, context, snapshot, limit, abort };
+  const earlyEntry = early ? plan.lists.find(({ resource }) => sameList(resource, early.resource) && resource.verbs.includes('list')) : undefined;
+  if (early && !earlyEntry) early.drop();
   const lists = Promise.all(
-    plan.lists.map(({ resource, kinds }) =>
-      limit(async () => {
+    plan.lists.map(({ resource, kinds }) => {
+      const read = async (): Promise<Resource[]> => {
         if (abort.signal.aborted) return [];
         const name = displayResource(resource.group, resource.resource);
         const keys = [...new Set([...kinds, qualifiedKind(resource.group, resource.kind)])];
@@ -95,24 +126,7 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          let resources: Resource[] = [];
-          let attempt = 0;
-          await listAll(client, resource, (objects, pageAttempt) => {
-            if (pageAttempt !== attempt) {
-              attempt = pageAttempt;
-              resources = [];
-            }
-            for (const obj of objects) {
-              const created = createResource({ obj, origin, clusterScoped: !resource.namespaced });
-              // Done now, between pages, rather than all at once when the analysis starts.
-              extractPodTemplates(created);
-              resources.push(created);
-            }
-            counted += objects.length;
-            collectSoonerWhenLarge(counted);
-            report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
-          });
-          return resources;
+          return await (early && earlyEntry?.resource === resource ? early.resources : readList(resource));
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') {
@@ -125,10 +139,12 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         } finally {
           listsDone++;
-          report({ phase: 'listing', listsDone, listsTotal: plan.lists.length, objects: counted });
+          reportListing();
         }
-      }),
-    ),
+      };
+      // The early list already holds its place among the requests in flight.
+      return earlyEntry?.resource === resource ? read() : limit(read);
+    }),
   );
   // The named Secrets do not depend on the lists; asked for after them, they queue behind the lists' first
   // requests, so that the long lists start first.
@@ -146,6 +162,35 @@ export async function readContext(client: ApiClient, context: string, options: R
   // what it worked out without reading Secrets (every pod template's references, for one) is kept.
   if (referenced.length > 0 && snapshot.inventory) snapshot.inventory = extendInventory(snapshot.inventory, referenced);
   return snapshot;
+}
+
+/** Pods as every Kubernetes version serves them (what discovery says of them is checked before the list is used). */
+const CORE_PODS: ApiResource = { group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true, verbs: ['list'] };
+
+interface EarlyList {
+  resource: ApiResource;
+  /** The list's resources; never rejects before someone awaits it. */
+  resources: Promise<Resource[]>;
+  /** Discovery planned something else: the list stops at its next page and nothing of it is kept. */
+  drop(): void;
+}
+
+class DroppedList extends Error {}
+
+function earlyList(
+  resource: ApiResource,
+  readList: (resource: ApiResource, wanted: () => boolean) => Promise<Resource[]>,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+): EarlyList {
+  let dropped = false;
+  const resources = limit(() => (dropped ? Promise.reject(new DroppedList()) : readList(resource, () => !dropped)));
+  // Failures surface where the list is used, if it is.
+  resources.catch(() => {});
+  return { resource, resources, drop: () => (dropped = true) };
+}
+
+function sameList(a: ApiResource, b: ApiResource): boolean {
+  return a.group === b.group && a.version === b.version && a.resource === b.resource && a.kind === b.kind && a.namespaced === b.namespaced;
 }
 
 /**
