@@ -27,8 +27,8 @@ export function collectionPath(resource: Pick<ApiResource, 'group' | 'version' |
  *
  * The next page is asked for as soon as the continue token shows at the head of an answer, before that
  * page is parsed and pruned, so that a long list costs the server's time rather than the server's and
- * kfscan's one after the other. At most PAGES_AHEAD pages are asked ahead of the one being read, and only
- * once the caller reads; a guess the parsed page contradicts is dropped and the right page asked for. `onPage` sees each
+ * kfscan's one after the other. At most one page is asked ahead, and only once the previous one is being
+ * read; a guess the parsed page contradicts is dropped and the right page asked for. `onPage` sees each
  * page's objects as they come, with the attempt they belong to (a list starts over when its continue token
  * expires).
  */
@@ -86,22 +86,18 @@ interface PageRequest {
   guess: string | null;
   /** The request for the page after, once sent. */
   ahead: PageRequest | null;
+  /** The caller is waiting for this page: the next one may be asked for as soon as its token shows. */
+  reading: boolean;
 }
 
 // How much smaller a page is asked for when one was too large to read: 500, 62, 7, 1.
 const SHRINK = 8;
-// Pages asked for beyond the one being read. The server makes each page while kfscan parses the ones
-// before, so a long list costs the server's time or kfscan's, whichever is longer, not both; with one page
-// ahead, a list whose pages wait behind other lists' answers fell back to one round trip per page.
-const PAGES_AHEAD = 3;
 
 class PageRequests {
   /** Objects per page: PAGE_SIZE, less after a page too large to read. */
   limit = PAGE_SIZE;
   /** The continue tokens the list has given so far: one given again is not asked for ahead. */
   readonly tokens = new Set<string>();
-  /** The page the caller is waiting for or parsing; `null` before the first is awaited. */
-  private reading: PageRequest | null = null;
 
   constructor(
     private readonly client: ApiClient,
@@ -113,40 +109,27 @@ class PageRequests {
   }
 
   request(token: string | null): PageRequest {
-    const page: PageRequest = { token, answer: Promise.resolve(null), guess: null, ahead: null };
+    const page: PageRequest = { token, answer: Promise.resolve(null), guess: null, ahead: null, reading: false };
     const query: Record<string, string> = { limit: String(this.limit), ...(token ? { continue: token } : {}) };
     page.answer = this.client.get(collectionPath(this.resource), query, {
       onHead: (head) => {
         page.guess ??= continueAtHead(head);
-        this.sendAhead();
+        if (page.reading) this.sendAhead(page);
       },
     });
     return page;
   }
 
   readAhead(page: PageRequest): void {
-    this.reading = page;
-    this.sendAhead();
+    page.reading = true;
+    this.sendAhead(page);
   }
 
-  /** Asks for the pages after the one being read whose continue tokens have shown, up to PAGES_AHEAD of them. */
-  private sendAhead(): void {
-    let page = this.reading;
-    for (let depth = 0; page !== null && depth < PAGES_AHEAD; depth++) {
-      if (page.ahead === null) {
-        if (page.guess === null || this.tokens.has(page.guess) || this.guessed(page.guess)) return;
-        page.ahead = this.request(page.guess);
-        // Failures of a page asked ahead surface when (and if) the loop awaits it.
-        page.ahead.answer.catch(() => {});
-      }
-      page = page.ahead;
-    }
-  }
-
-  /** Whether a page of the chain ahead was already asked for with this token (a server repeating one). */
-  private guessed(token: string): boolean {
-    for (let page = this.reading; page !== null; page = page.ahead) if (page.token === token) return true;
-    return false;
+  private sendAhead(page: PageRequest): void {
+    if (page.ahead !== null || page.guess === null || this.tokens.has(page.guess)) return;
+    page.ahead = this.request(page.guess);
+    // Failures of a page asked ahead surface when (and if) the loop awaits it.
+    page.ahead.answer.catch(() => {});
   }
 }
 
