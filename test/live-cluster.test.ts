@@ -78,7 +78,7 @@ describe('kfscan cluster', () => {
     expect(asked[2]!).toBeGreaterThanOrEqual(firstWhole);
   });
 
-  it('asks for the pods beside discovery, and drops them unseen when discovery says the cluster serves no core v1 pods', async () => {
+  it('asks for the pods beside discovery: a refusal is a coverage gap, and a server without core v1 pods gets none of them', async () => {
     const DISCOVERY_DELAY_MS = 500;
     const arrived = new Map<string, number>();
     const served = await server({
@@ -106,6 +106,13 @@ describe('kfscan cluster', () => {
     });
     const dropped = json((await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'podless', server: podless }]), '-f', 'json', '--fail-on', 'none'], { checks: [readabilityProbe(['Pod'])] })).stdout);
     expect(messages(dropped, 'test-readability')).toEqual(['Pod: not-installed: []']);
+
+    // Refused, the early list is a coverage gap like any other list.
+    const refusing = await server({ objects: generatedPods(3), forbid: [{ resource: 'pods' }] });
+    const refused = json((await runCli(['cluster', '--kubeconfig', kubeconfigFile([{ name: 'refusing', server: refusing }]), '-f', 'json', '--fail-on', 'none'], { checks: [readabilityProbe(['Pod'])] })).stdout);
+    expect(messages(refused, 'test-readability')).toEqual(['Pod: forbidden (forbidden): []']);
+    expect(refused.coverage.unreadable).toEqual([{ resource: 'pods', reason: 'forbidden', context: 'refusing' }]);
+    expect(refused.errors).toEqual([]);
     expect(podless.requests.filter((r) => r.resource === 'pods').length).toBeLessThanOrEqual(1);
   });
 
