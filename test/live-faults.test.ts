@@ -225,6 +225,25 @@ describe('kfscan cluster when things go wrong', () => {
     }
   });
 
+  it('once closed, stops what it has in flight without retrying it and opens no connection again', async () => {
+    // `--check-access` closes a context's client at its deadline. A request the close cut off used to fail
+    // as a dropped connection and go out again on a new one, which then stayed open.
+    let arrived: () => void = () => {};
+    const asked = new Promise<void>((resolve) => (arrived = resolve));
+    const api = await server({ intercept: (request) => (request.path === '/api' ? (arrived(), { stall: true }) : undefined) });
+    const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'closing', server: api }]), env: {}, cwd: process.cwd() });
+    const client = await createApiClient(kubeconfig.forContext('closing'), { timeoutMs: 5000, retries: 2, backoffMs: 5, maxBackoffMs: 5, maxSockets: 2, userAgent: 'test' });
+    const inFlight = client.get('/api');
+    inFlight.catch(() => {});
+    await asked;
+    client.close();
+    await expect(inFlight).rejects.toMatchObject({ kind: 'aborted' });
+    await expect(client.get('/apis')).rejects.toMatchObject({ kind: 'aborted' });
+    // Time for the retries (5 ms apart) that must not come.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(api.requests.map((r) => r.path)).toEqual(['/api']);
+  });
+
   it('listens to its abort signal once however many requests are in flight, and stops them all with it', async () => {
     const api = await server({ fixtures: ['fixtures/demo'], intercept: () => ({ delayMs: 200 }) });
     const kubeconfig = await loadKubeconfig({ kubeconfig: kubeconfigFile([{ name: 'many', server: api }]), env: {}, cwd: process.cwd() });

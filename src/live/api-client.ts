@@ -146,9 +146,14 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   // One listener on the signal for all requests and waits in flight, however many there are.
   const aborters = new Set<() => void>();
-  options.signal?.addEventListener('abort', () => {
+  const abortAll = (): void => {
     for (const abort of [...aborters]) abort();
-  }, { once: true });
+  };
+  options.signal?.addEventListener('abort', abortAll, { once: true });
+  // A closed client stops what it has in flight as an abort does, and never connects again: destroying the
+  // agent's sockets alone fails a request as a dropped connection, which is retried on a new one.
+  let closed = false;
+  const stopped = (): boolean => closed || options.signal?.aborted === true;
   const tls = await applyKubeconfig(config, shown, commands);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
@@ -162,6 +167,11 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   const target = requestTarget(url);
   const send = (method: string, path: string, body: Buffer | null, accept: string, onHead?: (head: string) => void): Promise<RawResponse> =>
     new Promise((resolve, reject) => {
+      // Not even a socket for a stopped client: the agent would open one and, the request being gone, keep it.
+      if (stopped()) {
+        reject(new ApiError('aborted', 'aborted'));
+        return;
+      }
       const request = (url.protocol === 'http:' ? http : https).request({
         ...target,
         path: `${target.path}${encodeUnsafe(path)}`,
@@ -266,7 +276,6 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           else finish();
         });
       });
-      if (options.signal?.aborted) onAbort();
       request.end(body ?? undefined);
     });
 
@@ -297,7 +306,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
       } catch (error) {
         failure = toApiError(error, shown);
       }
-      if (!failure.retryable || attempt >= options.retries || options.signal?.aborted) {
+      if (!failure.retryable || attempt >= options.retries || stopped()) {
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
         throw failure;
       }
@@ -309,7 +318,11 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
     server: shown,
     get: (path, query, options) => call('GET', query ? `${path}?${new URLSearchParams(query).toString()}` : path, undefined, options),
     post: (path, body) => call('POST', path, body),
-    close: () => agent.destroy(),
+    close: () => {
+      closed = true;
+      abortAll();
+      agent.destroy();
+    },
   };
 }
 
