@@ -117,6 +117,7 @@ export async function readContext(client: ApiClient, context: string, options: R
   if (early && !earlyEntry) early.drop();
   const lists = Promise.all(
     plan.lists.map(({ resource, kinds }) => {
+      const fromEarly = earlyEntry?.resource === resource ? early : null;
       const read = async (): Promise<Resource[]> => {
         if (abort.signal.aborted) return [];
         const name = displayResource(resource.group, resource.resource);
@@ -126,7 +127,7 @@ export async function readContext(client: ApiClient, context: string, options: R
           return [];
         }
         try {
-          return await (early && earlyEntry?.resource === resource ? early.resources : readList(resource));
+          return await (fromEarly ? fromEarly.resources : readList(resource));
         } catch (error) {
           const failure = fatalOrLocal(error, abort);
           if (failure.kind === 'not-found') {
@@ -143,7 +144,7 @@ export async function readContext(client: ApiClient, context: string, options: R
         }
       };
       // The early list already holds its place among the requests in flight.
-      return earlyEntry?.resource === resource ? read() : limit(read);
+      return fromEarly ? read() : limit(read);
     }),
   );
   // The named Secrets do not depend on the lists; asked for after them, they queue behind the lists' first
