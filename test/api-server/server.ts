@@ -238,23 +238,18 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return;
     }
     const fault = options.intercept?.(request);
-    if (fault && 'stallAfterBytes' in fault) {
+    if (fault && ('stallAfterBytes' in fault || 'slowBody' in fault)) {
+      // The normal answer's first bytes at once; the rest after the delay, or never.
       const [status, answer] = answerFor(request, body);
       log(request, status, true);
       const payload = Buffer.from(JSON.stringify(answer));
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
-      res.write(payload.subarray(0, Math.min(fault.stallAfterBytes, payload.length - 1)));
-      return;
-    }
-    if (fault && 'slowBody' in fault) {
-      const [status, answer] = answerFor(request, body);
-      log(request, status, true);
-      const payload = Buffer.from(JSON.stringify(answer));
-      const head = Math.min(fault.slowBody.afterBytes, payload.length - 1);
+      const head = Math.min('slowBody' in fault ? fault.slowBody.afterBytes : fault.stallAfterBytes, payload.length - 1);
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) });
       res.write(payload.subarray(0, head));
-      await sleep(fault.slowBody.delayMs);
-      res.end(payload.subarray(head));
+      if ('slowBody' in fault) {
+        await sleep(fault.slowBody.delayMs);
+        res.end(payload.subarray(head));
+      }
       return;
     }
     if (fault && 'delayMs' in fault) await sleep(fault.delayMs);
