@@ -20,6 +20,7 @@ import { finishScan, prepareScan, splitList } from './scan-pipeline.js';
 import type { ContextPool } from './context-pool.js';
 import { clusterScanOptions, connectionOptions, DEFAULT_PROBE_TIMEOUT_SECONDS, probeOptions, resolveContexts, withFleetDefaults, type ClusterOptions, type OnCommandLine } from './cluster-options.js';
 import { redactCredentials } from '../core/credentials.js';
+import { withDeadline } from '../core/deadline.js';
 
 export function registerClusterCommand(program: Command, deps: CliDependencies, setExit: (code: number) => void): void {
   const command = addConnectionOptions(program.command('cluster').description('scan live clusters through kubeconfig contexts (read-only: GET requests only)'))
@@ -186,23 +187,20 @@ async function runAccessCheck(
   const timeoutMs = connection.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
   const ask = async (context: string): Promise<{ text: string; complete: boolean } | { error: string }> => {
     let client: ApiClient | null = null;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(deadlineMessage(timeoutMs, 'answered'))), timeoutMs);
-    });
+    // Also stops a client that is only created after the deadline (a credential command that answered late).
+    const abort = new AbortController();
     try {
       const answer = (async () => {
-        client = await createApiClient(kubeconfig.forContext(context), { ...connection, maxSockets: connection.concurrency, userAgent: `kfscan/${toolVersion()}` });
+        client = await createApiClient(kubeconfig.forContext(context), { ...connection, maxSockets: connection.concurrency, userAgent: `kfscan/${toolVersion()}`, signal: abort.signal });
         return { server: client.server, report: await checkAccess(client, checks, { secrets, concurrency: connection.concurrency }) };
       })();
-      answer.catch(() => {});
-      const { server, report } = await Promise.race([answer, deadline]);
+      const { server, report } = await withDeadline(answer, timeoutMs, () => new Error(deadlineMessage(timeoutMs, 'answered')));
       return { text: formatAccessReport(context, server, report, outputWidth(io)), complete: accessComplete(report) };
     } catch (error) {
       return { error: `${context}: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
-      clearTimeout(timer);
       // Closing the client also ends what a context cut off at its deadline still had in flight.
+      abort.abort();
       (client as ApiClient | null)?.close();
     }
   };

@@ -19,6 +19,7 @@ import { readContext, type ReadProgress } from './read-context.js';
 import { append } from '../core/arrays.js';
 import { platformOf, readServerVersion } from './server-version.js';
 import { formatSeconds } from '../core/dates.js';
+import { withDeadline } from '../core/deadline.js';
 
 export interface ConnectionOptions {
   /** Requests in flight per context. */
@@ -204,12 +205,22 @@ export function deadlineMessage(timeoutMs: number, what: 'scanned' | 'answered' 
 /** The part of a context that could not be scanned: one error, nothing else (half a context's findings would read as all of them). */
 export function failedContext(context: string, message: string, started: Date, server: string | null = null): ContextPart {
   const finished = new Date();
-  const durationMs = finished.getTime() - started.getTime();
+  const outcome: ContextOutcome = { context, server, error: message, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: finished.getTime() - started.getTime() };
+  return { outcome, scan: scanRecord(outcome, started, finished), ...noResults(), errors: [{ context, message }] };
+}
+
+/** The report's record of one context (`scans[]`), from what its scan came to. */
+function scanRecord(outcome: ContextOutcome, started: Date, finished: Date): ContextScan {
   return {
-    outcome: { context, server, error: message, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs },
-    scan: { context, status: 'failed', error: message, server, kubernetesVersion: null, resources: 0, startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationMs },
-    ...noResults(),
-    errors: [{ context, message }],
+    context: outcome.context,
+    status: outcome.error === null ? 'scanned' : 'failed',
+    error: outcome.error,
+    server: outcome.server,
+    kubernetesVersion: outcome.kubernetesVersion ?? null,
+    resources: outcome.resources,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: outcome.durationMs,
   };
 }
 
@@ -232,24 +243,16 @@ export async function scanContext(
   const abort = new AbortController();
   const client: { current: ApiClient | null } = { current: null };
   const timeoutMs = options.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  // Whatever the work is waiting for (a request, a retry's wait, a credential command), the deadline
-  // answers for the context on time; the abort then stops what is still in flight.
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      reject(new ContextDeadline(deadlineMessage(timeoutMs)));
-    }, timeoutMs);
-  });
   // `kfscan serve` shutting down: requests in flight are cancelled, and a context not started is not read.
   const stop = (): void => abort.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) abort.abort();
   memory.enter();
-  const work = readAndAnalyse(kubeconfig, context, options, memory, abort, client, outcome, part, progress);
-  work.catch(() => {});
   try {
-    await Promise.race([work, deadline]);
+    await withDeadline(readAndAnalyse(kubeconfig, context, options, memory, abort, client, outcome, part, progress), timeoutMs, () => {
+      abort.abort();
+      return new ContextDeadline(deadlineMessage(timeoutMs));
+    });
   } catch (error) {
     // A context that failed reports nothing else: half a context's findings would read as all of them.
     Object.assign(part, noResults());
@@ -257,7 +260,6 @@ export async function scanContext(
     outcome.resources = 0;
     part.errors.push({ context, message: outcome.error });
   } finally {
-    clearTimeout(timer);
     options.signal?.removeEventListener('abort', stop);
     abort.abort();
     client.current?.close();
@@ -265,17 +267,7 @@ export async function scanContext(
     const finished = new Date();
     outcome.durationMs = finished.getTime() - started.getTime();
     progress?.done(outcome);
-    part.scan = {
-      context,
-      status: outcome.error === null ? 'scanned' : 'failed',
-      error: outcome.error,
-      server: outcome.server,
-      kubernetesVersion: outcome.kubernetesVersion ?? null,
-      resources: outcome.resources,
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: outcome.durationMs,
-    };
+    part.scan = scanRecord(outcome, started, finished);
   }
   return part;
 }
