@@ -55,6 +55,22 @@ describe('loadKubeconfig', () => {
     expect(() => loaded.forContext('broken')).toThrow('context "broken" uses cluster "broken", which the kubeconfig does not define (or defines without a server)');
   });
 
+  it('refuses a context whose user the kubeconfig does not define, and reads a context without a user anonymously with its cluster', async () => {
+    const dir = tempDir();
+    const text = kubeconfig([{ name: 'good', server: 'https://good.example' }], 'good').replace(
+      'contexts:\n',
+      'contexts:\n  - name: typo\n    context: {cluster: good, user: goood}\n  - name: anonymous\n    context: {cluster: good}\n',
+    );
+    const loaded = await loadKubeconfig({ kubeconfig: write(dir, 'config', text), env: {}, cwd: dir });
+    expect(() => loaded.forContext('typo')).toThrow('context "typo" uses user "goood", which the kubeconfig does not define (or defines in a form that cannot be read)');
+    const anonymous = loaded.forContext('anonymous');
+    expect(anonymous.getCurrentCluster()?.server).toBe('https://good.example');
+    // An empty user, so that client-node applies the cluster's TLS settings; it carries no credentials.
+    const user = anonymous.getCurrentUser();
+    expect(user).not.toBeNull();
+    expect(user?.token ?? user?.certData ?? user?.certFile ?? user?.username ?? user?.exec ?? user?.authProvider).toBeUndefined();
+  });
+
   it('uses ~/.kube/config when nothing else is given, and says clearly when there is no configuration at all', async () => {
     const home = tempDir();
     await expect(loadKubeconfig({ env: { HOME: home }, cwd: home })).rejects.toThrow(/^no kubeconfig found: use --kubeconfig FILE/);

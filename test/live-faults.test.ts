@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { builtinChecks } from '../checks/index.js';
 import type { ApiClient, ApiError } from '../src/live/api-client.js';
 import { createApiClient } from '../src/live/api-client.js';
@@ -68,6 +69,25 @@ describe('kfscan cluster when things go wrong', () => {
     expect(allBad.code).toBe(2);
     expect(allBad.stderr).toMatch(/kfscan: no context could be scanned \(refused, expired\)\n$/);
     expect(allBad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads a context without a user anonymously, trusting its cluster's CA, and refuses one whose user is not defined", async () => {
+    const good = await server({ fixtures: ['fixtures/demo'] });
+    const file = kubeconfigFile([
+      { name: 'no-user', server: good },
+      { name: 'typo', server: good },
+    ]);
+    const config = parse(readFileSync(file, 'utf8')) as { contexts: Array<{ context: { user?: string } }> };
+    delete config.contexts[0]!.context.user;
+    config.contexts[1]!.context.user = 'tpyo';
+    writeFileSync(file, stringify(config));
+    const run = await runCli(['cluster', '--kubeconfig', file, '--all-contexts', '-f', 'json', '--fail-on', 'none']);
+    expect(run.code).toBe(2);
+    // Not a TLS failure: client-node alone would leave the cluster's CA out of a context without a user.
+    expect(run.stderr.trimEnd().split('\n').slice(0, 2).sort()).toEqual([
+      `kfscan: error: no-user: authentication failed (401 Unauthorized) at ${good.url}: the context has no credentials (no user, token or client certificate), and the server does not allow anonymous reads`,
+      'kfscan: error: typo: context "typo" uses user "tpyo", which the kubeconfig does not define (or defines in a form that cannot be read)',
+    ]);
   });
 
   it('retries a stalled request, 429 and 5xx answers a bounded number of times and completes the scan', async () => {

@@ -301,7 +301,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);
         }
-        failure = statusError(response, method, path, shown);
+        failure = statusError(response, method, path, shown, hasCredentials(credentials, tls.agentOptions));
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
         failure = toApiError(error, shown);
@@ -348,6 +348,11 @@ async function applyKubeconfig(
   const proxied = config.getCurrentCluster()?.proxyUrl ? (options.agent as http.Agent) : null;
   if (!proxied && options.agent instanceof http.Agent) options.agent.destroy();
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
+}
+
+/** Whether the context sends any credentials at all: a context without a user is read anonymously. */
+function hasCredentials(credentials: Credentials, agentOptions: https.AgentOptions): boolean {
+  return Object.keys(credentials.headers).some((name) => name.toLowerCase() === 'authorization') || credentials.basicAuth !== undefined || agentOptions.cert !== undefined || agentOptions.pfx !== undefined;
 }
 
 /**
@@ -462,7 +467,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function statusError(response: RawResponse, method: string, path: string, server: string): ApiError {
+function statusError(response: RawResponse, method: string, path: string, server: string, credentialed: boolean): ApiError {
   let message = '';
   try {
     const status = JSON.parse(response.text) as { message?: unknown };
@@ -474,7 +479,13 @@ function statusError(response: RawResponse, method: string, path: string, server
   const detail = message ? `: ${oneLine(message)}` : '';
   switch (code) {
     case 401:
-      return new ApiError('unauthorized', `authentication failed (401 Unauthorized) at ${server}: the token or client certificate was rejected; it may have expired`, code);
+      return new ApiError(
+        'unauthorized',
+        credentialed
+          ? `authentication failed (401 Unauthorized) at ${server}: the token or client certificate was rejected; it may have expired`
+          : `authentication failed (401 Unauthorized) at ${server}: the context has no credentials (no user, token or client certificate), and the server does not allow anonymous reads`,
+        code,
+      );
     case 403:
       return new ApiError('forbidden', `forbidden${detail}`, code);
     case 404:

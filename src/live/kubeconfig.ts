@@ -89,11 +89,10 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
       if (!context) throw new KubeconfigError(`context "${name}" not found in ${files.join(', ')}`);
       const cluster = merged.clusters.find((c) => c.name === context.cluster);
       if (!cluster) throw new KubeconfigError(`context "${name}" uses cluster "${context.cluster ?? ''}", which the kubeconfig does not define (or defines without a server)`);
-      const user = merged.users.find((u) => u.name === context.user);
+      const user = context.user ? merged.users.find((u) => u.name === context.user) : ANONYMOUS_USER;
+      if (!user) throw new KubeconfigError(`context "${name}" uses user "${context.user ?? ''}", which the kubeconfig does not define (or defines in a form that cannot be read)`);
       const config = new KubeConfig();
-      config.loadFromOptions(
-        structuredClone({ clusters: [cluster], users: user ? [user] : [], contexts: [context], currentContext: name }),
-      );
+      config.loadFromOptions(structuredClone({ clusters: [cluster], users: [user], contexts: [{ ...context, user: user.name }], currentContext: name }));
       return config;
     },
   };
@@ -102,6 +101,12 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
 interface Named {
   name: string;
 }
+
+// A context without a user is read anonymously, as kubectl reads it. client-node applies the cluster's CA
+// and TLS settings only together with a user: without one, the server's certificate would be checked
+// against the system's CAs and the cluster's own CA ignored. An empty user stands in; it is the only user
+// in the context's own KubeConfig, so its name cannot clash.
+const ANONYMOUS_USER: Named = { name: 'anonymous' };
 
 interface NamedContext extends Named {
   cluster?: string;
