@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/in-process.js';
-import { tempDir, useApiServers } from './helpers/live.js';
+import { execCredentialScript, kubeconfigWithUsers, tempDir, useApiServers } from './helpers/live.js';
 
 // A kubeconfig can name commands that produce its credentials, which kfscan runs as kubectl does.
 // --no-exec-credentials refuses such contexts before anything runs; the others are scanned.
@@ -13,30 +13,16 @@ describe('--no-exec-credentials', () => {
     const api = await server({ objects: [] });
     const dir = tempDir('kfscan-exec-');
     const marker = (name: string) => path.join(dir, `${name}.ran`);
-    const script = (name: string): string => {
-      const file = path.join(dir, `${name}.js`);
-      writeFileSync(file, `#!/usr/bin/env node\nrequire('node:fs').writeFileSync(${JSON.stringify(marker(name))}, 'ran');\nprocess.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(api.token)} } }));\n`, { mode: 0o755 });
-      return file;
-    };
-    const ca = path.join(dir, 'ca.crt');
-    writeFileSync(ca, api.caPem);
-    const kubeconfig = path.join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: c, cluster: {server: "${api.url}", certificate-authority: ${ca}}}]`,
-        'users:',
-        `- {name: token, user: {token: ${api.token}}}`,
-        `- {name: exec, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${script('exec')}, interactiveMode: Never}}}`,
-        `- {name: provider, user: {auth-provider: {name: gcp, config: {cmd-path: ${script('provider')}, cmd-args: x}}}}`,
-        'contexts:',
-        '- {name: plain, context: {cluster: c, user: token}}',
-        '- {name: exec, context: {cluster: c, user: exec}}',
-        '- {name: provider, context: {cluster: c, user: provider}}',
-        'current-context: plain',
-      ].join('\n'),
+    const script = (name: string): string => execCredentialScript(path.join(dir, `${name}.js`), api.token, marker(name));
+    const kubeconfig = kubeconfigWithUsers(
+      dir,
+      api,
+      {
+        token: { token: api.token },
+        exec: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: script('exec'), interactiveMode: 'Never' } },
+        provider: { 'auth-provider': { name: 'gcp', config: { 'cmd-path': script('provider'), 'cmd-args': 'x' } } },
+      },
+      { plain: 'token', exec: 'exec', provider: 'provider' },
     );
     const refused = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '--no-exec-credentials', '-f', 'json', '--fail-on', 'none']);
     expect(existsSync(marker('exec'))).toBe(false);

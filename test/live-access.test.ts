@@ -6,7 +6,7 @@ import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { scanCluster, DEFAULT_CONNECTION } from '../src/live/scan-cluster.js';
 import { kfscanAsync } from './helpers/cli.js';
 import { runCli } from './helpers/in-process.js';
-import { kubeconfigFile, readabilityProbe, secretNeedingCheck, tempDir, useApiServers } from './helpers/live.js';
+import { execCredentialScript, kubeconfigFile, kubeconfigWithUsers, readabilityProbe, secretNeedingCheck, tempDir, useApiServers } from './helpers/live.js';
 
 const server = useApiServers();
 
@@ -99,28 +99,14 @@ describe('kfscan cluster --check-access', () => {
     expect([...run.stdout.matchAll(/^Context (\S+) \(/gm)].map(([, name]) => name)).toEqual(['first', 'second']);
     expect(firstAsked.get('first')! - firstAsked.get('hanging')!).toBeLessThan(5_000);
   });
+
   it('sends nothing for a context whose credential command answers only after its deadline', async () => {
     const api = await server({ fixtures: ['fixtures/demo'] });
     const dir = tempDir('kfscan-late-exec-');
     const answered = path.join(dir, 'answered');
     // The plugin answers 1.5 s in, well after the 0.5 s deadline, and notes when it did.
-    const plugin = path.join(dir, 'late-credentials.js');
-    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: api.token } });
-    writeFileSync(plugin, `#!/usr/bin/env node\nsetTimeout(() => { require('node:fs').writeFileSync(${JSON.stringify(answered)}, 'x'); process.stdout.write(${JSON.stringify(credential)}); }, 1500);\n`, { mode: 0o755 });
-    const ca = path.join(dir, 'ca.crt');
-    writeFileSync(ca, api.caPem);
-    const kubeconfig = path.join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        `clusters: [{name: c, cluster: {server: "${api.url}", certificate-authority: ${ca}}}]`,
-        `users: [{name: late, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}}}]`,
-        'contexts: [{name: late, context: {cluster: c, user: late}}]',
-        'current-context: late',
-      ].join('\n'),
-    );
+    const plugin = execCredentialScript(path.join(dir, 'late-credentials.js'), api.token, answered, 1500);
+    const kubeconfig = kubeconfigWithUsers(dir, api, { late: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } } }, { late: 'late' });
     const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--check-access', '--context-timeout', '0.5']);
     expect(run.stderr).toBe('kfscan: error: late: not answered within 0.5 s (--context-timeout); its API server may be hanging or very slow\n');
     expect(run.code).toBe(2);

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { stringify } from 'yaml';
 import type { Check, CheckMeta, KindName } from '../../src/core/types.js';
 import { startApiServer, writeKubeconfig, type ApiServer, type ApiServerOptions, type KubeconfigEntry } from '../api-server/index.js';
 
@@ -20,6 +21,39 @@ export function useApiServers(): (options?: ApiServerOptions) => Promise<ApiServ
 
 export function tempDir(prefix = 'kfscan-live-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A kubeconfig in `dir` for one server (its CA in a file beside it) with the users given and one context per
+ * entry of `contexts` (context name -> user name); the first context is the current one.
+ */
+export function kubeconfigWithUsers(dir: string, server: Pick<ApiServer, 'url' | 'caPem'>, users: Record<string, Record<string, unknown>>, contexts: Record<string, string>): string {
+  const ca = path.join(dir, 'ca.crt');
+  writeFileSync(ca, server.caPem);
+  const file = path.join(dir, 'config');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority': ca } }],
+      users: Object.entries(users).map(([name, user]) => ({ name, user })),
+      contexts: Object.entries(contexts).map(([name, user]) => ({ name, context: { cluster: 'c', user } })),
+      'current-context': Object.keys(contexts)[0],
+    }),
+  );
+  return file;
+}
+
+/**
+ * A credential plugin: a Node script at `file` that, after `delayMs`, writes `marker` (the proof that it
+ * ran) and prints an ExecCredential with `token`.
+ */
+export function execCredentialScript(file: string, token: string, marker: string, delayMs = 0): string {
+  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
+  const answer = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); process.stdout.write(${JSON.stringify(credential)});`;
+  writeFileSync(file, `#!/usr/bin/env node\n${delayMs > 0 ? `setTimeout(() => { ${answer} }, ${delayMs});` : answer}\n`, { mode: 0o755 });
+  return file;
 }
 
 /** A kubeconfig file in a fresh temporary directory. */
