@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/in-process.js';
@@ -36,5 +36,25 @@ describe('--no-exec-credentials', () => {
     const allowed = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'exec', '-f', 'json', '--fail-on', 'none']);
     expect(existsSync(marker('exec'))).toBe(true);
     expect(allowed.code).toBe(0);
+  });
+  it('finds a relative token-file and exec command beside the kubeconfig, as kubectl does, from any working directory', async () => {
+    const api = await server({ objects: [] });
+    const dir = tempDir('kfscan-relative-');
+    mkdirSync(path.join(dir, 'bin'));
+    writeFileSync(path.join(dir, 'token'), `${api.token}\n`);
+    const ran = path.join(dir, 'plugin.ran');
+    execCredentialScript(path.join(dir, 'bin', 'get-token.js'), api.token, ran);
+    const kubeconfig = kubeconfigWithUsers(
+      dir,
+      api,
+      { file: { 'token-file': 'token' }, plugin: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token.js', interactiveMode: 'Never' } } },
+      { file: 'file', plugin: 'plugin' },
+    );
+    // The working directory is another one: paths are the kubeconfig's, not the caller's.
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none'], { cwd: tempDir('kfscan-elsewhere-') });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { target: { contexts: string[] } }).target.contexts).toEqual(['file', 'plugin']);
+    expect(existsSync(ran)).toBe(true);
   });
 });

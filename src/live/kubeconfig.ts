@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import jsYaml from 'js-yaml';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -71,7 +72,12 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
     try {
       // A broken entry for some other cluster must not stop the scan of this one: drop it, and say so
       // only if the chosen context needs it.
-      single.loadFromFile(file, { onInvalidEntry: 'filter' });
+      const resolved = withPathsResolved(readFileSync(file, 'utf8'), path.dirname(file));
+      if (resolved === null) single.loadFromFile(file, { onInvalidEntry: 'filter' });
+      else {
+        single.loadFromString(resolved, { onInvalidEntry: 'filter' });
+        single.makePathsAbsolute(path.dirname(file));
+      }
     } catch (error) {
       throw new KubeconfigError(`cannot read kubeconfig ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`);
     }
@@ -186,6 +192,40 @@ export function chooseContexts(
     );
   }
   return names;
+}
+
+/**
+ * kubectl resolves a user's `token-file`, and an exec command given as a path (`./bin/get-token`), against the
+ * kubeconfig's directory, as it does certificate files. client-node resolves only the certificate files: it
+ * reads a token file while it parses, from the working directory (an unreadable one drops the user), and
+ * runs a relative command from there too. Returns the document with those two made absolute, as JSON (which
+ * is YAML), or `null` when nothing needs it; a document that does not parse is left to client-node.
+ */
+function withPathsResolved(text: string, directory: string): string | null {
+  let document: unknown;
+  try {
+    document = jsYaml.load(text);
+  } catch {
+    return null;
+  }
+  const users = (document as { users?: unknown } | null)?.users;
+  if (!Array.isArray(users)) return null;
+  let changed = false;
+  const resolve = (holder: Record<string, unknown>, key: string, onlyPaths: boolean): void => {
+    const value = holder[key];
+    if (typeof value !== 'string' || value === '' || path.isAbsolute(value) || (onlyPaths && !value.includes('/'))) return;
+    holder[key] = path.join(directory, value);
+    changed = true;
+  };
+  for (const entry of users) {
+    const user = (entry as { user?: unknown } | null)?.user;
+    if (typeof user !== 'object' || user === null) continue;
+    resolve(user as Record<string, unknown>, 'token-file', false);
+    const exec = (user as { exec?: unknown }).exec;
+    // A bare command name is looked up on PATH, as by kubectl.
+    if (typeof exec === 'object' && exec !== null) resolve(exec as Record<string, unknown>, 'command', true);
+  }
+  return changed ? JSON.stringify(document) : null;
 }
 
 function firstLine(error: unknown): string {
