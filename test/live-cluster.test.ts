@@ -1,14 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { builtinChecks } from '../checks/index.js';
 import { createApiClient, HEAD_LENGTH } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { createCertificateAuthority, kubeconfigYaml } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
 import { falcoLikeAbsenceCheck, generatedPods, kubeconfigFile, messages, readabilityProbe, secretNeedingCheck, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
+import { startConnectProxy } from './helpers/proxies.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
 const server = useApiServers();
@@ -318,6 +320,38 @@ describe('kfscan cluster', () => {
       ]);
     } finally {
       https.close();
+    }
+  });
+
+  it('reaches a server through HTTPS_PROXY as kubectl does; NO_PROXY, loopback and a proxy-url of its own take precedence', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'] });
+    // The proxy sends every tunnel to the test server, so the server can have a name nothing resolves;
+    // tls-server-name keeps the certificate check honest.
+    const proxy = await startConnectProxy({ connectTo: '127.0.0.1' });
+    try {
+      const file = kubeconfigFile([
+        { name: 'corp', server: api },
+        { name: 'own-proxy', server: api, proxyUrl: 'http://127.0.0.1:9' },
+        { name: 'loopback', server: api },
+      ]);
+      const config = parse(readFileSync(file, 'utf8')) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+      for (const { cluster } of config.clusters.slice(0, 2)) Object.assign(cluster, { server: `https://api.corp.example:${new URL(api.url).port}`, 'tls-server-name': 'localhost' });
+      writeFileSync(file, stringify(config));
+      const env = { HTTPS_PROXY: proxy.url };
+      const run = await runCli(['cluster', '--kubeconfig', file, '--context', 'corp', '-f', 'json', '--fail-on', 'none'], { env });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect((JSON.parse(run.stdout) as JsonReport).findings.length).toBeGreaterThan(0);
+      expect(new Set(proxy.hosts)).toEqual(new Set(['api.corp.example']));
+
+      const proxyOf = async (context: string, extra: Record<string, string> = {}): Promise<string | undefined> =>
+        (await loadKubeconfig({ kubeconfig: file, env: { ...env, ...extra }, cwd: process.cwd() })).forContext(context).getCurrentCluster()?.proxyUrl;
+      expect(await proxyOf('corp')).toBe(proxy.url);
+      expect(await proxyOf('corp', { NO_PROXY: '.corp.example' })).toBeUndefined();
+      expect(await proxyOf('own-proxy')).toBe('http://127.0.0.1:9');
+      expect(await proxyOf('loopback')).toBeUndefined();
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { packageRoot } from '../core/version.js';
+import { proxyFromEnvironment } from './env-proxy.js';
 
 /** A problem with the kubeconfig or the context choice: a usage error, reported in one line. */
 export class KubeconfigError extends Error {}
@@ -98,7 +99,7 @@ export async function loadKubeconfig(options: KubeconfigOptions): Promise<Loaded
       const user = context.user ? merged.users.find((u) => u.name === context.user) : ANONYMOUS_USER;
       if (!user) throw new KubeconfigError(`context "${name}" uses user "${context.user ?? ''}", which the kubeconfig does not define (or defines in a form that cannot be read)`);
       const config = new KubeConfig();
-      config.loadFromOptions(structuredClone({ clusters: [cluster], users: [user], contexts: [{ ...context, user: user.name }], currentContext: name }));
+      config.loadFromOptions(structuredClone({ clusters: [withEnvironmentProxy(cluster, options.env)], users: [user], contexts: [{ ...context, user: user.name }], currentContext: name }));
       return config;
     },
   };
@@ -137,6 +138,14 @@ function kubeconfigFiles(options: KubeconfigOptions): string[] {
   return fallback && existsSync(fallback) ? [fallback] : [];
 }
 
+/** The cluster as its context's client sees it: behind the environment's proxy when it names none of its own. */
+function withEnvironmentProxy<T extends Named>(cluster: T, env: KubeconfigOptions['env']): T {
+  const entry = cluster as T & { server?: unknown; proxyUrl?: unknown };
+  if (entry.proxyUrl || typeof entry.server !== 'string') return cluster;
+  const proxy = proxyFromEnvironment(entry.server, env);
+  return proxy === null ? cluster : { ...cluster, proxyUrl: proxy };
+}
+
 // kubectl's merge rule: the first file that defines a name (or the current context) wins.
 function mergeFirstWins<T extends Named>(into: T[], from: readonly T[]): void {
   for (const entry of from) if (!into.some((existing) => existing.name === entry.name)) into.push(entry);
@@ -150,7 +159,7 @@ function inClusterConfig(KubeConfigClass: ClientNode['KubeConfig'], env: Kubecon
   if (!existsSync(tokenFile)) throw new KubeconfigError(`--in-cluster: no service account token at ${tokenFile} (automountServiceAccountToken off?)`);
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const options = {
-    clusters: [{ name: IN_CLUSTER_CONTEXT, server, caFile: path.join(saDir, 'ca.crt'), skipTLSVerify: false }],
+    clusters: [withEnvironmentProxy({ name: IN_CLUSTER_CONTEXT, server, caFile: path.join(saDir, 'ca.crt'), skipTLSVerify: false }, env)],
     // A token file, re-read as the kubelet rotates it (projected tokens live an hour).
     users: [{ name: IN_CLUSTER_CONTEXT, authProvider: { name: 'tokenFile', config: { tokenFile } } }],
     contexts: [{ name: IN_CLUSTER_CONTEXT, cluster: IN_CLUSTER_CONTEXT, user: IN_CLUSTER_CONTEXT }],

@@ -10,14 +10,19 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-/** An HTTP proxy that opens tunnels with CONNECT (what a kubeconfig's `http://` proxy-url is asked for https). */
-export async function startConnectProxy(): Promise<TestProxy> {
+/**
+ * An HTTP proxy that opens tunnels with CONNECT (what a kubeconfig's `http://` proxy-url is asked for https).
+ * `connectTo` sends every tunnel to that address, whatever host was asked for (a name nothing resolves).
+ */
+export async function startConnectProxy(options: { connectTo?: string } = {}): Promise<TestProxy & { readonly hosts: string[] }> {
   const tunnels: number[] = [];
+  const hosts: string[] = [];
   const server = http.createServer((_request, response) => response.writeHead(405).end());
   server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const [host = '', port = ''] = (request.url ?? '').split(/:(?=\d+$)/);
     tunnels.push(Number(port));
-    const upstream = net.connect(Number(port), host, () => {
+    hosts.push(host);
+    const upstream = net.connect(Number(port), options.connectTo ?? host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);
@@ -25,7 +30,7 @@ export async function startConnectProxy(): Promise<TestProxy> {
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
-  return listening(server, 'http', tunnels);
+  return { ...(await listening(server, 'http', tunnels)), hosts };
 }
 
 /** A SOCKS5 proxy without authentication that accepts CONNECT to an IPv4 address or a host name (RFC 1928). */
