@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinChecks } from '../checks/index.js';
@@ -100,19 +100,26 @@ describe('kfscan cluster --check-access', () => {
     expect(firstAsked.get('first')! - firstAsked.get('hanging')!).toBeLessThan(5_000);
   });
 
-  it('sends nothing for a context whose credential command answers only after its deadline', async () => {
+  it('stops a credential command still running at the deadline, names it, and sends nothing for its context', async () => {
     const api = await server({ fixtures: ['fixtures/demo'] });
-    const dir = tempDir('kfscan-late-exec-');
-    const answered = path.join(dir, 'answered');
-    // The plugin answers 1.5 s in, well after the 0.5 s deadline, and notes when it did.
-    const plugin = execCredentialScript(path.join(dir, 'late-credentials.js'), api.token, answered, 1500);
-    const kubeconfig = kubeconfigWithUsers(dir, api, { late: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } } }, { late: 'late' });
-    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--check-access', '--context-timeout', '0.5']);
-    expect(run.stderr).toBe('kfscan: error: late: not answered within 0.5 s (--context-timeout); its API server may be hanging or very slow\n');
-    expect(run.code).toBe(2);
-    // Once the plugin has answered, the client it completes must not go on to ask the server.
-    await expect.poll(() => existsSync(answered), { timeout: 5_000, interval: 50 }).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const [what, options] of [
+      ['answered', ['--check-access']],
+      ['scanned', ['-f', 'json', '--fail-on', 'none']],
+    ] as const) {
+      const dir = tempDir('kfscan-late-exec-');
+      const answered = path.join(dir, 'answered');
+      const pidFile = path.join(dir, 'pid');
+      // A plugin that would answer 5 s in (a login waiting for a browser), long after the 1 s deadline.
+      const plugin = execCredentialScript(path.join(dir, 'late-credentials.js'), api.token, answered, 5000, pidFile);
+      const kubeconfig = kubeconfigWithUsers(dir, api, { late: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } } }, { late: 'late' });
+      const run = await runCli(['cluster', '--kubeconfig', kubeconfig, ...options, '--context-timeout', '1']);
+      expect(run.stderr.split('\n')[0]).toBe(`kfscan: error: late: not ${what} within 1 s (--context-timeout): its credentials come from the exec credential plugin ${plugin}, which had not answered by then`);
+      expect(run.code).toBe(2);
+      // Stopped, not left running: it would keep the process alive after the report. (On a machine slow
+      // enough that the deadline passed before the script started, there is no pid to look at.)
+      if (existsSync(pidFile)) await expect.poll(() => running(Number(readFileSync(pidFile, 'utf8'))), { timeout: 5_000, interval: 50 }).toBe(false);
+      expect(existsSync(answered)).toBe(false);
+    }
     expect(api.requests).toEqual([]);
   });
 });
@@ -137,3 +144,12 @@ describe('in-cluster configuration', () => {
     await expect(loadKubeconfig({ env, cwd: process.cwd(), serviceAccountDir: empty, inCluster: true })).rejects.toThrow(/no service account token at .*token/);
   });
 });
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

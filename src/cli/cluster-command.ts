@@ -175,7 +175,7 @@ async function runAccessCheck(
   connection: ConnectionOptions,
   io: CliIo,
 ): Promise<number> {
-  const [{ createApiClient }, { checkAccess, formatAccessReport, accessComplete }, { deadlineMessage }, { toolVersion }] = await Promise.all([
+  const [{ createApiClient, credentialCommands }, { checkAccess, formatAccessReport, accessComplete }, { deadlineMessage }, { toolVersion }] = await Promise.all([
     import('../live/api-client.js'),
     import('../live/access.js'),
     import('../live/scan-cluster.js'),
@@ -190,11 +190,13 @@ async function runAccessCheck(
     // Also stops a client that is only created after the deadline (a credential command that answered late).
     const abort = new AbortController();
     try {
+      const config = kubeconfig.forContext(context);
       const answer = (async () => {
-        client = await createApiClient(kubeconfig.forContext(context), { ...connection, maxSockets: connection.concurrency, userAgent: `kfscan/${toolVersion()}`, signal: abort.signal });
+        client = await createApiClient(config, { ...connection, maxSockets: connection.concurrency, userAgent: `kfscan/${toolVersion()}`, signal: abort.signal });
         return { server: client.server, report: await checkAccess(client, checks, { secrets, concurrency: connection.concurrency }) };
       })();
-      const { server, report } = await withDeadline(answer, timeoutMs, () => new Error(deadlineMessage(timeoutMs, 'answered')));
+      const awaited = (): readonly string[] => (client === null ? credentialCommands(config) : []);
+      const { server, report } = await withDeadline(answer, timeoutMs, () => new Error(deadlineMessage(timeoutMs, 'answered', awaited())));
       return { text: formatAccessReport(context, server, report, outputWidth(io)), complete: accessComplete(report) };
     } catch (error) {
       return { error: `${context}: ${error instanceof Error ? error.message : String(error)}` };

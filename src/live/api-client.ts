@@ -1,3 +1,4 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -146,7 +147,9 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   // One listener on the signal for all requests and waits in flight, however many there are.
   const aborters = new Set<() => void>();
+  const commandsStop = new AbortController();
   const abortAll = (): void => {
+    commandsStop.abort();
     for (const abort of [...aborters]) abort();
   };
   options.signal?.addEventListener('abort', abortAll, { once: true });
@@ -154,6 +157,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   // agent's sockets alone fails a request as a dropped connection, which is retried on a new one.
   let closed = false;
   const stopped = (): boolean => closed || options.signal?.aborted === true;
+  if (commands.length > 0) stopCommandsWith(config, commandsStop.signal);
   const tls = await applyKubeconfig(config, shown, commands);
   let credentials: Credentials = tls.credentials;
   const agent: http.Agent =
@@ -395,6 +399,24 @@ function credentialFailure(error: unknown, commands: readonly string[]): string 
   if (commands.length === 0) return oneLine(error);
   if (error instanceof SyntaxError) return `${commands.join(' and ')} answered something that is not an ExecCredential (its output is not shown: it may hold credentials)`;
   return `${commands.join(' and ')} failed (its output is not shown: it may hold credentials)`;
+}
+
+/**
+ * Makes the exec credential plugins this client runs stop with it (abort, deadline, close): a plugin that
+ * never answers, such as a login waiting for a browser, would otherwise keep kfscan running after its
+ * report. Killed as Go kills a command whose context ends (SIGKILL: a plugin cannot ignore it). They get no
+ * standard input, as kubectl gives none to a plugin with `interactiveMode: Never`; client-node would give
+ * them a pipe nobody writes to, on which a prompt waits forever.
+ */
+function stopCommandsWith(config: KubeConfig, signal: AbortSignal): void {
+  // client-node's ExecAuth runs its commands through a replaceable `execFn` (child_process.spawn).
+  const authenticators = (config as unknown as { authenticators?: unknown }).authenticators;
+  if (!Array.isArray(authenticators)) return;
+  for (const authenticator of authenticators as Array<{ execFn?: unknown }>) {
+    if (typeof authenticator.execFn !== 'function') continue;
+    authenticator.execFn = (command: string, args: readonly string[] | undefined, options: SpawnOptions = {}) =>
+      spawn(command, args ?? [], { ...options, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
+  }
 }
 
 /** The commands the context's user runs to get credentials: an exec plugin, an auth provider's `cmd-path`. */

@@ -11,7 +11,7 @@ import { applySuppressions, type SuppressionOptions } from '../engine/suppress.j
 import { buildInventory } from '../inventory/inventory.js';
 import type { ProbeOptions, ProbeStats } from '../probe/probe.js';
 import type { ProbedCheck } from '../probe/roles.js';
-import { ApiError, createApiClient, type ApiClient } from './api-client.js';
+import { ApiError, createApiClient, credentialCommands, type ApiClient } from './api-client.js';
 import { KubeconfigError, type LoadedKubeconfig } from './kubeconfig.js';
 import { DEFAULT_CONTEXT_CONCURRENCY, DEFAULT_CONTEXT_TIMEOUT_MS } from './fleet-defaults.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -197,9 +197,14 @@ export async function scanCluster(kubeconfig: LoadedKubeconfig, contexts: readon
 /** Raised when a context's deadline passes: its requests are aborted and its slot is given to the next. */
 class ContextDeadline extends Error {}
 
-/** Why a context was given up on at its deadline: not scanned, or (--check-access) not answered. */
-export function deadlineMessage(timeoutMs: number, what: 'scanned' | 'answered' = 'scanned'): string {
-  return `not ${what} within ${formatSeconds(timeoutMs)} (--context-timeout); its API server may be hanging or very slow`;
+/**
+ * Why a context was given up on at its deadline: not scanned, or (--check-access) not answered; blamed on
+ * the credential commands when the client was still waiting for them.
+ */
+export function deadlineMessage(timeoutMs: number, what: 'scanned' | 'answered' = 'scanned', awaitedCommands: readonly string[] = []): string {
+  const within = `not ${what} within ${formatSeconds(timeoutMs)} (--context-timeout)`;
+  if (awaitedCommands.length > 0) return `${within}: its credentials come from ${awaitedCommands.join(' and ')}, which had not answered by then`;
+  return `${within}; its API server may be hanging or very slow`;
 }
 
 /** The part of a context that could not be scanned: one error, nothing else (half a context's findings would read as all of them). */
@@ -229,6 +234,12 @@ function noResults(): Omit<ContextPart, 'outcome' | 'scan'> {
   return { findings: [], suppressed: [], warnings: [], errors: [], unreadable: [], undecided: [], cluster: null, namespaces: [] };
 }
 
+/** A context's client once it exists, and the commands its credentials come from, which it waits on until then. */
+interface ClientHolder {
+  current: ApiClient | null;
+  credentialCommands: readonly string[];
+}
+
 /** Reads, analyses and (with --probe) probes one context, within its deadline; never throws. */
 export async function scanContext(
   kubeconfig: LoadedKubeconfig,
@@ -241,7 +252,7 @@ export async function scanContext(
   const outcome: ContextOutcome = { context, server: null, error: null, resources: 0, resourceTypes: 0, notInstalled: [], unreadable: 0, durationMs: 0 };
   const part: ContextPart = { outcome, scan: null as unknown as ContextScan, ...noResults() };
   const abort = new AbortController();
-  const client: { current: ApiClient | null } = { current: null };
+  const client: ClientHolder = { current: null, credentialCommands: [] };
   const timeoutMs = options.contextTimeoutMs ?? DEFAULT_CONTEXT_TIMEOUT_MS;
   // `kfscan serve` shutting down: requests in flight are cancelled, and a context not started is not read.
   const stop = (): void => abort.abort();
@@ -251,7 +262,7 @@ export async function scanContext(
   try {
     await withDeadline(readAndAnalyse(kubeconfig, context, options, memory, abort, client, outcome, part, progress), timeoutMs, () => {
       abort.abort();
-      return new ContextDeadline(deadlineMessage(timeoutMs));
+      return new ContextDeadline(deadlineMessage(timeoutMs, 'scanned', client.current === null ? client.credentialCommands : []));
     });
   } catch (error) {
     // A context that failed reports nothing else: half a context's findings would read as all of them.
@@ -278,12 +289,14 @@ async function readAndAnalyse(
   options: ClusterScanOptions,
   memory: MemoryBudget,
   abort: AbortController,
-  client: { current: ApiClient | null },
+  client: ClientHolder,
   outcome: ContextOutcome,
   part: ContextPart,
   progress: ContextProgress | undefined,
 ): Promise<void> {
-  const api = await createApiClient(kubeconfig.forContext(context), {
+  const config = kubeconfig.forContext(context);
+  client.credentialCommands = credentialCommands(config);
+  const api = await createApiClient(config, {
     timeoutMs: options.timeoutMs,
     retries: options.retries,
     backoffMs: options.backoffMs,
