@@ -71,20 +71,26 @@ describe('kfscan cluster when things go wrong', () => {
     expect(allBad.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("reads a context without a user anonymously, trusting its cluster's CA, and refuses one whose user is not defined", async () => {
+  it("reads a context without a user anonymously, trusting its cluster's CA, refuses one whose user is not defined, and says when a user gave no token", async () => {
     const good = await server({ fixtures: ['fixtures/demo'] });
     const file = kubeconfigFile([
       { name: 'no-user', server: good },
       { name: 'typo', server: good },
+      { name: 'expired-oidc', server: good },
     ]);
-    const config = parse(readFileSync(file, 'utf8')) as { contexts: Array<{ context: { user?: string } }> };
+    const config = parse(readFileSync(file, 'utf8')) as { contexts: Array<{ context: { user?: string } }>; users: Array<{ user: unknown }> };
     delete config.contexts[0]!.context.user;
     config.contexts[1]!.context.user = 'tpyo';
+    // An OIDC id-token that expired an hour ago, without the refresh token that would renew it.
+    const segment = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const idToken = `${segment({ alg: 'none' })}.${segment({ iss: 'https://issuer.invalid', sub: 'x', exp: Math.floor(Date.now() / 1000) - 3600 })}.x`;
+    config.users[2]!.user = { 'auth-provider': { name: 'oidc', config: { 'client-id': 'kfscan', 'idp-issuer-url': 'https://issuer.invalid', 'id-token': idToken } } };
     writeFileSync(file, stringify(config));
     const run = await runCli(['cluster', '--kubeconfig', file, '--all-contexts', '-f', 'json', '--fail-on', 'none']);
     expect(run.code).toBe(2);
     // Not a TLS failure: client-node alone would leave the cluster's CA out of a context without a user.
-    expect(run.stderr.trimEnd().split('\n').slice(0, 2).sort()).toEqual([
+    expect(run.stderr.trimEnd().split('\n').slice(0, 3).sort()).toEqual([
+      `kfscan: error: expired-oidc: authentication failed (401 Unauthorized) at ${good.url}: the context's user gave no token or certificate to send (an expired id-token that cannot be refreshed?)`,
       `kfscan: error: no-user: authentication failed (401 Unauthorized) at ${good.url}: the context has no credentials (no user, token or client certificate), and the server does not allow anonymous reads`,
       'kfscan: error: typo: context "typo" uses user "tpyo", which the kubeconfig does not define (or defines in a form that cannot be read)',
     ]);

@@ -305,7 +305,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
           if (room !== 'ok') throw memoryExceeded(options.memory!, room, method, path, response.text.length);
           return parseJson(response.text);
         }
-        failure = statusError(response, method, path, shown, hasCredentials(credentials, tls.agentOptions));
+        failure = statusError(response, method, path, shown, credentialsSent(config, credentials, tls.agentOptions));
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
         failure = toApiError(error, shown);
@@ -354,9 +354,18 @@ async function applyKubeconfig(
   return { credentials: { headers, basicAuth: typeof options.auth === 'string' ? options.auth : undefined }, agentOptions, proxyAgent: proxied };
 }
 
-/** Whether the context sends any credentials at all: a context without a user is read anonymously. */
-function hasCredentials(credentials: Credentials, agentOptions: https.AgentOptions): boolean {
-  return Object.keys(credentials.headers).some((name) => name.toLowerCase() === 'authorization') || credentials.basicAuth !== undefined || agentOptions.cert !== undefined || agentOptions.pfx !== undefined;
+/**
+ * What the requests carry: credentials; none because the context's user has none (read anonymously); or
+ * none although it has some (an auth provider that gave no token, such as an expired OIDC id-token
+ * without a refresh token).
+ */
+function credentialsSent(config: KubeConfig, credentials: Credentials, agentOptions: https.AgentOptions): 'sent' | 'anonymous' | 'none-produced' {
+  const sent =
+    Object.keys(credentials.headers).some((name) => name.toLowerCase() === 'authorization') || credentials.basicAuth !== undefined || agentOptions.cert !== undefined || agentOptions.pfx !== undefined;
+  if (sent) return 'sent';
+  const user = config.getCurrentUser();
+  const configured = user !== null && [user.token, user.certData, user.certFile, user.username, user.exec, user.authProvider].some((value) => value !== undefined && value !== null && value !== '');
+  return configured ? 'none-produced' : 'anonymous';
 }
 
 /**
@@ -489,7 +498,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-function statusError(response: RawResponse, method: string, path: string, server: string, credentialed: boolean): ApiError {
+const UNAUTHORIZED_BECAUSE: Record<ReturnType<typeof credentialsSent>, string> = {
+  sent: 'the token or client certificate was rejected; it may have expired',
+  anonymous: 'the context has no credentials (no user, token or client certificate), and the server does not allow anonymous reads',
+  'none-produced': "the context's user gave no token or certificate to send (an expired id-token that cannot be refreshed?)",
+};
+
+function statusError(response: RawResponse, method: string, path: string, server: string, credentials: ReturnType<typeof credentialsSent>): ApiError {
   let message = '';
   try {
     const status = JSON.parse(response.text) as { message?: unknown };
@@ -503,9 +518,7 @@ function statusError(response: RawResponse, method: string, path: string, server
     case 401:
       return new ApiError(
         'unauthorized',
-        credentialed
-          ? `authentication failed (401 Unauthorized) at ${server}: the token or client certificate was rejected; it may have expired`
-          : `authentication failed (401 Unauthorized) at ${server}: the context has no credentials (no user, token or client certificate), and the server does not allow anonymous reads`,
+        `authentication failed (401 Unauthorized) at ${server}: ${UNAUTHORIZED_BECAUSE[credentials]}`,
         code,
       );
     case 403:
