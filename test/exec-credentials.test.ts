@@ -36,7 +36,16 @@ describe('--no-exec-credentials', () => {
     const allowed = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'exec', '-f', 'json', '--fail-on', 'none']);
     expect(existsSync(marker('exec'))).toBe(true);
     expect(allowed.code).toBe(0);
+
+    // The gcp auth provider, which kubectl removed, is refused with kubectl's advice, and its command not run.
+    const removed = await runCli(['cluster', '--kubeconfig', kubeconfig, '--context', 'provider', '-f', 'json', '--fail-on', 'none']);
+    expect(removed.stderr).toContain(
+      'kfscan: error: provider: its user uses the gcp auth provider, which kubectl removed in 1.26: use the gke-gcloud-auth-plugin credential plugin instead',
+    );
+    expect(removed.code).toBe(2);
+    expect(existsSync(marker('provider'))).toBe(false);
   });
+
   it('finds a relative token-file and exec command beside the kubeconfig, as kubectl does, from any working directory', async () => {
     const api = await server({ objects: [] });
     const dir = tempDir('kfscan-relative-');

@@ -143,6 +143,8 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   if (options.execCredentials === false && commands.length > 0) {
     throw new ApiError('config', `its user gets credentials by running ${commands.join(' and ')}: not run (--no-exec-credentials)`);
   }
+  const removed = REMOVED_AUTH_PROVIDERS.get(config.getCurrentUser()?.authProvider?.name ?? '');
+  if (removed !== undefined) throw new ApiError('config', removed);
 
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   // One listener on the signal for all requests and waits in flight, however many there are.
@@ -427,6 +429,16 @@ function stopCommandsWith(config: KubeConfig, signal: AbortSignal): void {
       spawn(command, args ?? [], { ...options, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
   }
 }
+
+/**
+ * Auth providers kubectl removed in 1.26, with its advice. client-node still has them, but runs their
+ * `cmd-path` through a shell and synchronously: a command that waits (a login) would stop every context
+ * and every deadline of the run with it.
+ */
+const REMOVED_AUTH_PROVIDERS: ReadonlyMap<string, string> = new Map([
+  ['gcp', 'its user uses the gcp auth provider, which kubectl removed in 1.26: use the gke-gcloud-auth-plugin credential plugin instead (gcloud container clusters get-credentials writes it)'],
+  ['azure', 'its user uses the azure auth provider, which kubectl removed in 1.26: use the kubelogin credential plugin instead (kubelogin convert-kubeconfig writes it)'],
+]);
 
 /** The commands the context's user runs to get credentials: an exec plugin, an auth provider's `cmd-path`. */
 export function credentialCommands(config: KubeConfig): string[] {
