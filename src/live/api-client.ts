@@ -143,7 +143,8 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   if (options.execCredentials === false && commands.length > 0) {
     throw new ApiError('config', `its user gets credentials by running ${commands.join(' and ')}: not run (--no-exec-credentials)`);
   }
-  const removed = REMOVED_AUTH_PROVIDERS.get(config.getCurrentUser()?.authProvider?.name ?? '');
+  const provider = (config.getCurrentUser()?.authProvider as { name?: unknown } | undefined)?.name;
+  const removed = typeof provider === 'string' ? REMOVED_AUTH_PROVIDERS.get(provider) : undefined;
   if (removed !== undefined) throw new ApiError('config', removed);
 
   const maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
