@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/in-process.js';
@@ -56,7 +56,7 @@ describe('--no-exec-credentials', () => {
     const kubeconfig = kubeconfigWithUsers(
       dir,
       api,
-      { file: { 'token-file': 'token' }, plugin: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token.js', interactiveMode: 'Never' } } },
+      { file: { 'token-file': 'token' }, plugin: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/get-token.js', interactiveMode: 'Never', provideClusterInfo: true } } },
       { file: 'file', plugin: 'plugin' },
     );
     // The working directory is another one: paths are the kubeconfig's, not the caller's.
@@ -64,6 +64,11 @@ describe('--no-exec-credentials', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect((JSON.parse(run.stdout) as { target: { contexts: string[] } }).target.contexts).toEqual(['file', 'plugin']);
-    expect(existsSync(ran)).toBe(true);
+    // As kubectl, it tells the plugin that nobody can answer a prompt and, asked to, which cluster it is for.
+    expect(JSON.parse(readFileSync(ran, 'utf8'))).toEqual({
+      kind: 'ExecCredential',
+      apiVersion: 'client.authentication.k8s.io/v1',
+      spec: { interactive: false, cluster: { server: api.url, 'certificate-authority-data': Buffer.from(api.caPem).toString('base64') } },
+    });
   });
 });

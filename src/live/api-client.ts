@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -427,7 +428,44 @@ function stopCommandsWith(config: KubeConfig, signal: AbortSignal): void {
   for (const authenticator of authenticators as Array<{ execFn?: unknown }>) {
     if (typeof authenticator.execFn !== 'function') continue;
     authenticator.execFn = (command: string, args: readonly string[] | undefined, options: SpawnOptions = {}) =>
-      spawn(command, args ?? [], { ...options, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
+      spawn(command, args ?? [], {
+        ...options,
+        env: { ...(options.env ?? process.env), KUBERNETES_EXEC_INFO: execInfo(config) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal,
+        killSignal: 'SIGKILL',
+      });
+  }
+}
+
+/**
+ * What kubectl tells a credential plugin in `KUBERNETES_EXEC_INFO` and client-node does not: that nobody
+ * can answer a prompt (`interactive: false`), so a plugin that needs a login fails at once instead of
+ * waiting out the deadline; and, with `provideClusterInfo`, the cluster it is for.
+ */
+function execInfo(config: KubeConfig): string {
+  const exec = config.getCurrentUser()?.exec as { apiVersion?: unknown; provideClusterInfo?: unknown } | undefined;
+  const cluster = config.getCurrentCluster();
+  const spec: Record<string, unknown> = { interactive: false };
+  if (exec?.provideClusterInfo === true && cluster) {
+    const caData = cluster.caData ?? (cluster.caFile ? readBase64(cluster.caFile) : undefined);
+    spec['cluster'] = {
+      server: cluster.server,
+      ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}),
+      ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+      ...(caData ? { 'certificate-authority-data': caData } : {}),
+      ...(cluster.proxyUrl ? { 'proxy-url': cluster.proxyUrl } : {}),
+    };
+  }
+  return JSON.stringify({ kind: 'ExecCredential', apiVersion: typeof exec?.apiVersion === 'string' ? exec.apiVersion : 'client.authentication.k8s.io/v1', spec });
+}
+
+function readBase64(file: string): string | undefined {
+  try {
+    return readFileSync(file).toString('base64');
+  } catch {
+    // The connection reports an unreadable CA file itself.
+    return undefined;
   }
 }
 

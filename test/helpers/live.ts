@@ -47,11 +47,12 @@ export function kubeconfigWithUsers(dir: string, server: Pick<ApiServer, 'url' |
 
 /**
  * A credential plugin: a Node script at `file` that, after `delayMs`, writes `marker` (the proof that it
- * ran) and prints an ExecCredential with `token`; with `pidFile`, it first writes its process id there.
+ * ran, holding the KUBERNETES_EXEC_INFO it was given) and prints an ExecCredential with `token`; with
+ * `pidFile`, it first writes its process id there.
  */
 export function execCredentialScript(file: string, token: string, marker: string, delayMs = 0, pidFile?: string): string {
   const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } });
-  const answer = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); process.stdout.write(${JSON.stringify(credential)});`;
+  const answer = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, process.env.KUBERNETES_EXEC_INFO ?? ''); process.stdout.write(${JSON.stringify(credential)});`;
   const start = pidFile === undefined ? '' : `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\n`;
   writeFileSync(file, `#!/usr/bin/env node\n${start}${delayMs > 0 ? `setTimeout(() => { ${answer} }, ${delayMs});` : answer}\n`, { mode: 0o755 });
   return file;
