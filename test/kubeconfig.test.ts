@@ -71,6 +71,25 @@ describe('loadKubeconfig', () => {
     expect(user?.token ?? user?.certData ?? user?.certFile ?? user?.username ?? user?.exec ?? user?.authProvider).toBeUndefined();
   });
 
+  it("reads a relative token-file beside the kubeconfig, even in a document whose aliases would expand to gigabytes", async () => {
+    const dir = tempDir();
+    write(dir, 'token', 'token-from-file\n');
+    // Ten levels of ten aliases: 10^9 items if anything copied them out.
+    const levels = Array.from({ length: 9 }, (_, level) => `x${level + 1}: &a${level + 1} [${Array.from({ length: 10 }, () => `*a${level}`).join(', ')}]`);
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://c.example"}}]',
+      'x0: &a0 [x, x, x, x, x, x, x, x, x, x]',
+      ...levels,
+      'users: [{name: u, user: {token-file: token, extra: *a9}}]',
+      'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      'current-context: c',
+    ].join('\n');
+    const loaded = await loadKubeconfig({ kubeconfig: write(dir, 'config', text), env: {}, cwd: tempDir() });
+    expect(loaded.forContext('c').getCurrentUser()?.token?.trim()).toBe('token-from-file');
+  });
+
   it('uses ~/.kube/config when nothing else is given, and says clearly when there is no configuration at all', async () => {
     const home = tempDir();
     await expect(loadKubeconfig({ env: { HOME: home }, cwd: home })).rejects.toThrow(/^no kubeconfig found: use --kubeconfig FILE/);

@@ -207,8 +207,8 @@ export function chooseContexts(
  * kubectl resolves a user's `token-file`, and an exec command given as a path (`./bin/get-token`), against the
  * kubeconfig's directory, as it does certificate files. client-node resolves only the certificate files: it
  * reads a token file while it parses, from the working directory (an unreadable one drops the user), and
- * runs a relative command from there too. Returns the document with those two made absolute, as JSON (which
- * is YAML), or `null` when nothing needs it; a document that does not parse is left to client-node.
+ * runs a relative command from there too. Returns the document with those two made absolute, or `null` when
+ * nothing needs it; a document that does not parse is left to client-node.
  */
 function withPathsResolved(text: string, directory: string): string | null {
   let document: unknown;
@@ -234,7 +234,8 @@ function withPathsResolved(text: string, directory: string): string | null {
     // A bare command name is looked up on PATH, as by kubectl.
     if (typeof exec === 'object' && exec !== null) resolve(exec as Record<string, unknown>, 'command', true);
   }
-  return changed ? JSON.stringify(document) : null;
+  // Written back with its anchors: JSON would copy every alias out, and a few lines of them can stand for gigabytes.
+  return changed ? jsYaml.dump(document) : null;
 }
 
 function firstLine(error: unknown): string {
