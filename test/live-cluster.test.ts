@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -350,6 +351,22 @@ describe('kfscan cluster', () => {
       expect(await proxyOf('corp', { NO_PROXY: '.corp.example' })).toBeUndefined();
       expect(await proxyOf('own-proxy')).toBe('http://127.0.0.1:9');
       expect(await proxyOf('loopback')).toBeUndefined();
+
+      // A proxy that wants credentials: the error says so, names the proxy without its user information, and
+      // blames neither the cluster nor its certificate.
+      const demanding = createHttpServer();
+      demanding.on('connect', (_request: IncomingMessage, socket: Socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n'));
+      await new Promise<void>((resolve) => demanding.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (demanding.address() as AddressInfo).port;
+        const refused = await runCli(['cluster', '--kubeconfig', file, '--context', 'corp', '-f', 'json', '--fail-on', 'none'], { env: { HTTPS_PROXY: `http://someone:pa55word@127.0.0.1:${port}` } });
+        expect(refused.stderr.split('\n')[0]).toBe(
+          `kfscan: error: corp: cannot reach https://api.corp.example:${new URL(api.url).port} through the proxy http://127.0.0.1:${port}: the proxy answered 407 (Proxy Authentication Required: it wants a user and password in the proxy URL, or refused the ones given)`,
+        );
+        expect(refused.stdout).not.toContain('pa55word');
+      } finally {
+        demanding.close();
+      }
     } finally {
       await proxy.close();
     }

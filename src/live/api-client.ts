@@ -131,6 +131,8 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
   const server = trimEnd(cluster.server, '/');
   // What messages and reports show: the server without user information or query, which may hold credentials.
   const shown = displayServer(server);
+  // A connection failure may be the proxy's (from proxy-url or the environment): say which way it went.
+  const reached = cluster.proxyUrl ? `${shown} through the proxy ${displayServer(cluster.proxyUrl)}` : shown;
   let url: URL;
   try {
     url = new URL(server);
@@ -312,7 +314,7 @@ export async function createApiClient(config: KubeConfig, options: ApiClientOpti
         failure = statusError(response, method, path, shown, credentialsSent(config, credentials, tls.agentOptions));
         retryAfterMs = retryAfter(response.headers['retry-after']);
       } catch (error) {
-        failure = toApiError(error, shown);
+        failure = toApiError(error, reached);
       }
       if (!failure.retryable || attempt >= options.retries || stopped()) {
         if (attempt > 0) failure.message += ` (after ${attempt + 1} attempts)`;
@@ -613,6 +615,9 @@ function toApiError(error: unknown, server: string): ApiError {
   if (/^ERR_(TLS|SSL)_|CERT|EPROTO/.test(code)) return new ApiError('tls', `TLS handshake with ${server} failed (${code}: ${oneLine(error)})`);
   if (UNREACHABLE_CODES[code]) return new ApiError('unreachable', `cannot reach ${server} (${UNREACHABLE_CODES[code]})`, null, TRANSIENT_CODES.has(code));
   if ((error as Error)?.message === 'socket hang up') return new ApiError('unreachable', `${server} closed the connection`, null, true);
+  // hpagent's words for a proxy that refused the tunnel.
+  const refused = /^Bad response: (\d{3})$/.exec((error as Error)?.message ?? '');
+  if (refused) return new ApiError('unreachable', `cannot reach ${server}: the proxy answered ${refused[1]}${refused[1] === '407' ? ' (Proxy Authentication Required: it wants a user and password in the proxy URL, or refused the ones given)' : ''}`);
   return new ApiError('unreachable', `cannot talk to ${server}: ${oneLine(error)}`);
 }
 
