@@ -10,7 +10,7 @@ import { createApiClient, HEAD_LENGTH } from '../src/live/api-client.js';
 import { loadKubeconfig } from '../src/live/kubeconfig.js';
 import { createCertificateAuthority, kubeconfigYaml } from './api-server/index.js';
 import { runCli } from './helpers/in-process.js';
-import { falcoLikeAbsenceCheck, generatedPods, kubeconfigFile, messages, readabilityProbe, secretNeedingCheck, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
+import { falcoLikeAbsenceCheck, generatedPods, kubeconfigFile, kubeconfigWithUsers, messages, readabilityProbe, secretNeedingCheck, tempDir, useApiServers, type JsonReport } from './helpers/live.js';
 import { startConnectProxy } from './helpers/proxies.js';
 import { githubCodeScanningProblems, sarifSchemaErrors } from './helpers/sarif-schema.js';
 
@@ -370,6 +370,32 @@ describe('kfscan cluster', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('authenticates with a client certificate, as kubeadm, kind and minikube write it, in data or in files beside the kubeconfig', async () => {
+    const ca = await createCertificateAuthority();
+    const api = await server({ fixtures: ['fixtures/demo'], ca, clientCertificates: true });
+    const admin = await ca.clientCertificate('kubernetes-admin');
+    const stranger = await (await createCertificateAuthority('another CA')).clientCertificate('kubernetes-admin');
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'admin.crt'), admin.certPem);
+    writeFileSync(path.join(dir, 'admin.key'), admin.keyPem);
+    const base64 = (pem: string): string => Buffer.from(pem).toString('base64');
+    const kubeconfig = kubeconfigWithUsers(
+      dir,
+      api,
+      {
+        data: { 'client-certificate-data': base64(admin.certPem), 'client-key-data': base64(admin.keyPem) },
+        files: { 'client-certificate': 'admin.crt', 'client-key': 'admin.key' },
+        stranger: { 'client-certificate-data': base64(stranger.certPem), 'client-key-data': base64(stranger.keyPem) },
+      },
+      { data: 'data', files: 'files', stranger: 'stranger' },
+    );
+    const run = await runCli(['cluster', '--kubeconfig', kubeconfig, '--all-contexts', '-f', 'json', '--fail-on', 'none'], { cwd: tempDir() });
+    expect(run.stderr.trimEnd().split('\n')[0]).toBe(`kfscan: error: stranger: authentication failed (401 Unauthorized) at ${api.url}: the token or client certificate was rejected; it may have expired`);
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    for (const context of ['data', 'files']) expect(report.findings.some((f) => f.context === context && f.resource?.name === 'istio-ingressgateway'), context).toBe(true);
   });
 
   it('groups the table by context', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import { loadManifests } from '../../src/loaders/files.js';
 import { CATALOGUE, GROUP_VERSIONS, type ServedResource } from './catalogue.js';
@@ -98,6 +99,11 @@ export interface ApiServerOptions {
   fixtures?: readonly string[];
   /** Bearer tokens accepted; one random token when absent. */
   tokens?: readonly string[];
+  /**
+   * Also accept a client certificate signed by the server's CA (`ca`, or the one made for it), as
+   * kube-apiserver's `--client-ca-file` does: the identity is the certificate's common name.
+   */
+  clientCertificates?: boolean;
   forbid?: readonly ForbidRule[];
   /**
    * Allow only what these rules grant, as RBAC would for an identity bound to a ClusterRole with them
@@ -203,7 +209,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
 
   const requests: LoggedRequest[] = [];
   const tls = await ca.serverCertificate();
-  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ...(options.clientCertificates ? { ca: ca.certPem, requestCert: true, rejectUnauthorized: false } : {}) }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(req, res, 500, statusBody(500, 'InternalError', String(error)));
     });
@@ -230,7 +236,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     const request = route(req.method ?? 'GET', url, req.headers['accept'] ?? '');
     const body = await readBody(req);
     const authorization = req.headers['authorization'] ?? '';
-    const authenticated = tokens.some((token) => authorization === `Bearer ${token}`);
+    const authenticated = tokens.some((token) => authorization === `Bearer ${token}`) || (options.clientCertificates === true && clientCertificateAccepted(req));
     if (options.latencyMs) await sleep(options.latencyMs);
     if (!authenticated) {
       log(request, 401, false);
@@ -681,6 +687,12 @@ function endlessPage(request: ApiRequest, itemBytes: number): Buffer {
 
 function encodeContinue(value: { scope: string; offset: number }): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A client certificate the server's CA signed, with a user name in it (a connection without one has none). */
+function clientCertificateAccepted(req: IncomingMessage): boolean {
+  const socket = req.socket as TLSSocket;
+  return socket.authorized && typeof socket.getPeerCertificate().subject?.CN === 'string';
 }
 
 function decodeContinue(token: string): { scope: string; offset: number } | null {

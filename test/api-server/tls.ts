@@ -8,6 +8,8 @@ export interface CertificateAuthority {
    * shared by every server of this CA, as they all listen on loopback.
    */
   serverCertificate(): Promise<{ certPem: string; keyPem: string }>;
+  /** A client certificate for `user` signed by this CA, as kubeadm, kind and minikube put in a kubeconfig. */
+  clientCertificate(user: string): Promise<{ certPem: string; keyPem: string }>;
 }
 
 /**
@@ -51,6 +53,20 @@ export async function createCertificateAuthority(commonName = 'kfscan test CA'):
         })
         .then((leaf) => ({ certPem: leaf.cert, keyPem: leaf.private }));
       return issued;
+    },
+    async clientCertificate(user) {
+      const leaf = await selfsigned.generate([{ name: 'commonName', value: user }], {
+        keyType: 'ec',
+        algorithm: 'sha256',
+        ...validity(),
+        ca: { key: ca.private, cert: ca.cert },
+        extensions: [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, critical: true },
+          { name: 'extKeyUsage', clientAuth: true },
+        ],
+      });
+      return { certPem: leaf.cert, keyPem: leaf.private };
     },
   };
 }
