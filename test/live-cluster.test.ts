@@ -398,6 +398,25 @@ describe('kfscan cluster', () => {
     for (const context of ['data', 'files']) expect(report.findings.some((f) => f.context === context && f.resource?.name === 'istio-ingressgateway'), context).toBe(true);
   });
 
+  it('connects without verifying the certificate only where the cluster sets insecure-skip-tls-verify', async () => {
+    const api = await server({ fixtures: ['fixtures/demo'] });
+    const file = kubeconfigFile([
+      { name: 'unverified', server: api },
+      { name: 'verified', server: api },
+    ]);
+    const config = parse(readFileSync(file, 'utf8')) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+    // Neither trusts the server's CA; only the first says not to check.
+    for (const { cluster } of config.clusters) delete cluster['certificate-authority-data'];
+    config.clusters[0]!.cluster['insecure-skip-tls-verify'] = true;
+    writeFileSync(file, stringify(config));
+    const run = await runCli(['cluster', '--kubeconfig', file, '--all-contexts', '-f', 'json', '--fail-on', 'none']);
+    expect(run.stderr.trimEnd().split('\n')[0]).toMatch(new RegExp(`^kfscan: error: verified: TLS verification failed for ${api.url.replace(/\./g, '\\.')}: `));
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    expect(report.findings.some((f) => f.context === 'unverified' && f.resource?.name === 'istio-ingressgateway')).toBe(true);
+    expect(report.findings.some((f) => f.context === 'verified')).toBe(false);
+  });
+
   it('groups the table by context', async () => {
     const demo = await server({ fixtures: ['fixtures/demo'] });
     const other = await server({ fixtures: ['checks/ingress-gateway-exposed/fixtures/fail-renamed-gateway-nodeport.yaml'] });
