@@ -27,49 +27,42 @@ export async function createCertificateAuthority(commonName = 'kfscan test CA'):
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     ],
   });
+  // A leaf certificate this CA signs: the server's for loopback, or a client's for a user.
+  const issue = async (commonName: string, usage: Extensions): Promise<{ certPem: string; keyPem: string }> => {
+    const leaf = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      ...validity(),
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, critical: true }, ...usage],
+    });
+    return { certPem: leaf.cert, keyPem: leaf.private };
+  };
   let issued: Promise<{ certPem: string; keyPem: string }> | null = null;
   return {
     certPem: ca.cert,
     serverCertificate() {
-      issued ??= selfsigned
-        .generate([{ name: 'commonName', value: 'kube-apiserver' }], {
-          keyType: 'ec',
-          algorithm: 'sha256',
-          ...validity(),
-          ca: { key: ca.private, cert: ca.cert },
-          extensions: [
-            { name: 'basicConstraints', cA: false },
-            { name: 'keyUsage', digitalSignature: true, critical: true },
-            { name: 'extKeyUsage', serverAuth: true },
-            {
-              name: 'subjectAltName',
-              altNames: [
-                { type: 2, value: 'localhost' },
-                { type: 7, ip: '127.0.0.1' },
-                { type: 7, ip: '::1' },
-              ],
-            },
+      issued ??= issue('kube-apiserver', [
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
           ],
-        })
-        .then((leaf) => ({ certPem: leaf.cert, keyPem: leaf.private }));
+        },
+      ]);
       return issued;
     },
-    async clientCertificate(user) {
-      const leaf = await selfsigned.generate([{ name: 'commonName', value: user }], {
-        keyType: 'ec',
-        algorithm: 'sha256',
-        ...validity(),
-        ca: { key: ca.private, cert: ca.cert },
-        extensions: [
-          { name: 'basicConstraints', cA: false },
-          { name: 'keyUsage', digitalSignature: true, critical: true },
-          { name: 'extKeyUsage', clientAuth: true },
-        ],
-      });
-      return { certPem: leaf.cert, keyPem: leaf.private };
+    clientCertificate(user) {
+      return issue(user, [{ name: 'extKeyUsage', clientAuth: true }]);
     },
   };
 }
+
+// selfsigned declares its extension type without exporting it.
+type Extensions = NonNullable<NonNullable<Parameters<typeof selfsigned.generate>[1]>['extensions']>;
 
 function validity(): { notBeforeDate: Date; notAfterDate: Date } {
   const now = Date.now();
